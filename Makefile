@@ -1,0 +1,39 @@
+# closeloop: the two commands a new machine needs are `make run` and `make test`.
+BUILD      ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+DATA       ?= ./data
+HTTP       ?= 127.0.0.1:8080
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test bench format format-check clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/app/closeloop serve --data $(DATA) --http $(HTTP)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+FORMAT_FILES = $(shell git ls-files '*.h' '*.cc')
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,113 @@
+#include "events/json_codec.h"
+
+#include <flatbuffers/idl.h>
+
+#include <cstdlib>
+#include <regex>
+
+#include "events/json_locator.h"
+#include "events/record.h"
+#include "events/schema.h"
+
+namespace closeloop::events {
+namespace {
+
+std::unique_ptr<flatbuffers::Parser> NewParser(bool pretty) {
+  flatbuffers::IDLOptions opts;
+  opts.strict_json = true;              // quoted keys in and out
+  opts.natural_utf8 = true;             // Chinese text stays readable
+  opts.skip_unexpected_fields_in_json = false;
+  opts.indent_step = pretty ? 2 : -1;   // -1: one line
+  auto p = std::make_unique<flatbuffers::Parser>(opts);
+  auto bytes = SchemaBytes();
+  if (!p->Deserialize(bytes.data(), bytes.size())) std::abort();  // a build defect
+  return p;
+}
+
+// "1: 81: error: unknown enum value: nope" (the parser may add further lines).
+const std::regex& ErrorPattern() {
+  static const std::regex re(R"(^(\d+): (\d+): error: ([^\n]*))");
+  return re;
+}
+
+}  // namespace
+
+std::string DecodeError::ToString() const {
+  std::string out = std::to_string(line) + ":" + std::to_string(column) + ": ";
+  if (!field.empty()) out += field + ": ";
+  return out + message;
+}
+
+JsonCodec::JsonCodec() : parser_(NewParser(false)), pretty_(NewParser(true)) {}
+JsonCodec::~JsonCodec() = default;
+
+void JsonCodec::ResetParser() { parser_ = NewParser(false); }
+
+Result<std::string> JsonCodec::FromJson(std::string_view json, DecodeError* error) {
+  DecodeError local;
+  DecodeError& err = error != nullptr ? *error : local;
+  if (json.size() > kMaxJsonBytes) {
+    err = {1, 1, "", "record is " + std::to_string(json.size()) + " bytes; the limit is " +
+                         std::to_string(kMaxJsonBytes)};
+    return InvalidArgument(err.ToString());
+  }
+  std::string text(json);  // the parser needs a NUL-terminated buffer
+  if (text.find('\0') != std::string::npos) {
+    size_t at = text.find('\0');
+    auto lc = LineColumnAt(json, at);
+    err = {lc.line, lc.column, "", "NUL byte in JSON text"};
+    return InvalidArgument(err.ToString());
+  }
+  if (!parser_->ParseJson(text.c_str())) {
+    std::string raw = parser_->error_;
+    ResetParser();  // never reuse a parser that failed halfway
+    std::smatch m;
+    if (std::regex_search(raw, m, ErrorPattern())) {
+      err.line = std::stoi(m[1]);
+      err.column = std::max(1, std::stoi(m[2]));
+      err.message = m[3];
+    } else {
+      err = {1, 1, "", raw};
+    }
+    size_t offset = OffsetAt(json, err.line, err.column);
+    err.field = JsonPathAt(json, offset > 0 ? offset - 1 : 0);
+    static const std::regex missing(R"(required field is missing: (\w+) in (\w+))");
+    std::smatch mm;
+    if (std::regex_search(err.message, mm, missing)) {
+      err.field = err.field.empty() ? std::string(mm[1]) : err.field + "." + std::string(mm[1]);
+      err.message = "required field is missing (in " + std::string(mm[2]) + ")";
+    }
+    return InvalidArgument(err.ToString());
+  }
+  const auto& b = parser_->builder_;
+  std::string bytes(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  if (!fb::RecordBufferHasIdentifier(bytes.data())) {
+    // The parser writes the identifier from the schema's file_identifier; a mismatch is a bug.
+    err = {1, 1, "", "encoded record lacks its file identifier"};
+    return Internal(err.ToString());
+  }
+  auto verified = VerifyRecord(bytes);
+  if (!verified.ok()) {
+    err = {1, 1, "", verified.status().message()};
+    return InvalidArgument(err.ToString());
+  }
+  return bytes;
+}
+
+Result<std::string> JsonCodec::Generate(std::string_view bytes, bool pretty) {
+  auto rec = VerifyRecord(bytes);
+  if (!rec.ok()) return rec.status();
+  std::string out;
+  if (!flatbuffers::GenerateText(pretty ? *pretty_ : *parser_, bytes.data(), &out)) {
+    return Internal("FlatBuffers could not render the record as JSON");
+  }
+  if (!pretty) {
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  }
+  return out;
+}
+
+Result<std::string> JsonCodec::ToJson(std::string_view bytes) { return Generate(bytes, false); }
+Result<std::string> JsonCodec::ToPrettyJson(std::string_view bytes) { return Generate(bytes, true); }
+
+}  // namespace closeloop::events

@@ -1,0 +1,111 @@
+#include "events/json_locator.h"
+
+#include <vector>
+
+namespace closeloop::events {
+namespace {
+
+// One open container while scanning.
+struct Frame {
+  bool is_array = false;
+  std::string key;  // the key whose value is current (objects)
+  int index = -1;   // the element being read (arrays)
+};
+
+std::string PathOf(const std::vector<Frame>& stack) {
+  std::string out;
+  for (const Frame& f : stack) {
+    if (f.is_array) {
+      if (f.index >= 0) out += "[" + std::to_string(f.index) + "]";
+    } else if (!f.key.empty()) {
+      if (!out.empty()) out += '.';
+      out += f.key;
+    }
+  }
+  return out;
+}
+
+// Scans `json` up to `limit`, calling on_key(path, key_offset) for each key met.
+template <typename OnKey>
+std::vector<Frame> Scan(std::string_view json, size_t limit, OnKey on_key) {
+  std::vector<Frame> stack;
+  size_t i = 0;
+  limit = std::min(limit, json.size());
+  while (i < limit) {
+    char c = json[i];
+    if (c == '"') {
+      size_t start = i++;
+      std::string s;
+      while (i < json.size() && json[i] != '"') {
+        if (json[i] == '\\' && i + 1 < json.size()) ++i;
+        s += json[i++];
+      }
+      ++i;  // closing quote
+      size_t j = i;
+      while (j < json.size() && (json[j] == ' ' || json[j] == '\t' || json[j] == '\r' || json[j] == '\n')) ++j;
+      if (j < json.size() && json[j] == ':' && !stack.empty() && !stack.back().is_array) {
+        stack.back().key = s;
+        on_key(PathOf(stack), start);
+      }
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (!stack.empty() && stack.back().is_array && stack.back().index < 0) stack.back().index = 0;
+      stack.push_back(Frame{c == '[', "", -1});
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+    } else if (c == ',' && !stack.empty()) {
+      if (stack.back().is_array) {
+        ++stack.back().index;
+      } else {
+        stack.back().key.clear();
+      }
+    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && !stack.empty() &&
+               stack.back().is_array && stack.back().index < 0) {
+      stack.back().index = 0;
+    }
+    ++i;
+  }
+  return stack;
+}
+
+}  // namespace
+
+std::string JsonPathAt(std::string_view json, size_t offset) {
+  std::string last_key_path;
+  auto stack = Scan(json, offset, [&](const std::string& path, size_t) { last_key_path = path; });
+  std::string path = PathOf(stack);
+  return path.empty() ? last_key_path : path;
+}
+
+size_t JsonOffsetOf(std::string_view json, std::string_view path) {
+  size_t found = std::string_view::npos;
+  Scan(json, json.size(), [&](const std::string& p, size_t at) {
+    if (found == std::string_view::npos && p == path) found = at;
+  });
+  return found;
+}
+
+LineColumn LineColumnAt(std::string_view text, size_t offset) {
+  LineColumn lc;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++lc.line;
+      lc.column = 1;
+    } else {
+      ++lc.column;
+    }
+  }
+  return lc;
+}
+
+size_t OffsetAt(std::string_view text, int line, int column) {
+  size_t i = 0;
+  for (int l = 1; l < line && i < text.size(); ++i) {
+    if (text[i] == '\n') ++l;
+  }
+  size_t off = i + static_cast<size_t>(column > 0 ? column - 1 : 0);
+  return std::min(off, text.size());
+}
+
+}  // namespace closeloop::events
