@@ -1,0 +1,254 @@
+// The compiled program: the form of a workflow definition the engine executes.
+//
+// This header is the contract between dsl/ (which produces it) and engine/ (which executes
+// it). It changes additively only. Everything in it is checked: every state, verb, role,
+// table, calendar, fact and event field named here exists and has the right type, so the
+// engine need not re-validate names; it must still treat run-time values defensively
+// (Evaluate() never fails, it yields null or false).
+//
+// Produced by dsl::Compile() (dsl/compile.h). A Program is immutable once built; share it
+// freely between threads. Every vector below keeps source order unless it says otherwise,
+// and "first match wins" wherever several entries could apply, so execution is
+// deterministic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/expr.h"
+#include "dsl/value.h"
+
+namespace closeloop::dsl {
+
+enum class Loop : uint8_t { kPrevention, kViolation, kIncident, kRequest };  // = fb::Loop
+std::string_view LoopName(Loop loop);  // "prevention", ...
+
+// Staff verbs every workflow understands; a workflow may declare more (`verb NAME ...`).
+inline constexpr std::string_view kBuiltinVerbs[] = {
+    "sign_for",    "return",      "transfer",        "request_extension", "approve_extension",
+    "deny_extension", "progress", "submit_evidence", "review_pass",       "review_fail",
+    "resolve",     "close",       "callback",
+};
+// Roles every workflow understands; a workflow may declare more (`role NAME`).
+// assignee = staff of the lead department; assist = staff of an assisting department;
+// head = head of the lead department; requester = whoever opened a request-loop ticket.
+inline constexpr std::string_view kBuiltinRoles[] = {
+    "assignee", "assist", "supervisor", "inspector", "admin", "head", "requester",
+};
+
+enum class FactType : uint8_t { kBool, kInt, kDouble, kString, kDuration, kEnum };
+
+// A fact the ticket carries. Built-in facts always exist (kBuiltinFacts); the engine owns
+// the built-in counters and keeps them current:
+//   category (string), severity (enum unknown|general|major, default "unknown"),
+//   jurisdiction (string, from the opening record's envelope), subject (string, idem),
+//   returns (int: +1 on every `return` verb), reopens (int: +1 on every `reopen` effect),
+//   extensions (int: +1 on every approved extension), overdue_count (int: +1 on every
+//   `mark overdue` action), state (string: current state), lead (string: lead department),
+//   version (int: ticket version), id (string: ticket id), parent_id (string: the ticket
+//   this one was chained from, "" if none), opened_at (int: ms since the epoch).
+struct FactDecl {
+  std::string name;
+  FactType type = FactType::kString;
+  std::vector<std::string> enum_values;  // kEnum: allowed values, in declared order
+  Value initial;                         // the default; never null for declared facts
+  bool builtin = false;
+};
+inline constexpr std::string_view kBuiltinFacts[] = {
+    "category", "severity", "jurisdiction", "subject", "returns", "reopens",  "extensions",
+    "overdue_count", "state", "lead", "version", "id", "parent_id", "opened_at",
+};
+
+// `fact <- expression`. Assignments run in order; each sees the facts set before it.
+struct Assignment {
+  std::string fact;
+  Expr value;
+};
+
+// A deduplication rule (alarm storms): when an open ticket of this workflow has the same
+// key values and was opened no longer than `window` ago, the event is attached to it
+// (EventAttached) instead of opening a new ticket.
+struct Dedup {
+  std::vector<Expr> keys;  // evaluated after the start rule's assignments
+  Duration window;         // calendar units only (checked)
+};
+
+// What opens a ticket. Start rules are tried in order; the first whose event type matches
+// and whose condition holds wins. Evaluation order for an incoming record:
+//   1. `condition` against Env{event = the record, ticket facts = defaults, with subject and
+//      jurisdiction taken from the record's envelope};
+//   2. `assignments` in order (each updates the provisional facts);
+//   3. `dedup` keys (if any) against the provisional facts; a match attaches the record;
+//   4. otherwise the ticket opens in `initial_state` and is routed.
+struct StartRule {
+  std::string event_type;                 // a union Body member name, e.g. "SensorAlarm"
+  std::optional<Expr> condition;          // absent = always
+  std::vector<Assignment> assignments;
+  std::optional<Dedup> dedup;
+  std::string initial_state;
+  uint32_t offset = 0;
+};
+
+// One key column of a routing lookup: the table's column and the value it must match.
+struct RouteKey {
+  std::string column;
+  Expr value;  // over ticket facts; evaluated when the ticket opens (and on `transfer` none)
+};
+// Routing: look up `table` (a RoutingTableUpdated table) with the key values; the first row
+// whose every match Attr equals the key values gives lead and assist departments. A row's
+// match value "*" matches anything. No row, or a null key value -> `fallback` leads.
+struct Routing {
+  std::string table;
+  std::vector<RouteKey> keys;  // in the table's declared key order
+  std::string fallback;        // a department id, never empty
+};
+
+// A time limit. A state's limits are tried in order; the first whose condition holds (or
+// has none) applies, evaluated when the state is entered. No match = no limit.
+struct TimeLimit {
+  std::optional<Expr> condition;
+  Duration duration;  // never kMonths
+};
+
+enum class TriggerKind : uint8_t {
+  kVerb,   // a StaffCommand with this verb on this ticket
+  kEvent,  // an ingress record of `event_type` whose subject equals the ticket's subject
+  kTimer,  // `after` has passed since the ticket entered the current state
+};
+
+enum class EffectKind : uint8_t {
+  kSet,         // fact <- value
+  kIncrement,   // fact <- fact + 1 (a declared int fact)
+  kReopen,      // mark the ticket reopened: reopens + 1, TicketReopened
+  kResolution,  // record the resolution code `code` (TicketResolved.resolution)
+};
+struct Effect {
+  EffectKind kind = EffectKind::kSet;
+  std::string fact;  // kSet, kIncrement
+  Expr value;        // kSet
+  std::string code;  // kResolution
+};
+
+// A transition out of a state. For a given trigger the engine tries the state's
+// transitions in order and takes the first whose trigger matches, whose `roles` admit the
+// actor's role (kVerb only) and whose guard holds; none matching a verb = CommandRejected.
+// Env::EventField in guards and effects reads the triggering record's body (the
+// StaffCommand for verbs: event.reason, event.note, event.days, event.fields["k"]).
+// `target` empty = stay in the current state. Semantics the engine must keep: the state
+// clock (time limit, timers, escalation steps) restarts only when target != current state,
+// so a `return` back to the same state never resets the clock.
+struct Transition {
+  TriggerKind trigger = TriggerKind::kVerb;
+  std::string verb;                // kVerb: built-in or declared verb
+  std::string event_type;          // kEvent
+  Duration after;                  // kTimer
+  std::vector<std::string> roles;  // kVerb: allowed roles; empty = any role
+  std::optional<Expr> guard;       // absent = always
+  std::string target;              // a state name, or "" to stay
+  std::vector<Effect> effects;     // applied in order, before the state changes
+  std::string rule;                // "STATE/on VERB#N": names the transition in records
+  uint32_t offset = 0;
+};
+
+struct State {
+  std::string name;
+  bool terminal = false;               // entering it closes the ticket (TicketClosed)
+  std::vector<TimeLimit> limits;       // empty for terminal states (checked)
+  std::vector<Transition> transitions;
+  std::string title_en, title_zh;      // optional display names
+  uint32_t offset = 0;
+};
+
+// Extension policy: at most `max_count` approved extensions per ticket, each at most
+// `max_each` (a request for more is rejected). max_count 0 = extensions not allowed.
+struct ExtensionPolicy {
+  uint32_t max_count = 0;
+  Duration max_each;
+};
+
+enum class StepTriggerKind : uint8_t {
+  kFraction,    // at `percent`% of the current state's time limit (1..99)
+  kAtLimit,     // when the current state's limit runs out
+  kAfterLimit,  // `after` past the current state's limit
+  kCondition,   // whenever `condition` over the ticket's facts holds
+};
+enum class ActionKind : uint8_t {
+  kRemind,          // TicketReminded to `roles`
+  kNotifyHead,      // notify the head of the lead department
+  kMarkOverdue,     // TicketOverdue; overdue_count + 1
+  kEscalateParent,  // TicketEscalated to the lead department's parent department
+  kArbitration,     // TicketEscalated to the safety-committee office for arbitration
+  kChain,           // open a ticket in `workflow` (TicketChained), facts from `mapping`
+};
+struct Action {
+  ActionKind kind = ActionKind::kRemind;
+  std::vector<std::string> roles;   // kRemind
+  std::string workflow;             // kChain: the child workflow's name
+  std::vector<Assignment> mapping;  // kChain: child fact <- expression over THIS ticket
+};
+// One step of the ladder. Time steps (kFraction, kAtLimit, kAfterLimit) fire at most once
+// per state visit and only in states that have a limit; condition steps fire once per
+// ticket, the first time the condition holds after a change to the ticket. `states`, when
+// not empty, restricts the step to those states. The step's `name` is the "rule" the
+// engine writes into TicketReminded/TicketOverdue/TicketEscalated/TicketChained.
+struct EscalationStep {
+  std::string name;
+  StepTriggerKind trigger = StepTriggerKind::kAtLimit;
+  uint32_t percent = 0;            // kFraction
+  Duration after;                  // kAfterLimit
+  std::optional<Expr> condition;   // kCondition
+  std::vector<std::string> states;
+  std::vector<Action> actions;     // in order
+  uint32_t offset = 0;
+};
+
+// A periodic duty: every `every_months` months (1 monthly, 3 quarterly), on `day` of the
+// month (1..28) at `minute_of_day` (local time of the workflow's calendar, Asia/Shanghai
+// for prc), for each row of reference table `member_table` for which `filter` holds, open
+// one ticket (trigger "schedule") in `initial_state` with facts from `assignments`
+// (member.* available; `subject` should be assigned). Periods are counted from January:
+// every_months 3 fires in Jan, Apr, Jul, Oct.
+struct Schedule {
+  std::string name;
+  uint32_t every_months = 1;
+  uint32_t day = 1;
+  uint32_t minute_of_day = 0;
+  std::string member_table;
+  std::optional<Expr> filter;
+  std::vector<Assignment> assignments;
+  std::string initial_state;
+  uint32_t offset = 0;
+};
+
+struct Workflow {
+  std::string name;
+  uint32_t version = 0;
+  Loop loop = Loop::kPrevention;
+  std::string title_en, title_zh;
+  std::string calendar;                       // default calendar for working time
+  std::vector<FactDecl> facts;                // built-ins first (kBuiltinFacts order), then declared
+  std::vector<std::string> verbs;             // declared custom verbs
+  std::vector<std::string> roles;             // declared custom roles
+  std::vector<StartRule> starts;
+  std::optional<Routing> routing;             // absent = no routing (lead stays "")
+  std::vector<State> states;                  // declaration order
+  ExtensionPolicy extensions;
+  std::vector<EscalationStep> escalation;
+  std::vector<Schedule> schedules;
+  std::vector<std::string> chains_to;         // workflows this one may chain, sorted
+  std::string file;                           // the source file it came from
+
+  const State* FindState(std::string_view name) const;     // nullptr if none
+  const FactDecl* FindFact(std::string_view name) const;   // nullptr if none
+};
+
+// Everything one Compile() produced: workflows sorted by name.
+struct Program {
+  std::vector<Workflow> workflows;
+  const Workflow* Find(std::string_view name) const;  // nullptr if none
+};
+
+}  // namespace closeloop::dsl
