@@ -69,14 +69,22 @@ Result<std::string> JsonCodec::FromJson(std::string_view json, DecodeError* erro
     } else {
       err = {1, 1, "", raw};
     }
-    size_t offset = OffsetAt(json, err.line, err.column);
-    err.field = JsonPathAt(json, offset > 0 ? offset - 1 : 0);
+    // The parser's cursor sits after the offending token; point at the token's start.
+    size_t cursor = OffsetAt(json, err.line, err.column);
+    size_t start = TokenStartBefore(json, cursor);
     static const std::regex missing(R"(required field is missing: (\w+) in (\w+))");
     std::smatch mm;
     if (std::regex_search(err.message, mm, missing)) {
-      err.field = err.field.empty() ? std::string(mm[1]) : err.field + "." + std::string(mm[1]);
+      // Reported when the object closes: name the field inside the object that lacks it.
+      std::string object = JsonContainerPathAt(json, start);
+      err.field = object.empty() ? std::string(mm[1]) : object + "." + std::string(mm[1]);
       err.message = "required field is missing (in " + std::string(mm[2]) + ")";
+    } else {
+      err.field = JsonPathAt(json, start);
     }
+    auto lc = LineColumnAt(json, start);
+    err.line = lc.line;
+    err.column = lc.column;
     return InvalidArgument(err.ToString());
   }
   const auto& b = parser_->builder_;

@@ -78,6 +78,39 @@ std::string JsonPathAt(std::string_view json, size_t offset) {
   return path.empty() ? last_key_path : path;
 }
 
+std::string JsonContainerPathAt(std::string_view json, size_t offset) {
+  auto stack = Scan(json, offset, [](const std::string&, size_t) {});
+  if (!stack.empty()) {
+    if (stack.back().is_array) {
+      stack.back().index = -1;
+    } else {
+      stack.back().key.clear();
+    }
+  }
+  return PathOf(stack);
+}
+
+size_t TokenStartBefore(std::string_view json, size_t offset) {
+  size_t i = std::min(offset, json.size());
+  while (i > 0 && (json[i - 1] == ' ' || json[i - 1] == '\t' || json[i - 1] == '\r' || json[i - 1] == '\n')) --i;
+  if (i == 0) return offset;
+  if (json[i - 1] == '"') {
+    size_t j = i - 1;  // the closing quote; find the opening one (skipping escaped quotes)
+    while (j > 0) {
+      --j;
+      if (json[j] == '"' && (j == 0 || json[j - 1] != '\\')) return j;
+    }
+    return 0;
+  }
+  auto word = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '-' || c == '+' || c == '_';
+  };
+  if (!word(json[i - 1])) return i - 1;
+  while (i > 0 && word(json[i - 1])) --i;
+  return i;
+}
+
 size_t JsonOffsetOf(std::string_view json, std::string_view path) {
   size_t found = std::string_view::npos;
   Scan(json, json.size(), [&](const std::string& p, size_t at) {

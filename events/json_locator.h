@@ -12,6 +12,14 @@ namespace closeloop::events {
 // most closely); "" at the top level.
 std::string JsonPathAt(std::string_view json, size_t offset);
 
+// The path of the innermost object or array that encloses byte `offset` ("body" inside
+// the body object); "" at the top level.
+std::string JsonContainerPathAt(std::string_view json, size_t offset);
+
+// The start of the token that ends just before `offset` (a string's opening quote, a
+// number's first digit, a word's first letter); `offset` itself when none.
+size_t TokenStartBefore(std::string_view json, size_t offset);
+
 // The byte offset of the key named by `path` ("body.sensor_id"); npos when absent.
 size_t JsonOffsetOf(std::string_view json, std::string_view path);
 

@@ -1,0 +1,59 @@
+// The embedded log: events::Log on RocksDB. Partition count and the log's name (bound into
+// the genesis hashes) are fixed when the log is created and kept in the "meta" family.
+//
+// Layout: "log" key = partition (4 bytes, big-endian) + offset (8 bytes, big-endian),
+// value = the record as stored. "meta" key "head/<partition BE>" = end offset (8 BE) +
+// last hash (32) — written in the same batch as the records, so it always matches.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+
+#include <rocksdb/write_batch.h>
+
+#include "connectors/rocksdb/rocks_db.h"
+#include "events/log.h"
+
+namespace closeloop::rocks {
+
+class EmbeddedLog final : public events::Log {
+ public:
+  // Opens the log in `db`, creating it with `partitions` partitions if it is new. An
+  // existing log keeps its partition count; asking for a different one is an error
+  // (0 = whatever it has). `*db` must outlive the log.
+  static Result<std::unique_ptr<EmbeddedLog>> Open(RocksDb* db, uint32_t partitions);
+
+  uint32_t partition_count() const override { return static_cast<uint32_t>(heads_.size()); }
+  const std::string& name() const override { return name_; }
+  Result<std::vector<events::AppendedRange>> Append(
+      std::vector<events::PartitionAppend> batch) override;
+  Result<std::vector<events::StoredRecord>> Read(uint32_t partition, uint64_t from,
+                                                 size_t max_records) const override;
+  events::PartitionHead Head(uint32_t partition) const override;
+  uint64_t WaitForAppend(uint32_t partition, uint64_t offset,
+                         std::chrono::milliseconds timeout) const override;
+
+  // Append, plus whatever `extra` adds to the same WriteBatch (the engine's state changes
+  // and input position): one atomic write. If `extra` fails, nothing is written.
+  using ExtraWrites = std::function<Status(rocksdb::WriteBatch&)>;
+  Result<std::vector<events::AppendedRange>> AppendWith(std::vector<events::PartitionAppend> batch,
+                                                        const ExtraWrites& extra);
+
+  // The head as stored in "meta" (not the cached one): what `log verify` compares with.
+  Result<events::PartitionHead> StoredHead(uint32_t partition) const;
+
+  static std::string RecordKey(uint32_t partition, uint64_t offset);
+  static std::string HeadKey(uint32_t partition);
+
+ private:
+  EmbeddedLog(RocksDb* db, std::string name, std::vector<events::PartitionHead> heads);
+
+  RocksDb* const db_;
+  const std::string name_;
+  mutable std::mutex mu_;  // serialises appends: the chain needs each head in turn
+  mutable std::condition_variable appended_;
+  std::vector<events::PartitionHead> heads_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace closeloop::rocks
