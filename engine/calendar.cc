@@ -77,8 +77,8 @@ Status CheckHours(const std::vector<WorkingInterval>& hours) {
     std::string field = "hours[" + std::to_string(i) + "]";
     if (h.start_minute < 0 || h.end_minute > 24 * 60 || h.start_minute >= h.end_minute) {
       return InvalidArgument(field + ": must satisfy 0 <= start < end <= 1440 minutes, got [" +
-                             std::to_string(h.start_minute) + ", " +
-                             std::to_string(h.end_minute) + ")");
+                             std::to_string(h.start_minute) + ", " + std::to_string(h.end_minute) +
+                             ")");
     }
     if (i > 0 && h.start_minute < hours[i - 1].end_minute) {
       return InvalidArgument(field + ": must start at or after the end of the previous interval");
@@ -148,11 +148,11 @@ Result<Calendar> Calendar::Create(const CalendarSpec& spec) {
   if (spec.time_zone.empty()) return InvalidArgument("time_zone: required (IANA name)");
   CL_RETURN_IF_ERROR(CheckHours(spec.hours));
   bool no_years = spec.first_year == 0 && spec.last_year == 0;
-  if (!no_years && (spec.first_year < 1900 || spec.last_year >= 2200 ||
-                    spec.first_year > spec.last_year)) {
-    return InvalidArgument("first_year/last_year: must satisfy 1900 <= first <= last <= 2199, got " +
-                           std::to_string(spec.first_year) + ".." +
-                           std::to_string(spec.last_year));
+  if (!no_years &&
+      (spec.first_year < 1900 || spec.last_year >= 2200 || spec.first_year > spec.last_year)) {
+    return InvalidArgument(
+        "first_year/last_year: must satisfy 1900 <= first <= last <= 2199, got " +
+        std::to_string(spec.first_year) + ".." + std::to_string(spec.last_year));
   }
   std::set<int64_t> holidays, workdays;
   CL_RETURN_IF_ERROR(
@@ -214,8 +214,7 @@ Result<Calendar> Calendar::Create(const CalendarSpec& spec) {
   }
   cal.prefix_.assign(cal.end_day_ - cal.first_day_ + 1, 0);
   for (int64_t day = cal.first_day_; day < cal.end_day_; ++day) {
-    bool working =
-        workdays.count(day) > 0 || (WeekdayIndex(day) < 5 && holidays.count(day) == 0);
+    bool working = workdays.count(day) > 0 || (WeekdayIndex(day) < 5 && holidays.count(day) == 0);
     int64_t i = day - cal.first_day_;
     cal.prefix_[i + 1] = cal.prefix_[i] + (working ? 1 : 0);
     if (working) cal.working_days_.push_back(static_cast<int32_t>(i));

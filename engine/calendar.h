@@ -81,7 +81,7 @@ struct CalendarSpec {
   std::vector<std::string> holidays;        // ISO dates "2026-02-16", within the covered years
   std::vector<std::string> workdays;        // make-up working days: each a Saturday or Sunday
   std::vector<WorkingInterval> hours = {WorkingInterval{}};  // one or two, ascending
-  int first_year = 0;                       // years whose holidays are listed
+  int first_year = 0;                                        // years whose holidays are listed
   int last_year = 0;
 };
 
@@ -140,7 +140,7 @@ class Calendar {
   int64_t WorkingTimeBetween(int64_t a_ms, int64_t b_ms) const;
 
  private:
-  struct Offset {       // from utc_begin_ms on (until the next entry), local = utc + offset
+  struct Offset {  // from utc_begin_ms on (until the next entry), local = utc + offset
     int64_t utc_begin_ms;
     int64_t offset_ms;
   };

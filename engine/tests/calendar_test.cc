@@ -3,10 +3,10 @@
 #include <date/tz.h>
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <set>
-#include <cstdio>
 
 #include "events/json_codec.h"
 #include "events/record.h"
@@ -30,8 +30,8 @@ int64_t At(date::sys_days day, int hour, int minute = 0) {
 }
 
 std::string Iso(int64_t t) {
-  return date::format("%F %R", date::sys_time<std::chrono::milliseconds>{
-                                   std::chrono::milliseconds{t + kShanghai}});
+  return date::format(
+      "%F %R", date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t + kShanghai}});
 }
 
 std::vector<std::string> ReadLines(const std::string& path) {
@@ -202,7 +202,8 @@ TEST_CASE("spans over a whole year equal the sum of their parts") {
   const Calendar& prc = Prc();
   for (int y : {2024, 2025, 2026, 2027}) {
     date::year year{y};
-    int64_t whole = prc.WorkingTimeBetween(At(year / 1 / 1, 0), At((year + date::years{1}) / 1 / 1, 0));
+    int64_t whole =
+        prc.WorkingTimeBetween(At(year / 1 / 1, 0), At((year + date::years{1}) / 1 / 1, 0));
     int64_t months = 0;
     int64_t days = 0;
     for (unsigned m = 1; m <= 12; ++m) {
@@ -217,7 +218,8 @@ TEST_CASE("spans over a whole year equal the sum of their parts") {
   }
   // And one long span equals the sum of split spans at odd instants.
   int64_t a = At(2024_y / 7 / 3, 10, 17), b = At(2025_y / 2 / 5, 14), c = At(2027_y / 3 / 1, 9, 1);
-  CHECK(prc.WorkingTimeBetween(a, c) == prc.WorkingTimeBetween(a, b) + prc.WorkingTimeBetween(b, c));
+  CHECK(prc.WorkingTimeBetween(a, c) ==
+        prc.WorkingTimeBetween(a, b) + prc.WorkingTimeBetween(b, c));
 }
 
 TEST_CASE("outside the covered years the calendar falls back to Monday to Friday") {
@@ -318,8 +320,10 @@ TEST_CASE("local days, openings and closes agree with the tz database in zones w
     std::uniform_int_distribution<int64_t> instant(At(1985_y / 1 / 1, 0), At(2031_y / 1 / 1, 0));
     for (int i = 0; i < 20000; ++i) {
       int64_t t = instant(rng);
-      auto local = tz->to_local(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
-      REQUIRE(cal.LocalDay(t).time_since_epoch() == date::floor<date::days>(local).time_since_epoch());
+      auto local =
+          tz->to_local(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{t}});
+      REQUIRE(cal.LocalDay(t).time_since_epoch() ==
+              date::floor<date::days>(local).time_since_epoch());
     }
   }
 }
