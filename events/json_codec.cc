@@ -30,6 +30,21 @@ const std::regex& ErrorPattern() {
   return re;
 }
 
+// The offset of the value of the key at `path`; npos when the key is absent.
+size_t ValueOffsetOf(std::string_view json, const std::string& path) {
+  if (path.empty()) return std::string_view::npos;
+  size_t key = JsonOffsetOf(json, path);
+  if (key == std::string_view::npos) return key;
+  size_t i = key + 1;
+  while (i < json.size() && json[i] != '"') i += (json[i] == '\\') ? 2 : 1;
+  ++i;
+  while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '\t' ||
+                             json[i] == '\n' || json[i] == '\r')) {
+    ++i;
+  }
+  return i < json.size() ? i : std::string_view::npos;
+}
+
 }  // namespace
 
 std::string DecodeError::ToString() const {
@@ -81,6 +96,10 @@ Result<std::string> JsonCodec::FromJson(std::string_view json, DecodeError* erro
       err.message = "required field is missing (in " + std::string(mm[2]) + ")";
     } else {
       err.field = JsonPathAt(json, start);
+      // The parser's cursor may sit a token past the culprit; a named field's value is
+      // the precise place.
+      size_t value = ValueOffsetOf(json, err.field);
+      if (value != std::string_view::npos) start = value;
     }
     auto lc = LineColumnAt(json, start);
     err.line = lc.line;

@@ -1,0 +1,21 @@
+// The `closeloop` command's verbs. Each Add*Command registers one subcommand (with its
+// --help) on the root app; failures exit non-zero through CLI::RuntimeError.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace closeloop::app {
+
+void AddServeCommand(CLI::App& root);
+void AddPublishCommand(CLI::App& root);
+void AddLogCommand(CLI::App& root);
+
+// Shared option: the data directory (default ./data).
+void AddDataOption(CLI::App& cmd, std::string* dir);
+
+// Prints "closeloop: <message>" to stderr and exits with `code`.
+[[noreturn]] void Fail(const std::string& message, int code = 1);
+
+}  // namespace closeloop::app

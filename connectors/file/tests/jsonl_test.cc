@@ -1,0 +1,67 @@
+#include "connectors/file/jsonl.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+namespace closeloop::file {
+namespace {
+
+constexpr int64_t kNow = 1767225600000;
+
+const char* kGood =
+    R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas"}})";
+
+TEST_CASE("a good file becomes one record per line, partitioned by subject") {
+  std::stringstream in;
+  in << kGood << "\n\n" << kGood << "\n"
+     << R"({"source": "clock","body_type": "ClockTick","body": {"now": 1767225600000}})" << "\n";
+  auto r = ReadJsonl(in, 4, kNow);
+  CHECK(r.errors.empty());
+  REQUIRE(r.records.size() == 3);
+  CHECK(r.lines == 3);
+  CHECK(r.records[0].partitions == r.records[1].partitions);
+  CHECK(r.records[2].partitions.size() == 4);
+  auto batch = ToBatch(r.records, 4);
+  size_t total = 0;
+  for (auto& pa : batch) total += pa.records.size();
+  CHECK(total == 2 + 4);
+}
+
+TEST_CASE("every bad line is reported with line, column and field, and nothing is kept") {
+  std::stringstream in;
+  in << kGood << "\n"
+     << R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas","severity": "huge"}})"
+     << "\n"
+     << kGood << "\n"
+     << R"({"source": "hotline","occurred_at": 1767225600,"body_type": "HazardReport","body": {"category": "gas"}})"
+     << "\n"
+     << "{not json\n";
+  auto r = ReadJsonl(in, 4, kNow);
+  CHECK(r.records.empty());
+  REQUIRE(r.errors.size() == 4);
+  CHECK(r.errors[0].line == 2);
+  CHECK(r.errors[0].field == "body.severity");
+  CHECK(r.errors[0].column == 137);  // the opening quote of "huge"
+  CHECK(FormatError("f.jsonl", r.errors[0]) ==
+        "f.jsonl:2:137: body.severity: unknown enum value: huge");
+  CHECK(r.errors[1].line == 4);
+  CHECK(r.errors[1].field == "subject");
+  CHECK(r.errors[2].line == 4);
+  CHECK(r.errors[2].field == "occurred_at");
+  CHECK(r.errors[2].column == 22);
+  CHECK(r.errors[3].line == 5);
+}
+
+TEST_CASE("ids are kept when given and drawn when absent") {
+  std::stringstream in;
+  in << R"({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV","source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas"}})"
+     << "\n" << kGood << "\n";
+  auto r = ReadJsonl(in, 4, kNow);
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0].id == "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  CHECK(r.records[1].id.size() == 26);
+}
+
+}  // namespace
+}  // namespace closeloop::file
