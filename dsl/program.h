@@ -239,6 +239,9 @@ struct Workflow {
   std::vector<EscalationStep> escalation;
   std::vector<Schedule> schedules;
   std::vector<std::string> chains_to;         // workflows this one may chain, sorted
+  // The state a ticket opened by another workflow's `chain` action enters: from
+  // `start on chain enter STATE`, else the first declared state.
+  std::string chain_entry_state;
   std::string file;                           // the source file it came from
 
   const State* FindState(std::string_view name) const;     // nullptr if none

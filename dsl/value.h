@@ -47,6 +47,9 @@ struct Duration {
 // (the calendar is printed only when it is not kDefaultCalendar).
 std::string FormatDuration(const Duration& d);
 
+// "text" with \" \\ \n \t escaped: the source form of a string literal.
+std::string QuoteString(std::string_view s);
+
 enum class ValueType : uint8_t { kNull, kBool, kInt, kDouble, kString, kDuration };
 std::string_view ValueTypeName(ValueType t);  // "null", "bool", "int", ...
 

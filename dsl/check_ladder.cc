@@ -1,0 +1,164 @@
+// WorkflowChecker, part 3: the extension policy, the escalation ladder and schedules.
+#include <algorithm>
+#include <set>
+
+#include "dsl/workflow_checker.h"
+
+namespace closeloop::dsl {
+namespace {
+
+std::string Clip(const std::string& s) { return s.size() > 40 ? s.substr(0, 40) + "..." : s; }
+
+}  // namespace
+
+void WorkflowChecker::Extensions(Workflow* out) {
+  if (!tree_->extensions) return;
+  const ast::Extensions& x = *tree_->extensions;
+  out->extensions.max_count = x.max_count;
+  if (x.max_each) {
+    exprs_.ResolveDuration(*x.max_each, DurationRules{}, &out->extensions.max_each);
+  } else if (x.max_count > 0) {
+    ctx_.diags->Error(x.offset, "E061",
+                      "say how long each extension may be: 'extensions at most N, each at most "
+                      "DURATION'");
+  }
+}
+
+void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
+  std::set<std::string> names;
+  for (const ast::Step& s : tree_->steps) {
+    if (!names.insert(s.name.text).second) {
+      ctx_.diags->Error(s.name.offset, "E026",
+                        "escalation step '" + Clip(s.name.text) + "' is declared twice");
+      continue;
+    }
+    EscalationStep step;
+    step.name = s.name.text;
+    step.trigger = s.trigger;
+    step.percent = s.percent;
+    step.offset = s.name.offset;
+    bool ok = true;
+    for (const ast::Name& st : s.states) {
+      if (StateName(st)) step.states.push_back(st.text);
+      else ok = false;
+    }
+    Scope scope;
+    scope.where = "in an escalation step (it watches the ticket, not an event)";
+    if (s.trigger == StepTriggerKind::kAfterLimit) {
+      ok = exprs_.ResolveDuration(s.after, DurationRules{}, &step.after) && ok;
+    }
+    if (s.when) {
+      step.condition.emplace();
+      ok = exprs_.Condition(*s.when, scope, &*step.condition) && ok;
+    }
+    for (const ast::Action& a : s.actions) {
+      Action action;
+      action.kind = a.kind;
+      for (const ast::Name& r : a.roles) {
+        if (RoleName(r)) action.roles.push_back(r.text);
+        else ok = false;
+      }
+      if (a.kind == ActionKind::kChain) {
+        action.workflow = a.workflow.text;
+        auto target = index_->find(a.workflow.text);
+        bool external = std::find(external_workflows_.begin(), external_workflows_.end(),
+                                  a.workflow.text) != external_workflows_.end();
+        if (target == index_->end() && !external) {
+          ctx_.diags->Error(a.workflow.offset, "E039",
+                            "unknown workflow '" + Clip(a.workflow.text) +
+                                "' (compile it together with this one, or declare it with 'uses "
+                                "workflow " + Clip(a.workflow.text) + "')");
+          ok = false;
+          continue;
+        }
+        ctx_.used_workflows.insert(a.workflow.text);
+        spots->chain_offsets.emplace(a.workflow.text, a.workflow.offset);
+        FactTable builtin_only = BuiltinFacts({});
+        const FactTable& child = target != index_->end() ? target->second.facts : builtin_only;
+        std::string label = "workflow '" + a.workflow.text + "'";
+        std::set<std::string> mapped;
+        for (const ast::Assign& m : a.mapping) {
+          if (!mapped.insert(m.fact.text).second) {
+            ctx_.diags->Error(m.fact.offset, "E074",
+                              "fact '" + Clip(m.fact.text) + "' is mapped twice");
+            ok = false;
+            continue;
+          }
+          Assignment out_m;
+          if (child.count(m.fact.text) == 0) {
+            ctx_.diags->Error(m.fact.offset, "E074",
+                              label + " has no fact '" + Clip(m.fact.text) + "'");
+            ok = false;
+            continue;
+          }
+          if (exprs_.Assign(m, child, label, scope, &out_m)) {
+            action.mapping.push_back(std::move(out_m));
+          } else {
+            ok = false;
+          }
+        }
+        auto& chains = out->chains_to;
+        if (std::find(chains.begin(), chains.end(), a.workflow.text) == chains.end()) {
+          chains.insert(std::upper_bound(chains.begin(), chains.end(), a.workflow.text),
+                        a.workflow.text);
+        }
+      }
+      step.actions.push_back(std::move(action));
+    }
+    if (ok) out->escalation.push_back(std::move(step));
+  }
+}
+
+void WorkflowChecker::Schedules(Workflow* out) {
+  std::set<std::string> names;
+  for (const ast::Schedule& s : tree_->schedules) {
+    if (!names.insert(s.name.text).second) {
+      ctx_.diags->Error(s.name.offset, "E027",
+                        "schedule '" + Clip(s.name.text) + "' is declared twice");
+      continue;
+    }
+    Schedule sched;
+    sched.name = s.name.text;
+    sched.every_months = s.every_months;
+    sched.day = s.day;
+    sched.minute_of_day = s.minute_of_day;
+    sched.offset = s.name.offset;
+    auto ref = references_.find(s.table.text);
+    if (ref == references_.end()) {
+      ctx_.diags->Error(s.table.offset, "E044",
+                        "unknown reference table '" + Clip(s.table.text) +
+                            "' (declare it with 'uses reference " + Clip(s.table.text) +
+                            " fields (...)')");
+      StateName(s.enter);
+      continue;
+    }
+    ctx_.used_references.insert(s.table.text);
+    sched.member_table = s.table.text;
+    Scope scope;
+    scope.member = ref->second;
+    scope.where = "in a schedule";
+    if (s.where) {
+      Scope filter = scope;
+      filter.ticket = false;
+      filter.where = "in a schedule's filter (no ticket exists yet)";
+      sched.filter.emplace();
+      exprs_.Condition(*s.where, filter, &*sched.filter);
+    }
+    for (const ast::Assign& a : s.sets) {
+      Assignment out_a;
+      if (exprs_.Assign(a, ctx_.facts, "this workflow", scope, &out_a)) {
+        sched.assignments.push_back(std::move(out_a));
+      }
+    }
+    if (StateName(s.enter)) {
+      sched.initial_state = s.enter.text;
+      if (states_.at(s.enter.text)->terminal) {
+        ctx_.diags->Error(s.enter.offset, "E072",
+                          "a ticket cannot start in terminal state '" + s.enter.text + "'");
+      }
+    }
+    out->schedules.push_back(std::move(sched));
+  }
+}
+
+}  // namespace closeloop::dsl

@@ -1,0 +1,41 @@
+// DiagSink: how the compiler's stages report diagnostics for one file. Internal to dsl/.
+//
+// Thread-safety: not thread-safe; one per Compile() call.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/diagnostic.h"
+
+namespace closeloop::dsl {
+
+class DiagSink {
+ public:
+  // `out` must outlive the sink.
+  explicit DiagSink(std::vector<Diagnostic>* out) : out_(out) {}
+
+  void set_file(uint32_t file) { file_ = file; }
+  uint32_t file() const { return file_; }
+
+  void Error(uint32_t offset, const char* code, std::string message) {
+    Add(DiagSeverity::kError, offset, code, std::move(message));
+  }
+  void Warning(uint32_t offset, const char* code, std::string message) {
+    Add(DiagSeverity::kWarning, offset, code, std::move(message));
+  }
+  // Errors reported so far, in any file.
+  size_t errors() const { return errors_; }
+
+ private:
+  void Add(DiagSeverity severity, uint32_t offset, const char* code, std::string message) {
+    if (severity == DiagSeverity::kError) ++errors_;
+    out_->push_back(Diagnostic{severity, code, std::move(message), file_, offset});
+  }
+
+  std::vector<Diagnostic>* out_;
+  uint32_t file_ = 0;
+  size_t errors_ = 0;
+};
+
+}  // namespace closeloop::dsl

@@ -1,0 +1,594 @@
+// The statement grammar (docs/dsl.md has the full reference):
+//   workflow NAME version INT loop LOOP [title STRING [zh STRING]]
+//   calendar NAME | uses calendar NAME | uses table NAME keys (COL, ...)
+//   uses reference NAME fields (COL TYPE, ...) | uses workflow NAME
+//   fact NAME : TYPE [= expr]          TYPE := bool|int|number|string|duration|one of (STR, ...)
+//   verb NAME | role NAME
+//   start on EVENT [when expr] [set F = expr, ...] [dedup by expr, ... within DURATION] enter STATE
+//   route by TABLE (COL = expr, ...) fallback STRING
+//   state NAME [title STRING [zh STRING]] [terminal]
+//     limit DURATION [when expr]
+//     on VERB [by ROLE, ...] [when expr] [-> STATE] [EFFECT, ...]
+//     on event TYPE [when expr] [-> STATE] [EFFECT, ...]
+//     after DURATION [when expr] [-> STATE] [EFFECT, ...]
+//   EFFECT := reopen | set F = expr | count F | resolution STRING
+//   extensions at most INT [, each at most DURATION]
+//   escalate
+//     step NAME [in STATE, ...] (at INT% of limit | at limit | at limit + DURATION | when expr)
+//          : ACTION, ...
+//   ACTION := remind ROLE | remind (ROLE, ...) | notify head | mark overdue | escalate parent
+//           | arbitration | chain WORKFLOW [(F = expr, ...)]
+//   schedule NAME every (month | quarter | INT months) on day INT at HH:MM
+//            for each TABLE [where expr] [set F = expr, ...] enter STATE
+#include "dsl/parser.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "dsl/cursor.h"
+#include "dsl/lexer.h"
+#include "dsl/parse_expr.h"
+
+namespace closeloop::dsl {
+namespace {
+
+constexpr std::array<std::string_view, 16> kStatementWords = {
+    "workflow", "calendar", "uses",  "fact",       "verb",     "role", "start",    "route",
+    "state",    "limit",    "on",    "after",      "extensions", "escalate", "step", "schedule",
+};
+
+bool IsStatementStart(const Token& t) {
+  if (t.kind == Tok::kEnd) return true;
+  if (!t.line_start || t.kind != Tok::kIdent) return false;
+  for (std::string_view w : kStatementWords) {
+    if (t.text == w) return true;
+  }
+  return false;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view source, DiagSink* diags)
+      : tokens_(Lex(source, diags)), c_(tokens_, diags), diags_(diags) {}
+
+  ast::File Run() {
+    ast::File file;
+    if (c_.At(Tok::kEnd)) {
+      diags_->Error(0, "E011", "the file holds no workflow");
+      return file;
+    }
+    if (!c_.AtWord("workflow")) {
+      c_.Fail("'workflow' at the start of the file");
+      Sync();
+      while (!c_.At(Tok::kEnd) && !c_.AtWord("workflow")) {
+        c_.Next();
+        Sync();
+      }
+    }
+    while (c_.AtWord("workflow")) {
+      file.workflows.emplace_back();
+      ParseWorkflow(&file.workflows.back());
+    }
+    return file;
+  }
+
+ private:
+  // Skips to the next token that starts a statement on its own line (always moves on).
+  void Sync() {
+    do {
+      c_.Next();
+    } while (!IsStatementStart(c_.Peek()));
+  }
+
+  void ParseWorkflow(ast::Workflow* wf) {
+    size_t errors_before = diags_->errors();
+    wf->name.offset = c_.Peek().offset;
+    if (!ParseHeader(wf)) {
+      wf->has_syntax_errors = true;
+      Sync();
+    }
+    state_ok_ = false;
+    while (!c_.At(Tok::kEnd) && !c_.AtWord("workflow")) {
+      size_t before = c_.position();
+      if (!ParseItem(wf)) {
+        if (c_.position() == before || !IsStatementStart(c_.Peek())) Sync();
+      } else if (!IsStatementStart(c_.Peek()) && c_.Peek().line_start) {
+        // A statement ended but the next line starts with no statement word.
+        c_.Fail("a statement (state, on, limit, start, step, ...)");
+        Sync();
+      }
+    }
+    if (diags_->errors() != errors_before) wf->has_syntax_errors = true;
+  }
+
+  bool ParseHeader(ast::Workflow* wf) {
+    c_.Next();  // workflow
+    if (!c_.ExpectName(&wf->name, "the workflow's name")) return false;
+    if (!c_.ExpectWord("version")) return false;
+    wf->version_offset = c_.Peek().offset;
+    int64_t version = 0;
+    if (!c_.ExpectInt(&version, "a version number")) return false;
+    if (version < 1 || version > UINT32_MAX) {
+      return c_.FailAt(wf->version_offset, "E015", "the version must be between 1 and 4294967295");
+    }
+    wf->version = static_cast<uint32_t>(version);
+    if (!c_.ExpectWord("loop")) return false;
+    ast::Name loop;
+    if (!c_.ExpectName(&loop, "a loop (prevention, violation, incident, request)")) return false;
+    if (loop.text == "prevention") wf->loop = Loop::kPrevention;
+    else if (loop.text == "violation") wf->loop = Loop::kViolation;
+    else if (loop.text == "incident") wf->loop = Loop::kIncident;
+    else if (loop.text == "request") wf->loop = Loop::kRequest;
+    else {
+      return c_.FailAt(loop.offset, "E010",
+                       "unknown loop '" + loop.text +
+                           "' (use prevention, violation, incident or request)");
+    }
+    return ParseTitles(&wf->title_en, &wf->title_zh);
+  }
+
+  bool ParseTitles(std::string* en, std::string* zh) {
+    if (!c_.AcceptWord("title")) return true;
+    if (!c_.ExpectString(en, "the title as a string")) return false;
+    if (c_.AcceptWord("zh")) return c_.ExpectString(zh, "the Chinese title as a string");
+    return true;
+  }
+
+  bool Duplicate(uint32_t offset, std::string_view what) {
+    return c_.FailAt(offset, "E028", fmt::format("a second {} in this workflow", what));
+  }
+
+  bool ParseItem(ast::Workflow* wf) {
+    const Token& t = c_.Peek();
+    if (t.kind != Tok::kIdent) return c_.Fail("a statement (state, on, limit, start, step, ...)");
+    const std::string& w = t.text;
+    uint32_t at = t.offset;
+    if (w == "calendar") {
+      c_.Next();
+      ast::Name n;
+      if (!c_.ExpectName(&n, "a calendar name")) return false;
+      if (wf->calendar) return Duplicate(at, "'calendar' statement");
+      wf->calendar = n;
+      return true;
+    }
+    if (w == "uses") return ParseUses(wf);
+    if (w == "fact") return ParseFact(wf);
+    if (w == "verb" || w == "role") {
+      c_.Next();
+      ast::Name n;
+      if (!c_.ExpectName(&n, w == "verb" ? "a verb name" : "a role name")) return false;
+      (w == "verb" ? wf->verbs : wf->roles).push_back(n);
+      return true;
+    }
+    if (w == "start") return ParseStart(wf);
+    if (w == "route") return ParseRoute(wf);
+    if (w == "state") return ParseState(wf);
+    if (w == "limit" || w == "on" || w == "after") {
+      if (wf->states.empty()) {
+        return c_.FailAt(at, "E008", "'" + w + "' belongs inside a state; write 'state NAME' first");
+      }
+      ast::State scratch;  // items of a state whose header failed are checked, then dropped
+      ast::State* st = state_ok_ ? &wf->states.back() : &scratch;
+      if (w == "limit") return ParseLimit(st);
+      return ParseTransition(st);
+    }
+    if (w == "extensions") return ParseExtensions(wf);
+    if (w == "escalate") {
+      c_.Next();
+      return true;
+    }
+    if (w == "step") return ParseStep(wf);
+    if (w == "schedule") return ParseSchedule(wf);
+    return c_.FailAt(at, "E008",
+                     "unknown statement '" + (w.size() > 32 ? w.substr(0, 32) + "..." : w) +
+                         "' (expected state, on, limit, after, start, route, fact, step, ...)");
+  }
+
+  bool ParseUses(ast::Workflow* wf) {
+    c_.Next();
+    if (c_.AcceptWord("calendar")) {
+      ast::Name n;
+      if (!c_.ExpectName(&n, "a calendar name")) return false;
+      wf->calendars.push_back(n);
+      return true;
+    }
+    if (c_.AcceptWord("workflow")) {
+      ast::Name n;
+      if (!c_.ExpectName(&n, "a workflow name")) return false;
+      wf->workflows.push_back(n);
+      return true;
+    }
+    if (c_.AcceptWord("table")) {
+      ast::Table t;
+      if (!c_.ExpectName(&t.name, "a table name")) return false;
+      if (!c_.ExpectWord("keys") || !c_.Expect(Tok::kLParen, "'('")) return false;
+      do {
+        ast::Name k;
+        if (!c_.ExpectName(&k, "a key column name")) return false;
+        t.keys.push_back(k);
+      } while (c_.Accept(Tok::kComma));
+      if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
+      wf->tables.push_back(std::move(t));
+      return true;
+    }
+    if (c_.AcceptWord("reference")) {
+      ast::Reference r;
+      if (!c_.ExpectName(&r.name, "a reference table name")) return false;
+      if (!c_.ExpectWord("fields") || !c_.Expect(Tok::kLParen, "'('")) return false;
+      do {
+        ast::Name f;
+        if (!c_.ExpectName(&f, "a field name")) return false;
+        FactType type;
+        std::vector<std::string> values;
+        if (!ParseType(&type, &values)) return false;
+        if (type == FactType::kEnum) type = FactType::kString;
+        r.fields.emplace_back(f, type);
+      } while (c_.Accept(Tok::kComma));
+      if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
+      wf->references.push_back(std::move(r));
+      return true;
+    }
+    return c_.Fail("'calendar', 'table', 'reference' or 'workflow' after 'uses'");
+  }
+
+  bool ParseType(FactType* type, std::vector<std::string>* values) {
+    ast::Name n;
+    if (!c_.ExpectName(&n, "a type (bool, int, number, string, duration, one of (...))")) {
+      return false;
+    }
+    if (n.text == "bool") *type = FactType::kBool;
+    else if (n.text == "int") *type = FactType::kInt;
+    else if (n.text == "number") *type = FactType::kDouble;
+    else if (n.text == "string") *type = FactType::kString;
+    else if (n.text == "duration") *type = FactType::kDuration;
+    else if (n.text == "one") {
+      if (!c_.ExpectWord("of") || !c_.Expect(Tok::kLParen, "'('")) return false;
+      *type = FactType::kEnum;
+      do {
+        std::string v;
+        if (!c_.ExpectString(&v, "a value as a string")) return false;
+        values->push_back(std::move(v));
+      } while (c_.Accept(Tok::kComma));
+      return c_.Expect(Tok::kRParen, "',' or ')'");
+    } else {
+      return c_.FailAt(n.offset, "E016",
+                       "unknown type '" + n.text +
+                           "' (use bool, int, number, string, duration or one of (...))");
+    }
+    return true;
+  }
+
+  bool ParseFact(ast::Workflow* wf) {
+    c_.Next();
+    ast::Fact f;
+    if (!c_.ExpectName(&f.name, "a fact name")) return false;
+    if (!c_.Expect(Tok::kColon, "':' and a type")) return false;
+    if (!ParseType(&f.type, &f.enum_values)) return false;
+    if (c_.Accept(Tok::kAssign)) {
+      ast::Expr e;
+      if (!ParseExpr(&c_, &e)) return false;
+      f.initial = std::move(e);
+    }
+    wf->facts.push_back(std::move(f));
+    return true;
+  }
+
+  bool ParseAssignments(std::vector<ast::Assign>* out) {
+    do {
+      ast::Assign a;
+      if (!c_.ExpectName(&a.fact, "a fact name")) return false;
+      if (!c_.Expect(Tok::kAssign, "'='")) return false;
+      if (!ParseExpr(&c_, &a.value)) return false;
+      out->push_back(std::move(a));
+    } while (c_.Accept(Tok::kComma));
+    return true;
+  }
+
+  bool ParseStart(ast::Workflow* wf) {
+    ast::Start s;
+    s.offset = c_.Next().offset;
+    if (!c_.ExpectWord("on")) return false;
+    if (!c_.ExpectName(&s.event, "an event type")) return false;
+    if (c_.AcceptWord("when")) {
+      s.when.emplace();
+      if (!ParseExpr(&c_, &*s.when)) return false;
+    }
+    if (c_.AcceptWord("set") && !ParseAssignments(&s.sets)) return false;
+    if (c_.AcceptWord("dedup")) {
+      s.has_dedup = true;
+      if (!c_.ExpectWord("by")) return false;
+      do {
+        ast::Expr k;
+        if (!ParseExpr(&c_, &k)) return false;
+        s.dedup_keys.push_back(std::move(k));
+      } while (c_.Accept(Tok::kComma));
+      if (!c_.ExpectWord("within") || !ParseDuration(&c_, &s.window)) return false;
+    }
+    if (!c_.ExpectWord("enter")) return false;
+    if (!c_.ExpectName(&s.enter, "a state name")) return false;
+    wf->starts.push_back(std::move(s));
+    return true;
+  }
+
+  bool ParseRoute(ast::Workflow* wf) {
+    ast::Route r;
+    r.offset = c_.Next().offset;
+    if (!c_.ExpectWord("by")) return false;
+    if (!c_.ExpectName(&r.table, "a routing table name")) return false;
+    if (!c_.Expect(Tok::kLParen, "'('")) return false;
+    do {
+      ast::RouteKey k;
+      if (!c_.ExpectName(&k.column, "a key column name")) return false;
+      if (!c_.Expect(Tok::kAssign, "'='")) return false;
+      if (!ParseExpr(&c_, &k.value)) return false;
+      r.keys.push_back(std::move(k));
+    } while (c_.Accept(Tok::kComma));
+    if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
+    if (!c_.ExpectWord("fallback")) return false;
+    r.fallback_offset = c_.Peek().offset;
+    if (!c_.ExpectString(&r.fallback, "the fallback department as a string")) return false;
+    if (wf->route) return Duplicate(r.offset, "'route' statement");
+    wf->route = std::move(r);
+    return true;
+  }
+
+  bool ParseState(ast::Workflow* wf) {
+    c_.Next();
+    state_ok_ = false;
+    ast::State st;
+    if (!c_.ExpectName(&st.name, "a state name")) return false;
+    if (!ParseTitles(&st.title_en, &st.title_zh)) return false;
+    if (c_.AcceptWord("terminal")) st.terminal = true;
+    wf->states.push_back(std::move(st));
+    state_ok_ = true;
+    return true;
+  }
+
+  bool ParseLimit(ast::State* st) {
+    ast::Limit l;
+    l.offset = c_.Next().offset;
+    if (!ParseDuration(&c_, &l.duration)) return false;
+    if (c_.AcceptWord("when")) {
+      l.when.emplace();
+      if (!ParseExpr(&c_, &*l.when)) return false;
+    }
+    st->limits.push_back(std::move(l));
+    return true;
+  }
+
+  bool ParseTransition(ast::State* st) {
+    ast::Transition t;
+    t.offset = c_.Peek().offset;
+    if (c_.Next().text == "after") {
+      t.trigger = TriggerKind::kTimer;
+      if (!ParseDuration(&c_, &t.after)) return false;
+    } else if (c_.AcceptWord("event")) {
+      t.trigger = TriggerKind::kEvent;
+      if (!c_.ExpectName(&t.event, "an event type")) return false;
+    } else {
+      t.trigger = TriggerKind::kVerb;
+      if (!c_.ExpectName(&t.verb, "a verb, 'event TYPE'")) return false;
+      if (c_.AcceptWord("by")) {
+        do {
+          ast::Name r;
+          if (!c_.ExpectName(&r, "a role")) return false;
+          t.roles.push_back(r);
+        } while (c_.Accept(Tok::kComma));
+      }
+    }
+    if (c_.AcceptWord("when")) {
+      t.when.emplace();
+      if (!ParseExpr(&c_, &*t.when)) return false;
+    }
+    if (c_.Accept(Tok::kArrow)) {
+      ast::Name target;
+      if (!c_.ExpectName(&target, "the target state")) return false;
+      t.target = target;
+    }
+    if (!ParseEffects(&t.effects)) return false;
+    st->transitions.push_back(std::move(t));
+    return true;
+  }
+
+  bool AtEffect() const {
+    return !c_.Peek().line_start && (c_.AtWord("reopen") || c_.AtWord("set") ||
+                                     c_.AtWord("count") || c_.AtWord("resolution"));
+  }
+
+  bool ParseEffects(std::vector<ast::Effect>* out) {
+    while (AtEffect() || (c_.At(Tok::kComma) && !out->empty())) {
+      if (c_.Accept(Tok::kComma) && !AtEffect()) {
+        return c_.Fail("an effect (reopen, set, count, resolution)");
+      }
+      ast::Effect e;
+      e.offset = c_.Peek().offset;
+      std::string w = c_.Next().text;
+      if (w == "reopen") {
+        e.kind = EffectKind::kReopen;
+      } else if (w == "set") {
+        e.kind = EffectKind::kSet;
+        if (!c_.ExpectName(&e.fact, "a fact name")) return false;
+        if (!c_.Expect(Tok::kAssign, "'='")) return false;
+        if (!ParseExpr(&c_, &e.value)) return false;
+      } else if (w == "count") {
+        e.kind = EffectKind::kIncrement;
+        if (!c_.ExpectName(&e.fact, "a counter fact name")) return false;
+      } else {
+        e.kind = EffectKind::kResolution;
+        if (!c_.ExpectString(&e.code, "a resolution code as a string")) return false;
+      }
+      out->push_back(std::move(e));
+    }
+    return true;
+  }
+
+  bool ParseExtensions(ast::Workflow* wf) {
+    ast::Extensions x;
+    x.offset = c_.Next().offset;
+    if (!c_.ExpectWord("at") || !c_.ExpectWord("most")) return false;
+    int64_t n = 0;
+    uint32_t n_at = c_.Peek().offset;
+    if (!c_.ExpectInt(&n, "the maximum number of extensions")) return false;
+    if (n > 100) return c_.FailAt(n_at, "E061", "at most 100 extensions may be allowed");
+    x.max_count = static_cast<uint32_t>(n);
+    if (c_.Accept(Tok::kComma)) {
+      if (!c_.ExpectWord("each") || !c_.ExpectWord("at") || !c_.ExpectWord("most")) return false;
+      ast::Duration d;
+      if (!ParseDuration(&c_, &d)) return false;
+      x.max_each = d;
+    }
+    if (wf->extensions) return Duplicate(x.offset, "'extensions' statement");
+    wf->extensions = x;
+    return true;
+  }
+
+  bool ParseStep(ast::Workflow* wf) {
+    c_.Next();
+    ast::Step s;
+    if (!c_.ExpectName(&s.name, "the step's name")) return false;
+    if (c_.AcceptWord("in")) {
+      do {
+        ast::Name n;
+        if (!c_.ExpectName(&n, "a state name")) return false;
+        s.states.push_back(n);
+      } while (c_.Accept(Tok::kComma));
+    }
+    if (c_.AcceptWord("when")) {
+      s.trigger = StepTriggerKind::kCondition;
+      s.when.emplace();
+      if (!ParseExpr(&c_, &*s.when)) return false;
+    } else if (c_.AcceptWord("at")) {
+      if (c_.At(Tok::kInt)) {
+        uint32_t at = c_.Peek().offset;
+        int64_t pct = c_.Next().int_value;
+        if (!c_.Expect(Tok::kPercent, "'%'") || !c_.ExpectWord("of") || !c_.ExpectWord("limit")) {
+          return false;
+        }
+        if (pct < 1 || pct > 99) {
+          return c_.FailAt(at, "E014", "a fraction of the limit must be between 1% and 99%");
+        }
+        s.trigger = StepTriggerKind::kFraction;
+        s.percent = static_cast<uint32_t>(pct);
+      } else {
+        if (!c_.ExpectWord("limit")) return false;
+        s.trigger = StepTriggerKind::kAtLimit;
+        if (c_.Accept(Tok::kPlus)) {
+          s.trigger = StepTriggerKind::kAfterLimit;
+          if (!ParseDuration(&c_, &s.after)) return false;
+        }
+      }
+    } else {
+      return c_.Fail("'at' or 'when' (the step's trigger)");
+    }
+    if (!c_.Expect(Tok::kColon, "':' before the step's actions")) return false;
+    do {
+      ast::Action a;
+      if (!ParseAction(&a)) return false;
+      s.actions.push_back(std::move(a));
+    } while (c_.Accept(Tok::kComma));
+    wf->steps.push_back(std::move(s));
+    return true;
+  }
+
+  bool ParseAction(ast::Action* a) {
+    a->offset = c_.Peek().offset;
+    if (c_.AcceptWord("remind")) {
+      a->kind = ActionKind::kRemind;
+      bool list = c_.Accept(Tok::kLParen);
+      do {
+        ast::Name r;
+        if (!c_.ExpectName(&r, "a role to remind")) return false;
+        a->roles.push_back(r);
+      } while (list && c_.Accept(Tok::kComma));
+      return !list || c_.Expect(Tok::kRParen, "',' or ')'");
+    }
+    if (c_.AcceptWord("notify")) {
+      a->kind = ActionKind::kNotifyHead;
+      return c_.ExpectWord("head");
+    }
+    if (c_.AcceptWord("mark")) {
+      a->kind = ActionKind::kMarkOverdue;
+      return c_.ExpectWord("overdue");
+    }
+    if (c_.AcceptWord("escalate")) {
+      a->kind = ActionKind::kEscalateParent;
+      return c_.ExpectWord("parent");
+    }
+    if (c_.AcceptWord("arbitration")) {
+      a->kind = ActionKind::kArbitration;
+      return true;
+    }
+    if (c_.AcceptWord("chain")) {
+      a->kind = ActionKind::kChain;
+      if (!c_.ExpectName(&a->workflow, "the workflow to chain")) return false;
+      if (c_.Accept(Tok::kLParen)) {
+        if (!ParseAssignments(&a->mapping)) return false;
+        return c_.Expect(Tok::kRParen, "',' or ')'");
+      }
+      return true;
+    }
+    return c_.Fail(
+        "an action (remind, notify head, mark overdue, escalate parent, arbitration, chain)");
+  }
+
+  bool ParseSchedule(ast::Workflow* wf) {
+    c_.Next();
+    ast::Schedule s;
+    if (!c_.ExpectName(&s.name, "the schedule's name")) return false;
+    if (!c_.ExpectWord("every")) return false;
+    if (c_.AcceptWord("month")) {
+      s.every_months = 1;
+    } else if (c_.AcceptWord("quarter")) {
+      s.every_months = 3;
+    } else {
+      uint32_t at = c_.Peek().offset;
+      int64_t n = 0;
+      if (!c_.ExpectInt(&n, "'month', 'quarter' or a number of months")) return false;
+      if (!c_.AcceptWord("months") && !c_.ExpectWord("month")) return false;
+      if (n < 1 || n > 12 || 12 % n != 0) {
+        return c_.FailAt(at, "E017", "a schedule runs every 1, 2, 3, 4, 6 or 12 months");
+      }
+      s.every_months = static_cast<uint32_t>(n);
+    }
+    if (!c_.ExpectWord("on") || !c_.ExpectWord("day")) return false;
+    uint32_t day_at = c_.Peek().offset;
+    int64_t day = 0;
+    if (!c_.ExpectInt(&day, "a day of the month")) return false;
+    if (day < 1 || day > 28) {
+      return c_.FailAt(day_at, "E013", "the day of the month must be between 1 and 28");
+    }
+    s.day = static_cast<uint32_t>(day);
+    if (!c_.ExpectWord("at")) return false;
+    uint32_t time_at = c_.Peek().offset;
+    int64_t hh = 0, mm = 0;
+    if (!c_.ExpectInt(&hh, "a time of day (HH:MM)") || !c_.Expect(Tok::kColon, "':'") ||
+        !c_.ExpectInt(&mm, "minutes (HH:MM)")) {
+      return false;
+    }
+    if (hh > 23 || mm > 59) return c_.FailAt(time_at, "E012", "invalid time of day");
+    s.minute_of_day = static_cast<uint32_t>(hh * 60 + mm);
+    if (!c_.ExpectWord("for") || !c_.ExpectWord("each")) return false;
+    if (!c_.ExpectName(&s.table, "a reference table name")) return false;
+    if (c_.AcceptWord("where")) {
+      s.where.emplace();
+      if (!ParseExpr(&c_, &*s.where)) return false;
+    }
+    if (c_.AcceptWord("set") && !ParseAssignments(&s.sets)) return false;
+    if (!c_.ExpectWord("enter")) return false;
+    if (!c_.ExpectName(&s.enter, "a state name")) return false;
+    wf->schedules.push_back(std::move(s));
+    return true;
+  }
+
+  std::vector<Token> tokens_;
+  Cursor c_;
+  DiagSink* diags_;
+  bool state_ok_ = false;  // the last `state` header parsed cleanly
+};
+
+}  // namespace
+
+ast::File Parse(std::string_view source, DiagSink* diags) { return Parser(source, diags).Run(); }
+
+}  // namespace closeloop::dsl

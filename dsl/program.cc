@@ -1,0 +1,39 @@
+#include "dsl/program.h"
+
+#include <algorithm>
+
+namespace closeloop::dsl {
+
+std::string_view LoopName(Loop loop) {
+  switch (loop) {
+    case Loop::kPrevention: return "prevention";
+    case Loop::kViolation: return "violation";
+    case Loop::kIncident: return "incident";
+    case Loop::kRequest: return "request";
+  }
+  return "?";
+}
+
+const State* Workflow::FindState(std::string_view state_name) const {
+  for (const State& s : states) {
+    if (s.name == state_name) return &s;
+  }
+  return nullptr;
+}
+
+const FactDecl* Workflow::FindFact(std::string_view fact_name) const {
+  for (const FactDecl& f : facts) {
+    if (f.name == fact_name) return &f;
+  }
+  return nullptr;
+}
+
+const Workflow* Program::Find(std::string_view workflow_name) const {
+  auto it = std::lower_bound(
+      workflows.begin(), workflows.end(), workflow_name,
+      [](const Workflow& w, std::string_view n) { return w.name < n; });
+  if (it == workflows.end() || it->name != workflow_name) return nullptr;
+  return &*it;
+}
+
+}  // namespace closeloop::dsl
