@@ -46,7 +46,8 @@ std::vector<std::string> ReferenceData::CheckConsistency() const {
     need(j != nullptr && j->level == JurisdictionLevel::kGrid,
          "enterprises: " + id + ".jurisdiction: unknown grid '" + e.jurisdiction + "'");
     for (const std::string& h : e.hazard_classes) {
-      need(hazard_classes_.count(h) > 0, "enterprises: " + id + ": unknown hazard class '" + h + "'");
+      need(hazard_classes_.count(h) > 0,
+           "enterprises: " + id + ": unknown hazard class '" + h + "'");
     }
   }
   for (const auto& [id, t] : teams_) {

@@ -65,8 +65,13 @@ Status CheckDepartments(const std::map<std::string, Department, std::less<>>& de
                         std::map<std::string, std::string, std::less<>>* disciplines) {
   for (const auto& [id, d] : depts) {
     std::string at = "content_json.items[id=" + id + "]";
-    if (!d.parent.empty() && depts.find(d.parent) == depts.end()) {
+    auto parent = d.parent.empty() ? depts.end() : depts.find(d.parent);
+    if (!d.parent.empty() && parent == depts.end()) {
       return InvalidArgument(at + ".parent: unknown department '" + d.parent + "'");
+    }
+    // Escalation goes up or sideways, never down: a city unit does not answer to a district.
+    if (parent != depts.end() && parent->second.level > d.level) {
+      return InvalidArgument(at + ".parent: '" + d.parent + "' is below this unit's level");
     }
     const Department* cur = &d;
     for (size_t steps = 0; !cur->parent.empty(); ++steps) {
@@ -93,8 +98,8 @@ Status CheckJurisdictions(const std::map<std::string, Jurisdiction, std::less<>>
     if (j.parent.empty()) continue;
     auto it = all.find(j.parent);
     if (it == all.end()) {
-      return InvalidArgument("content_json.items[code=" + code + "].parent: unknown '" +
-                             j.parent + "'");
+      return InvalidArgument("content_json.items[code=" + code + "].parent: unknown '" + j.parent +
+                             "'");
     }
     if (static_cast<int>(it->second.level) + 1 != static_cast<int>(j.level)) {
       return InvalidArgument("content_json.items[code=" + code +
@@ -124,9 +129,9 @@ int64_t DistanceMetres(GeoPoint a, GeoPoint b) {
   constexpr double kRad = M_PI / 180.0;
   double dlat = (b.lat - a.lat) * kRad;
   double dlon = (b.lon - a.lon) * kRad;
-  double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(a.lat * kRad) * std::cos(b.lat * kRad) * std::sin(dlon / 2) *
-                 std::sin(dlon / 2);
+  double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(a.lat * kRad) *
+                                                           std::cos(b.lat * kRad) *
+                                                           std::sin(dlon / 2) * std::sin(dlon / 2);
   return std::llround(2 * kEarthRadiusMetres * std::asin(std::min(1.0, std::sqrt(h))));
 }
 
@@ -140,10 +145,14 @@ fb::AlarmLevel Sensor::Classify(double value) const {
 
 std::string_view RiskColourName(RiskColour c) {
   switch (c) {
-    case RiskColour::kRed: return "red";
-    case RiskColour::kOrange: return "orange";
-    case RiskColour::kYellow: return "yellow";
-    case RiskColour::kBlue: return "blue";
+    case RiskColour::kRed:
+      return "red";
+    case RiskColour::kOrange:
+      return "orange";
+    case RiskColour::kYellow:
+      return "yellow";
+    case RiskColour::kBlue:
+      return "blue";
   }
   return "";
 }
@@ -172,9 +181,12 @@ Result<RoutingTable> RoutingTable::FromRecord(const fb::RoutingTableUpdated& u) 
       const fb::Attr* attr = row->match()->Get(k);
       std::string key = attr->key()->str();
       std::string value = attr->value() ? attr->value()->str() : "";
-      std::string* slot = key == "category" ? &r.category : key == "district" ? &r.district : nullptr;
+      std::string* slot = key == "category"   ? &r.category
+                          : key == "district" ? &r.district
+                                              : nullptr;
       std::string mat = at + ".match[" + std::to_string(k) + "]";
-      if (slot == nullptr) return InvalidArgument(mat + ".key: '" + key + "' is not category or district");
+      if (slot == nullptr)
+        return InvalidArgument(mat + ".key: '" + key + "' is not category or district");
       if (!slot->empty()) return InvalidArgument(mat + ".key: '" + key + "' given twice");
       if (value.empty()) return InvalidArgument(mat + ".value: required");
       *slot = value;
@@ -247,8 +259,8 @@ Status ReferenceData::Apply(const fb::ReferenceDataUpdated& update) {
     return NotFound("table_name: unknown reference table '" + table + "'");
   }
   if (version <= Version(table)) {
-    return FailedPrecondition(where + ": not newer than version " +
-                              std::to_string(Version(table)) + " in effect");
+    return FailedPrecondition(where + ": not newer than version " + std::to_string(Version(table)) +
+                              " in effect");
   }
   std::string doc = update.content_json() ? update.content_json()->str() : "";
   // A part is validated alone before it joins the others, so a bad one is named at once.
@@ -260,8 +272,8 @@ Status ReferenceData::Apply(const fb::ReferenceDataUpdated& update) {
     pending_.erase(table);
     return Status::Ok();
   }
-  std::string at = where + " part " + std::to_string(part->part) + "/" +
-                   std::to_string(part->parts);
+  std::string at =
+      where + " part " + std::to_string(part->part) + "/" + std::to_string(part->parts);
   auto it = pending_.find(table);
   if (it != pending_.end() && it->second.version > version) {
     return FailedPrecondition(at + ": older than version " + std::to_string(it->second.version) +
@@ -472,9 +484,8 @@ std::vector<Nearby<MaterialDepot>> ReferenceData::DepotsWith(std::string_view it
                                                              GeoPoint from) const {
   std::vector<Nearby<MaterialDepot>> out;
   for (const auto& [id, d] : depots_) {
-    bool has = std::any_of(d.items.begin(), d.items.end(), [&](const MaterialItem& m) {
-      return m.item == item && m.quantity > 0;
-    });
+    bool has = std::any_of(d.items.begin(), d.items.end(),
+                           [&](const MaterialItem& m) { return m.item == item && m.quantity > 0; });
     if (has) out.push_back({&d, DistanceMetres(from, d.location)});
   }
   return Nearest(std::move(out));

@@ -57,7 +57,7 @@ enum class DepartmentLevel { kCity, kDistrict, kStreet };
 // A safety-committee member unit, the committee office (安委办) or the discipline
 // commission (纪委监委), at city, district or street level.
 struct Department {
-  std::string id;            // "nj.xuanwu.fire"
+  std::string id;  // "nj.xuanwu.fire"
   std::string name_zh;
   std::string name_en;
   DepartmentLevel level = DepartmentLevel::kCity;
@@ -76,7 +76,8 @@ struct Jurisdiction {
   std::string name_en;
   JurisdictionLevel level = JurisdictionLevel::kDistrict;
   std::string parent;  // "" for a district
-  std::string kind;    // district | street (街道) | town (镇) | emergency (应急格) | enterprise (安监格)
+  std::string
+      kind;  // district | street (街道) | town (镇) | emergency (应急格) | enterprise (安监格)
   GeoPoint location;
 };
 
@@ -117,7 +118,7 @@ struct RiskSource {
 };
 
 enum class RiskColour { kRed, kOrange, kYellow, kBlue };  // 红橙黄蓝, most risky first
-std::string_view RiskColourName(RiskColour c);          // "red", ...
+std::string_view RiskColourName(RiskColour c);            // "red", ...
 
 struct Enterprise {
   std::string id;  // "ENT-00001"
@@ -132,7 +133,7 @@ struct Enterprise {
   int safety_officers = 0;
   GeoPoint location;
   std::vector<std::string> hazard_classes;  // classes its hazards fall into
-  std::string park;                          // "jiangbei_new_materials" or ""
+  std::string park;                         // "jiangbei_new_materials" or ""
   std::vector<RiskSource> risk_sources;
 };
 
@@ -301,8 +302,7 @@ class ReferenceData {
 
   // Experts with the speciality / teams able to answer the incident type / depots holding
   // the item, nearest first (whole metres, then id).
-  std::vector<Nearby<Expert>> ExpertsBySpeciality(std::string_view speciality,
-                                                  GeoPoint from) const;
+  std::vector<Nearby<Expert>> ExpertsBySpeciality(std::string_view speciality, GeoPoint from) const;
   std::vector<Nearby<RescueTeam>> TeamsFor(std::string_view incident_type, GeoPoint from) const;
   std::vector<Nearby<MaterialDepot>> DepotsWith(std::string_view item, GeoPoint from) const;
   const RescueTeam* FindTeam(std::string_view id) const;

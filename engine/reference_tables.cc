@@ -159,8 +159,9 @@ std::string Index(const std::string& p, const char* key, size_t i) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Department* d) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "level", "district", "jurisdiction",
-                       "parent", "head", "kind"})) {
+  if (!r.Object(o, p,
+                {"id", "name_zh", "name_en", "level", "district", "jurisdiction", "parent", "head",
+                 "kind"})) {
     return;
   }
   d->id = r.Str(o, p, "id");
@@ -229,12 +230,13 @@ void Parse(Reader& r, const json& o, const std::string& p, HazardClass* h) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Sensor* s) {
-  if (!r.Object(o, p, {"id", "measure", "unit", "position_zh", "low_alarm", "warning", "alarm",
-                       "critical"})) {
+  if (!r.Object(
+          o, p,
+          {"id", "measure", "unit", "position_zh", "low_alarm", "warning", "alarm", "critical"})) {
     return;
   }
-  static const auto kMeasures = EnumNames(fb::EnumValuesMeasure(), fb::EnumNameMeasure,
-                                          fb::Measure::other);
+  static const auto kMeasures =
+      EnumNames(fb::EnumValuesMeasure(), fb::EnumNameMeasure, fb::Measure::other);
   s->id = r.Str(o, p, "id");
   s->measure = r.Pick(o, p, "measure", kMeasures);
   s->unit = r.Str(o, p, "unit");
@@ -268,9 +270,10 @@ void Parse(Reader& r, const json& o, const std::string& p, RiskSource* rs) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Enterprise* e) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "district", "jurisdiction", "industry", "scale",
-                       "risk_colour", "key_enterprise", "safety_officers", "location",
-                       "hazard_classes", "park", "risk_sources"})) {
+  if (!r.Object(o, p,
+                {"id", "name_zh", "name_en", "district", "jurisdiction", "industry", "scale",
+                 "risk_colour", "key_enterprise", "safety_officers", "location", "hazard_classes",
+                 "park", "risk_sources"})) {
     return;
   }
   e->id = r.Str(o, p, "id");
@@ -280,7 +283,8 @@ void Parse(Reader& r, const json& o, const std::string& p, Enterprise* e) {
   e->jurisdiction = r.Str(o, p, "jurisdiction");
   e->industry = r.Str(o, p, "industry");
   e->scale = r.Pick<std::string>(
-      o, p, "scale", {{"large", "large"}, {"medium", "medium"}, {"small", "small"}, {"micro", "micro"}});
+      o, p, "scale",
+      {{"large", "large"}, {"medium", "medium"}, {"small", "small"}, {"micro", "micro"}});
   e->risk_colour = r.Pick<RiskColour>(o, p, "risk_colour",
                                       {{"red", RiskColour::kRed},
                                        {"orange", RiskColour::kOrange},
@@ -301,8 +305,9 @@ void Parse(Reader& r, const json& o, const std::string& p, Enterprise* e) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, RescueTeam* t) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "type", "capabilities", "district", "location",
-                       "members", "department", "equipment"})) {
+  if (!r.Object(o, p,
+                {"id", "name_zh", "name_en", "type", "capabilities", "district", "location",
+                 "members", "department", "equipment"})) {
     return;
   }
   t->id = r.Str(o, p, "id");
@@ -318,8 +323,9 @@ void Parse(Reader& r, const json& o, const std::string& p, RescueTeam* t) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, MaterialDepot* d) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "level", "district", "location", "department",
-                       "items"})) {
+  if (!r.Object(
+          o, p,
+          {"id", "name_zh", "name_en", "level", "district", "location", "department", "items"})) {
     return;
   }
   d->id = r.Str(o, p, "id");
@@ -342,8 +348,9 @@ void Parse(Reader& r, const json& o, const std::string& p, MaterialDepot* d) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Expert* e) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "specialities", "qualification_zh",
-                       "qualification_en", "employer", "employer_en", "district", "location"})) {
+  if (!r.Object(o, p,
+                {"id", "name_zh", "name_en", "specialities", "qualification_zh", "qualification_en",
+                 "employer", "employer_en", "district", "location"})) {
     return;
   }
   e->id = r.Str(o, p, "id");
@@ -361,9 +368,10 @@ void Parse(Reader& r, const json& o, const std::string& p, Expert* e) {
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Plan* pl) {
-  if (!r.Object(o, p, {"id", "name_zh", "name_en", "tier", "district", "incident_types", "levels",
-                       "lead_department", "member_departments", "team_types", "materials",
-                       "expert_specialities", "expert_count"})) {
+  if (!r.Object(o, p,
+                {"id", "name_zh", "name_en", "tier", "district", "incident_types", "levels",
+                 "lead_department", "member_departments", "team_types", "materials",
+                 "expert_specialities", "expert_count"})) {
     return;
   }
   static const auto kLevels = EnumNames(fb::EnumValuesIncidentLevel(), fb::EnumNameIncidentLevel,
@@ -428,18 +436,32 @@ Result<DocumentPart> ParseDocument(std::string_view content_json, std::vector<T>
 
 }  // namespace
 
-#define CL_REFERENCE_PARSER(Name, Type)                                                  \
-  Result<DocumentPart> Name(std::string_view content_json, std::vector<Type>* out) {     \
-    return ParseDocument(content_json, out);                                             \
-  }
-CL_REFERENCE_PARSER(ParseDepartments, Department)
-CL_REFERENCE_PARSER(ParseJurisdictions, Jurisdiction)
-CL_REFERENCE_PARSER(ParseHazardClasses, HazardClass)
-CL_REFERENCE_PARSER(ParseEnterprises, Enterprise)
-CL_REFERENCE_PARSER(ParseRescueTeams, RescueTeam)
-CL_REFERENCE_PARSER(ParseMaterialDepots, MaterialDepot)
-CL_REFERENCE_PARSER(ParseExperts, Expert)
-CL_REFERENCE_PARSER(ParsePlans, Plan)
-#undef CL_REFERENCE_PARSER
+Result<DocumentPart> ParseDepartments(std::string_view content_json, std::vector<Department>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseJurisdictions(std::string_view content_json,
+                                        std::vector<Jurisdiction>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseHazardClasses(std::string_view content_json,
+                                        std::vector<HazardClass>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseEnterprises(std::string_view content_json, std::vector<Enterprise>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseRescueTeams(std::string_view content_json, std::vector<RescueTeam>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseMaterialDepots(std::string_view content_json,
+                                         std::vector<MaterialDepot>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParseExperts(std::string_view content_json, std::vector<Expert>* out) {
+  return ParseDocument(content_json, out);
+}
+Result<DocumentPart> ParsePlans(std::string_view content_json, std::vector<Plan>* out) {
+  return ParseDocument(content_json, out);
+}
 
 }  // namespace closeloop::engine

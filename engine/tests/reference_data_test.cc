@@ -14,10 +14,10 @@ namespace closeloop::engine {
 namespace {
 
 // The shipped files in the order an operator publishes them.
-const char* const kShipped[] = {"jurisdictions", "departments",     "hazard_classes",
-                                "hazard_routing", "enterprises",    "rescue_teams",
-                                "material_depots", "experts",       "plans"};
-const char* const kDistricts[] = {"xuanwu",   "qinhuai",   "jianye", "gulou", "pukou", "qixia",
+const char* const kShipped[] = {"jurisdictions",   "departments", "hazard_classes",
+                                "hazard_routing",  "enterprises", "rescue_teams",
+                                "material_depots", "experts",     "plans"};
+const char* const kDistricts[] = {"xuanwu",   "qinhuai",   "jianye", "gulou",  "pukou",  "qixia",
                                   "yuhuatai", "jiangning", "liuhe",  "lishui", "gaochun"};
 
 // Record bytes of a shipped JSONL file, decoded by the record codec like `closeloop publish`.
@@ -205,6 +205,11 @@ TEST_CASE("a bad document names the bad field and leaves the previous version in
     s.replace(s.find("%X"), 2, extra);
     return Departments(s);
   };
+  // A city unit under a district unit: escalation would go down.
+  std::string below = item("district", "nj.awb", "");
+  below.insert(below.size() - 2, R"(,{"id":"nj.y","name_zh":"y","name_en":"y","level":"city",)"
+                                 R"("district":"","jurisdiction":"","parent":"nj.x","head":"h",)"
+                                 R"("kind":"transport"})");
   const Case cases[] = {
       {item("province", "nj.awb", ""), "departments v2: content_json.items[1].level: 'province'"},
       {item("district", "nj.awb", R"(,"colour":"red")"), "content_json.items[1].colour: unknown"},
@@ -213,6 +218,7 @@ TEST_CASE("a bad document names the bad field and leaves the previous version in
       {R"({"items":[{"id":1}]})", "content_json.items[0].id: must be a string"},
       {R"({"items":)", "content_json: not JSON"},
       {Departments(kRoot), "content_json.items: 'nj.awb' appears twice"},
+      {below, "items[id=nj.y].parent: 'nj.x' is below this unit's level"},
   };
   for (const Case& c : cases) {
     Status s = ref.Apply(*Update("departments", 2, c.content));
@@ -245,7 +251,9 @@ std::string EnterpriseItem(const std::string& id, const std::string& sensor_id) 
          R"(","name_zh":"企业","name_en":"E","district":"liuhe","jurisdiction":"liuhe.changlu.g08",)"
          R"("industry":"chemical","scale":"small","risk_colour":"red","key_enterprise":true,)"
          R"("safety_officers":3,"location":{"lat":32.25,"lon":118.79},"hazard_classes":[],)"
-         R"("risk_sources":[{"id":"RS-)" + id + R"(","name_zh":"罐区","name_en":"Tanks",)"
+         R"("risk_sources":[{"id":"RS-)" +
+         id +
+         R"(","name_zh":"罐区","name_en":"Tanks",)"
          R"("kind":"tank_farm","grade":2,"chemicals":["ammonia"],"sensors":[{"id":")" +
          sensor_id +
          R"(","measure":"liquid_level","unit":"%","low_alarm":10,"warning":80,"alarm":85,)"
@@ -271,8 +279,8 @@ TEST_CASE("the parts of a table version take effect together when the last one a
         Code::kAlreadyExists);
   CHECK(ref.Apply(*Update("enterprises", 2, Part(1, 3, EnterpriseItem("A", "S-A")))).code() ==
         Code::kInvalidArgument);
-  Status bad = ref.Apply(
-      *Update("enterprises", 2, Part(1, 2, EnterpriseItem("A", "S-A").replace(1, 0, R"("bogus":1,)"))));
+  Status bad = ref.Apply(*Update(
+      "enterprises", 2, Part(1, 2, EnterpriseItem("A", "S-A").replace(1, 0, R"("bogus":1,)"))));
   CHECK(bad.message().find("content_json.items[0].bogus: unknown field") != std::string::npos);
   // Parts are checked together too: a sensor id used in both parts is refused.
   Status dup = ref.Apply(*Update("enterprises", 2, Part(1, 2, EnterpriseItem("A", "S-B"))));
