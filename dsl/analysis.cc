@@ -68,14 +68,21 @@ void Analyse(const ast::Workflow& tree, const Workflow& wf, DiagSink* diags) {
                        "state '" + st.name + "' has no way out: no transition leads elsewhere");
       }
     }
+    // Only the first few unguarded transitions are compared, so a state with thousands of
+    // transitions stays linear; real states have a handful.
+    constexpr size_t kShadowCandidates = 16;
+    std::vector<const Transition*> unguarded;
     for (size_t j = 0; j < st.transitions.size(); ++j) {
-      for (size_t i = 0; i < j; ++i) {
-        if (Shadows(st.transitions[i], st.transitions[j])) {
+      for (const Transition* earlier : unguarded) {
+        if (Shadows(*earlier, st.transitions[j])) {
           diags->Warning(st.transitions[j].offset, "W009",
                          "this transition never fires: an earlier one in '" + st.name +
                              "' with the same trigger has no condition");
           break;
         }
+      }
+      if (!st.transitions[j].guard && unguarded.size() < kShadowCandidates) {
+        unguarded.push_back(&st.transitions[j]);
       }
     }
   }
@@ -103,48 +110,97 @@ void Analyse(const ast::Workflow& tree, const Workflow& wf, DiagSink* diags) {
 
 void CheckChainCycles(const Program& program, const WorkflowIndex& index,
                       const std::map<std::string, WorkflowSpots>& spots, DiagSink* diags) {
-  std::set<std::string> reported;
-  for (const Workflow& start : program.workflows) {
-    if (reported.count(start.name) != 0) continue;
-    // Breadth-first from `start`, remembering parents, until `start` is reached again.
-    std::map<std::string, std::string> parent;
-    std::deque<std::string> todo{start.name};
-    std::string closing;  // the workflow whose chain leads back to `start`
-    std::set<std::string> seen{start.name};
-    while (!todo.empty() && closing.empty()) {
-      const Workflow* w = program.Find(todo.front());
+  // Tarjan's strongly connected components, iteratively (no recursion on hostile input).
+  const size_t n = program.workflows.size();
+  std::vector<std::vector<size_t>> adj(n);
+  for (size_t v = 0; v < n; ++v) {
+    for (const std::string& child : program.workflows[v].chains_to) {
+      const Workflow* w = program.Find(child);
+      if (w != nullptr) adj[v].push_back(static_cast<size_t>(w - program.workflows.data()));
+    }
+  }
+  constexpr size_t kUnset = SIZE_MAX;
+  std::vector<size_t> order(n, kUnset), low(n, 0), component(n, kUnset);
+  std::vector<bool> on_stack(n, false);
+  std::vector<size_t> stack;
+  std::vector<std::pair<size_t, size_t>> calls;  // (node, next edge)
+  size_t counter = 0, components = 0;
+  for (size_t root = 0; root < n; ++root) {
+    if (order[root] != kUnset) continue;
+    calls.emplace_back(root, 0);
+    while (!calls.empty()) {
+      auto& [v, edge] = calls.back();
+      if (edge == 0 && order[v] == kUnset) {
+        order[v] = low[v] = counter++;
+        stack.push_back(v);
+        on_stack[v] = true;
+      }
+      if (edge < adj[v].size()) {
+        size_t w = adj[v][edge++];
+        if (order[w] == kUnset) {
+          calls.emplace_back(w, 0);
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], order[w]);
+        }
+        continue;
+      }
+      if (low[v] == order[v]) {
+        size_t w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          on_stack[w] = false;
+          component[w] = components;
+        } while (w != v);
+        ++components;
+      }
+      size_t done = v;
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().first] = std::min(low[calls.back().first], low[done]);
+    }
+  }
+  // One report per cyclic component, at its alphabetically first workflow.
+  std::vector<bool> reported(components, false);
+  for (size_t v = 0; v < n; ++v) {
+    size_t c = component[v];
+    if (reported[c]) continue;
+    bool self_loop = std::find(adj[v].begin(), adj[v].end(), v) != adj[v].end();
+    bool shared = false;
+    for (size_t w : adj[v]) shared = shared || (w != v && component[w] == c);
+    if (!self_loop && !shared) continue;
+    reported[c] = true;
+    // Shortest way round, breadth-first inside the component.
+    std::map<size_t, size_t> parent;
+    std::deque<size_t> todo{v};
+    size_t closing = self_loop ? v : kUnset;
+    while (!todo.empty() && closing == kUnset) {
+      size_t at = todo.front();
       todo.pop_front();
-      if (w == nullptr) continue;
-      for (const std::string& child : w->chains_to) {
-        if (child == start.name) {
-          closing = w->name;
+      for (size_t w : adj[at]) {
+        if (component[w] != c) continue;
+        if (w == v) {
+          closing = at;
           break;
         }
-        if (seen.insert(child).second) {
-          parent[child] = w->name;
-          todo.push_back(child);
-        }
+        if (parent.emplace(w, at).second) todo.push_back(w);
       }
     }
-    if (closing.empty()) continue;
-    std::vector<std::string> path{start.name};
-    for (std::string at = closing; at != start.name; at = parent[at]) {
+    std::vector<size_t> path{v};
+    for (size_t at = closing; at != v && at != kUnset; at = parent[at]) {
       path.insert(path.begin() + 1, at);
     }
     std::string text;
-    for (const std::string& p : path) {
-      text += p + " -> ";
-      reported.insert(p);
-    }
-    text += start.name;
-    const std::string& next = path.size() > 1 ? path[1] : start.name;
+    for (size_t p : path) text += program.workflows[p].name + " -> ";
+    const std::string& name = program.workflows[v].name;
+    text += name;
+    const std::string& next = program.workflows[path.size() > 1 ? path[1] : v].name;
     uint32_t offset = 0;
-    auto sp = spots.find(start.name);
+    auto sp = spots.find(name);
     if (sp != spots.end()) {
       auto off = sp->second.chain_offsets.find(next);
       if (off != sp->second.chain_offsets.end()) offset = off->second;
     }
-    diags->set_file(index.at(start.name).file);
+    diags->set_file(index.at(name).file);
     diags->Error(offset, "E073", "chain cycle: " + text);
   }
 }

@@ -33,7 +33,7 @@ struct Expr {
     kIndex,    // path["key"]: `event.attrs["plant"]`
     kCall,     // path[0](args): `recurrences(90 days)`
     kUnary,    // op (kNot, kNeg), args[0]
-    kBinary,   // op, args[0], args[1] (and/or are binary here; the checker flattens them)
+    kBinary,   // op, args[0], args[1]; and/or are n-ary (args[0..n])
     kIn,       // args[0] in [args[1..]]; `negated` for `not in`
   };
   Kind kind = Kind::kLiteral;

@@ -368,14 +368,6 @@ bool ExprChecker::Comparable(const SType& a, const SType& b, const ast::Expr& a_
 }
 
 bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, SType* type) {
-  SType lt, rt;
-  Expr lhs, rhs;
-  bool ok_l = Check(in.args[0], scope, &lhs, &lt);
-  bool ok_r = Check(in.args[1], scope, &rhs, &rt);
-  if (!ok_l || !ok_r) {
-    *type = Error();
-    return false;
-  }
   auto fail = [&](const char* code, std::string msg) {
     ctx_->diags->Error(in.offset, code, std::move(msg));
     *type = Error();
@@ -385,23 +377,34 @@ bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, STy
   out->op = op;
   if (op == ExprOp::kAnd || op == ExprOp::kOr) {
     const char* word = op == ExprOp::kAnd ? "and" : "or";
-    for (const SType* t : {&lt, &rt}) {
-      if (t->base != ValueType::kBool) {
-        return fail("E053", fmt::format("'{}' needs true or false on both sides, found {}", word,
-                                        TypeLabel(*t)));
+    bool ok = true;
+    out->args.resize(in.args.size());
+    for (size_t i = 0; i < in.args.size(); ++i) {
+      SType t;
+      if (!Check(in.args[i], scope, &out->args[i], &t)) {
+        ok = false;
+      } else if (t.base != ValueType::kBool) {
+        ctx_->diags->Error(in.args[i].offset, "E053",
+                           fmt::format("'{}' needs true or false on every side, found {}", word,
+                                       TypeLabel(t)));
+        ok = false;
       }
     }
-    // Flatten a and b and c into one n-ary node.
-    for (Expr* side : {&lhs, &rhs}) {
-      if (side->op == op) {
-        for (Expr& a : side->args) out->args.push_back(std::move(a));
-      } else {
-        out->args.push_back(std::move(*side));
-      }
+    if (!ok) {
+      *type = Error();
+      return false;
     }
     *type = Of(ValueType::kBool);
     out->type = ValueType::kBool;
     return true;
+  }
+  SType lt, rt;
+  Expr lhs, rhs;
+  bool ok_l = Check(in.args[0], scope, &lhs, &lt);
+  bool ok_r = Check(in.args[1], scope, &rhs, &rt);
+  if (!ok_l || !ok_r) {
+    *type = Error();
+    return false;
   }
   static const char* kSymbols[] = {"==", "!=", "<", "<=", ">", ">="};
   if (op >= ExprOp::kEq && op <= ExprOp::kGe) {
@@ -505,6 +508,17 @@ bool ExprChecker::Assignable(const FactInfo& f, const SType& t, const ast::Expr&
                                                              : std::string(FactTypeName(f.type)),
                                    TypeLabel(t)));
     return false;
+  }
+  if (f.type == FactType::kEnum && t.enum_values != nullptr) {
+    for (const std::string& v : *t.enum_values) {
+      if (std::find(f.enum_values.begin(), f.enum_values.end(), v) == f.enum_values.end()) {
+        ctx_->diags->Error(e.offset, "E055",
+                           fmt::format("{} can be \"{}\", which is not a value of {} (values: {})",
+                                       t.enum_label, Clip(v), name, Joined(f.enum_values)));
+        return false;
+      }
+    }
+    return true;
   }
   if (f.type == FactType::kEnum) {
     SType side;

@@ -26,6 +26,7 @@ void WorkflowChecker::Extensions(Workflow* out) {
 
 void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
   std::set<std::string> names;
+  std::set<std::string> chains;
   for (const ast::Step& s : tree_->steps) {
     if (!names.insert(s.name.text).second) {
       ctx_.diags->Error(s.name.offset, "E026",
@@ -61,8 +62,7 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
       if (a.kind == ActionKind::kChain) {
         action.workflow = a.workflow.text;
         auto target = index_->find(a.workflow.text);
-        bool external = std::find(external_workflows_.begin(), external_workflows_.end(),
-                                  a.workflow.text) != external_workflows_.end();
+        bool external = external_workflows_.count(a.workflow.text) != 0;
         if (target == index_->end() && !external) {
           ctx_.diags->Error(a.workflow.offset, "E039",
                             "unknown workflow '" + Clip(a.workflow.text) +
@@ -97,16 +97,13 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
             ok = false;
           }
         }
-        auto& chains = out->chains_to;
-        if (std::find(chains.begin(), chains.end(), a.workflow.text) == chains.end()) {
-          chains.insert(std::upper_bound(chains.begin(), chains.end(), a.workflow.text),
-                        a.workflow.text);
-        }
+        chains.insert(a.workflow.text);
       }
       step.actions.push_back(std::move(action));
     }
     if (ok) out->escalation.push_back(std::move(step));
   }
+  out->chains_to.assign(chains.begin(), chains.end());
 }
 
 void WorkflowChecker::Schedules(Workflow* out) {

@@ -85,7 +85,7 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
       t.verb = in.verb.text;
       bool builtin = std::any_of(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs),
                                  [&](std::string_view v) { return v == t.verb; });
-      bool declared = std::find(verbs_.begin(), verbs_.end(), t.verb) != verbs_.end();
+      bool declared = verb_set_.count(t.verb) != 0;
       if (!builtin && !declared) {
         ctx_.diags->Error(in.verb.offset, "E034",
                           "unknown verb '" + Clip(t.verb) + "' (declare a custom verb with 'verb " +

@@ -119,32 +119,32 @@ void WorkflowChecker::Declarations(Workflow* out) {
     bool builtin = Contains(std::vector<std::string_view>(std::begin(kBuiltinVerbs),
                                                           std::end(kBuiltinVerbs)),
                             std::string_view(v.text));
-    if (builtin || Contains(verbs_, v.text)) {
+    if (builtin || verb_set_.count(v.text) != 0) {
       ctx_.diags->Error(v.offset, "E023",
                         builtin ? "'" + v.text + "' is a built-in verb; do not declare it"
                                 : "verb '" + Clip(v.text) + "' is declared twice");
       continue;
     }
     verbs_.push_back(v.text);
+    verb_set_.insert(v.text);
   }
   for (const ast::Name& r : tree_->roles) {
     bool builtin = Contains(std::vector<std::string_view>(std::begin(kBuiltinRoles),
                                                           std::end(kBuiltinRoles)),
                             std::string_view(r.text));
-    if (builtin || Contains(roles_, r.text)) {
+    if (builtin || role_set_.count(r.text) != 0) {
       ctx_.diags->Error(r.offset, "E024",
                         builtin ? "'" + r.text + "' is a built-in role; do not declare it"
                                 : "role '" + Clip(r.text) + "' is declared twice");
       continue;
     }
     roles_.push_back(r.text);
+    role_set_.insert(r.text);
   }
   for (const ast::Name& w : tree_->workflows) {
-    if (Contains(external_workflows_, w.text)) {
+    if (!external_workflows_.insert(w.text).second) {
       ctx_.diags->Error(w.offset, "E025", "workflow '" + Clip(w.text) + "' is declared twice");
-      continue;
     }
-    external_workflows_.push_back(w.text);
   }
   out->verbs = verbs_;
   out->roles = roles_;
@@ -255,7 +255,7 @@ bool WorkflowChecker::StateName(const ast::Name& name) {
 }
 
 bool WorkflowChecker::RoleName(const ast::Name& name) {
-  if (Contains(roles_, name.text)) {
+  if (role_set_.count(name.text) != 0) {
     ctx_.used_roles.insert(name.text);
     return true;
   }
@@ -281,6 +281,7 @@ void WorkflowChecker::Starts(Workflow* out) {
         continue;
       }
       if (StateName(s.enter)) out->chain_entry_state = s.enter.text;
+      out->chain_start_declared = true;
       continue;
     }
     StartRule rule;
@@ -343,10 +344,10 @@ void WorkflowChecker::Route(Workflow* out) {
   Scope scope;
   scope.where = "in a route key (routing happens when the ticket opens)";
   std::map<std::string, Expr> values;
+  std::set<std::string> cols;
+  for (const ast::Name& c : table->second->keys) cols.insert(c.text);
   for (const ast::RouteKey& k : r.keys) {
-    const auto& cols = table->second->keys;
-    bool is_col = std::any_of(cols.begin(), cols.end(),
-                              [&](const ast::Name& c) { return c.text == k.column.text; });
+    bool is_col = cols.count(k.column.text) != 0;
     if (!is_col) {
       ctx_.diags->Error(k.column.offset, "E037",
                         "table '" + r.table.text + "' has no key column '" + Clip(k.column.text) + "'");

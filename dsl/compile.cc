@@ -44,7 +44,7 @@ CompileResult Compile(const std::vector<SourceFile>& files) {
           d.end());
   if (d.size() > kMaxDiagnostics) {
     Diagnostic more = d[kMaxDiagnostics];
-    size_t omitted = d.size() - kMaxDiagnostics;
+    size_t omitted = d.size() - kMaxDiagnostics + diags.dropped();
     d.resize(kMaxDiagnostics);
     more.severity = DiagSeverity::kError;
     more.code = "E099";

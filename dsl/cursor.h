@@ -58,7 +58,10 @@ class Cursor {
     return Fail("'" + std::string(word) + "'");
   }
   bool ExpectName(ast::Name* out, std::string_view what) {
-    if (!At(Tok::kIdent)) return Fail(what);
+    // A statement word opening a line starts the next statement; it is never this name.
+    if (!At(Tok::kIdent) || (Peek().line_start && IsStatementWord(Peek().text))) {
+      return Fail(what);
+    }
     out->offset = Peek().offset;
     out->text = Next().text;
     return true;
@@ -69,13 +72,15 @@ class Cursor {
     return true;
   }
   bool ExpectInt(int64_t* out, std::string_view what) {
-    if (!At(Tok::kInt)) return Fail(what);
+    if (!At(Tok::kInt) || Peek().bad) return Fail(what);
     *out = Next().int_value;
     return true;
   }
 
-  // Reports E006 "expected WHAT, found <current token>"; returns false for chaining.
+  // Reports E006 "expected WHAT, found <current token>"; returns false for chaining. A token
+  // the lexer already reported is not reported again.
   bool Fail(std::string_view what) {
+    if (Peek().bad) return false;
     diags_->Error(Peek().offset, "E006",
                   "expected " + std::string(what) + ", found " + Describe(Peek()));
     return false;

@@ -22,18 +22,13 @@ LineCol LocateOffset(const std::string& text, uint32_t offset) {
 
 namespace {
 
-// The line holding `offset`, with tabs kept so the caret lines up under them.
-std::string_view LineAt(const std::string& text, uint32_t offset, size_t* line_start) {
-  size_t pos = std::min<size_t>(offset, text.size());
-  size_t start = text.rfind('\n', pos == 0 ? std::string::npos : pos - 1);
-  start = (start == std::string::npos || pos == 0) ? 0 : start + 1;
-  if (pos > 0 && pos <= text.size() && text[pos - 1] == '\n') start = pos;
-  size_t end = text.find('\n', start);
-  if (end == std::string::npos) end = text.size();
-  *line_start = start;
-  std::string_view line(text.data() + start, end - start);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
+// Byte offsets where each line starts, so many diagnostics cost one pass over the file.
+std::vector<size_t> LineStarts(const std::string& text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  return starts;
 }
 
 }  // namespace
@@ -41,20 +36,30 @@ std::string_view LineAt(const std::string& text, uint32_t offset, size_t* line_s
 std::string FormatDiagnostics(const std::vector<SourceFile>& files,
                               const std::vector<Diagnostic>& diagnostics) {
   std::string out;
+  std::vector<std::vector<size_t>> lines(files.size());
+  static const SourceFile kNone;
   for (const Diagnostic& d : diagnostics) {
-    static const SourceFile kNone;
     const SourceFile& f = d.file < files.size() ? files[d.file] : kNone;
-    LineCol lc = LocateOffset(f.text, d.offset);
-    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.name, lc.line, lc.column,
+    std::vector<size_t> none_lines{0};
+    std::vector<size_t>* starts = &none_lines;
+    if (d.file < files.size()) {
+      if (lines[d.file].empty()) lines[d.file] = LineStarts(f.text);
+      starts = &lines[d.file];
+    }
+    const size_t pos = std::min<size_t>(d.offset, f.text.size());
+    const size_t index =
+        static_cast<size_t>(std::upper_bound(starts->begin(), starts->end(), pos) - starts->begin()) - 1;
+    const size_t start = (*starts)[index];
+    size_t end = index + 1 < starts->size() ? (*starts)[index + 1] - 1 : f.text.size();
+    std::string_view line(f.text.data() + start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.name, index + 1, pos - start + 1,
                        d.severity == DiagSeverity::kError ? "error" : "warning", d.code,
                        d.message);
-    size_t start = 0;
-    std::string_view line = LineAt(f.text, d.offset, &start);
     out += "  ";
     out += line;
     out += "\n  ";
-    size_t caret = std::min<size_t>(d.offset, f.text.size()) - start;
-    for (size_t i = 0; i < caret && i < line.size(); ++i) out += line[i] == '\t' ? '\t' : ' ';
+    for (size_t i = 0; i < pos - start && i < line.size(); ++i) out += line[i] == '\t' ? '\t' : ' ';
     out += "^\n";
   }
   return out;

@@ -119,7 +119,12 @@ void Text(const Workflow& w, std::string* out) {
     *out += ") fallback " + QuoteString(w.routing->fallback) + "\n";
   }
   for (const State& s : w.states) {
-    *out += "  state " + s.name + (s.terminal ? " terminal" : "") + "\n";
+    *out += "  state " + s.name;
+    if (!s.title_en.empty() || !s.title_zh.empty()) {
+      *out += " title " + QuoteString(s.title_en);
+      if (!s.title_zh.empty()) *out += " zh " + QuoteString(s.title_zh);
+    }
+    *out += std::string(s.terminal ? " terminal" : "") + "\n";
     for (const TimeLimit& l : s.limits) *out += "    " + LimitText(l) + "\n";
     for (const Transition& t : s.transitions) {
       *out += "    on " + Trigger(t);
@@ -186,6 +191,9 @@ void Dot(const Workflow& w, std::string* out) {
     *out += "  \"__start__\" -> \"" + DotEscape(s.initial_state) + "\" [label=\"schedule " +
             DotEscape(s.name) + "\"];\n";
   }
+  if (w.chain_start_declared) {
+    *out += "  \"__start__\" -> \"" + DotEscape(w.chain_entry_state) + "\" [label=\"chain\"];\n";
+  }
   for (const State& s : w.states) {
     for (const Transition& t : s.transitions) {
       std::string label = Trigger(t) + (t.guard ? "\n[" + FormatExpr(*t.guard) + "]" : "");
@@ -228,6 +236,7 @@ void Mermaid(const Workflow& w, std::string* out) {
   for (const Schedule& s : w.schedules) {
     *out += "  [*] --> s_" + s.initial_state + " : schedule " + MermaidText(s.name) + "\n";
   }
+  if (w.chain_start_declared) *out += "  [*] --> s_" + w.chain_entry_state + " : chain\n";
   for (const State& s : w.states) {
     for (const Transition& t : s.transitions) {
       std::string label = Trigger(t) + (t.guard ? " [" + FormatExpr(*t.guard) + "]" : "");

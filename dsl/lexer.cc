@@ -141,6 +141,7 @@ class Lexer {
           digits.size() > 19) {
         diags_->Error(t->offset, "E005", "number " + Clip(digits) + " is out of range");
         v = 0;
+        t->bad = true;
       }
       t->int_value = static_cast<int64_t>(v);
     }
@@ -149,15 +150,19 @@ class Lexer {
       size_t us = pos_;
       while (pos_ < src_.size() && IsIdentChar(src_[pos_])) ++pos_;
       std::string_view suffix = src_.substr(us, pos_ - us);
+      t->bad = true;
       if (is_double) {
         diags_->Error(static_cast<uint32_t>(us), "E009",
                       "a duration needs a whole number, not " + Clip(digits));
       } else if (suffix == "m" || suffix == "min") {
         t->unit = DurationUnit::kMinutes;
+        t->bad = false;
       } else if (suffix == "h") {
         t->unit = DurationUnit::kHours;
+        t->bad = false;
       } else if (suffix == "d") {
         t->unit = DurationUnit::kDays;
+        t->bad = false;
       } else {
         diags_->Error(static_cast<uint32_t>(us), "E009",
                       fmt::format("unknown duration unit '{}' (use m, min, h or d, or a word: "
@@ -259,6 +264,17 @@ std::string Describe(const Token& t) {
     case Tok::kString: return "a string";
     default: return std::string(TokName(t.kind));
   }
+}
+
+bool IsStatementWord(std::string_view word) {
+  static constexpr std::string_view kWords[] = {
+      "workflow", "calendar", "uses", "fact",       "verb",     "role", "start",    "route",
+      "state",    "limit",    "on",   "after",      "extensions", "escalate", "step", "schedule",
+  };
+  for (std::string_view w : kWords) {
+    if (w == word) return true;
+  }
+  return false;
 }
 
 std::vector<Token> Lex(std::string_view source, DiagSink* diags) {

@@ -27,6 +27,7 @@ struct Token {
   Tok kind = Tok::kEnd;
   uint32_t offset = 0;
   bool line_start = false;  // first token on its line: statements are resynchronised here
+  bool bad = false;         // the lexer already reported this token (E005, E009)
   std::string text;         // kIdent: the word; kString: the unescaped value
   int64_t int_value = 0;    // kInt, kDuration (count)
   double number = 0;        // kNumber
@@ -37,6 +38,10 @@ struct Token {
 std::string_view TokName(Tok kind);
 // How a particular token reads in "found ..." parts of messages.
 std::string Describe(const Token& t);
+
+// The words that start a statement ("state", "on", "limit", ...). At the start of a line
+// they always start one: the parser resynchronises there and never takes one as a name.
+bool IsStatementWord(std::string_view word);
 
 // Tokenises `source`, reporting E002..E005 and E009 to `diags` and skipping the bad bytes;
 // always ends with one kEnd token.

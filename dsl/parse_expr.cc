@@ -38,14 +38,38 @@ class ExprParser {
     return e;
   }
 
+  ast::Expr Chain(ExprOp op, ast::Expr first) {
+    ast::Expr e;
+    e.kind = ast::Expr::Kind::kBinary;
+    e.op = op;
+    e.offset = c_->Peek().offset;
+    e.args.push_back(std::move(first));
+    return e;
+  }
+
+  // Left-associative operators build a left-deep tree; bound its depth like nesting.
+  bool Link(int* links) {
+    if (++*links > kMaxNesting) {
+      return c_->FailAt(c_->Peek().offset, "E007",
+                        "expression too long (more than " + std::to_string(kMaxNesting) +
+                            " operators in a row)");
+    }
+    return true;
+  }
+
   bool Or(ast::Expr* out) {
     if (!Enter()) return false;
     if (!And(out)) return false;
-    while (c_->AtWord("or")) {
-      uint32_t at = c_->Next().offset;
-      ast::Expr rhs;
-      if (!And(&rhs)) return false;
-      *out = Binary(ExprOp::kOr, std::move(*out), std::move(rhs), at);
+    if (c_->AtWord("or")) {
+      // n-ary, so a long chain of `or` is one node, not a deep tree.
+      ast::Expr chain = Chain(ExprOp::kOr, std::move(*out));
+      while (c_->AtWord("or")) {
+        c_->Next();
+        ast::Expr rhs;
+        if (!And(&rhs)) return false;
+        chain.args.push_back(std::move(rhs));
+      }
+      *out = std::move(chain);
     }
     --depth_;
     return true;
@@ -53,11 +77,15 @@ class ExprParser {
 
   bool And(ast::Expr* out) {
     if (!Not(out)) return false;
-    while (c_->AtWord("and")) {
-      uint32_t at = c_->Next().offset;
-      ast::Expr rhs;
-      if (!Not(&rhs)) return false;
-      *out = Binary(ExprOp::kAnd, std::move(*out), std::move(rhs), at);
+    if (c_->AtWord("and")) {
+      ast::Expr chain = Chain(ExprOp::kAnd, std::move(*out));
+      while (c_->AtWord("and")) {
+        c_->Next();
+        ast::Expr rhs;
+        if (!Not(&rhs)) return false;
+        chain.args.push_back(std::move(rhs));
+      }
+      *out = std::move(chain);
     }
     return true;
   }
@@ -129,7 +157,9 @@ class ExprParser {
 
   bool Sum(ast::Expr* out) {
     if (!Product(out)) return false;
+    int links = 0;
     while (c_->At(Tok::kPlus) || c_->At(Tok::kMinus)) {
+      if (!Link(&links)) return false;
       ExprOp op = c_->At(Tok::kPlus) ? ExprOp::kAdd : ExprOp::kSub;
       uint32_t at = c_->Next().offset;
       ast::Expr rhs;
@@ -141,7 +171,9 @@ class ExprParser {
 
   bool Product(ast::Expr* out) {
     if (!Unary(out)) return false;
+    int links = 0;
     while (c_->At(Tok::kStar) || c_->At(Tok::kSlash) || c_->At(Tok::kPercent)) {
+      if (!Link(&links)) return false;
       ExprOp op = c_->At(Tok::kStar) ? ExprOp::kMul
                   : c_->At(Tok::kSlash) ? ExprOp::kDiv : ExprOp::kMod;
       uint32_t at = c_->Next().offset;
@@ -251,6 +283,7 @@ bool ParseDuration(Cursor* c, ast::Duration* out) {
   const Token& t = c->Peek();
   out->offset = t.offset;
   if (t.kind == Tok::kDuration) {
+    if (t.bad) return c->Fail("a duration");
     out->count = t.int_value;
     out->unit = t.unit;
     c->Next();

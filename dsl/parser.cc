@@ -24,8 +24,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
-
 #include "dsl/cursor.h"
 #include "dsl/lexer.h"
 #include "dsl/parse_expr.h"
@@ -33,18 +31,9 @@
 namespace closeloop::dsl {
 namespace {
 
-constexpr std::array<std::string_view, 16> kStatementWords = {
-    "workflow", "calendar", "uses",  "fact",       "verb",     "role", "start",    "route",
-    "state",    "limit",    "on",    "after",      "extensions", "escalate", "step", "schedule",
-};
-
 bool IsStatementStart(const Token& t) {
   if (t.kind == Tok::kEnd) return true;
-  if (!t.line_start || t.kind != Tok::kIdent) return false;
-  for (std::string_view w : kStatementWords) {
-    if (t.text == w) return true;
-  }
-  return false;
+  return t.line_start && t.kind == Tok::kIdent && IsStatementWord(t.text);
 }
 
 class Parser {
@@ -95,7 +84,7 @@ class Parser {
         if (c_.position() == before || !IsStatementStart(c_.Peek())) Sync();
       } else if (!IsStatementStart(c_.Peek()) && c_.Peek().line_start) {
         // A statement ended but the next line starts with no statement word.
-        c_.Fail("a statement (state, on, limit, start, step, ...)");
+        UnknownStatement();
         Sync();
       }
     }
@@ -180,7 +169,14 @@ class Parser {
     }
     if (w == "step") return ParseStep(wf);
     if (w == "schedule") return ParseSchedule(wf);
-    return c_.FailAt(at, "E008",
+    return UnknownStatement();
+  }
+
+  bool UnknownStatement() {
+    const Token& t = c_.Peek();
+    if (t.kind != Tok::kIdent) return c_.Fail("a statement (state, on, limit, start, step, ...)");
+    const std::string& w = t.text;
+    return c_.FailAt(t.offset, "E008",
                      "unknown statement '" + (w.size() > 32 ? w.substr(0, 32) + "..." : w) +
                          "' (expected state, on, limit, after, start, route, fact, step, ...)");
   }
@@ -397,9 +393,11 @@ class Parser {
   }
 
   bool ParseEffects(std::vector<ast::Effect>* out) {
-    while (AtEffect() || (c_.At(Tok::kComma) && !out->empty())) {
-      if (c_.Accept(Tok::kComma) && !AtEffect()) {
-        return c_.Fail("an effect (reopen, set, count, resolution)");
+    for (;;) {
+      if (c_.Accept(Tok::kComma)) {
+        if (!AtEffect()) return c_.Fail("an effect (reopen, set, count, resolution)");
+      } else if (!AtEffect()) {
+        return true;
       }
       ast::Effect e;
       e.offset = c_.Peek().offset;

@@ -62,7 +62,10 @@ inline constexpr std::string_view kBuiltinFacts[] = {
     "overdue_count", "state", "lead", "version", "id", "parent_id", "opened_at",
 };
 
-// `fact <- expression`. Assignments run in order; each sees the facts set before it.
+// `fact <- expression`. Assignments run in order; each sees the facts set before it. The
+// checker proved the types match; an enum fact assigned a run-time string that is not one
+// of its values (e.g. from event.fields["k"]) keeps its previous value, and a null value
+// leaves the fact unchanged.
 struct Assignment {
   std::string fact;
   Expr value;
@@ -242,6 +245,7 @@ struct Workflow {
   // The state a ticket opened by another workflow's `chain` action enters: from
   // `start on chain enter STATE`, else the first declared state.
   std::string chain_entry_state;
+  bool chain_start_declared = false;          // the source says `start on chain enter ...`
   std::string file;                           // the source file it came from
 
   const State* FindState(std::string_view name) const;     // nullptr if none

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,7 +66,8 @@ class WorkflowChecker {
   std::map<std::string, const ast::Table*> tables_;
   std::map<std::string, const ast::Reference*> references_;
   std::map<std::string, const ast::State*> states_;
-  std::vector<std::string> verbs_, roles_, external_workflows_;
+  std::vector<std::string> verbs_, roles_;  // declared, in order
+  std::set<std::string> verb_set_, role_set_, external_workflows_;
 };
 
 }  // namespace closeloop::dsl
