@@ -269,7 +269,11 @@ Status ReferenceData::Apply(const fb::ReferenceDataUpdated& update) {
   if (part->parts == 1) {
     CL_RETURN_IF_ERROR(Load(table, {doc}).Annotate(where));
     versions_[table] = version;
-    pending_.erase(table);
+    // Incomplete parts of this or an older version can never take effect now; parts of a
+    // newer version still can.
+    if (auto p = pending_.find(table); p != pending_.end() && p->second.version <= version) {
+      pending_.erase(p);
+    }
     return Status::Ok();
   }
   std::string at =
