@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <tuple>
 
 #include "engine/reference_tables.h"
@@ -126,7 +127,7 @@ std::vector<Nearby<T>> Nearest(std::vector<Nearby<T>> v) {
 
 int64_t DistanceMetres(GeoPoint a, GeoPoint b) {
   constexpr double kEarthRadiusMetres = 6371008.8;
-  constexpr double kRad = M_PI / 180.0;
+  constexpr double kRad = std::numbers::pi / 180.0;
   double dlat = (b.lat - a.lat) * kRad;
   double dlon = (b.lon - a.lon) * kRad;
   double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(a.lat * kRad) *

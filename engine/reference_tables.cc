@@ -1,9 +1,9 @@
 #include "engine/reference_tables.h"
 
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
-#include <tuple>
+#include <optional>
+#include <string>
 
 namespace closeloop::engine {
 namespace {
