@@ -20,8 +20,10 @@ bool Shadows(const Transition& a, const Transition& b) {
       return std::all_of(b.roles.begin(), b.roles.end(), [&](const std::string& r) {
         return std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end();
       });
-    case TriggerKind::kEvent: return a.event_type == b.event_type;
-    case TriggerKind::kTimer: return a.after == b.after;
+    case TriggerKind::kEvent:
+      return a.event_type == b.event_type;
+    case TriggerKind::kTimer:
+      return a.after == b.after;
   }
   return false;
 }
@@ -93,9 +95,9 @@ void Analyse(const ast::Workflow& tree, const Workflow& wf, DiagSink* diags) {
   for (const EscalationStep& s : wf.escalation) {
     if (!TimeStep(s)) continue;
     if (!any_limit) {
-      diags->Warning(s.offset, "W014",
-                     "step '" + s.name + "' never fires: no state of '" + wf.name +
-                         "' has a time limit");
+      diags->Warning(
+          s.offset, "W014",
+          "step '" + s.name + "' never fires: no state of '" + wf.name + "' has a time limit");
       continue;
     }
     if (!s.states.empty() && std::none_of(s.states.begin(), s.states.end(), [&](const auto& n) {

@@ -91,9 +91,9 @@ struct Effect {
 
 struct Transition {
   TriggerKind trigger = TriggerKind::kVerb;
-  Name verb;        // kVerb
-  Name event;       // kEvent
-  Duration after;   // kTimer
+  Name verb;       // kVerb
+  Name event;      // kEvent
+  Duration after;  // kTimer
   std::vector<Name> roles;
   std::optional<Expr> when;
   std::optional<Name> target;
@@ -171,7 +171,7 @@ struct Workflow {
   std::vector<Name> calendars;     // `uses calendar NAME`
   std::vector<Table> tables;
   std::vector<Reference> references;
-  std::vector<Name> workflows;     // `uses workflow NAME`
+  std::vector<Name> workflows;  // `uses workflow NAME`
   std::vector<Fact> facts;
   std::vector<Name> verbs;
   std::vector<Name> roles;

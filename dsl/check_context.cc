@@ -51,24 +51,35 @@ FactTable BuiltinFacts(const std::vector<std::string>& state_names) {
 
 ValueType ValueTypeOf(FactType t) {
   switch (t) {
-    case FactType::kBool: return ValueType::kBool;
-    case FactType::kInt: return ValueType::kInt;
-    case FactType::kDouble: return ValueType::kDouble;
+    case FactType::kBool:
+      return ValueType::kBool;
+    case FactType::kInt:
+      return ValueType::kInt;
+    case FactType::kDouble:
+      return ValueType::kDouble;
     case FactType::kString:
-    case FactType::kEnum: return ValueType::kString;
-    case FactType::kDuration: return ValueType::kDuration;
+    case FactType::kEnum:
+      return ValueType::kString;
+    case FactType::kDuration:
+      return ValueType::kDuration;
   }
   return ValueType::kNull;
 }
 
 std::string_view FactTypeName(FactType t) {
   switch (t) {
-    case FactType::kBool: return "bool";
-    case FactType::kInt: return "int";
-    case FactType::kDouble: return "number";
-    case FactType::kString: return "string";
-    case FactType::kDuration: return "duration";
-    case FactType::kEnum: return "one of";
+    case FactType::kBool:
+      return "bool";
+    case FactType::kInt:
+      return "int";
+    case FactType::kDouble:
+      return "number";
+    case FactType::kString:
+      return "string";
+    case FactType::kDuration:
+      return "duration";
+    case FactType::kEnum:
+      return "one of";
   }
   return "?";
 }

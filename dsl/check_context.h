@@ -46,9 +46,9 @@ FactTable BuiltinFacts(const std::vector<std::string>& state_names);
 // What an expression may see where it is written.
 struct Scope {
   const std::string* event_type = nullptr;  // nullptr: no `event` here
-  const char* where = "here";                // for messages: "in a route key"
-  bool ticket = true;                        // ticket facts visible
-  const ast::Reference* member = nullptr;    // schedules: `member.*`
+  const char* where = "here";               // for messages: "in a route key"
+  bool ticket = true;                       // ticket facts visible
+  const ast::Reference* member = nullptr;   // schedules: `member.*`
 };
 
 struct CheckContext {

@@ -50,8 +50,7 @@ bool ExprChecker::ResolveDuration(const ast::Duration& in, const DurationRules& 
     ctx_->diags->Error(in.offset, "E060", "months are only allowed in schedule cadences");
     return false;
   }
-  bool working =
-      in.unit == DurationUnit::kWorkingDays || in.unit == DurationUnit::kWorkingHours;
+  bool working = in.unit == DurationUnit::kWorkingDays || in.unit == DurationUnit::kWorkingHours;
   if (working && rules.calendar_only) {
     ctx_->diags->Error(in.offset, "E059",
                        "this window is measured in calendar time; use minutes, hours or days");
@@ -104,9 +103,12 @@ bool ExprChecker::Check(const ast::Expr& in, const Scope& scope, Expr* out, STyp
       out->type = type->base;
       return true;
     case ast::Expr::Kind::kPath:
-    case ast::Expr::Kind::kIndex: return Path(in, scope, out, type);
-    case ast::Expr::Kind::kCall: return Call(in, scope, out, type);
-    case ast::Expr::Kind::kIn: return In(in, scope, out, type);
+    case ast::Expr::Kind::kIndex:
+      return Path(in, scope, out, type);
+    case ast::Expr::Kind::kCall:
+      return Call(in, scope, out, type);
+    case ast::Expr::Kind::kIn:
+      return In(in, scope, out, type);
     case ast::Expr::Kind::kUnary: {
       out->op = in.op;
       out->args.resize(1);
@@ -134,209 +136,11 @@ bool ExprChecker::Check(const ast::Expr& in, const Scope& scope, Expr* out, STyp
       out->type = type->base;
       return true;
     }
-    case ast::Expr::Kind::kBinary: return Binary(in, scope, out, type);
+    case ast::Expr::Kind::kBinary:
+      return Binary(in, scope, out, type);
   }
   *type = Error();
   return false;
-}
-
-bool ExprChecker::Path(const ast::Expr& in, const Scope& scope, Expr* out, SType* type) {
-  const std::string& root = in.path[0].text;
-  const bool index = in.kind == ast::Expr::Kind::kIndex;
-  auto fail = [&](uint32_t at, const char* code, std::string msg) {
-    ctx_->diags->Error(at, code, std::move(msg));
-    *type = Error();
-    return false;
-  };
-  if (root == "event" && in.path.size() >= 2) return EventField(in, scope, out, type);
-  if (root == "event") {
-    return fail(in.offset, "E046", "'event' alone is not a value; name a field: event.FIELD");
-  }
-  if (index) return fail(in.offset, "E047", "only an event's [Attr] field can be indexed");
-  if (root == "member") {
-    if (scope.member == nullptr) {
-      return fail(in.offset, "E043", "'member' is only available in a schedule");
-    }
-    if (in.path.size() != 2) {
-      return fail(in.offset, "E045", "write member.FIELD");
-    }
-    const std::string& f = in.path[1].text;
-    for (const auto& [name, ftype] : scope.member->fields) {
-      if (name.text == f) {
-        out->op = ExprOp::kMemberField;
-        out->name = f;
-        *type = Of(ValueTypeOf(ftype));
-        out->type = type->base;
-        return true;
-      }
-    }
-    return fail(in.path[1].offset, "E045",
-                "reference table '" + scope.member->name.text + "' has no field '" + Clip(f) + "'");
-  }
-  std::string fact;
-  uint32_t fact_at = in.path[0].offset;
-  if (root == "ticket") {
-    if (in.path.size() != 2) return fail(in.offset, "E040", "write ticket.FACT");
-    fact = in.path[1].text;
-    fact_at = in.path[1].offset;
-  } else if (in.path.size() == 1 && (root == "subject" || root == "now")) {
-    out->op = root == "now" ? ExprOp::kNow : ExprOp::kSubject;
-    *type = Of(root == "now" ? ValueType::kInt : ValueType::kString);
-    out->type = type->base;
-    return true;
-  } else if (in.path.size() == 1) {
-    fact = root;
-    if (ctx_->facts.count(fact) == 0) {
-      return fail(in.offset, "E041",
-                  "unknown name '" + Clip(root) +
-                      "' (facts are named as declared; enum values are written as strings, \"" +
-                      Clip(root) + "\")");
-    }
-  } else {
-    return fail(in.offset, "E041",
-                "unknown name '" + Clip(root) + "' (use event.FIELD, ticket.FACT or member.FIELD)");
-  }
-  auto it = ctx_->facts.find(fact);
-  if (it == ctx_->facts.end()) {
-    return fail(fact_at, "E040", "unknown fact '" + Clip(fact) + "'");
-  }
-  if (!scope.ticket) {
-    return fail(in.offset, "E042", "ticket facts are not available " + std::string(scope.where));
-  }
-  ctx_->used_facts.insert(fact);
-  out->op = ExprOp::kTicketFact;
-  out->name = fact;
-  *type = Of(ValueTypeOf(it->second.type));
-  if (it->second.type == FactType::kEnum) {
-    type->enum_values = &it->second.enum_values;
-    type->enum_label = fact;
-  }
-  out->type = type->base;
-  return true;
-}
-
-bool ExprChecker::EventField(const ast::Expr& in, const Scope& scope, Expr* out, SType* type) {
-  auto fail = [&](uint32_t at, const char* code, std::string msg) {
-    ctx_->diags->Error(at, code, std::move(msg));
-    *type = Error();
-    return false;
-  };
-  if (scope.event_type == nullptr) {
-    return fail(in.offset, "E042", "there is no event " + std::string(scope.where));
-  }
-  const ast::Name& field = in.path[1];
-  const auto* fields = ctx_->schema->Fields(*scope.event_type);
-  const events::FieldInfo* info = nullptr;
-  if (fields != nullptr) {
-    for (const auto& f : *fields) {
-      if (f.name == field.text) info = &f;
-    }
-  }
-  const bool index = in.kind == ast::Expr::Kind::kIndex;
-  if (info == nullptr) {
-    for (std::string_view env : kEnvelopeFields) {
-      if (env == field.text) {
-        if (index || in.path.size() > 2) {
-          return fail(field.offset, "E047", "envelope field '" + field.text + "' has no parts");
-        }
-        out->op = ExprOp::kEventField;
-        out->name = field.text;
-        bool instant = field.text == "occurred_at" || field.text == "recorded_at";
-        *type = Of(instant ? ValueType::kInt : ValueType::kString);
-        out->type = type->base;
-        return true;
-      }
-    }
-    return fail(field.offset, "E032",
-                *scope.event_type + " has no field '" + Clip(field.text) + "'");
-  }
-  const bool attr_vector = info->type == reflection::Vector && info->element == reflection::Obj &&
-                           info->table_name == "closeloop.fb.Attr";
-  if (index) {
-    if (!attr_vector) {
-      return fail(field.offset, "E047",
-                  "'" + field.text + "' is not an [Attr] field, so it cannot be indexed");
-    }
-    out->op = ExprOp::kEventAttr;
-    out->name = field.text;
-    out->key = in.key;
-    *type = Of(ValueType::kString);
-    out->type = type->base;
-    return true;
-  }
-  if (in.path.size() > 2) {
-    return fail(in.path[2].offset, "E046",
-                "nested fields cannot be used in expressions ('" + field.text + "." +
-                    Clip(in.path[2].text) + "')");
-  }
-  SType t;
-  switch (info->type) {
-    case reflection::Bool: t = Of(ValueType::kBool); break;
-    case reflection::Byte: case reflection::UByte: case reflection::Short:
-    case reflection::UShort: case reflection::Int: case reflection::UInt:
-    case reflection::Long: case reflection::ULong:
-      if (!info->enum_name.empty()) {
-        t = Of(ValueType::kString);
-        t.enum_values = ctx_->schema->EnumValues(info->enum_name);
-        t.enum_label = info->enum_name.substr(info->enum_name.rfind('.') + 1);
-      } else {
-        t = Of(ValueType::kInt);
-      }
-      break;
-    case reflection::Float: case reflection::Double: t = Of(ValueType::kDouble); break;
-    case reflection::String: t = Of(ValueType::kString); break;
-    default:
-      if (attr_vector) {
-        return fail(field.offset, "E046",
-                    "'" + field.text + "' is a list of key/value pairs; write event." +
-                        field.text + "[\"KEY\"]");
-      }
-      return fail(field.offset, "E046",
-                  "field '" + field.text + "' is a table or list and cannot be used in an "
-                  "expression");
-  }
-  out->op = ExprOp::kEventField;
-  out->name = field.text;
-  *type = t;
-  out->type = t.base;
-  return true;
-}
-
-bool ExprChecker::Call(const ast::Expr& in, const Scope& scope, Expr* out, SType* type) {
-  if (in.path[0].text != "recurrences") {
-    ctx_->diags->Error(in.offset, "E041",
-                       "unknown function '" + Clip(in.path[0].text) + "' (there is recurrences())");
-    *type = Error();
-    return false;
-  }
-  if (!scope.ticket) {
-    ctx_->diags->Error(in.offset, "E042",
-                       "recurrences() needs a ticket and is not available " +
-                           std::string(scope.where));
-    *type = Error();
-    return false;
-  }
-  if (in.args.size() != 1 || !in.args[0].duration) {
-    ctx_->diags->Error(in.offset, "E062",
-                       "recurrences() takes a duration, e.g. recurrences(90 days)");
-    *type = Error();
-    return false;
-  }
-  Duration window;
-  if (!ResolveDuration(*in.args[0].duration, DurationRules{false, true, false}, &window)) {
-    *type = Error();
-    return false;
-  }
-  out->op = ExprOp::kRecent;
-  Expr arg;
-  arg.op = ExprOp::kLiteral;
-  arg.offset = in.args[0].offset;
-  arg.literal = Value::Of(std::move(window));
-  arg.type = ValueType::kDuration;
-  out->args.push_back(std::move(arg));
-  *type = Of(ValueType::kInt);
-  out->type = ValueType::kInt;
-  return true;
 }
 
 bool ExprChecker::EnumLiteralOk(const SType& enum_side, const ast::Expr& other) {
@@ -348,10 +152,10 @@ bool ExprChecker::EnumLiteralOk(const SType& enum_side, const ast::Expr& other) 
   if (std::find(values.begin(), values.end(), other.literal.as_string()) != values.end()) {
     return true;
   }
-  ctx_->diags->Error(other.offset, "E055",
-                     fmt::format("\"{}\" is not a value of {} (values: {})",
-                                 Clip(other.literal.as_string()), enum_side.enum_label,
-                                 Joined(values)));
+  ctx_->diags->Error(
+      other.offset, "E055",
+      fmt::format("\"{}\" is not a value of {} (values: {})", Clip(other.literal.as_string()),
+                  enum_side.enum_label, Joined(values)));
   return false;
 }
 
@@ -384,9 +188,9 @@ bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, STy
       if (!Check(in.args[i], scope, &out->args[i], &t)) {
         ok = false;
       } else if (t.base != ValueType::kBool) {
-        ctx_->diags->Error(in.args[i].offset, "E053",
-                           fmt::format("'{}' needs true or false on every side, found {}", word,
-                                       TypeLabel(t)));
+        ctx_->diags->Error(
+            in.args[i].offset, "E053",
+            fmt::format("'{}' needs true or false on every side, found {}", word, TypeLabel(t)));
         ok = false;
       }
     }
@@ -416,11 +220,12 @@ bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, STy
       }
     } else {
       bool ordered = (IsNumeric(lt.base) && IsNumeric(rt.base)) ||
-                     (lt.base == rt.base && (lt.base == ValueType::kString ||
-                                             lt.base == ValueType::kDuration));
+                     (lt.base == rt.base &&
+                      (lt.base == ValueType::kString || lt.base == ValueType::kDuration));
       if (!ordered) {
         return fail("E052", fmt::format("'{}' needs two numbers, strings or durations, found {} "
-                                        "and {}", sym, TypeLabel(lt), TypeLabel(rt)));
+                                        "and {}",
+                                        sym, TypeLabel(lt), TypeLabel(rt)));
       }
     }
     out->args.push_back(std::move(lhs));
@@ -434,8 +239,7 @@ bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, STy
   if (IsNumeric(lt.base) && IsNumeric(rt.base)) {
     result = lt.base == ValueType::kInt && rt.base == ValueType::kInt ? ValueType::kInt
                                                                       : ValueType::kDouble;
-  } else if (op == ExprOp::kAdd && lt.base == ValueType::kString &&
-             rt.base == ValueType::kString) {
+  } else if (op == ExprOp::kAdd && lt.base == ValueType::kString && rt.base == ValueType::kString) {
     result = ValueType::kString;
   } else if ((op == ExprOp::kAdd || op == ExprOp::kSub) && lt.base == ValueType::kDuration &&
              rt.base == ValueType::kDuration) {
@@ -443,8 +247,8 @@ bool ExprChecker::Binary(const ast::Expr& in, const Scope& scope, Expr* out, STy
   } else {
     static const char* kArith[] = {"+", "-", "*", "/", "%"};
     const char* sym = kArith[static_cast<int>(op) - static_cast<int>(ExprOp::kAdd)];
-    return fail("E052", fmt::format("'{}' cannot combine {} and {}", sym, TypeLabel(lt),
-                                    TypeLabel(rt)));
+    return fail("E052",
+                fmt::format("'{}' cannot combine {} and {}", sym, TypeLabel(lt), TypeLabel(rt)));
   }
   out->args.push_back(std::move(lhs));
   out->args.push_back(std::move(rhs));
@@ -502,11 +306,12 @@ bool ExprChecker::Assignable(const FactInfo& f, const SType& t, const ast::Expr&
   ValueType want = ValueTypeOf(f.type);
   bool ok = t.base == want || (want == ValueType::kDouble && t.base == ValueType::kInt);
   if (!ok || t.null_literal) {
-    ctx_->diags->Error(e.offset, "E054",
-                       fmt::format("'{}' is {}, but this value is {}", name,
-                                   f.type == FactType::kEnum ? "one of (" + Joined(f.enum_values) + ")"
-                                                             : std::string(FactTypeName(f.type)),
-                                   TypeLabel(t)));
+    ctx_->diags->Error(
+        e.offset, "E054",
+        fmt::format("'{}' is {}, but this value is {}", name,
+                    f.type == FactType::kEnum ? "one of (" + Joined(f.enum_values) + ")"
+                                              : std::string(FactTypeName(f.type)),
+                    TypeLabel(t)));
     return false;
   }
   if (f.type == FactType::kEnum && t.enum_values != nullptr) {

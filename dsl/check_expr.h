@@ -55,8 +55,8 @@ class ExprChecker {
   bool Binary(const ast::Expr& in, const Scope& scope, Expr* out, SType* type);
   bool In(const ast::Expr& in, const Scope& scope, Expr* out, SType* type);
   // E051/E055 for == != and `in` items; `rhs_expr` is the operand a literal may sit in.
-  bool Comparable(const SType& a, const SType& b, const ast::Expr& a_expr,
-                  const ast::Expr& b_expr, uint32_t at, const char* op);
+  bool Comparable(const SType& a, const SType& b, const ast::Expr& a_expr, const ast::Expr& b_expr,
+                  uint32_t at, const char* op);
   bool EnumLiteralOk(const SType& enum_side, const ast::Expr& other);
 
   CheckContext* ctx_;

@@ -40,8 +40,10 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
     step.offset = s.name.offset;
     bool ok = true;
     for (const ast::Name& st : s.states) {
-      if (StateName(st)) step.states.push_back(st.text);
-      else ok = false;
+      if (StateName(st))
+        step.states.push_back(st.text);
+      else
+        ok = false;
     }
     Scope scope;
     scope.where = "in an escalation step (it watches the ticket, not an event)";
@@ -56,8 +58,10 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
       Action action;
       action.kind = a.kind;
       for (const ast::Name& r : a.roles) {
-        if (RoleName(r)) action.roles.push_back(r.text);
-        else ok = false;
+        if (RoleName(r))
+          action.roles.push_back(r.text);
+        else
+          ok = false;
       }
       if (a.kind == ActionKind::kChain) {
         action.workflow = a.workflow.text;
@@ -67,7 +71,8 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
           ctx_.diags->Error(a.workflow.offset, "E039",
                             "unknown workflow '" + Clip(a.workflow.text) +
                                 "' (compile it together with this one, or declare it with 'uses "
-                                "workflow " + Clip(a.workflow.text) + "')");
+                                "workflow " +
+                                Clip(a.workflow.text) + "')");
           ok = false;
           continue;
         }

@@ -12,9 +12,12 @@ std::string Clip(const std::string& s) { return s.size() > 40 ? s.substr(0, 40) 
 // "rectifying/submit_evidence", "monitoring/event SensorAlarm", "waiting/after 3 days".
 std::string RuleName(const std::string& state, const dsl::Transition& t) {
   switch (t.trigger) {
-    case TriggerKind::kVerb: return state + "/" + t.verb;
-    case TriggerKind::kEvent: return state + "/event " + t.event_type;
-    case TriggerKind::kTimer: return state + "/after " + FormatDuration(t.after);
+    case TriggerKind::kVerb:
+      return state + "/" + t.verb;
+    case TriggerKind::kEvent:
+      return state + "/event " + t.event_type;
+    case TriggerKind::kTimer:
+      return state + "/after " + FormatDuration(t.after);
   }
   return state;
 }
@@ -57,9 +60,9 @@ void WorkflowChecker::Limits(const ast::State& in, State* out) {
       continue;
     }
     if (unconditional_seen) {
-      ctx_.diags->Warning(l.offset, "W017",
-                          "this limit never applies: an earlier limit of '" + in.name.text +
-                              "' has no condition");
+      ctx_.diags->Warning(
+          l.offset, "W017",
+          "this limit never applies: an earlier limit of '" + in.name.text + "' has no condition");
     }
     TimeLimit limit;
     if (!exprs_.ResolveDuration(l.duration, DurationRules{}, &limit.duration)) continue;
@@ -96,12 +99,15 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
       if ((t.verb == "request_extension" || t.verb == "approve_extension") &&
           (!tree_->extensions || tree_->extensions->max_count == 0)) {
         ctx_.diags->Warning(in.verb.offset, "W012",
-                            "'" + t.verb + "' is allowed here but the workflow allows no "
-                            "extensions (add 'extensions at most N')");
+                            "'" + t.verb +
+                                "' is allowed here but the workflow allows no "
+                                "extensions (add 'extensions at most N')");
       }
       for (const ast::Name& r : in.roles) {
-        if (RoleName(r)) t.roles.push_back(r.text);
-        else ok = false;
+        if (RoleName(r))
+          t.roles.push_back(r.text);
+        else
+          ok = false;
       }
       scope.event_type = &kStaffCommand;
       break;
@@ -125,13 +131,17 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
     ok = exprs_.Condition(*in.when, scope, &*t.guard) && ok;
   }
   if (in.target) {
-    if (StateName(*in.target)) t.target = in.target->text;
-    else ok = false;
+    if (StateName(*in.target))
+      t.target = in.target->text;
+    else
+      ok = false;
   }
   for (const ast::Effect& e : in.effects) {
     dsl::Effect effect;
-    if (Effect(e, scope, &effect)) t.effects.push_back(std::move(effect));
-    else ok = false;
+    if (Effect(e, scope, &effect))
+      t.effects.push_back(std::move(effect));
+    else
+      ok = false;
   }
   if (!ok) return;
   t.rule = RuleName(state.name.text, t);
@@ -141,7 +151,8 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
 bool WorkflowChecker::Effect(const ast::Effect& in, const Scope& scope, dsl::Effect* out) {
   out->kind = in.kind;
   switch (in.kind) {
-    case EffectKind::kReopen: return true;
+    case EffectKind::kReopen:
+      return true;
     case EffectKind::kResolution:
       if (in.code.empty()) {
         ctx_.diags->Error(in.offset, "E063", "a resolution code must not be empty");

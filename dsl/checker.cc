@@ -45,7 +45,8 @@ void WorkflowChecker::Run(Workflow* out, WorkflowSpots* spots) {
   Facts(out);
   for (const ast::State& s : tree_->states) {
     if (!states_.emplace(s.name.text, &s).second) {
-      ctx_.diags->Error(s.name.offset, "E021", "state '" + Clip(s.name.text) + "' is declared twice");
+      ctx_.diags->Error(s.name.offset, "E021",
+                        "state '" + Clip(s.name.text) + "' is declared twice");
     }
   }
   if (tree_->states.empty()) {
@@ -95,7 +96,8 @@ void WorkflowChecker::Declarations(Workflow* out) {
   out->calendar = ctx_.default_calendar;
   for (const ast::Table& t : tree_->tables) {
     if (!tables_.emplace(t.name.text, &t).second || references_.count(t.name.text) != 0) {
-      ctx_.diags->Error(t.name.offset, "E025", "table '" + Clip(t.name.text) + "' is declared twice");
+      ctx_.diags->Error(t.name.offset, "E025",
+                        "table '" + Clip(t.name.text) + "' is declared twice");
     }
     std::set<std::string> keys;
     for (const ast::Name& k : t.keys) {
@@ -106,7 +108,8 @@ void WorkflowChecker::Declarations(Workflow* out) {
   }
   for (const ast::Reference& r : tree_->references) {
     if (!references_.emplace(r.name.text, &r).second || tables_.count(r.name.text) != 0) {
-      ctx_.diags->Error(r.name.offset, "E025", "table '" + Clip(r.name.text) + "' is declared twice");
+      ctx_.diags->Error(r.name.offset, "E025",
+                        "table '" + Clip(r.name.text) + "' is declared twice");
     }
     std::set<std::string> fields;
     for (const auto& [f, type] : r.fields) {
@@ -116,9 +119,9 @@ void WorkflowChecker::Declarations(Workflow* out) {
     }
   }
   for (const ast::Name& v : tree_->verbs) {
-    bool builtin = Contains(std::vector<std::string_view>(std::begin(kBuiltinVerbs),
-                                                          std::end(kBuiltinVerbs)),
-                            std::string_view(v.text));
+    bool builtin =
+        Contains(std::vector<std::string_view>(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs)),
+                 std::string_view(v.text));
     if (builtin || verb_set_.count(v.text) != 0) {
       ctx_.diags->Error(v.offset, "E023",
                         builtin ? "'" + v.text + "' is a built-in verb; do not declare it"
@@ -129,9 +132,9 @@ void WorkflowChecker::Declarations(Workflow* out) {
     verb_set_.insert(v.text);
   }
   for (const ast::Name& r : tree_->roles) {
-    bool builtin = Contains(std::vector<std::string_view>(std::begin(kBuiltinRoles),
-                                                          std::end(kBuiltinRoles)),
-                            std::string_view(r.text));
+    bool builtin =
+        Contains(std::vector<std::string_view>(std::begin(kBuiltinRoles), std::end(kBuiltinRoles)),
+                 std::string_view(r.text));
     if (builtin || role_set_.count(r.text) != 0) {
       ctx_.diags->Error(r.offset, "E024",
                         builtin ? "'" + r.text + "' is a built-in role; do not declare it"
@@ -161,9 +164,12 @@ void WorkflowChecker::Facts(Workflow* out) {
     d.type = info.type;
     d.enum_values = info.enum_values;
     d.builtin = true;
-    if (d.name == "severity") d.initial = Value::String("unknown");
-    else if (info.type == FactType::kInt) d.initial = Value::Int(0);
-    else d.initial = Value::String("");
+    if (d.name == "severity")
+      d.initial = Value::String("unknown");
+    else if (info.type == FactType::kInt)
+      d.initial = Value::Int(0);
+    else
+      d.initial = Value::String("");
     out->facts.push_back(std::move(d));
   }
   class NoEnv : public Env {
@@ -193,12 +199,24 @@ void WorkflowChecker::Facts(Workflow* out) {
     d.type = f.type;
     d.enum_values = f.enum_values;
     switch (f.type) {
-      case FactType::kBool: d.initial = Value::Bool(false); break;
-      case FactType::kInt: d.initial = Value::Int(0); break;
-      case FactType::kDouble: d.initial = Value::Double(0); break;
-      case FactType::kString: d.initial = Value::String(""); break;
-      case FactType::kDuration: d.initial = Value::Of(Duration{0, DurationUnit::kMinutes, ""}); break;
-      case FactType::kEnum: d.initial = Value::String(f.enum_values.front()); break;
+      case FactType::kBool:
+        d.initial = Value::Bool(false);
+        break;
+      case FactType::kInt:
+        d.initial = Value::Int(0);
+        break;
+      case FactType::kDouble:
+        d.initial = Value::Double(0);
+        break;
+      case FactType::kString:
+        d.initial = Value::String("");
+        break;
+      case FactType::kDuration:
+        d.initial = Value::Of(Duration{0, DurationUnit::kMinutes, ""});
+        break;
+      case FactType::kEnum:
+        d.initial = Value::String(f.enum_values.front());
+        break;
     }
     if (f.initial) {
       Scope constant;
@@ -214,8 +232,7 @@ void WorkflowChecker::Facts(Workflow* out) {
           v = Value::Double(static_cast<double>(v.as_int()));
         }
         if (v.is_null() || e.op == ExprOp::kNow) {
-          ctx_.diags->Error(f.initial->offset, "E054",
-                            "a fact's default must be a constant value");
+          ctx_.diags->Error(f.initial->offset, "E054", "a fact's default must be a constant value");
         } else {
           d.initial = v;
         }
@@ -235,8 +252,9 @@ bool WorkflowChecker::EventType(const ast::Name& name, bool for_start) {
   }
   if (events::KindOf(body) != BodyKind::kIngress) {
     ctx_.diags->Error(name.offset, "E031",
-                      "'" + name.text + "' is written by the engine or the operator, not "
-                      "published by an agency; it cannot trigger a workflow");
+                      "'" + name.text +
+                          "' is written by the engine or the operator, not "
+                          "published by an agency; it cannot trigger a workflow");
     return false;
   }
   if (name.text == "StaffCommand") {
@@ -262,9 +280,9 @@ bool WorkflowChecker::RoleName(const ast::Name& name) {
   for (std::string_view r : kBuiltinRoles) {
     if (r == name.text) return true;
   }
-  ctx_.diags->Error(name.offset, "E035",
-                    "unknown role '" + Clip(name.text) + "' (declare it with 'role " +
-                        Clip(name.text) + "')");
+  ctx_.diags->Error(
+      name.offset, "E035",
+      "unknown role '" + Clip(name.text) + "' (declare it with 'role " + Clip(name.text) + "')");
   return false;
 }
 
@@ -330,8 +348,8 @@ void WorkflowChecker::Route(Workflow* out) {
   auto table = tables_.find(r.table.text);
   if (table == tables_.end()) {
     ctx_.diags->Error(r.table.offset, "E036",
-                      "unknown routing table '" + Clip(r.table.text) + "' (declare it with 'uses table " +
-                          Clip(r.table.text) + " keys (...)')");
+                      "unknown routing table '" + Clip(r.table.text) +
+                          "' (declare it with 'uses table " + Clip(r.table.text) + " keys (...)')");
     return;
   }
   ctx_.used_tables.insert(r.table.text);
@@ -349,8 +367,9 @@ void WorkflowChecker::Route(Workflow* out) {
   for (const ast::RouteKey& k : r.keys) {
     bool is_col = cols.count(k.column.text) != 0;
     if (!is_col) {
-      ctx_.diags->Error(k.column.offset, "E037",
-                        "table '" + r.table.text + "' has no key column '" + Clip(k.column.text) + "'");
+      ctx_.diags->Error(
+          k.column.offset, "E037",
+          "table '" + r.table.text + "' has no key column '" + Clip(k.column.text) + "'");
       continue;
     }
     if (values.count(k.column.text) != 0) {
@@ -360,15 +379,17 @@ void WorkflowChecker::Route(Workflow* out) {
     }
     Expr e;
     SType t;
-    if (exprs_.Check(k.value, scope, &e, &t)) values[k.column.text] = std::move(e);
-    else values[k.column.text] = Expr();
+    if (exprs_.Check(k.value, scope, &e, &t))
+      values[k.column.text] = std::move(e);
+    else
+      values[k.column.text] = Expr();
   }
   for (const ast::Name& col : table->second->keys) {
     auto v = values.find(col.text);
     if (v == values.end()) {
-      ctx_.diags->Error(r.table.offset, "E037",
-                        "route by " + r.table.text + " gives no value for key column '" + col.text +
-                            "'");
+      ctx_.diags->Error(
+          r.table.offset, "E037",
+          "route by " + r.table.text + " gives no value for key column '" + col.text + "'");
       continue;
     }
     routing.keys.push_back(RouteKey{col.text, std::move(v->second)});
@@ -410,7 +431,8 @@ void WorkflowChecker::UnusedWarnings() {
   }
   for (const ast::Name& w : tree_->workflows) {
     if (ctx_.used_workflows.count(w.text) == 0) {
-      ctx_.diags->Warning(w.offset, "W015", "workflow '" + w.text + "' is declared but never chained");
+      ctx_.diags->Warning(w.offset, "W015",
+                          "workflow '" + w.text + "' is declared but never chained");
     }
   }
 }

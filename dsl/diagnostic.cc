@@ -47,15 +47,15 @@ std::string FormatDiagnostics(const std::vector<SourceFile>& files,
       starts = &lines[d.file];
     }
     const size_t pos = std::min<size_t>(d.offset, f.text.size());
-    const size_t index =
-        static_cast<size_t>(std::upper_bound(starts->begin(), starts->end(), pos) - starts->begin()) - 1;
+    const size_t index = static_cast<size_t>(std::upper_bound(starts->begin(), starts->end(), pos) -
+                                             starts->begin()) -
+                         1;
     const size_t start = (*starts)[index];
     size_t end = index + 1 < starts->size() ? (*starts)[index + 1] - 1 : f.text.size();
     std::string_view line(f.text.data() + start, end - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.name, index + 1, pos - start + 1,
-                       d.severity == DiagSeverity::kError ? "error" : "warning", d.code,
-                       d.message);
+                       d.severity == DiagSeverity::kError ? "error" : "warning", d.code, d.message);
     out += "  ";
     out += line;
     out += "\n  ";

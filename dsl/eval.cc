@@ -63,27 +63,40 @@ Value Arith(ExprOp op, const Value& a, const Value& b) {
   if (a.type() == ValueType::kInt && b.type() == ValueType::kInt) {
     int64_t x = a.as_int(), y = b.as_int(), r = 0;
     switch (op) {
-      case ExprOp::kAdd: if (__builtin_add_overflow(x, y, &r)) return Value(); break;
-      case ExprOp::kSub: if (__builtin_sub_overflow(x, y, &r)) return Value(); break;
-      case ExprOp::kMul: if (__builtin_mul_overflow(x, y, &r)) return Value(); break;
+      case ExprOp::kAdd:
+        if (__builtin_add_overflow(x, y, &r)) return Value();
+        break;
+      case ExprOp::kSub:
+        if (__builtin_sub_overflow(x, y, &r)) return Value();
+        break;
+      case ExprOp::kMul:
+        if (__builtin_mul_overflow(x, y, &r)) return Value();
+        break;
       case ExprOp::kDiv:
       case ExprOp::kMod:
         if (y == 0 || (x == INT64_MIN && y == -1)) return Value();
         r = op == ExprOp::kDiv ? x / y : x % y;
         break;
-      default: return Value();
+      default:
+        return Value();
     }
     return Value::Int(r);
   }
   if (IsNumber(a) && IsNumber(b)) {
     double x = AsDouble(a), y = AsDouble(b);
     switch (op) {
-      case ExprOp::kAdd: return Value::Double(x + y);
-      case ExprOp::kSub: return Value::Double(x - y);
-      case ExprOp::kMul: return Value::Double(x * y);
-      case ExprOp::kDiv: return y == 0 ? Value() : Value::Double(x / y);
-      case ExprOp::kMod: return y == 0 ? Value() : Value::Double(std::fmod(x, y));
-      default: return Value();
+      case ExprOp::kAdd:
+        return Value::Double(x + y);
+      case ExprOp::kSub:
+        return Value::Double(x - y);
+      case ExprOp::kMul:
+        return Value::Double(x * y);
+      case ExprOp::kDiv:
+        return y == 0 ? Value() : Value::Double(x / y);
+      case ExprOp::kMod:
+        return y == 0 ? Value() : Value::Double(std::fmod(x, y));
+      default:
+        return Value();
     }
   }
   if (op == ExprOp::kAdd && a.type() == ValueType::kString && b.type() == ValueType::kString) {
@@ -108,13 +121,20 @@ Value Arith(ExprOp op, const Value& a, const Value& b) {
 
 Value Evaluate(const Expr& e, const Env& env) {
   switch (e.op) {
-    case ExprOp::kLiteral: return e.literal;
-    case ExprOp::kEventField: return env.EventField(e.name);
-    case ExprOp::kEventAttr: return env.EventAttr(e.name, e.key);
-    case ExprOp::kTicketFact: return env.TicketFact(e.name);
-    case ExprOp::kMemberField: return env.MemberField(e.name);
-    case ExprOp::kSubject: return env.Subject();
-    case ExprOp::kNow: return Value::Int(env.Now());
+    case ExprOp::kLiteral:
+      return e.literal;
+    case ExprOp::kEventField:
+      return env.EventField(e.name);
+    case ExprOp::kEventAttr:
+      return env.EventAttr(e.name, e.key);
+    case ExprOp::kTicketFact:
+      return env.TicketFact(e.name);
+    case ExprOp::kMemberField:
+      return env.MemberField(e.name);
+    case ExprOp::kSubject:
+      return env.Subject();
+    case ExprOp::kNow:
+      return Value::Int(env.Now());
     case ExprOp::kRecent:
       if (e.args.size() != 1 || e.args[0].literal.type() != ValueType::kDuration) return Value();
       return env.Recurrences(e.args[0].literal.as_duration());
@@ -149,24 +169,41 @@ Value Evaluate(const Expr& e, const Env& env) {
       }
       return Value::Bool(false);
     }
-    default: break;
+    default:
+      break;
   }
   if (e.args.size() != 2) return Value();
   Value a = Evaluate(e.args[0], env);
   Value b = Evaluate(e.args[1], env);
   switch (e.op) {
-    case ExprOp::kEq: return Value::Bool(Equal(a, b));
-    case ExprOp::kNe: return Value::Bool(!Equal(a, b));
-    case ExprOp::kLt: { int c = Compare(a, b); return Value::Bool(c != kUnordered && c < 0); }
-    case ExprOp::kLe: { int c = Compare(a, b); return Value::Bool(c != kUnordered && c <= 0); }
-    case ExprOp::kGt: { int c = Compare(a, b); return Value::Bool(c != kUnordered && c > 0); }
-    case ExprOp::kGe: { int c = Compare(a, b); return Value::Bool(c != kUnordered && c >= 0); }
+    case ExprOp::kEq:
+      return Value::Bool(Equal(a, b));
+    case ExprOp::kNe:
+      return Value::Bool(!Equal(a, b));
+    case ExprOp::kLt: {
+      int c = Compare(a, b);
+      return Value::Bool(c != kUnordered && c < 0);
+    }
+    case ExprOp::kLe: {
+      int c = Compare(a, b);
+      return Value::Bool(c != kUnordered && c <= 0);
+    }
+    case ExprOp::kGt: {
+      int c = Compare(a, b);
+      return Value::Bool(c != kUnordered && c > 0);
+    }
+    case ExprOp::kGe: {
+      int c = Compare(a, b);
+      return Value::Bool(c != kUnordered && c >= 0);
+    }
     case ExprOp::kAdd:
     case ExprOp::kSub:
     case ExprOp::kMul:
     case ExprOp::kDiv:
-    case ExprOp::kMod: return Arith(e.op, a, b);
-    default: return Value();
+    case ExprOp::kMod:
+      return Arith(e.op, a, b);
+    default:
+      return Value();
   }
 }
 

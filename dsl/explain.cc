@@ -15,9 +15,12 @@ std::string Roles(const std::vector<std::string>& roles) {
 
 std::string Trigger(const Transition& t) {
   switch (t.trigger) {
-    case TriggerKind::kVerb: return t.roles.empty() ? t.verb : t.verb + " by " + Roles(t.roles);
-    case TriggerKind::kEvent: return "event " + t.event_type;
-    case TriggerKind::kTimer: return "after " + FormatDuration(t.after);
+    case TriggerKind::kVerb:
+      return t.roles.empty() ? t.verb : t.verb + " by " + Roles(t.roles);
+    case TriggerKind::kEvent:
+      return "event " + t.event_type;
+    case TriggerKind::kTimer:
+      return "after " + FormatDuration(t.after);
   }
   return "";
 }
@@ -32,20 +35,28 @@ std::string Assignments(const std::vector<Assignment>& as) {
 
 std::string EffectText(const Effect& e) {
   switch (e.kind) {
-    case EffectKind::kSet: return "set " + e.fact + " = " + FormatExpr(e.value);
-    case EffectKind::kIncrement: return "count " + e.fact;
-    case EffectKind::kReopen: return "reopen";
-    case EffectKind::kResolution: return "resolution " + QuoteString(e.code);
+    case EffectKind::kSet:
+      return "set " + e.fact + " = " + FormatExpr(e.value);
+    case EffectKind::kIncrement:
+      return "count " + e.fact;
+    case EffectKind::kReopen:
+      return "reopen";
+    case EffectKind::kResolution:
+      return "resolution " + QuoteString(e.code);
   }
   return "";
 }
 
 std::string StepTrigger(const EscalationStep& s) {
   switch (s.trigger) {
-    case StepTriggerKind::kFraction: return fmt::format("at {}% of limit", s.percent);
-    case StepTriggerKind::kAtLimit: return "at limit";
-    case StepTriggerKind::kAfterLimit: return "at limit + " + FormatDuration(s.after);
-    case StepTriggerKind::kCondition: return "when " + FormatExpr(*s.condition);
+    case StepTriggerKind::kFraction:
+      return fmt::format("at {}% of limit", s.percent);
+    case StepTriggerKind::kAtLimit:
+      return "at limit";
+    case StepTriggerKind::kAfterLimit:
+      return "at limit + " + FormatDuration(s.after);
+    case StepTriggerKind::kCondition:
+      return "when " + FormatExpr(*s.condition);
   }
   return "";
 }
@@ -54,10 +65,14 @@ std::string ActionText(const Action& a) {
   switch (a.kind) {
     case ActionKind::kRemind:
       return a.roles.size() == 1 ? "remind " + a.roles[0] : "remind (" + Roles(a.roles) + ")";
-    case ActionKind::kNotifyHead: return "notify head";
-    case ActionKind::kMarkOverdue: return "mark overdue";
-    case ActionKind::kEscalateParent: return "escalate parent";
-    case ActionKind::kArbitration: return "arbitration";
+    case ActionKind::kNotifyHead:
+      return "notify head";
+    case ActionKind::kMarkOverdue:
+      return "mark overdue";
+    case ActionKind::kEscalateParent:
+      return "escalate parent";
+    case ActionKind::kArbitration:
+      return "arbitration";
     case ActionKind::kChain:
       return "chain " + a.workflow + (a.mapping.empty() ? "" : " (" + Assignments(a.mapping) + ")");
   }
@@ -79,12 +94,12 @@ void Text(const Workflow& w, std::string* out) {
   *out += "  calendar " + w.calendar + "\n";
   for (const FactDecl& f : w.facts) {
     if (f.builtin) continue;
-    std::string type = std::string(f.type == FactType::kBool     ? "bool"
-                                   : f.type == FactType::kInt    ? "int"
-                                   : f.type == FactType::kDouble ? "number"
-                                   : f.type == FactType::kString ? "string"
+    std::string type = std::string(f.type == FactType::kBool       ? "bool"
+                                   : f.type == FactType::kInt      ? "int"
+                                   : f.type == FactType::kDouble   ? "number"
+                                   : f.type == FactType::kString   ? "string"
                                    : f.type == FactType::kDuration ? "duration"
-                                                                  : "one of (");
+                                                                   : "one of (");
     if (f.type == FactType::kEnum) {
       for (size_t i = 0; i < f.enum_values.size(); ++i) {
         type += (i ? ", " : "") + QuoteString(f.enum_values[i]);
@@ -144,7 +159,8 @@ void Text(const Workflow& w, std::string* out) {
     *out += "  step " + s.name;
     if (!s.states.empty()) *out += " in " + Roles(s.states);
     *out += " " + StepTrigger(s) + ": ";
-    for (size_t i = 0; i < s.actions.size(); ++i) *out += (i ? ", " : "") + ActionText(s.actions[i]);
+    for (size_t i = 0; i < s.actions.size(); ++i)
+      *out += (i ? ", " : "") + ActionText(s.actions[i]);
     *out += "\n";
   }
   for (const Schedule& s : w.schedules) {
@@ -173,9 +189,10 @@ std::string DotEscape(const std::string& s) {
 
 void Dot(const Workflow& w, std::string* out) {
   *out += "digraph \"" + DotEscape(w.name) + "\" {\n";
-  *out += "  label=\"" +
-          DotEscape(fmt::format("{} v{} ({}) {}", w.name, w.version, LoopName(w.loop), w.title_en)) +
-          "\";\n  labelloc=t;\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
+  *out +=
+      "  label=\"" +
+      DotEscape(fmt::format("{} v{} ({}) {}", w.name, w.version, LoopName(w.loop), w.title_en)) +
+      "\";\n  labelloc=t;\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
   *out += "  \"__start__\" [shape=point];\n";
   for (const State& s : w.states) {
     std::string label = s.name;
@@ -210,12 +227,23 @@ std::string MermaidText(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case ':': out += " -"; break;
-      case ';': out += ','; break;
-      case '#': out += "no."; break;
-      case '"': out += '\''; break;
-      case '\n': out += ' '; break;
-      default: out += c;
+      case ':':
+        out += " -";
+        break;
+      case ';':
+        out += ',';
+        break;
+      case '#':
+        out += "no.";
+        break;
+      case '"':
+        out += '\'';
+        break;
+      case '\n':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -223,8 +251,8 @@ std::string MermaidText(const std::string& s) {
 
 void Mermaid(const Workflow& w, std::string* out) {
   *out += "stateDiagram-v2\n";
-  *out += "  %% " + MermaidText(fmt::format("{} v{} ({})", w.name, w.version, LoopName(w.loop))) +
-          "\n";
+  *out +=
+      "  %% " + MermaidText(fmt::format("{} v{} ({})", w.name, w.version, LoopName(w.loop))) + "\n";
   for (const State& s : w.states) {
     std::string label = s.name;
     for (const TimeLimit& l : s.limits) label += ", " + LimitText(l);
@@ -255,9 +283,15 @@ std::string Explain(const Program& program, ExplainFormat format) {
     if (i > 0) out += "\n";
     const Workflow& w = program.workflows[i];
     switch (format) {
-      case ExplainFormat::kText: Text(w, &out); break;
-      case ExplainFormat::kDot: Dot(w, &out); break;
-      case ExplainFormat::kMermaid: Mermaid(w, &out); break;
+      case ExplainFormat::kText:
+        Text(w, &out);
+        break;
+      case ExplainFormat::kDot:
+        Dot(w, &out);
+        break;
+      case ExplainFormat::kMermaid:
+        Mermaid(w, &out);
+        break;
     }
   }
   return out;

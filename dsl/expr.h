@@ -21,39 +21,48 @@
 namespace closeloop::dsl {
 
 enum class ExprOp : uint8_t {
-  kLiteral,     // `literal`
-  kEventField,  // event.NAME: a field of the record body, or an envelope field (kEnvelopeFields)
-  kEventAttr,   // event.NAME["KEY"]: value of the Attr with key KEY in the [Attr] field NAME
-  kTicketFact,  // ticket.NAME or a bare fact name: a fact of the ticket (built-in or declared)
-  kMemberField, // member.NAME: a column of the reference-table row a schedule iterates over
-  kSubject,     // `subject`: Env::Subject()
-  kNow,         // `now`: Env::Now(), milliseconds since the epoch
-  kRecent,      // recurrences(WINDOW): Env::Recurrences(args[0] is a duration literal)
-  kNot,         // not a
-  kNeg,         // -a
-  kAnd,         // a and b (short-circuit)
-  kOr,          // a or b (short-circuit)
-  kEq, kNe, kLt, kLe, kGt, kGe,
-  kIn,          // a in [b, c, ...]: args[0] is a, args[1..] the list items
-  kAdd, kSub, kMul, kDiv, kMod,
+  kLiteral,      // `literal`
+  kEventField,   // event.NAME: a field of the record body, or an envelope field (kEnvelopeFields)
+  kEventAttr,    // event.NAME["KEY"]: value of the Attr with key KEY in the [Attr] field NAME
+  kTicketFact,   // ticket.NAME or a bare fact name: a fact of the ticket (built-in or declared)
+  kMemberField,  // member.NAME: a column of the reference-table row a schedule iterates over
+  kSubject,      // `subject`: Env::Subject()
+  kNow,          // `now`: Env::Now(), milliseconds since the epoch
+  kRecent,       // recurrences(WINDOW): Env::Recurrences(args[0] is a duration literal)
+  kNot,          // not a
+  kNeg,          // -a
+  kAnd,          // a and b (short-circuit)
+  kOr,           // a or b (short-circuit)
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,  // a in [b, c, ...]: args[0] is a, args[1..] the list items
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
 };
 
 // The envelope fields `event.NAME` may name besides the body's own fields (a body field
 // with the same name wins): id, source, subject, jurisdiction, occurred_at, recorded_at,
 // actor, causation_id, correlation_id. Instants are kInt milliseconds.
 inline constexpr std::string_view kEnvelopeFields[] = {
-    "id",       "source",       "subject",      "jurisdiction",   "occurred_at",
-    "recorded_at", "actor",     "causation_id", "correlation_id",
+    "id",          "source", "subject",      "jurisdiction",   "occurred_at",
+    "recorded_at", "actor",  "causation_id", "correlation_id",
 };
 
 struct Expr {
   ExprOp op = ExprOp::kLiteral;
-  Value literal;               // kLiteral
-  std::string name;            // field / fact / member column name
-  std::string key;             // kEventAttr: the Attr key
-  std::vector<Expr> args;      // operands, in source order
+  Value literal;                      // kLiteral
+  std::string name;                   // field / fact / member column name
+  std::string key;                    // kEventAttr: the Attr key
+  std::vector<Expr> args;             // operands, in source order
   ValueType type = ValueType::kNull;  // static type from the checker (kNull = "any")
-  uint32_t offset = 0;         // byte offset in the source, for run-time error reports
+  uint32_t offset = 0;                // byte offset in the source, for run-time error reports
 };
 
 // What an expression can see. The engine implements it per evaluation. Every method must

@@ -10,34 +10,64 @@ namespace {
 // Binding strength; higher binds tighter.
 int Precedence(ExprOp op) {
   switch (op) {
-    case ExprOp::kOr: return 1;
-    case ExprOp::kAnd: return 2;
-    case ExprOp::kNot: return 3;
-    case ExprOp::kEq: case ExprOp::kNe: case ExprOp::kLt: case ExprOp::kLe:
-    case ExprOp::kGt: case ExprOp::kGe: case ExprOp::kIn: return 4;
-    case ExprOp::kAdd: case ExprOp::kSub: return 5;
-    case ExprOp::kMul: case ExprOp::kDiv: case ExprOp::kMod: return 6;
-    case ExprOp::kNeg: return 7;
-    default: return 8;
+    case ExprOp::kOr:
+      return 1;
+    case ExprOp::kAnd:
+      return 2;
+    case ExprOp::kNot:
+      return 3;
+    case ExprOp::kEq:
+    case ExprOp::kNe:
+    case ExprOp::kLt:
+    case ExprOp::kLe:
+    case ExprOp::kGt:
+    case ExprOp::kGe:
+    case ExprOp::kIn:
+      return 4;
+    case ExprOp::kAdd:
+    case ExprOp::kSub:
+      return 5;
+    case ExprOp::kMul:
+    case ExprOp::kDiv:
+    case ExprOp::kMod:
+      return 6;
+    case ExprOp::kNeg:
+      return 7;
+    default:
+      return 8;
   }
 }
 
 std::string_view Symbol(ExprOp op) {
   switch (op) {
-    case ExprOp::kOr: return " or ";
-    case ExprOp::kAnd: return " and ";
-    case ExprOp::kEq: return " == ";
-    case ExprOp::kNe: return " != ";
-    case ExprOp::kLt: return " < ";
-    case ExprOp::kLe: return " <= ";
-    case ExprOp::kGt: return " > ";
-    case ExprOp::kGe: return " >= ";
-    case ExprOp::kAdd: return " + ";
-    case ExprOp::kSub: return " - ";
-    case ExprOp::kMul: return " * ";
-    case ExprOp::kDiv: return " / ";
-    case ExprOp::kMod: return " % ";
-    default: return " ? ";
+    case ExprOp::kOr:
+      return " or ";
+    case ExprOp::kAnd:
+      return " and ";
+    case ExprOp::kEq:
+      return " == ";
+    case ExprOp::kNe:
+      return " != ";
+    case ExprOp::kLt:
+      return " < ";
+    case ExprOp::kLe:
+      return " <= ";
+    case ExprOp::kGt:
+      return " > ";
+    case ExprOp::kGe:
+      return " >= ";
+    case ExprOp::kAdd:
+      return " + ";
+    case ExprOp::kSub:
+      return " - ";
+    case ExprOp::kMul:
+      return " * ";
+    case ExprOp::kDiv:
+      return " / ";
+    case ExprOp::kMod:
+      return " % ";
+    default:
+      return " ? ";
   }
 }
 
@@ -50,13 +80,27 @@ void Format(const Expr& e, int min_prec, std::string* out) {
   const bool parens = prec < min_prec;
   if (parens) *out += '(';
   switch (e.op) {
-    case ExprOp::kLiteral: *out += e.literal.ToString(); break;
-    case ExprOp::kEventField: *out += "event." + e.name; break;
-    case ExprOp::kEventAttr: *out += "event." + e.name + "[" + QuoteString(e.key) + "]"; break;
-    case ExprOp::kTicketFact: *out += "ticket." + e.name; break;
-    case ExprOp::kMemberField: *out += "member." + e.name; break;
-    case ExprOp::kSubject: *out += "subject"; break;
-    case ExprOp::kNow: *out += "now"; break;
+    case ExprOp::kLiteral:
+      *out += e.literal.ToString();
+      break;
+    case ExprOp::kEventField:
+      *out += "event." + e.name;
+      break;
+    case ExprOp::kEventAttr:
+      *out += "event." + e.name + "[" + QuoteString(e.key) + "]";
+      break;
+    case ExprOp::kTicketFact:
+      *out += "ticket." + e.name;
+      break;
+    case ExprOp::kMemberField:
+      *out += "member." + e.name;
+      break;
+    case ExprOp::kSubject:
+      *out += "subject";
+      break;
+    case ExprOp::kNow:
+      *out += "now";
+      break;
     case ExprOp::kRecent:
       *out += "recurrences(";
       if (!e.args.empty()) Format(e.args[0], 0, out);

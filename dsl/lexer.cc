@@ -8,9 +8,7 @@
 namespace closeloop::dsl {
 namespace {
 
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
 
@@ -86,22 +84,54 @@ class Lexer {
     auto next = [&](char n) { return pos_ + 1 < src_.size() && src_[pos_ + 1] == n; };
     size_t len = 1;
     switch (c) {
-      case '(': t->kind = Tok::kLParen; break;
-      case ')': t->kind = Tok::kRParen; break;
-      case '[': t->kind = Tok::kLBracket; break;
-      case ']': t->kind = Tok::kRBracket; break;
-      case ',': t->kind = Tok::kComma; break;
-      case '.': t->kind = Tok::kDot; break;
-      case ':': t->kind = Tok::kColon; break;
-      case '+': t->kind = Tok::kPlus; break;
-      case '*': t->kind = Tok::kStar; break;
-      case '/': t->kind = Tok::kSlash; break;
-      case '%': t->kind = Tok::kPercent; break;
+      case '(':
+        t->kind = Tok::kLParen;
+        break;
+      case ')':
+        t->kind = Tok::kRParen;
+        break;
+      case '[':
+        t->kind = Tok::kLBracket;
+        break;
+      case ']':
+        t->kind = Tok::kRBracket;
+        break;
+      case ',':
+        t->kind = Tok::kComma;
+        break;
+      case '.':
+        t->kind = Tok::kDot;
+        break;
+      case ':':
+        t->kind = Tok::kColon;
+        break;
+      case '+':
+        t->kind = Tok::kPlus;
+        break;
+      case '*':
+        t->kind = Tok::kStar;
+        break;
+      case '/':
+        t->kind = Tok::kSlash;
+        break;
+      case '%':
+        t->kind = Tok::kPercent;
+        break;
       case '-':
-        if (next('>')) { t->kind = Tok::kArrow; len = 2; } else { t->kind = Tok::kMinus; }
+        if (next('>')) {
+          t->kind = Tok::kArrow;
+          len = 2;
+        } else {
+          t->kind = Tok::kMinus;
+        }
         break;
       case '=':
-        if (next('=')) { t->kind = Tok::kEq; len = 2; } else { t->kind = Tok::kAssign; }
+        if (next('=')) {
+          t->kind = Tok::kEq;
+          len = 2;
+        } else {
+          t->kind = Tok::kAssign;
+        }
         break;
       case '!':
         if (!next('=')) return false;
@@ -109,12 +139,23 @@ class Lexer {
         len = 2;
         break;
       case '<':
-        if (next('=')) { t->kind = Tok::kLe; len = 2; } else { t->kind = Tok::kLt; }
+        if (next('=')) {
+          t->kind = Tok::kLe;
+          len = 2;
+        } else {
+          t->kind = Tok::kLt;
+        }
         break;
       case '>':
-        if (next('=')) { t->kind = Tok::kGe; len = 2; } else { t->kind = Tok::kGt; }
+        if (next('=')) {
+          t->kind = Tok::kGe;
+          len = 2;
+        } else {
+          t->kind = Tok::kGt;
+        }
         break;
-      default: return false;
+      default:
+        return false;
     }
     pos_ += len;
     return true;
@@ -137,8 +178,7 @@ class Lexer {
       t->kind = Tok::kInt;
       errno = 0;
       unsigned long long v = std::strtoull(digits.c_str(), nullptr, 10);
-      if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX) ||
-          digits.size() > 19) {
+      if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX) || digits.size() > 19) {
         diags_->Error(t->offset, "E005", "number " + Clip(digits) + " is out of range");
         v = 0;
         t->bad = true;
@@ -166,7 +206,8 @@ class Lexer {
       } else {
         diags_->Error(static_cast<uint32_t>(us), "E009",
                       fmt::format("unknown duration unit '{}' (use m, min, h or d, or a word: "
-                                  "3 working days)", Clip(suffix)));
+                                  "3 working days)",
+                                  Clip(suffix)));
       }
       t->kind = Tok::kDuration;
     }
@@ -193,10 +234,18 @@ class Lexer {
         }
         char e = src_[pos_ + 1];
         switch (e) {
-          case '"': value += '"'; break;
-          case '\\': value += '\\'; break;
-          case 'n': value += '\n'; break;
-          case 't': value += '\t'; break;
+          case '"':
+            value += '"';
+            break;
+          case '\\':
+            value += '\\';
+            break;
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
           default:
             diags_->Error(static_cast<uint32_t>(pos_), "E004",
                           fmt::format("invalid escape '\\{}' in string (use \\\" \\\\ \\n \\t)",
@@ -227,49 +276,79 @@ class Lexer {
 
 std::string_view TokName(Tok kind) {
   switch (kind) {
-    case Tok::kEnd: return "end of file";
-    case Tok::kIdent: return "a name";
-    case Tok::kInt: return "a whole number";
-    case Tok::kNumber: return "a number";
-    case Tok::kString: return "a string";
-    case Tok::kDuration: return "a duration";
-    case Tok::kLParen: return "'('";
-    case Tok::kRParen: return "')'";
-    case Tok::kLBracket: return "'['";
-    case Tok::kRBracket: return "']'";
-    case Tok::kComma: return "','";
-    case Tok::kDot: return "'.'";
-    case Tok::kColon: return "':'";
-    case Tok::kAssign: return "'='";
-    case Tok::kEq: return "'=='";
-    case Tok::kNe: return "'!='";
-    case Tok::kLt: return "'<'";
-    case Tok::kLe: return "'<='";
-    case Tok::kGt: return "'>'";
-    case Tok::kGe: return "'>='";
-    case Tok::kArrow: return "'->'";
-    case Tok::kPlus: return "'+'";
-    case Tok::kMinus: return "'-'";
-    case Tok::kStar: return "'*'";
-    case Tok::kSlash: return "'/'";
-    case Tok::kPercent: return "'%'";
+    case Tok::kEnd:
+      return "end of file";
+    case Tok::kIdent:
+      return "a name";
+    case Tok::kInt:
+      return "a whole number";
+    case Tok::kNumber:
+      return "a number";
+    case Tok::kString:
+      return "a string";
+    case Tok::kDuration:
+      return "a duration";
+    case Tok::kLParen:
+      return "'('";
+    case Tok::kRParen:
+      return "')'";
+    case Tok::kLBracket:
+      return "'['";
+    case Tok::kRBracket:
+      return "']'";
+    case Tok::kComma:
+      return "','";
+    case Tok::kDot:
+      return "'.'";
+    case Tok::kColon:
+      return "':'";
+    case Tok::kAssign:
+      return "'='";
+    case Tok::kEq:
+      return "'=='";
+    case Tok::kNe:
+      return "'!='";
+    case Tok::kLt:
+      return "'<'";
+    case Tok::kLe:
+      return "'<='";
+    case Tok::kGt:
+      return "'>'";
+    case Tok::kGe:
+      return "'>='";
+    case Tok::kArrow:
+      return "'->'";
+    case Tok::kPlus:
+      return "'+'";
+    case Tok::kMinus:
+      return "'-'";
+    case Tok::kStar:
+      return "'*'";
+    case Tok::kSlash:
+      return "'/'";
+    case Tok::kPercent:
+      return "'%'";
   }
   return "?";
 }
 
 std::string Describe(const Token& t) {
   switch (t.kind) {
-    case Tok::kIdent: return "'" + (t.text.size() > 32 ? t.text.substr(0, 32) + "..." : t.text) + "'";
-    case Tok::kInt: return fmt::format("{}", t.int_value);
-    case Tok::kString: return "a string";
-    default: return std::string(TokName(t.kind));
+    case Tok::kIdent:
+      return "'" + (t.text.size() > 32 ? t.text.substr(0, 32) + "..." : t.text) + "'";
+    case Tok::kInt:
+      return fmt::format("{}", t.int_value);
+    case Tok::kString:
+      return "a string";
+    default:
+      return std::string(TokName(t.kind));
   }
 }
 
 bool IsStatementWord(std::string_view word) {
   static constexpr std::string_view kWords[] = {
-      "workflow", "calendar", "uses", "fact",       "verb",     "role", "start",    "route",
-      "state",    "limit",    "on",   "after",      "extensions", "escalate", "step", "schedule",
+      "workflow", "calendar", "uses", "fact",  "verb",       "role",     "start", "route",
+      "state",    "limit",    "on",   "after", "extensions", "escalate", "step",  "schedule",
   };
   for (std::string_view w : kWords) {
     if (w == word) return true;

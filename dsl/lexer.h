@@ -15,12 +15,32 @@
 namespace closeloop::dsl {
 
 enum class Tok : uint8_t {
-  kEnd, kIdent, kInt, kNumber, kString, kDuration,
-  kLParen, kRParen, kLBracket, kRBracket, kComma, kDot, kColon,
+  kEnd,
+  kIdent,
+  kInt,
+  kNumber,
+  kString,
+  kDuration,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kDot,
+  kColon,
   kAssign,  // =
-  kEq, kNe, kLt, kLe, kGt, kGe,
-  kArrow,   // ->
-  kPlus, kMinus, kStar, kSlash, kPercent,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kArrow,  // ->
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
+  kPercent,
 };
 
 struct Token {

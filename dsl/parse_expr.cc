@@ -6,10 +6,22 @@ namespace closeloop::dsl {
 namespace {
 
 bool UnitWord(std::string_view w, DurationUnit* unit) {
-  if (w == "minute" || w == "minutes") { *unit = DurationUnit::kMinutes; return true; }
-  if (w == "hour" || w == "hours") { *unit = DurationUnit::kHours; return true; }
-  if (w == "day" || w == "days") { *unit = DurationUnit::kDays; return true; }
-  if (w == "month" || w == "months") { *unit = DurationUnit::kMonths; return true; }
+  if (w == "minute" || w == "minutes") {
+    *unit = DurationUnit::kMinutes;
+    return true;
+  }
+  if (w == "hour" || w == "hours") {
+    *unit = DurationUnit::kHours;
+    return true;
+  }
+  if (w == "day" || w == "days") {
+    *unit = DurationUnit::kDays;
+    return true;
+  }
+  if (w == "month" || w == "months") {
+    *unit = DurationUnit::kMonths;
+    return true;
+  }
   return false;
 }
 
@@ -50,9 +62,9 @@ class ExprParser {
   // Left-associative operators build a left-deep tree; bound its depth like nesting.
   bool Link(int* links) {
     if (++*links > kMaxNesting) {
-      return c_->FailAt(c_->Peek().offset, "E007",
-                        "expression too long (more than " + std::to_string(kMaxNesting) +
-                            " operators in a row)");
+      return c_->FailAt(
+          c_->Peek().offset, "E007",
+          "expression too long (more than " + std::to_string(kMaxNesting) + " operators in a row)");
     }
     return true;
   }
@@ -111,16 +123,29 @@ class ExprParser {
     if (!Sum(out)) return false;
     ExprOp op = ExprOp::kLiteral;
     switch (c_->Peek().kind) {
-      case Tok::kEq: op = ExprOp::kEq; break;
-      case Tok::kNe: op = ExprOp::kNe; break;
-      case Tok::kLt: op = ExprOp::kLt; break;
-      case Tok::kLe: op = ExprOp::kLe; break;
-      case Tok::kGt: op = ExprOp::kGt; break;
-      case Tok::kGe: op = ExprOp::kGe; break;
+      case Tok::kEq:
+        op = ExprOp::kEq;
+        break;
+      case Tok::kNe:
+        op = ExprOp::kNe;
+        break;
+      case Tok::kLt:
+        op = ExprOp::kLt;
+        break;
+      case Tok::kLe:
+        op = ExprOp::kLe;
+        break;
+      case Tok::kGt:
+        op = ExprOp::kGt;
+        break;
+      case Tok::kGe:
+        op = ExprOp::kGe;
+        break;
       case Tok::kAssign:
         return c_->FailAt(c_->Peek().offset, "E006",
                           "expected an operator, found '=' (comparison is written '==')");
-      default: break;
+      default:
+        break;
     }
     if (op != ExprOp::kLiteral) {
       uint32_t at = c_->Next().offset;
@@ -174,8 +199,9 @@ class ExprParser {
     int links = 0;
     while (c_->At(Tok::kStar) || c_->At(Tok::kSlash) || c_->At(Tok::kPercent)) {
       if (!Link(&links)) return false;
-      ExprOp op = c_->At(Tok::kStar) ? ExprOp::kMul
-                  : c_->At(Tok::kSlash) ? ExprOp::kDiv : ExprOp::kMod;
+      ExprOp op = c_->At(Tok::kStar)    ? ExprOp::kMul
+                  : c_->At(Tok::kSlash) ? ExprOp::kDiv
+                                        : ExprOp::kMod;
       uint32_t at = c_->Next().offset;
       ast::Expr rhs;
       if (!Unary(&rhs)) return false;
@@ -214,16 +240,24 @@ class ExprParser {
       return true;
     }
     switch (t.kind) {
-      case Tok::kInt: out->literal = Value::Int(c_->Next().int_value); return true;
-      case Tok::kNumber: out->literal = Value::Double(c_->Next().number); return true;
-      case Tok::kString: out->literal = Value::String(c_->Next().text); return true;
+      case Tok::kInt:
+        out->literal = Value::Int(c_->Next().int_value);
+        return true;
+      case Tok::kNumber:
+        out->literal = Value::Double(c_->Next().number);
+        return true;
+      case Tok::kString:
+        out->literal = Value::String(c_->Next().text);
+        return true;
       case Tok::kLParen: {
         c_->Next();
         if (!Or(out)) return false;
         return c_->Expect(Tok::kRParen, "')'");
       }
-      case Tok::kIdent: return Name(out);
-      default: return c_->Fail("an expression");
+      case Tok::kIdent:
+        return Name(out);
+      default:
+        return c_->Fail("an expression");
     }
   }
 
@@ -314,9 +348,21 @@ bool ParseDuration(Cursor* c, ast::Duration* out) {
   }
   return c->FailAt(c->Peek().offset, "E009",
                    "expected a duration unit (minutes, hours, days, working days, working hours, "
-                   "months), found " + Describe(c->Peek()));
+                   "months), found " +
+                       Describe(c->Peek()));
 }
 
 bool ParseExpr(Cursor* c, ast::Expr* out) { return ExprParser(c).Parse(out); }
+
+bool ParseAssignments(Cursor* c, std::vector<ast::Assign>* out) {
+  do {
+    ast::Assign a;
+    if (!c->ExpectName(&a.fact, "a fact name")) return false;
+    if (!c->Expect(Tok::kAssign, "'='")) return false;
+    if (!ParseExpr(c, &a.value)) return false;
+    out->push_back(std::move(a));
+  } while (c->Accept(Tok::kComma));
+  return true;
+}
 
 }  // namespace closeloop::dsl

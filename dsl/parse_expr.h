@@ -28,5 +28,7 @@ bool AtDuration(const Cursor& c);
 bool ParseDuration(Cursor* c, ast::Duration* out);
 // Reports E007 when nested deeper than kMaxNesting.
 bool ParseExpr(Cursor* c, ast::Expr* out);
+// FACT = expr {, FACT = expr}
+bool ParseAssignments(Cursor* c, std::vector<ast::Assign>* out);
 
 }  // namespace closeloop::dsl

@@ -27,6 +27,7 @@
 #include "dsl/cursor.h"
 #include "dsl/lexer.h"
 #include "dsl/parse_expr.h"
+#include "dsl/parse_ladder.h"
 
 namespace closeloop::dsl {
 namespace {
@@ -105,14 +106,18 @@ class Parser {
     if (!c_.ExpectWord("loop")) return false;
     ast::Name loop;
     if (!c_.ExpectName(&loop, "a loop (prevention, violation, incident, request)")) return false;
-    if (loop.text == "prevention") wf->loop = Loop::kPrevention;
-    else if (loop.text == "violation") wf->loop = Loop::kViolation;
-    else if (loop.text == "incident") wf->loop = Loop::kIncident;
-    else if (loop.text == "request") wf->loop = Loop::kRequest;
+    if (loop.text == "prevention")
+      wf->loop = Loop::kPrevention;
+    else if (loop.text == "violation")
+      wf->loop = Loop::kViolation;
+    else if (loop.text == "incident")
+      wf->loop = Loop::kIncident;
+    else if (loop.text == "request")
+      wf->loop = Loop::kRequest;
     else {
-      return c_.FailAt(loop.offset, "E010",
-                       "unknown loop '" + loop.text +
-                           "' (use prevention, violation, incident or request)");
+      return c_.FailAt(
+          loop.offset, "E010",
+          "unknown loop '" + loop.text + "' (use prevention, violation, incident or request)");
     }
     return ParseTitles(&wf->title_en, &wf->title_zh);
   }
@@ -155,20 +160,21 @@ class Parser {
     if (w == "state") return ParseState(wf);
     if (w == "limit" || w == "on" || w == "after") {
       if (wf->states.empty()) {
-        return c_.FailAt(at, "E008", "'" + w + "' belongs inside a state; write 'state NAME' first");
+        return c_.FailAt(at, "E008",
+                         "'" + w + "' belongs inside a state; write 'state NAME' first");
       }
       ast::State scratch;  // items of a state whose header failed are checked, then dropped
       ast::State* st = state_ok_ ? &wf->states.back() : &scratch;
       if (w == "limit") return ParseLimit(st);
       return ParseTransition(st);
     }
-    if (w == "extensions") return ParseExtensions(wf);
+    if (w == "extensions") return ParseExtensions(&c_, wf);
     if (w == "escalate") {
       c_.Next();
       return true;
     }
-    if (w == "step") return ParseStep(wf);
-    if (w == "schedule") return ParseSchedule(wf);
+    if (w == "step") return ParseStep(&c_, wf);
+    if (w == "schedule") return ParseSchedule(&c_, wf);
     return UnknownStatement();
   }
 
@@ -233,11 +239,16 @@ class Parser {
     if (!c_.ExpectName(&n, "a type (bool, int, number, string, duration, one of (...))")) {
       return false;
     }
-    if (n.text == "bool") *type = FactType::kBool;
-    else if (n.text == "int") *type = FactType::kInt;
-    else if (n.text == "number") *type = FactType::kDouble;
-    else if (n.text == "string") *type = FactType::kString;
-    else if (n.text == "duration") *type = FactType::kDuration;
+    if (n.text == "bool")
+      *type = FactType::kBool;
+    else if (n.text == "int")
+      *type = FactType::kInt;
+    else if (n.text == "number")
+      *type = FactType::kDouble;
+    else if (n.text == "string")
+      *type = FactType::kString;
+    else if (n.text == "duration")
+      *type = FactType::kDuration;
     else if (n.text == "one") {
       if (!c_.ExpectWord("of") || !c_.Expect(Tok::kLParen, "'('")) return false;
       *type = FactType::kEnum;
@@ -270,17 +281,6 @@ class Parser {
     return true;
   }
 
-  bool ParseAssignments(std::vector<ast::Assign>* out) {
-    do {
-      ast::Assign a;
-      if (!c_.ExpectName(&a.fact, "a fact name")) return false;
-      if (!c_.Expect(Tok::kAssign, "'='")) return false;
-      if (!ParseExpr(&c_, &a.value)) return false;
-      out->push_back(std::move(a));
-    } while (c_.Accept(Tok::kComma));
-    return true;
-  }
-
   bool ParseStart(ast::Workflow* wf) {
     ast::Start s;
     s.offset = c_.Next().offset;
@@ -290,7 +290,7 @@ class Parser {
       s.when.emplace();
       if (!ParseExpr(&c_, &*s.when)) return false;
     }
-    if (c_.AcceptWord("set") && !ParseAssignments(&s.sets)) return false;
+    if (c_.AcceptWord("set") && !ParseAssignments(&c_, &s.sets)) return false;
     if (c_.AcceptWord("dedup")) {
       s.has_dedup = true;
       if (!c_.ExpectWord("by")) return false;
@@ -418,164 +418,6 @@ class Parser {
       }
       out->push_back(std::move(e));
     }
-    return true;
-  }
-
-  bool ParseExtensions(ast::Workflow* wf) {
-    ast::Extensions x;
-    x.offset = c_.Next().offset;
-    if (!c_.ExpectWord("at") || !c_.ExpectWord("most")) return false;
-    int64_t n = 0;
-    uint32_t n_at = c_.Peek().offset;
-    if (!c_.ExpectInt(&n, "the maximum number of extensions")) return false;
-    if (n > 100) return c_.FailAt(n_at, "E061", "at most 100 extensions may be allowed");
-    x.max_count = static_cast<uint32_t>(n);
-    if (c_.Accept(Tok::kComma)) {
-      if (!c_.ExpectWord("each") || !c_.ExpectWord("at") || !c_.ExpectWord("most")) return false;
-      ast::Duration d;
-      if (!ParseDuration(&c_, &d)) return false;
-      x.max_each = d;
-    }
-    if (wf->extensions) return Duplicate(x.offset, "'extensions' statement");
-    wf->extensions = x;
-    return true;
-  }
-
-  bool ParseStep(ast::Workflow* wf) {
-    c_.Next();
-    ast::Step s;
-    if (!c_.ExpectName(&s.name, "the step's name")) return false;
-    if (c_.AcceptWord("in")) {
-      do {
-        ast::Name n;
-        if (!c_.ExpectName(&n, "a state name")) return false;
-        s.states.push_back(n);
-      } while (c_.Accept(Tok::kComma));
-    }
-    if (c_.AcceptWord("when")) {
-      s.trigger = StepTriggerKind::kCondition;
-      s.when.emplace();
-      if (!ParseExpr(&c_, &*s.when)) return false;
-    } else if (c_.AcceptWord("at")) {
-      if (c_.At(Tok::kInt)) {
-        uint32_t at = c_.Peek().offset;
-        int64_t pct = c_.Next().int_value;
-        if (!c_.Expect(Tok::kPercent, "'%'") || !c_.ExpectWord("of") || !c_.ExpectWord("limit")) {
-          return false;
-        }
-        if (pct < 1 || pct > 99) {
-          return c_.FailAt(at, "E014", "a fraction of the limit must be between 1% and 99%");
-        }
-        s.trigger = StepTriggerKind::kFraction;
-        s.percent = static_cast<uint32_t>(pct);
-      } else {
-        if (!c_.ExpectWord("limit")) return false;
-        s.trigger = StepTriggerKind::kAtLimit;
-        if (c_.Accept(Tok::kPlus)) {
-          s.trigger = StepTriggerKind::kAfterLimit;
-          if (!ParseDuration(&c_, &s.after)) return false;
-        }
-      }
-    } else {
-      return c_.Fail("'at' or 'when' (the step's trigger)");
-    }
-    if (!c_.Expect(Tok::kColon, "':' before the step's actions")) return false;
-    do {
-      ast::Action a;
-      if (!ParseAction(&a)) return false;
-      s.actions.push_back(std::move(a));
-    } while (c_.Accept(Tok::kComma));
-    wf->steps.push_back(std::move(s));
-    return true;
-  }
-
-  bool ParseAction(ast::Action* a) {
-    a->offset = c_.Peek().offset;
-    if (c_.AcceptWord("remind")) {
-      a->kind = ActionKind::kRemind;
-      bool list = c_.Accept(Tok::kLParen);
-      do {
-        ast::Name r;
-        if (!c_.ExpectName(&r, "a role to remind")) return false;
-        a->roles.push_back(r);
-      } while (list && c_.Accept(Tok::kComma));
-      return !list || c_.Expect(Tok::kRParen, "',' or ')'");
-    }
-    if (c_.AcceptWord("notify")) {
-      a->kind = ActionKind::kNotifyHead;
-      return c_.ExpectWord("head");
-    }
-    if (c_.AcceptWord("mark")) {
-      a->kind = ActionKind::kMarkOverdue;
-      return c_.ExpectWord("overdue");
-    }
-    if (c_.AcceptWord("escalate")) {
-      a->kind = ActionKind::kEscalateParent;
-      return c_.ExpectWord("parent");
-    }
-    if (c_.AcceptWord("arbitration")) {
-      a->kind = ActionKind::kArbitration;
-      return true;
-    }
-    if (c_.AcceptWord("chain")) {
-      a->kind = ActionKind::kChain;
-      if (!c_.ExpectName(&a->workflow, "the workflow to chain")) return false;
-      if (c_.Accept(Tok::kLParen)) {
-        if (!ParseAssignments(&a->mapping)) return false;
-        return c_.Expect(Tok::kRParen, "',' or ')'");
-      }
-      return true;
-    }
-    return c_.Fail(
-        "an action (remind, notify head, mark overdue, escalate parent, arbitration, chain)");
-  }
-
-  bool ParseSchedule(ast::Workflow* wf) {
-    c_.Next();
-    ast::Schedule s;
-    if (!c_.ExpectName(&s.name, "the schedule's name")) return false;
-    if (!c_.ExpectWord("every")) return false;
-    if (c_.AcceptWord("month")) {
-      s.every_months = 1;
-    } else if (c_.AcceptWord("quarter")) {
-      s.every_months = 3;
-    } else {
-      uint32_t at = c_.Peek().offset;
-      int64_t n = 0;
-      if (!c_.ExpectInt(&n, "'month', 'quarter' or a number of months")) return false;
-      if (!c_.AcceptWord("months") && !c_.ExpectWord("month")) return false;
-      if (n < 1 || n > 12 || 12 % n != 0) {
-        return c_.FailAt(at, "E017", "a schedule runs every 1, 2, 3, 4, 6 or 12 months");
-      }
-      s.every_months = static_cast<uint32_t>(n);
-    }
-    if (!c_.ExpectWord("on") || !c_.ExpectWord("day")) return false;
-    uint32_t day_at = c_.Peek().offset;
-    int64_t day = 0;
-    if (!c_.ExpectInt(&day, "a day of the month")) return false;
-    if (day < 1 || day > 28) {
-      return c_.FailAt(day_at, "E013", "the day of the month must be between 1 and 28");
-    }
-    s.day = static_cast<uint32_t>(day);
-    if (!c_.ExpectWord("at")) return false;
-    uint32_t time_at = c_.Peek().offset;
-    int64_t hh = 0, mm = 0;
-    if (!c_.ExpectInt(&hh, "a time of day (HH:MM)") || !c_.Expect(Tok::kColon, "':'") ||
-        !c_.ExpectInt(&mm, "minutes (HH:MM)")) {
-      return false;
-    }
-    if (hh > 23 || mm > 59) return c_.FailAt(time_at, "E012", "invalid time of day");
-    s.minute_of_day = static_cast<uint32_t>(hh * 60 + mm);
-    if (!c_.ExpectWord("for") || !c_.ExpectWord("each")) return false;
-    if (!c_.ExpectName(&s.table, "a reference table name")) return false;
-    if (c_.AcceptWord("where")) {
-      s.where.emplace();
-      if (!ParseExpr(&c_, &*s.where)) return false;
-    }
-    if (c_.AcceptWord("set") && !ParseAssignments(&s.sets)) return false;
-    if (!c_.ExpectWord("enter")) return false;
-    if (!c_.ExpectName(&s.enter, "a state name")) return false;
-    wf->schedules.push_back(std::move(s));
     return true;
   }
 

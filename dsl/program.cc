@@ -6,10 +6,14 @@ namespace closeloop::dsl {
 
 std::string_view LoopName(Loop loop) {
   switch (loop) {
-    case Loop::kPrevention: return "prevention";
-    case Loop::kViolation: return "violation";
-    case Loop::kIncident: return "incident";
-    case Loop::kRequest: return "request";
+    case Loop::kPrevention:
+      return "prevention";
+    case Loop::kViolation:
+      return "violation";
+    case Loop::kIncident:
+      return "incident";
+    case Loop::kRequest:
+      return "request";
   }
   return "?";
 }
@@ -29,9 +33,8 @@ const FactDecl* Workflow::FindFact(std::string_view fact_name) const {
 }
 
 const Workflow* Program::Find(std::string_view workflow_name) const {
-  auto it = std::lower_bound(
-      workflows.begin(), workflows.end(), workflow_name,
-      [](const Workflow& w, std::string_view n) { return w.name < n; });
+  auto it = std::lower_bound(workflows.begin(), workflows.end(), workflow_name,
+                             [](const Workflow& w, std::string_view n) { return w.name < n; });
   if (it == workflows.end() || it->name != workflow_name) return nullptr;
   return &*it;
 }

@@ -24,13 +24,13 @@
 namespace closeloop::dsl {
 
 enum class Loop : uint8_t { kPrevention, kViolation, kIncident, kRequest };  // = fb::Loop
-std::string_view LoopName(Loop loop);  // "prevention", ...
+std::string_view LoopName(Loop loop);                                        // "prevention", ...
 
 // Staff verbs every workflow understands; a workflow may declare more (`verb NAME ...`).
 inline constexpr std::string_view kBuiltinVerbs[] = {
-    "sign_for",    "return",      "transfer",        "request_extension", "approve_extension",
+    "sign_for",       "return",   "transfer",        "request_extension", "approve_extension",
     "deny_extension", "progress", "submit_evidence", "review_pass",       "review_fail",
-    "resolve",     "close",       "callback",
+    "resolve",        "close",    "callback",
 };
 // Roles every workflow understands; a workflow may declare more (`role NAME`).
 // assignee = staff of the lead department; assist = staff of an assisting department;
@@ -58,8 +58,8 @@ struct FactDecl {
   bool builtin = false;
 };
 inline constexpr std::string_view kBuiltinFacts[] = {
-    "category", "severity", "jurisdiction", "subject", "returns", "reopens",  "extensions",
-    "overdue_count", "state", "lead", "version", "id", "parent_id", "opened_at",
+    "category",      "severity", "jurisdiction", "subject", "returns", "reopens",   "extensions",
+    "overdue_count", "state",    "lead",         "version", "id",      "parent_id", "opened_at",
 };
 
 // `fact <- expression`. Assignments run in order; each sees the facts set before it. The
@@ -87,8 +87,8 @@ struct Dedup {
 //   3. `dedup` keys (if any) against the provisional facts; a match attaches the record;
 //   4. otherwise the ticket opens in `initial_state` and is routed.
 struct StartRule {
-  std::string event_type;                 // a union Body member name, e.g. "SensorAlarm"
-  std::optional<Expr> condition;          // absent = always
+  std::string event_type;         // a union Body member name, e.g. "SensorAlarm"
+  std::optional<Expr> condition;  // absent = always
   std::vector<Assignment> assignments;
   std::optional<Dedup> dedup;
   std::string initial_state;
@@ -158,10 +158,10 @@ struct Transition {
 
 struct State {
   std::string name;
-  bool terminal = false;               // entering it closes the ticket (TicketClosed)
-  std::vector<TimeLimit> limits;       // empty for terminal states (checked)
+  bool terminal = false;          // entering it closes the ticket (TicketClosed)
+  std::vector<TimeLimit> limits;  // empty for terminal states (checked)
   std::vector<Transition> transitions;
-  std::string title_en, title_zh;      // optional display names
+  std::string title_en, title_zh;  // optional display names
   uint32_t offset = 0;
 };
 
@@ -200,11 +200,11 @@ struct Action {
 struct EscalationStep {
   std::string name;
   StepTriggerKind trigger = StepTriggerKind::kAtLimit;
-  uint32_t percent = 0;            // kFraction
-  Duration after;                  // kAfterLimit
-  std::optional<Expr> condition;   // kCondition
+  uint32_t percent = 0;           // kFraction
+  Duration after;                 // kAfterLimit
+  std::optional<Expr> condition;  // kCondition
   std::vector<std::string> states;
-  std::vector<Action> actions;     // in order
+  std::vector<Action> actions;  // in order
   uint32_t offset = 0;
 };
 
@@ -231,25 +231,25 @@ struct Workflow {
   uint32_t version = 0;
   Loop loop = Loop::kPrevention;
   std::string title_en, title_zh;
-  std::string calendar;                       // default calendar for working time
-  std::vector<FactDecl> facts;                // built-ins first (kBuiltinFacts order), then declared
-  std::vector<std::string> verbs;             // declared custom verbs
-  std::vector<std::string> roles;             // declared custom roles
+  std::string calendar;            // default calendar for working time
+  std::vector<FactDecl> facts;     // built-ins first (kBuiltinFacts order), then declared
+  std::vector<std::string> verbs;  // declared custom verbs
+  std::vector<std::string> roles;  // declared custom roles
   std::vector<StartRule> starts;
-  std::optional<Routing> routing;             // absent = no routing (lead stays "")
-  std::vector<State> states;                  // declaration order
+  std::optional<Routing> routing;  // absent = no routing (lead stays "")
+  std::vector<State> states;       // declaration order
   ExtensionPolicy extensions;
   std::vector<EscalationStep> escalation;
   std::vector<Schedule> schedules;
-  std::vector<std::string> chains_to;         // workflows this one may chain, sorted
+  std::vector<std::string> chains_to;  // workflows this one may chain, sorted
   // The state a ticket opened by another workflow's `chain` action enters: from
   // `start on chain enter STATE`, else the first declared state.
   std::string chain_entry_state;
-  bool chain_start_declared = false;          // the source says `start on chain enter ...`
-  std::string file;                           // the source file it came from
+  bool chain_start_declared = false;  // the source says `start on chain enter ...`
+  std::string file;                   // the source file it came from
 
-  const State* FindState(std::string_view name) const;     // nullptr if none
-  const FactDecl* FindFact(std::string_view name) const;   // nullptr if none
+  const State* FindState(std::string_view name) const;    // nullptr if none
+  const FactDecl* FindFact(std::string_view name) const;  // nullptr if none
 };
 
 // Everything one Compile() produced: workflows sorted by name.

@@ -27,12 +27,18 @@ class FuzzEnv : public Env {
  private:
   static Value Pick(std::string_view n) {
     switch (n.size() % 6) {
-      case 0: return Value();
-      case 1: return Value::Bool(n.size() % 2 == 0);
-      case 2: return Value::Int(INT64_MAX - static_cast<int64_t>(n.size()));
-      case 3: return Value::Double(-0.0);
-      case 4: return Value::String(std::string(n));
-      default: return Value::Of(Duration{static_cast<int64_t>(n.size()), DurationUnit::kHours, ""});
+      case 0:
+        return Value();
+      case 1:
+        return Value::Bool(n.size() % 2 == 0);
+      case 2:
+        return Value::Int(INT64_MAX - static_cast<int64_t>(n.size()));
+      case 3:
+        return Value::Double(-0.0);
+      case 4:
+        return Value::String(std::string(n));
+      default:
+        return Value::Of(Duration{static_cast<int64_t>(n.size()), DurationUnit::kHours, ""});
     }
   }
 };
@@ -42,19 +48,24 @@ void EvalAll(const Workflow& w, const Env& env) {
   for (const StartRule& s : w.starts) {
     if (s.condition) eval(*s.condition);
     for (const Assignment& a : s.assignments) eval(a.value);
-    if (s.dedup) for (const Expr& k : s.dedup->keys) eval(k);
+    if (s.dedup)
+      for (const Expr& k : s.dedup->keys) eval(k);
   }
-  if (w.routing) for (const RouteKey& k : w.routing->keys) eval(k.value);
+  if (w.routing)
+    for (const RouteKey& k : w.routing->keys) eval(k.value);
   for (const State& st : w.states) {
-    for (const TimeLimit& l : st.limits) if (l.condition) eval(*l.condition);
+    for (const TimeLimit& l : st.limits)
+      if (l.condition) eval(*l.condition);
     for (const Transition& t : st.transitions) {
       if (t.guard) eval(*t.guard);
-      for (const Effect& e : t.effects) if (e.kind == EffectKind::kSet) eval(e.value);
+      for (const Effect& e : t.effects)
+        if (e.kind == EffectKind::kSet) eval(e.value);
     }
   }
   for (const EscalationStep& s : w.escalation) {
     if (s.condition) eval(*s.condition);
-    for (const Action& a : s.actions) for (const Assignment& m : a.mapping) eval(m.value);
+    for (const Action& a : s.actions)
+      for (const Assignment& m : a.mapping) eval(m.value);
   }
   for (const Schedule& s : w.schedules) {
     if (s.filter) eval(*s.filter);

@@ -20,8 +20,8 @@ inline std::string ReadFile(const std::filesystem::path& p) {
 }
 
 struct CorpusCase {
-  std::string name;               // "e042_event_in_route_key"
-  std::filesystem::path dir;      // where NAME.expected lives
+  std::string name;           // "e042_event_in_route_key"
+  std::filesystem::path dir;  // where NAME.expected lives
   std::vector<SourceFile> sources;
 };
 

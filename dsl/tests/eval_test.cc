@@ -96,8 +96,9 @@ TEST_CASE("and, or and not treat null and non-bools as false and always give a b
   CHECK(Eval(Op(ExprOp::kAnd, {})) == Value::Bool(false));
 }
 
-TEST_CASE("durations compare by length in calendar units and only like with like in working "
-          "time") {
+TEST_CASE(
+    "durations compare by length in calendar units and only like with like in working "
+    "time") {
   Value two_hours = Value::Of(Duration{2, DurationUnit::kHours, ""});
   Value minutes = Value::Of(Duration{120, DurationUnit::kMinutes, ""});
   Value day = Value::Of(Duration{1, DurationUnit::kWorkingDays, "prc"});

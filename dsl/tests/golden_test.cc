@@ -66,8 +66,7 @@ TEST_CASE("every corpus source compiles to exactly its expected diagnostics or e
     if (c.name.rfind("valid_", 0) == 0) {
       REQUIRE_MESSAGE(r.ok(), c.name << " must compile:\n" << out);
       Compare(c.dir / (c.name + ".dot.expected"), Explain(*r.program, ExplainFormat::kDot));
-      Compare(c.dir / (c.name + ".mermaid.expected"),
-              Explain(*r.program, ExplainFormat::kMermaid));
+      Compare(c.dir / (c.name + ".mermaid.expected"), Explain(*r.program, ExplainFormat::kMermaid));
     }
   }
 }

@@ -50,8 +50,9 @@ TEST_CASE("a valid source compiles to the program shape the engine reads") {
 }
 
 TEST_CASE("diagnostics print file, line, column, code, the source line and a caret") {
-  std::vector<SourceFile> files = {{"bad.wf", "workflow w version 1 loop request\n"
-                                              "start on Nope enter open\nstate open\n"}};
+  std::vector<SourceFile> files = {{"bad.wf",
+                                    "workflow w version 1 loop request\n"
+                                    "start on Nope enter open\nstate open\n"}};
   CompileResult r = Compile(files);
   CHECK_FALSE(r.ok());
   CHECK(FormatDiagnostics(files, r.diagnostics) ==
@@ -79,7 +80,8 @@ TEST_CASE("compiling the same sources twice gives identical diagnostics and expl
   for (const auto& c : testing::CorpusCases()) {
     CompileResult a = Compile(c.sources);
     CompileResult b = Compile(c.sources);
-    CHECK(FormatDiagnostics(c.sources, a.diagnostics) == FormatDiagnostics(c.sources, b.diagnostics));
+    CHECK(FormatDiagnostics(c.sources, a.diagnostics) ==
+          FormatDiagnostics(c.sources, b.diagnostics));
     if (a.ok()) {
       for (auto f : {ExplainFormat::kText, ExplainFormat::kDot, ExplainFormat::kMermaid}) {
         CHECK(Explain(*a.program, f) == Explain(*b.program, f));

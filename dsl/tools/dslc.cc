@@ -33,8 +33,10 @@ int main(int argc, char** argv) {
   }
   std::string out;
   int rc = 2;
-  if (verb == "check") rc = RunCheck(paths, &out);
-  else if (verb == "explain") rc = RunExplain(paths, format, &out);
+  if (verb == "check")
+    rc = RunCheck(paths, &out);
+  else if (verb == "explain")
+    rc = RunExplain(paths, format, &out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return rc;
 }
