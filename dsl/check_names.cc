@@ -199,9 +199,35 @@ bool ExprChecker::EventField(const ast::Expr& in, const Scope& scope, Expr* out,
 }
 
 bool ExprChecker::Call(const ast::Expr& in, const Scope& scope, Expr* out, SType* type) {
-  if (in.path[0].text != "recurrences") {
-    ctx_->diags->Error(in.offset, "E041",
-                       "unknown function '" + Clip(in.path[0].text) + "' (there is recurrences())");
+  const std::string& fn = in.path[0].text;
+  if (fn == "district" || fn == "street") {
+    Expr arg;
+    SType t;
+    if (in.args.size() != 1 || !Check(in.args[0], scope, &arg, &t)) {
+      *type = Error();
+      return false;
+    }
+    if (t.base != ValueType::kString) {
+      ctx_->diags->Error(in.args[0].offset, "E062",
+                         fn + "() takes a jurisdiction string, found " + TypeLabel(t));
+      *type = Error();
+      return false;
+    }
+    out->op = ExprOp::kSegments;
+    out->args.push_back(std::move(arg));
+    Expr n;
+    n.op = ExprOp::kLiteral;
+    n.literal = Value::Int(fn == "district" ? 1 : 2);
+    n.type = ValueType::kInt;
+    out->args.push_back(std::move(n));
+    *type = Of(ValueType::kString);
+    out->type = ValueType::kString;
+    return true;
+  }
+  if (fn != "recurrences") {
+    ctx_->diags->Error(
+        in.offset, "E041",
+        "unknown function '" + Clip(fn) + "' (there are recurrences(), district() and street())");
     *type = Error();
     return false;
   }

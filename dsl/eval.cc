@@ -138,6 +138,20 @@ Value Evaluate(const Expr& e, const Env& env) {
     case ExprOp::kRecent:
       if (e.args.size() != 1 || e.args[0].literal.type() != ValueType::kDuration) return Value();
       return env.Recurrences(e.args[0].literal.as_duration());
+    case ExprOp::kSegments: {
+      if (e.args.size() != 2) return Value();
+      Value v = Evaluate(e.args[0], env);
+      Value n = Evaluate(e.args[1], env);
+      if (v.type() != ValueType::kString || n.type() != ValueType::kInt) return Value();
+      const std::string& s = v.as_string();
+      size_t end = std::string::npos, from = 0;
+      for (int64_t i = 0; i < n.as_int(); ++i) {
+        end = s.find('.', from);
+        if (end == std::string::npos) return v;
+        from = end + 1;
+      }
+      return Value::String(s.substr(0, end));
+    }
     case ExprOp::kNot:
       if (e.args.size() != 1) return Value();
       return Value::Bool(!Evaluate(e.args[0], env).truthy());

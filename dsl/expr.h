@@ -31,8 +31,8 @@ enum class ExprOp : uint8_t {
   kRecent,       // recurrences(WINDOW): Env::Recurrences(args[0] is a duration literal)
   kNot,          // not a
   kNeg,          // -a
-  kAnd,          // a and b (short-circuit)
-  kOr,           // a or b (short-circuit)
+  kAnd,          // a and b and ... (n-ary, short-circuit)
+  kOr,           // a or b or ... (n-ary, short-circuit)
   kEq,
   kNe,
   kLt,
@@ -45,6 +45,11 @@ enum class ExprOp : uint8_t {
   kMul,
   kDiv,
   kMod,
+  // Added after the first contract (additive): district(e) / street(e). args[0] is a string,
+  // args[1] an int literal N: the first N dot-separated parts of args[0] ("xuanwu.meiyuan"
+  // for N = 2 of "xuanwu.meiyuan.g03"); the whole string when it has fewer; null if args[0]
+  // is not a string.
+  kSegments,
 };
 
 // The envelope fields `event.NAME` may name besides the body's own fields (a body field

@@ -106,6 +106,11 @@ void Format(const Expr& e, int min_prec, std::string* out) {
       if (!e.args.empty()) Format(e.args[0], 0, out);
       *out += ')';
       break;
+    case ExprOp::kSegments:
+      *out += e.args.size() == 2 && e.args[1].literal == Value::Int(2) ? "street(" : "district(";
+      if (!e.args.empty()) Format(e.args[0], 0, out);
+      *out += ')';
+      break;
     case ExprOp::kNot:
       *out += "not ";
       if (!e.args.empty()) FormatChild(e.args[0], prec, out);

@@ -394,14 +394,20 @@ class Parser {
 
   bool ParseEffects(std::vector<ast::Effect>* out) {
     for (;;) {
+      // `set a = 1, b = 2` continues a set: after a comma, NAME '=' is one more assignment.
+      bool more_set = false;
       if (c_.Accept(Tok::kComma)) {
-        if (!AtEffect()) return c_.Fail("an effect (reopen, set, count, resolution)");
+        more_set = !out->empty() && out->back().kind == EffectKind::kSet && c_.At(Tok::kIdent) &&
+                   c_.Peek(1).kind == Tok::kAssign && !AtEffect();
+        if (!more_set && !AtEffect()) {
+          return c_.Fail("an effect (reopen, set, count, resolution)");
+        }
       } else if (!AtEffect()) {
         return true;
       }
       ast::Effect e;
       e.offset = c_.Peek().offset;
-      std::string w = c_.Next().text;
+      std::string w = more_set ? "set" : c_.Next().text;
       if (w == "reopen") {
         e.kind = EffectKind::kReopen;
       } else if (w == "set") {

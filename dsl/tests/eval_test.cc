@@ -138,6 +138,19 @@ TEST_CASE("not in, arithmetic precedence and recurrences() evaluate as written")
   CHECK(Evaluate(Condition("-returns < 0 and 7 % 4 == 3 and 7 / 2 == 3"), env).truthy());
 }
 
+TEST_CASE("district() and street() take the leading parts of a jurisdiction code") {
+  MapEnv env;
+  env.ticket["jurisdiction"] = Value::String("xuanwu.meiyuan.g03");
+  CHECK(Evaluate(Condition("district(jurisdiction) == \"xuanwu\""), env).truthy());
+  CHECK(Evaluate(Condition("street(jurisdiction) == \"xuanwu.meiyuan\""), env).truthy());
+  env.ticket["jurisdiction"] = Value::String("xuanwu");
+  CHECK(Evaluate(Condition("street(jurisdiction) == \"xuanwu\""), env).truthy());
+  env.ticket.clear();  // null in, null out: the comparison is false, nothing throws
+  CHECK_FALSE(Evaluate(Condition("district(jurisdiction) == \"\""), env).truthy());
+  CHECK(FormatExpr(Condition("street(jurisdiction) != \"\"")) ==
+        "street(ticket.jurisdiction) != \"\"");
+}
+
 TEST_CASE("FormatExpr prints the normalised source with only the parentheses it needs") {
   CHECK(FormatExpr(Condition("(returns + 1) * 2 == 6")) == "(ticket.returns + 1) * 2 == 6");
   CHECK(FormatExpr(Condition("not (returns > 1 or reopens > 1)")) ==
