@@ -1,0 +1,38 @@
+// The decisions, one function per kind of input (internal to the processor).
+#pragma once
+
+#include "engine/step.h"
+
+namespace closeloop::engine {
+
+// An agency's event: event transitions of the subject's open tickets, then start rules.
+Status DecideEvent(Step& step);
+// A StaffCommand: validated, then applied or rejected (CommandRejected).
+Status DecideCommand(Step& step);
+// A TicketChained read from the log whose child belongs here: open the child.
+Status DecideChained(Step& step);
+// The clock reached step.now(): fire every due timer.
+Status DecideClock(Step& step);
+
+// Shared by the deciders: after a ticket changed, fire the ladder's condition steps that
+// now hold, once each.
+Status FireConditionSteps(Step& step, const std::string& ticket_id);
+// Runs a transition on a ticket (effects, records, state change, terminal close).
+Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl::Transition& tr,
+                      std::string_view trigger, uint32_t version);
+// Opens a ticket of `wf` in `initial` with the given facts (records TicketOpened and
+// TicketRouted).
+struct OpenRequest {
+  const dsl::Workflow* wf = nullptr;
+  std::string initial_state;
+  std::map<std::string, dsl::Value> facts;
+  std::string subject, jurisdiction;
+  std::string parent_id, chain_id, trigger, dedup_key, ticket_id;
+};
+Result<std::string> OpenTicket(Step& step, const OpenRequest& req);
+
+// The deadline of state `state` entered at `at` (first limit whose condition holds), 0 if none.
+int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
+                    const Ticket& t, int64_t at);
+
+}  // namespace closeloop::engine

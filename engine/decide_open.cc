@@ -1,0 +1,261 @@
+// Opening tickets: start rules (with deduplication), chained tickets, routing.
+#include <algorithm>
+
+#include "engine/decide.h"
+#include "engine/env.h"
+#include "engine/keys.h"
+
+namespace closeloop::engine {
+namespace {
+
+using dsl::Value;
+
+fb::Severity SeverityOf(const Value& v) {
+  if (v.type() == dsl::ValueType::kString) {
+    for (auto s : fb::EnumValuesSeverity()) {
+      if (v.as_string() == fb::EnumNameSeverity(s)) return s;
+    }
+  }
+  return fb::Severity::unknown;
+}
+
+std::string StringOf(const Value& v) {
+  return v.type() == dsl::ValueType::kString ? v.as_string() : (v.is_null() ? "" : v.ToString());
+}
+
+// Declared facts at their defaults (built-ins are the ticket's own fields).
+std::map<std::string, Value> DefaultFacts(const dsl::Workflow& wf) {
+  std::map<std::string, Value> facts;
+  for (const auto& f : wf.facts) {
+    if (!f.builtin) facts[f.name] = f.initial;
+  }
+  return facts;
+}
+
+Status Route(Step& step, const dsl::Workflow& wf, const std::string& ticket_id) {
+  if (!wf.routing) return Status::Ok();
+  CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(ticket_id));
+  EvalEnv env(&step.input(), &*t, step.now());
+  std::string category, district;
+  for (const auto& key : wf.routing->keys) {
+    std::string v = StringOf(dsl::Evaluate(key.value, env));
+    if (key.column == "category") category = v;
+    if (key.column == "district") district = v.substr(0, v.find('.'));  // "xuanwu.meiyuan.g03"
+  }
+  fb::TicketRoutedT routed;
+  routed.ticket_id = ticket_id;
+  routed.routing_table = wf.routing->table;
+  routed.version = t->version + 1;
+  const RoutingTable* table = step.world().reference().Routing(wf.routing->table);
+  if (table != nullptr) {
+    RouteResult r = table->Route(category, district);
+    // No row matched: the workflow's own fallback is more specific than the table's.
+    if (r.rule != "fallback") {
+      routed.lead_department = r.lead;
+      routed.assist_departments = r.assist;
+      routed.rule = r.rule + " (version " + std::to_string(table->version()) + ")";
+    }
+  }
+  if (routed.lead_department.empty()) {
+    routed.lead_department = wf.routing->fallback;
+    routed.rule = table == nullptr ? "fallback: no routing table " + wf.routing->table : "fallback";
+  }
+  fb::BodyUnion body;
+  body.Set(std::move(routed));
+  return step.Emit(std::move(body), *t);
+}
+
+// The open ticket of `wf` that absorbs this record, if the dedup rule finds one in time.
+Result<std::optional<Ticket>> FindDuplicate(Step& step, const dsl::Workflow& wf,
+                                            const std::string& key, const dsl::Duration& window) {
+  CL_ASSIGN_OR_RETURN(auto id, step.tickets().state().Get(keys::Dedup(step.partition(), wf.name, key)));
+  if (!id) return std::optional<Ticket>();
+  CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(*id));
+  if (!t || t->closed) return std::optional<Ticket>();
+  int64_t span = window.CalendarMillis();
+  if (span >= 0 && step.now() - t->opened_at > span) return std::optional<Ticket>();
+  return t;
+}
+
+}  // namespace
+
+int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
+                    const Ticket& t, int64_t at) {
+  const dsl::State* st = wf.FindState(state);
+  if (st == nullptr) return 0;
+  EvalEnv env(&step.input(), &t, at);
+  for (const auto& limit : st->limits) {
+    if (limit.condition && !dsl::Evaluate(*limit.condition, env).truthy()) continue;
+    return AddDuration(at, limit.duration, step.world().CalendarFor(limit.duration.calendar.empty()
+                                                                      ? wf.calendar
+                                                                      : limit.duration.calendar));
+  }
+  return 0;
+}
+
+Result<std::string> OpenTicket(Step& step, const OpenRequest& req) {
+  const dsl::Workflow& wf = *req.wf;
+  Ticket stub;
+  stub.id = req.ticket_id.empty() ? step.NewTicketId() : req.ticket_id;
+  stub.subject = req.subject;
+  stub.jurisdiction = req.jurisdiction;
+  stub.chain_id = req.chain_id.empty() ? stub.id : req.chain_id;
+  stub.workflow = wf.name;
+  stub.workflow_version = wf.version;
+  stub.state = req.initial_state;
+  stub.opened_at = stub.state_entered_at = step.now();
+  fb::TicketOpenedT opened;
+  for (const auto& [k, v] : req.facts) {
+    if (k == "category") {
+      stub.category = StringOf(v);
+    } else if (k == "severity") {
+      stub.severity = fb::EnumNameSeverity(SeverityOf(v));
+    } else if (k == "title") {
+      stub.title = StringOf(v);
+    } else {
+      stub.facts[k] = v;
+    }
+  }
+  opened.ticket_id = stub.id;
+  opened.workflow = wf.name;
+  opened.workflow_version = wf.version;
+  opened.loop = static_cast<fb::Loop>(wf.loop);
+  opened.state = req.initial_state;
+  opened.category = stub.category;
+  opened.severity = SeverityOf(Value::String(stub.severity));
+  opened.title = stub.title.empty() ? (wf.title_zh.empty() ? wf.title_en : wf.title_zh) : stub.title;
+  opened.parent_ticket_id = req.parent_id;
+  opened.trigger = req.trigger;
+  opened.deadline_at = DeadlineFor(step, wf, req.initial_state, stub, step.now());
+  opened.dedup_key = req.dedup_key;
+  for (const auto& [k, v] : stub.facts) {
+    auto a = std::make_unique<fb::AttrT>();
+    a->key = k;
+    a->value = ValueToLiteral(v);
+    opened.attrs.push_back(std::move(a));
+  }
+  fb::BodyUnion body;
+  body.Set(std::move(opened));
+  CL_RETURN_IF_ERROR(step.Emit(std::move(body), stub));
+  CL_RETURN_IF_ERROR(Route(step, wf, stub.id));
+  CL_RETURN_IF_ERROR(FireConditionSteps(step, stub.id));
+  return stub.id;
+}
+
+Status DecideEvent(Step& step) {
+  const fb::Record& rec = step.input();
+  const std::string type(events::BodyName(rec.body_type()));
+  const std::string subject = rec.subject() ? rec.subject()->str() : "";
+  const std::string jurisdiction = rec.jurisdiction() ? rec.jurisdiction()->str() : "";
+
+  // 1. Event transitions of the subject's open tickets, in ticket-id order.
+  std::vector<std::string> ids;
+  std::string prefix = keys::SubjectPrefix(step.partition(), subject);
+  CL_RETURN_IF_ERROR(step.tickets().state().Scan(prefix, keys::PrefixEnd(prefix),
+                                                 [&](std::string_view k, std::string_view) {
+                                                   ids.emplace_back(k.substr(prefix.size()));
+                                                   return true;
+                                                 }));
+  for (const auto& id : ids) {
+    CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(id));
+    if (!t || t->closed) continue;
+    const dsl::Workflow* wf = step.world().Find(t->workflow, t->workflow_version);
+    const dsl::State* st = wf ? wf->FindState(t->state) : nullptr;
+    if (st == nullptr) continue;
+    EvalEnv env(&rec, &*t, step.now());
+    for (const auto& tr : st->transitions) {
+      if (tr.trigger != dsl::TriggerKind::kEvent || tr.event_type != type) continue;
+      if (tr.guard && !dsl::Evaluate(*tr.guard, env).truthy()) continue;
+      CL_RETURN_IF_ERROR(TakeTransition(step, *t, *wf, tr, type, t->version + 1));
+      CL_RETURN_IF_ERROR(FireConditionSteps(step, id));
+      break;
+    }
+  }
+
+  // 2. Start rules: per workflow (by name), the first matching rule opens or deduplicates.
+  for (const dsl::Workflow* wf : step.world().LatestAll()) {
+    for (const auto& rule : wf->starts) {
+      if (rule.event_type != type) continue;
+      std::map<std::string, Value> facts = DefaultFacts(*wf);
+      EvalEnv env(&rec, nullptr, step.now());
+      env.SetProvisional(&facts);
+      if (rule.condition && !dsl::Evaluate(*rule.condition, env).truthy()) continue;
+      for (const auto& a : rule.assignments) facts[a.fact] = dsl::Evaluate(a.value, env);
+      std::string dedup_key;
+      if (rule.dedup) {
+        for (const auto& k : rule.dedup->keys) {
+          if (!dedup_key.empty()) dedup_key += '\x1f';
+          dedup_key += ValueToLiteral(dsl::Evaluate(k, env));
+        }
+        CL_ASSIGN_OR_RETURN(auto dup, FindDuplicate(step, *wf, dedup_key, rule.dedup->window));
+        if (dup) {
+          fb::EventAttachedT attached;
+          attached.ticket_id = dup->id;
+          attached.event_id = step.input_id();
+          attached.reason = "dedup within " + dsl::FormatDuration(rule.dedup->window);
+          attached.version = dup->version + 1;
+          fb::BodyUnion body;
+          body.Set(std::move(attached));
+          CL_RETURN_IF_ERROR(step.Emit(std::move(body), *dup));
+          break;
+        }
+      }
+      OpenRequest req;
+      req.wf = wf;
+      req.initial_state = rule.initial_state;
+      req.facts = std::move(facts);
+      req.subject = subject;
+      req.jurisdiction = jurisdiction;
+      req.trigger = "event";
+      req.dedup_key = dedup_key;
+      CL_ASSIGN_OR_RETURN(std::string id, OpenTicket(step, req));
+      (void)id;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status DecideChained(Step& step) {
+  const fb::Record& rec = step.input();
+  const auto* c = rec.body_as_TicketChained();
+  CL_ASSIGN_OR_RETURN(auto existing, step.tickets().Load(c->child_ticket_id()->string_view()));
+  if (existing) return Status::Ok();  // opened already
+  const dsl::Workflow* wf = step.world().Latest(c->child_workflow()->string_view());
+  OpenRequest req;
+  req.subject = c->child_subject() && c->child_subject()->size() > 0 ? c->child_subject()->str()
+                                                                     : (rec.subject() ? rec.subject()->str() : "");
+  req.jurisdiction = rec.jurisdiction() ? rec.jurisdiction()->str() : "";
+  if (wf == nullptr) {
+    fb::CommandRejectedT rej;
+    rej.ticket_id = c->ticket_id()->str();
+    rej.verb = "chain";
+    rej.reason = fb::RejectReason::invalid;
+    rej.message = "workflow " + c->child_workflow()->str() + " is not deployed; chained ticket " +
+                  c->child_ticket_id()->str() + " was not opened";
+    fb::BodyUnion body;
+    body.Set(std::move(rej));
+    Ticket about;
+    about.subject = req.subject;
+    about.jurisdiction = req.jurisdiction;
+    about.chain_id = rec.correlation_id() ? rec.correlation_id()->str() : "";
+    return step.Emit(std::move(body), about);
+  }
+  req.wf = wf;
+  req.initial_state = wf->chain_entry_state;
+  req.facts = DefaultFacts(*wf);
+  if (c->attrs()) {
+    for (const fb::Attr* a : *c->attrs()) {
+      req.facts[a->key()->str()] = ValueFromLiteral(a->value() ? a->value()->string_view() : "null");
+    }
+  }
+  req.parent_id = c->ticket_id()->str();
+  req.chain_id = rec.correlation_id() ? rec.correlation_id()->str() : req.parent_id;
+  req.trigger = "chain";
+  req.ticket_id = c->child_ticket_id()->str();
+  CL_ASSIGN_OR_RETURN(std::string id, OpenTicket(step, req));
+  (void)id;
+  return Status::Ok();
+}
+
+}  // namespace closeloop::engine

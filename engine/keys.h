@@ -1,0 +1,55 @@
+// The engine's state keys. Every key starts with its partition (4 bytes, big-endian) so a
+// partition's state can be rebuilt or moved alone; numbers inside keys are big-endian so
+// byte order is numeric order.
+//
+//   P t/<ticket>                          ticket state (Ticket::Encode)
+//   P h/<ticket>/<seq>                    the ticket's engine records, in order (record bytes)
+//   P q/<lead>/<deadline>/<ticket>        open tickets by lead department, by deadline
+//   P a/<department>/<ticket>             open tickets a department assists on
+//   P o/<ticket>                          open overdue tickets -> lead department
+//   P e/<department>/<ticket>             open tickets escalated to a department
+//   P s/<subject>/<ticket>                tickets of a subject
+//   P c/<chain>/<opened_at>/<ticket>      tickets of a chain, by opening time
+//   P d/<workflow>/<dedup key>            the open ticket that absorbs duplicates -> ticket
+//   P m/<due>/<ticket>                    timers: tickets with something due at <due>
+//   P n/<loop>/<state>/<lead>             ticket counts (8 bytes)
+//   P cfg/<seq>                           control records (deployments, reference data,
+//                                         calendars), in log order
+//   P pos, P now                          input position (next offset), logical clock
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace closeloop::engine::keys {
+
+std::string Partition(uint32_t p);  // the 4-byte prefix
+std::string BE64(uint64_t v);
+uint64_t ReadBE64(std::string_view s);
+
+std::string Ticket(uint32_t p, std::string_view id);
+std::string History(uint32_t p, std::string_view id, uint64_t seq);
+std::string HistoryPrefix(uint32_t p, std::string_view id);
+std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::string_view id);
+std::string QueuePrefix(uint32_t p, std::string_view lead);
+std::string Assist(uint32_t p, std::string_view dept, std::string_view id);
+std::string Overdue(uint32_t p, std::string_view id);
+std::string Escalated(uint32_t p, std::string_view dept, std::string_view id);
+std::string Subject(uint32_t p, std::string_view subject, std::string_view id);
+std::string SubjectPrefix(uint32_t p, std::string_view subject);
+std::string Chain(uint32_t p, std::string_view chain, int64_t opened_at, std::string_view id);
+std::string ChainPrefix(uint32_t p, std::string_view chain);
+std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key);
+std::string Timer(uint32_t p, int64_t due, std::string_view id);
+std::string TimerPrefix(uint32_t p);
+std::string Count(uint32_t p, std::string_view loop, std::string_view state, std::string_view lead);
+std::string Config(uint32_t p, uint64_t seq);
+std::string ConfigPrefix(uint32_t p);
+std::string Position(uint32_t p);
+std::string Now(uint32_t p);
+
+// The smallest key greater than every key starting with `prefix`.
+std::string PrefixEnd(std::string prefix);
+
+}  // namespace closeloop::engine::keys

@@ -1,0 +1,193 @@
+#include "engine/processor.h"
+
+#include "engine/decide.h"
+#include "engine/keys.h"
+#include "events/partition.h"
+
+namespace closeloop::engine {
+
+Processor::Processor(uint32_t partition, const events::Log& input, StateStore& store,
+                     ProcessorOptions options)
+    : partition_(partition), input_(input), store_(store), options_(options) {}
+
+Processor::~Processor() = default;
+
+Status Processor::Open() {
+  CL_ASSIGN_OR_RETURN(auto pos, store_.Get(keys::Position(partition_)));
+  position_ = pos ? keys::ReadBE64(*pos) : 0;
+  CL_ASSIGN_OR_RETURN(auto now, store_.Get(keys::Now(partition_)));
+  now_ = now ? static_cast<int64_t>(keys::ReadBE64(*now)) : 0;
+  // Rebuild the World from the control records seen so far, in log order. A record that was
+  // refused then is refused again now: the World comes out the same.
+  Status scan = store_.Scan(keys::ConfigPrefix(partition_), keys::PrefixEnd(keys::ConfigPrefix(partition_)),
+                            [&](std::string_view, std::string_view bytes) {
+                              auto rec = events::VerifyRecord(bytes);
+                              if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();
+                              ++config_seq_;
+                              return true;
+                            });
+  CL_RETURN_IF_ERROR(scan);
+  if (options_.mode == Mode::kReprocess) {
+    // Index what this partition's processor recorded, to compare each re-emitted record.
+    for (uint64_t from = 0;;) {
+      CL_ASSIGN_OR_RETURN(auto recs, input_.Read(partition_, from, 4096));
+      if (recs.empty()) break;
+      for (auto& r : recs) {
+        from = r.offset + 1;
+        const fb::Record* rec = *events::VerifyRecord(r.bytes);
+        if (rec->source() && rec->source()->string_view() == EngineSource(partition_)) {
+          CL_RETURN_IF_ERROR(events::SetPrevHash(r.bytes, events::Hash{}));
+          recorded_[rec->id()->str()] = std::move(r.bytes);
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Record& rec,
+                             Overlay& overlay,
+                             std::map<uint32_t, std::vector<std::string>>& appends) {
+  const events::BodyKind kind = events::KindOf(rec.body_type());
+  const bool decide = options_.mode != Mode::kRebuild;
+  if (rec.body_type() == fb::Body::ClockTick) now_ = std::max(now_, rec.body_as_ClockTick()->now());
+  // Before the first clock record, the time a record entered the log stands in.
+  const int64_t now = now_ > 0 ? now_ : rec.recorded_at();
+
+  TicketTable tickets(partition_, overlay, world_);
+  Step step(tickets, input_.partition_count(), rec, rec.id() ? rec.id()->str() : "", now);
+
+  switch (kind) {
+    case events::BodyKind::kControl:
+      if (rec.body_type() == fb::Body::ClockTick) {
+        if (decide) CL_RETURN_IF_ERROR(DecideClock(step));
+        break;
+      }
+      {
+        overlay.Put(keys::Config(partition_, config_seq_++), stored.bytes);
+        Status applied = world_.ApplyControl(rec);
+        if (!applied.ok() && decide) {
+          // The refusal is a decision too: recorded, so operators see why nothing changed.
+          fb::CommandRejectedT rej;
+          rej.verb = std::string("apply ") + std::string(events::BodyName(rec.body_type()));
+          rej.reason = fb::RejectReason::invalid;
+          rej.message = applied.message();
+          fb::BodyUnion body;
+          body.Set(std::move(rej));
+          Ticket none;
+          none.subject = rec.subject() ? rec.subject()->str() : "";
+          CL_RETURN_IF_ERROR(step.Emit(std::move(body), none));
+        }
+      }
+      break;
+    case events::BodyKind::kIngress:
+      if (!decide) break;
+      if (rec.body_type() == fb::Body::StaffCommand) {
+        CL_RETURN_IF_ERROR(DecideCommand(step));
+      } else {
+        CL_RETURN_IF_ERROR(DecideEvent(step));
+      }
+      break;
+    case events::BodyKind::kEngine: {
+      const bool own = rec.source() && rec.source()->string_view() == EngineSource(partition_);
+      if (!decide) {
+        if (own) CL_RETURN_IF_ERROR(ApplyEngineRecord(rec, stored.bytes, tickets));
+        break;
+      }
+      // Our own output was applied when it was emitted. A TicketChained is also a request
+      // to open its child, in the partition of the child's subject.
+      if (rec.body_type() == fb::Body::TicketChained) {
+        const auto* c = rec.body_as_TicketChained();
+        std::string child_subject = c->child_subject() && c->child_subject()->size() > 0
+                                        ? c->child_subject()->str()
+                                        : (rec.subject() ? rec.subject()->str() : "");
+        if (events::PartitionForKey(child_subject, input_.partition_count()) == partition_) {
+          CL_RETURN_IF_ERROR(DecideChained(step));
+        }
+      }
+      break;
+    }
+    case events::BodyKind::kNone: break;
+  }
+  for (auto& [p, recs] : step.emitted()) {
+    stats_.emitted += recs.size();
+    auto& out = appends[p];
+    for (auto& r : recs) out.push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
+Status Processor::Compare(const std::map<uint32_t, std::vector<std::string>>& emitted) {
+  auto it = emitted.find(partition_);
+  if (it == emitted.end()) return Status::Ok();
+  for (const std::string& bytes : it->second) {
+    const fb::Record* rec = *events::VerifyRecord(bytes);
+    std::string id = rec->id()->str();
+    auto found = recorded_.find(id);
+    std::string problem;
+    if (found == recorded_.end()) {
+      problem = "record " + id + " (" + std::string(events::BodyName(rec->body_type())) +
+                ") was not in the log";
+    } else if (found->second != bytes) {
+      problem = "record " + id + " (" + std::string(events::BodyName(rec->body_type())) +
+                ") differs from the one in the log";
+    }
+    if (!problem.empty()) {
+      if (stats_.mismatches == 0) stats_.first_mismatch = "partition " + std::to_string(partition_) + ": " + problem;
+      ++stats_.mismatches;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<size_t> Processor::ProcessAvailable(size_t max_records) {
+  size_t done = 0;
+  bool stop = false;
+  while (!stop && done < max_records) {
+    size_t want = std::min(options_.records_per_commit, max_records - done);
+    CL_ASSIGN_OR_RETURN(auto recs, input_.Read(partition_, position_, want));
+    if (recs.empty()) break;
+    Overlay overlay(store_);
+    std::map<uint32_t, std::vector<std::string>> appends;
+    uint64_t position = position_;
+    int64_t now_before = now_;
+    for (const auto& stored : recs) {
+      if (stored.offset >= options_.until_offset) {
+        stop = true;
+        break;
+      }
+      CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(stored.bytes));
+      if (rec->recorded_at() > options_.until_time) {
+        stop = true;
+        break;
+      }
+      Status s = ProcessOne(stored, *rec, overlay, appends);
+      if (!s.ok()) {
+        now_ = now_before;  // nothing of this batch is committed
+        return s.Annotate("partition " + std::to_string(partition_) + " offset " +
+                          std::to_string(stored.offset));
+      }
+      position = stored.offset + 1;
+      ++done;
+      ++stats_.records;
+    }
+    if (position == position_) break;
+    overlay.Put(keys::Position(partition_), keys::BE64(position));
+    overlay.Put(keys::Now(partition_), keys::BE64(static_cast<uint64_t>(now_)));
+    std::vector<events::PartitionAppend> batch;
+    if (options_.mode == Mode::kLive) {
+      for (auto& [p, recs_out] : appends) batch.push_back({p, std::move(recs_out)});
+    } else if (options_.mode == Mode::kReprocess) {
+      CL_RETURN_IF_ERROR(Compare(appends));
+    }
+    auto committed = store_.Commit(overlay.changes(), std::move(batch));
+    if (!committed.ok()) {
+      now_ = now_before;
+      return committed.status();
+    }
+    position_ = position;
+  }
+  return done;
+}
+
+}  // namespace closeloop::engine

@@ -1,0 +1,56 @@
+// One input record being processed: the decisions taken for it are emitted as engine
+// records, each applied to state at once (applier.h) so later decisions see it. Internal to
+// the processor (processor.cc, decide_*.cc).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/applier.h"
+#include "engine/ticket_table.h"
+#include "events/record_generated.h"
+
+namespace closeloop::engine {
+
+class Step {
+ public:
+  Step(TicketTable& tickets, uint32_t partitions, const fb::Record& input, std::string input_id,
+       int64_t now)
+      : tickets_(tickets), partitions_(partitions), input_(input), input_id_(std::move(input_id)), now_(now) {}
+
+  // Builds a record around `body` about ticket `about` (subject, jurisdiction and chain
+  // from it), with a deterministic id, applies it, and queues it for appending to this
+  // partition (and, for a TicketChained whose child lives elsewhere, a copy to that one).
+  Status Emit(fb::BodyUnion body, const Ticket& about);
+
+  // Ids for new tickets opened while processing this input (deterministic).
+  std::string NewTicketId();
+
+  TicketTable& tickets() { return tickets_; }
+  const World& world() const { return tickets_.world(); }
+  const fb::Record& input() const { return input_; }
+  const std::string& input_id() const { return input_id_; }
+  int64_t now() const { return now_; }
+  uint32_t partition() const { return tickets_.partition(); }
+  uint32_t partitions() const { return partitions_; }
+  std::string actor() const;
+
+  // Records emitted, by target partition, in emission order.
+  std::map<uint32_t, std::vector<std::string>>& emitted() { return emitted_; }
+
+ private:
+  TicketTable& tickets_;
+  uint32_t partitions_;
+  const fb::Record& input_;
+  std::string input_id_;
+  int64_t now_;
+  uint32_t seq_ = 0;
+  uint32_t ticket_seq_ = 0;
+  std::map<uint32_t, std::vector<std::string>> emitted_;
+};
+
+// The source every engine record of partition p carries: "engine/p<p>".
+std::string EngineSource(uint32_t partition);
+
+}  // namespace closeloop::engine

@@ -1,0 +1,46 @@
+#include "engine/testing/memory_store.h"
+
+namespace closeloop::engine::testing {
+
+Result<std::optional<std::string>> MemoryStore::Get(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = kv_.find(key);
+  if (it == kv_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Status MemoryStore::Scan(std::string_view from, std::string_view to, const ScanFn& fn) const {
+  std::vector<std::pair<std::string, std::string>> items;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = kv_.lower_bound(from); it != kv_.end() && it->first < to; ++it) items.push_back(*it);
+  }
+  for (const auto& [k, v] : items) {
+    if (!fn(k, v)) break;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<events::AppendedRange>> MemoryStore::Commit(
+    const Changes& changes, std::vector<events::PartitionAppend> appends) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<events::AppendedRange> ranges;
+  if (!appends.empty()) {
+    CL_ASSIGN_OR_RETURN(ranges, log_.Append(std::move(appends)));
+  }
+  for (const auto& [k, v] : changes) {
+    if (v) {
+      kv_[k] = *v;
+    } else {
+      kv_.erase(k);
+    }
+  }
+  return ranges;
+}
+
+std::map<std::string, std::string, std::less<>> MemoryStore::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return kv_;
+}
+
+}  // namespace closeloop::engine::testing

@@ -1,0 +1,73 @@
+// A ticket: every item of every loop. Its state is derived from engine records only (see
+// applier.h), so it can always be rebuilt from the log.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "dsl/value.h"
+
+namespace closeloop::engine {
+
+struct Ticket {
+  std::string id;
+  std::string workflow;
+  uint32_t workflow_version = 0;
+  std::string loop;  // "prevention" | "violation" | "incident" | "request"
+  std::string state;
+  std::string title;
+  std::string subject;
+  std::string jurisdiction;
+  std::string category;
+  std::string severity = "unknown";
+  std::string lead;                 // lead department (主办)
+  std::vector<std::string> assist;  // assisting departments (协办)
+  std::string routing_table;
+  uint32_t routing_version = 0;
+  std::string parent_id;
+  std::string chain_id;  // the root ticket's id
+  std::vector<std::string> children;
+  std::string trigger;    // "event" | "chain" | "schedule"
+  std::string dedup_key;  // "" when the start rule has none
+  uint32_t version = 0;
+
+  int64_t opened_at = 0;
+  int64_t state_entered_at = 0;  // the state clock starts here
+  int64_t deadline_at = 0;       // the current state's limit; 0 = none
+  int64_t next_due = 0;          // when a timer is due (transition timer or ladder step); 0 = none
+  bool closed = false;
+  int64_t closed_at = 0;
+  std::string outcome;
+  std::string resolution;
+
+  uint32_t returns = 0;
+  uint32_t reopens = 0;
+  uint32_t extensions = 0;
+  uint32_t overdue_count = 0;
+  bool overdue = false;
+  std::string escalated_to;          // last department the ladder sent it to; "" = none
+  int32_t pending_extension_days = 0;
+  std::string last_returned_by;      // ping-pong: who returned it last
+
+  std::map<std::string, dsl::Value> facts;  // declared facts
+  std::set<std::string> fired;              // time steps fired in this state visit
+  std::set<std::string> fired_once;         // condition steps fired (once per ticket)
+  uint64_t history_length = 0;
+
+  // Deterministic binary form (MessagePack of a sorted map); Decode rejects anything else.
+  std::string Encode() const;
+  static Result<Ticket> Decode(std::string_view bytes);
+
+  // A built-in or declared fact by name (dsl::Env::TicketFact semantics); Null if unknown.
+  dsl::Value Fact(std::string_view name) const;
+};
+
+// Facts travel in records as literal text: null, true, 42, 2.5, "text".
+std::string ValueToLiteral(const dsl::Value& v);
+dsl::Value ValueFromLiteral(std::string_view text);
+
+}  // namespace closeloop::engine

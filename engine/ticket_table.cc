@@ -1,0 +1,125 @@
+#include "engine/ticket_table.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/keys.h"
+
+namespace closeloop::engine {
+namespace {
+
+// The index keys a ticket has (besides its own key and history).
+std::set<std::string> IndexKeys(uint32_t p, const Ticket& t) {
+  std::set<std::string> k;
+  k.insert(keys::Subject(p, t.subject, t.id));
+  k.insert(keys::Chain(p, t.chain_id, t.opened_at, t.id));
+  if (!t.closed) {
+    k.insert(keys::Queue(p, t.lead, t.deadline_at, t.id));
+    for (const auto& d : t.assist) k.insert(keys::Assist(p, d, t.id));
+    if (t.overdue) k.insert(keys::Overdue(p, t.id));
+    if (!t.escalated_to.empty()) k.insert(keys::Escalated(p, t.escalated_to, t.id));
+    if (!t.dedup_key.empty()) k.insert(keys::Dedup(p, t.workflow, t.dedup_key));
+    if (t.next_due > 0) k.insert(keys::Timer(p, t.next_due, t.id));
+  }
+  return k;
+}
+
+Status AddCount(Overlay& state, const std::string& key, int64_t delta) {
+  CL_ASSIGN_OR_RETURN(auto v, state.Get(key));
+  int64_t n = v ? static_cast<int64_t>(keys::ReadBE64(*v)) : 0;
+  n += delta;
+  if (n == 0) {
+    state.Delete(key);
+  } else {
+    state.Put(key, keys::BE64(static_cast<uint64_t>(n)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<Ticket>> TicketTable::Load(std::string_view id) const {
+  CL_ASSIGN_OR_RETURN(auto bytes, state_.Get(keys::Ticket(partition_, id)));
+  if (!bytes) return std::optional<Ticket>();
+  CL_ASSIGN_OR_RETURN(Ticket t, Ticket::Decode(*bytes));
+  return std::optional<Ticket>(std::move(t));
+}
+
+Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
+  const dsl::Workflow* wf = world_.Find(after.workflow, after.workflow_version);
+  after.next_due = after.closed ? 0 : NextDue(after, wf, world_);
+  std::set<std::string> old_keys;
+  if (before) old_keys = IndexKeys(partition_, *before);
+  std::set<std::string> new_keys = IndexKeys(partition_, after);
+  for (const auto& k : old_keys) {
+    if (!new_keys.count(k)) state_.Delete(k);
+  }
+  for (const auto& k : new_keys) {
+    if (!old_keys.count(k)) {
+      // The dedup entry names the ticket; the others carry nothing.
+      state_.Put(k, k.find(std::string("d\0", 2)) == 4 ? after.id : std::string());
+    }
+  }
+  std::string new_count = keys::Count(partition_, after.loop, after.state, after.lead);
+  if (!before) {
+    CL_RETURN_IF_ERROR(AddCount(state_, new_count, 1));
+  } else {
+    std::string old_count = keys::Count(partition_, before->loop, before->state, before->lead);
+    if (old_count != new_count) {
+      CL_RETURN_IF_ERROR(AddCount(state_, old_count, -1));
+      CL_RETURN_IF_ERROR(AddCount(state_, new_count, 1));
+    }
+  }
+  state_.Put(keys::Ticket(partition_, after.id), after.Encode());
+  return Status::Ok();
+}
+
+Status TicketTable::AppendHistory(Ticket& t, std::string_view record_bytes) {
+  state_.Put(keys::History(partition_, t.id, t.history_length), std::string(record_bytes));
+  ++t.history_length;
+  return Status::Ok();
+}
+
+int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar& cal) {
+  if (t.deadline_at <= 0) return 0;
+  switch (step.trigger) {
+    case dsl::StepTriggerKind::kFraction: {
+      int64_t span = cal.WorkingTimeBetween(t.state_entered_at, t.deadline_at);
+      if (span > 0) return cal.AddWorkingTime(t.state_entered_at, span * step.percent / 100);
+      // Limits in calendar time, or spans with no working time: fraction of wall time.
+      return t.state_entered_at + (t.deadline_at - t.state_entered_at) * step.percent / 100;
+    }
+    case dsl::StepTriggerKind::kAtLimit: return t.deadline_at;
+    case dsl::StepTriggerKind::kAfterLimit: return AddDuration(t.deadline_at, step.after, cal);
+    case dsl::StepTriggerKind::kCondition: return 0;
+  }
+  return 0;
+}
+
+int64_t NextDue(const Ticket& t, const dsl::Workflow* wf, const World& world) {
+  if (wf == nullptr) return 0;
+  const dsl::State* st = wf->FindState(t.state);
+  if (st == nullptr || st->terminal) return 0;
+  const Calendar& cal = world.CalendarFor(wf->calendar);
+  int64_t best = 0;
+  auto consider = [&](int64_t due) {
+    if (due > 0 && (best == 0 || due < best)) best = due;
+  };
+  for (const auto& tr : st->transitions) {
+    // A timer transition fires once per state visit (its rule joins `fired`).
+    if (tr.trigger == dsl::TriggerKind::kTimer && !t.fired.count(tr.rule)) {
+      consider(AddDuration(t.state_entered_at, tr.after, cal));
+    }
+  }
+  for (const auto& step : wf->escalation) {
+    if (step.trigger == dsl::StepTriggerKind::kCondition || t.fired.count(step.name)) continue;
+    if (!step.states.empty() &&
+        std::find(step.states.begin(), step.states.end(), t.state) == step.states.end()) {
+      continue;
+    }
+    consider(StepDue(t, step, cal));
+  }
+  return best;
+}
+
+}  // namespace closeloop::engine

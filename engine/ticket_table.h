@@ -1,0 +1,41 @@
+// Tickets in state, with every index kept in step (keys.h): each Save() removes the index
+// entries the ticket had and writes the ones it has now, in the same overlay.
+#pragma once
+
+#include <optional>
+
+#include "engine/store.h"
+#include "engine/ticket.h"
+#include "engine/world.h"
+
+namespace closeloop::engine {
+
+// Not thread-safe; lives for one processing step. `state` and `world` must outlive it.
+class TicketTable {
+ public:
+  TicketTable(uint32_t partition, Overlay& state, const World& world)
+      : partition_(partition), state_(state), world_(world) {}
+
+  Result<std::optional<Ticket>> Load(std::string_view id) const;
+  // Writes `after`, recomputing its next_due, and moves its index entries from `before`.
+  Status Save(const std::optional<Ticket>& before, Ticket& after);
+  Status AppendHistory(Ticket& t, std::string_view record_bytes);
+
+  uint32_t partition() const { return partition_; }
+  Overlay& state() { return state_; }
+  const World& world() const { return world_; }
+
+ private:
+  uint32_t partition_;
+  Overlay& state_;
+  const World& world_;
+};
+
+// When something is next due for the ticket (a timer transition or an escalation step not
+// yet fired in this state visit); 0 when nothing is. `wf` may be null (nothing due).
+int64_t NextDue(const Ticket& t, const dsl::Workflow* wf, const World& world);
+
+// The instant a time step is due for `t` in its current state; 0 if it does not apply.
+int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar& cal);
+
+}  // namespace closeloop::engine

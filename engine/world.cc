@@ -1,0 +1,102 @@
+#include "engine/world.h"
+
+#include <cstdlib>
+
+#include "dsl/compile.h"
+
+namespace closeloop::engine {
+namespace {
+
+Calendar PlainCalendar() {
+  CalendarSpec spec;
+  spec.name = "weekdays";
+  auto cal = Calendar::Create(spec);
+  if (!cal.ok()) std::abort();  // only fails without a tz database; deps.sh installs tzdata
+  return std::move(cal).value();
+}
+
+}  // namespace
+
+World::World() : fallback_calendar_(PlainCalendar()) {}
+
+Status World::ApplyControl(const fb::Record& record) {
+  switch (record.body_type()) {
+    case fb::Body::WorkflowDeployed: {
+      const auto* d = record.body_as_WorkflowDeployed();
+      std::vector<dsl::SourceFile> files(1);
+      files[0].name = d->name()->str() + ".wf";
+      files[0].text = d->source()->str();
+      dsl::CompileResult r = dsl::Compile(files);
+      if (!r.ok()) {
+        std::string first = r.diagnostics.empty() ? "" : r.diagnostics.front().message;
+        return InvalidArgument("workflow " + d->name()->str() + " does not compile: " + first);
+      }
+      auto program = std::make_shared<const dsl::Program>(std::move(*r.program));
+      const dsl::Workflow* wf = program->Find(d->name()->string_view());
+      if (wf == nullptr) {
+        return InvalidArgument("the source does not define workflow " + d->name()->str());
+      }
+      if (d->version() != 0 && wf->version != d->version()) {
+        return InvalidArgument("the source defines version " + std::to_string(wf->version) +
+                               ", the deployment says " + std::to_string(d->version()));
+      }
+      auto& versions = workflows_[wf->name];
+      if (!versions.empty() && versions.rbegin()->first >= wf->version) {
+        return FailedPrecondition("workflow " + wf->name + " version " + std::to_string(wf->version) +
+                                  " is not newer than the deployed version " +
+                                  std::to_string(versions.rbegin()->first));
+      }
+      versions[wf->version] = Deployed{program, wf};
+      return Status::Ok();
+    }
+    case fb::Body::CalendarUpdated: {
+      CL_ASSIGN_OR_RETURN(Calendar cal, Calendar::FromRecord(record.body_as_CalendarUpdated()));
+      std::string name = cal.name();
+      calendars_.insert_or_assign(name, std::move(cal));
+      return Status::Ok();
+    }
+    case fb::Body::RoutingTableUpdated:
+    case fb::Body::ReferenceDataUpdated:
+      return reference_.ApplyRecord(record);
+    default:
+      return Status::Ok();  // ClockTick is handled by the processor
+  }
+}
+
+const dsl::Workflow* World::Latest(std::string_view name) const {
+  auto it = workflows_.find(name);
+  if (it == workflows_.end() || it->second.empty()) return nullptr;
+  return it->second.rbegin()->second.workflow;
+}
+
+const dsl::Workflow* World::Find(std::string_view name, uint32_t version) const {
+  auto it = workflows_.find(name);
+  if (it == workflows_.end()) return nullptr;
+  auto v = it->second.find(version);
+  return v == it->second.end() ? nullptr : v->second.workflow;
+}
+
+std::vector<const dsl::Workflow*> World::LatestAll() const {
+  std::vector<const dsl::Workflow*> out;
+  for (const auto& [name, versions] : workflows_) {
+    if (!versions.empty()) out.push_back(versions.rbegin()->second.workflow);
+  }
+  return out;
+}
+
+const Calendar& World::CalendarFor(std::string_view name) const {
+  auto it = calendars_.find(name);
+  return it == calendars_.end() ? fallback_calendar_ : it->second;
+}
+
+int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar) {
+  switch (d.unit) {
+    case dsl::DurationUnit::kWorkingDays: return calendar.AddWorkingDays(t_ms, d.count);
+    case dsl::DurationUnit::kWorkingHours:
+      return calendar.AddWorkingTime(t_ms, d.count * 3600 * 1000);
+    case dsl::DurationUnit::kMonths: return t_ms + d.count * 30LL * 24 * 3600 * 1000;
+    default: return t_ms + d.CalendarMillis();
+  }
+}
+
+}  // namespace closeloop::engine

@@ -1,0 +1,56 @@
+// What a partition's processor computes with besides ticket state: the deployed workflow
+// versions, the calendars and the reference data. All of it comes from control records
+// on the log (WorkflowDeployed, CalendarUpdated, RoutingTableUpdated, ReferenceDataUpdated),
+// applied in log order, so replay rebuilds exactly the same World.
+//
+// Not thread-safe: one World per partition processor.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsl/program.h"
+#include "engine/calendar.h"
+#include "engine/reference_data.h"
+#include "events/record.h"
+
+namespace closeloop::engine {
+
+class World {
+ public:
+  World();
+
+  // Applies a control record. An error means the record was refused (a workflow that does
+  // not compile, a calendar that does not validate); the World is unchanged then, and the
+  // processor records the refusal.
+  Status ApplyControl(const fb::Record& record);
+
+  // The latest deployed version of a workflow, or a given version; nullptr if none.
+  const dsl::Workflow* Latest(std::string_view name) const;
+  const dsl::Workflow* Find(std::string_view name, uint32_t version) const;
+  // The latest version of every workflow, by name.
+  std::vector<const dsl::Workflow*> LatestAll() const;
+
+  // The calendar by name; a Monday-to-Friday 09:00-17:00 calendar in Asia/Shanghai when none
+  // was published under that name (so deadlines are always defined).
+  const Calendar& CalendarFor(std::string_view name) const;
+
+  const ReferenceData& reference() const { return reference_; }
+
+ private:
+  struct Deployed {
+    std::shared_ptr<const dsl::Program> program;  // owns the workflow
+    const dsl::Workflow* workflow = nullptr;
+  };
+  std::map<std::string, std::map<uint32_t, Deployed>, std::less<>> workflows_;
+  std::map<std::string, Calendar, std::less<>> calendars_;
+  Calendar fallback_calendar_;
+  ReferenceData reference_;
+};
+
+// t + d: calendar units exactly; working units on `calendar`.
+int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar);
+
+}  // namespace closeloop::engine
