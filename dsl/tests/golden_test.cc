@@ -125,3 +125,43 @@ TEST_CASE("the corpus covers at least 40 distinct codes and every code the compi
 
 }  // namespace
 }  // namespace closeloop::dsl
+
+namespace closeloop::dsl {
+namespace {
+
+TEST_CASE("the worked examples in docs/dsl.md are corpus sources and compile cleanly together") {
+  namespace fs = std::filesystem;
+  std::string docs = testing::ReadFile(fs::path(CLOSELOOP_SOURCE_DIR) / "docs" / "dsl.md");
+  std::set<std::string> corpus;
+  for (const auto& c : testing::CorpusCases()) {
+    if (c.name.rfind("valid_", 0) != 0) continue;
+    for (const auto& s : c.sources) corpus.insert(s.text);
+  }
+  std::vector<SourceFile> examples;
+  const std::string open = "```wf\n", close = "```\n";
+  for (size_t at = docs.find(open); at != std::string::npos; at = docs.find(open, at)) {
+    at += open.size();
+    size_t end = docs.find(close, at);
+    REQUIRE(end != std::string::npos);
+    examples.push_back({"docs/dsl.md#example" + std::to_string(examples.size() + 1),
+                        docs.substr(at, end - at)});
+    at = end;
+  }
+  REQUIRE(examples.size() >= 5);
+  for (const auto& e : examples) {
+    INFO(e.name);
+    CHECK_MESSAGE(corpus.count(e.text) == 1, "differs from every valid_* corpus source");
+  }
+  CompileResult r = Compile(examples);
+  INFO(FormatDiagnostics(examples, r.diagnostics));
+  CHECK(r.ok());
+  CHECK(r.diagnostics.empty());
+  std::set<Loop> loops;
+  if (r.ok()) {
+    for (const Workflow& w : r.program->workflows) loops.insert(w.loop);
+  }
+  CHECK(loops.size() == 4);  // a worked example for each loop
+}
+
+}  // namespace
+}  // namespace closeloop::dsl
