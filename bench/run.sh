@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # bench/run.sh BUILD_DIR — what `make bench` calls. Runs every benchmark built in BUILD_DIR
-# with its default sizes, each printing its table (ours, its reference, the ratio).
+# (any executable named *_bench: bench/ has the cross-module ones, a module may build its
+# own, e.g. dsl/dsl_bench) with its default sizes, each printing its table (ours, its
+# reference, the ratio).
 # Extra arguments for one bench: LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS.
 # Exits non-zero if any bench fails or if none was built.
 set -uo pipefail
 
 build="${1:?usage: bench/run.sh BUILD_DIR}"
-bench_dir="$build/bench"
-[ -d "$bench_dir" ] || { echo "bench: no $bench_dir (build first: make build)" >&2; exit 1; }
+[ -d "$build" ] || { echo "bench: no $build (build first: make build)" >&2; exit 1; }
+
+declare -A path=()
+while IFS= read -r f; do
+  path["$(basename "$f")"]="$f"
+done < <(find "$build" -maxdepth 3 -type f -name '*_bench' -perm -u+x -not -path '*/CMakeFiles/*' | sort)
 
 failed=()
 ran=0
-# Known benches first, in a stable order; then any other *_bench the build produced.
-benches=(log_bench calendar_bench dsl_bench)
-for f in "$bench_dir"/*_bench; do
-  [ -x "$f" ] || continue
-  name="$(basename "$f")"
-  [[ " ${benches[*]} " == *" $name "* ]] || benches+=("$name")
+# Known benches first, in a stable order; then any other the build produced.
+order=(log_bench calendar_bench dsl_bench)
+for name in $(printf '%s\n' "${!path[@]}" | sort); do
+  [[ " ${order[*]} " == *" $name "* ]] || order+=("$name")
 done
 
-for name in "${benches[@]}"; do
-  exe="$bench_dir/$name"
-  [ -x "$exe" ] || continue
+for name in "${order[@]}"; do
+  exe="${path[$name]:-}"
+  [ -n "$exe" ] || continue
   var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_ARGS"
   read -r -a args <<<"${!var:-}"
   echo "== $name ${args[*]}"
@@ -37,7 +41,7 @@ for name in "${benches[@]}"; do
 done
 
 if [ "$ran" -eq 0 ]; then
-  echo "bench: no benchmarks in $bench_dir" >&2
+  echo "bench: no *_bench executables in $build" >&2
   exit 1
 fi
 if [ "${#failed[@]}" -gt 0 ]; then
