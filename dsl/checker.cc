@@ -414,8 +414,12 @@ void WorkflowChecker::UnusedWarnings() {
       ctx_.diags->Warning(c.offset, "W005", "calendar '" + c.text + "' is never used");
     }
   }
+  // A workflow opened by chains receives facts from its parents' mappings, which may live in
+  // files compiled separately; "never used" would be a false alarm there.
+  bool chained = std::any_of(tree_->starts.begin(), tree_->starts.end(),
+                             [](const ast::Start& s) { return s.event.text == "chain"; });
   for (const ast::Fact& f : tree_->facts) {
-    if (ctx_.used_facts.count(f.name.text) == 0) {
+    if (!chained && ctx_.used_facts.count(f.name.text) == 0) {
       ctx_.diags->Warning(f.name.offset, "W006", "fact '" + f.name.text + "' is never used");
     }
   }
