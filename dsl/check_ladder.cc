@@ -78,9 +78,14 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
         }
         ctx_.used_workflows.insert(a.workflow.text);
         spots->chain_offsets.emplace(a.workflow.text, a.workflow.offset);
-        FactTable builtin_only = BuiltinFacts({});
-        const FactTable& child = target != index_->end() ? target->second.facts : builtin_only;
-        std::string label = "workflow '" + a.workflow.text + "'";
+        // The mapping is checked against the target's facts when the target is in this
+        // compile set and parsed cleanly. Otherwise (`uses workflow`, or a target with a
+        // syntax error, which must not cascade here) only built-in facts can be checked;
+        // other names are kept and the engine ignores those the target does not have.
+        const bool trusted = target != index_->end() && !target->second.tree->has_syntax_errors;
+        const FactTable builtin_only = BuiltinFacts({});
+        const FactTable& child = trusted ? target->second.facts : builtin_only;
+        const std::string label = "workflow '" + a.workflow.text + "'";
         std::set<std::string> mapped;
         for (const ast::Assign& m : a.mapping) {
           if (!mapped.insert(m.fact.text).second) {
@@ -91,9 +96,19 @@ void WorkflowChecker::Steps(Workflow* out, WorkflowSpots* spots) {
           }
           Assignment out_m;
           if (child.count(m.fact.text) == 0) {
-            ctx_.diags->Error(m.fact.offset, "E074",
-                              label + " has no fact '" + Clip(m.fact.text) + "'");
-            ok = false;
+            if (trusted) {
+              ctx_.diags->Error(m.fact.offset, "E074",
+                                label + " has no fact '" + Clip(m.fact.text) + "'");
+              ok = false;
+              continue;
+            }
+            SType t;
+            out_m.fact = m.fact.text;
+            if (exprs_.Check(m.value, scope, &out_m.value, &t)) {
+              action.mapping.push_back(std::move(out_m));
+            } else {
+              ok = false;
+            }
             continue;
           }
           if (exprs_.Assign(m, child, label, scope, &out_m)) {

@@ -32,8 +32,9 @@ struct CompileResult {
 
 // Compiles the files as one set: a `chain` may name a workflow of any file of the set (its
 // mapping is then checked against that workflow's facts) or one the file declares with
-// `uses workflow NAME` (deployed separately; mapping checked against built-in facts only).
-// Deterministic: the same files give the same result, byte for byte.
+// `uses workflow NAME` (deployed separately: mappings to built-in facts are checked, other
+// fact names are kept as written). Deterministic: the same files give the same result, byte
+// for byte.
 CompileResult Compile(const std::vector<SourceFile>& files);
 
 enum class ExplainFormat { kText, kDot, kMermaid };

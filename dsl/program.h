@@ -188,9 +188,11 @@ enum class ActionKind : uint8_t {
 };
 struct Action {
   ActionKind kind = ActionKind::kRemind;
-  std::vector<std::string> roles;   // kRemind
-  std::string workflow;             // kChain: the child workflow's name
-  std::vector<Assignment> mapping;  // kChain: child fact <- expression over THIS ticket
+  std::vector<std::string> roles;  // kRemind
+  std::string workflow;            // kChain: the child workflow's name
+  // kChain: child fact <- expression over THIS ticket. When the child was compiled
+  // separately (`uses workflow`), a name may not be one of its facts: skip those.
+  std::vector<Assignment> mapping;
 };
 // One step of the ladder. Time steps (kFraction, kAtLimit, kAfterLimit) fire at most once
 // per state visit and only in states that have a limit; condition steps fire once per

@@ -143,8 +143,8 @@ TEST_CASE("the worked examples in docs/dsl.md are corpus sources and compile cle
     at += open.size();
     size_t end = docs.find(close, at);
     REQUIRE(end != std::string::npos);
-    examples.push_back({"docs/dsl.md#example" + std::to_string(examples.size() + 1),
-                        docs.substr(at, end - at)});
+    examples.push_back(
+        {"docs/dsl.md#example" + std::to_string(examples.size() + 1), docs.substr(at, end - at)});
     at = end;
   }
   REQUIRE(examples.size() >= 5);
