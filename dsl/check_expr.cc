@@ -56,6 +56,11 @@ bool ExprChecker::ResolveDuration(const ast::Duration& in, const DurationRules& 
                        "this window is measured in calendar time; use minutes, hours or days");
     return false;
   }
+  if (in.count > kMaxDurationCount) {
+    ctx_->diags->Error(in.offset, "E078",
+                       fmt::format("a duration may count at most {} units", kMaxDurationCount));
+    return false;
+  }
   if (in.count == 0 && !rules.allow_zero) {
     ctx_->diags->Error(in.offset, "E079", "a duration here must be longer than zero");
     return false;

@@ -24,6 +24,10 @@ enum class DurationUnit : uint8_t {
   kMonths,        // calendar months; only in schedule cadences (never in a limit)
 };
 
+// The compiler refuses durations with a larger count (E078), so the engine's arithmetic on
+// them (count x unit in milliseconds, working days walked on a calendar) cannot overflow.
+inline constexpr int64_t kMaxDurationCount = 1000000;
+
 // {count, unit} exactly as written (`3 working days` stays 3 working days; it is never
 // pre-converted, because its length depends on the calendar and the start time).
 struct Duration {
