@@ -22,6 +22,8 @@ LineCol LocateOffset(const std::string& text, uint32_t offset) {
 
 namespace {
 
+constexpr size_t kMaxShownLine = 160;
+
 // Byte offsets where each line starts, so many diagnostics cost one pass over the file.
 std::vector<size_t> LineStarts(const std::string& text) {
   std::vector<size_t> starts{0};
@@ -56,10 +58,20 @@ std::string FormatDiagnostics(const std::vector<SourceFile>& files,
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.name, index + 1, pos - start + 1,
                        d.severity == DiagSeverity::kError ? "error" : "warning", d.code, d.message);
-    out += "  ";
+    // A very long line (generated or hostile input) is shown as a window around the spot.
+    size_t caret = pos - start;
+    std::string prefix, suffix;
+    if (line.size() > kMaxShownLine) {
+      size_t from = caret > kMaxShownLine / 2 ? caret - kMaxShownLine / 2 : 0;
+      if (from > 0) prefix = "...";
+      if (from + kMaxShownLine < line.size()) suffix = "...";
+      line = line.substr(from, kMaxShownLine);
+      caret -= from;
+    }
+    out += "  " + prefix;
     out += line;
-    out += "\n  ";
-    for (size_t i = 0; i < pos - start && i < line.size(); ++i) out += line[i] == '\t' ? '\t' : ' ';
+    out += suffix + "\n  " + std::string(prefix.size(), ' ');
+    for (size_t i = 0; i < caret && i < line.size(); ++i) out += line[i] == '\t' ? '\t' : ' ';
     out += "^\n";
   }
   return out;
