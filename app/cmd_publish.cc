@@ -51,7 +51,8 @@ void RunPublish(const PublishOptions& o) {
   for (const auto& range : *ranges) {
     std::cout << " p" << range.partition << "+" << range.count << "@" << range.first_offset;
   }
-  std::cout << "\n";
+  // Flush now: the acknowledgement must not wait for the process to exit.
+  std::cout << std::endl;
 }
 
 }  // namespace

@@ -11,6 +11,9 @@ namespace closeloop::app {
 void AddServeCommand(CLI::App& root);
 void AddPublishCommand(CLI::App& root);
 void AddLogCommand(CLI::App& root);
+void AddEngineCommands(CLI::App& root);  // process, replay, digest, clock
+void AddQueryCommands(CLI::App& root);   // tickets, history, chain
+void AddDslCommands(CLI::App& root);     // check, explain
 
 // Shared option: the data directory (default ./data).
 void AddDataOption(CLI::App& cmd, std::string* dir);

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   closeloop::app::AddServeCommand(root);
   closeloop::app::AddPublishCommand(root);
   closeloop::app::AddLogCommand(root);
+  closeloop::app::AddEngineCommands(root);
+  closeloop::app::AddQueryCommands(root);
+  closeloop::app::AddDslCommands(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,7 +3,8 @@
 // byte order is numeric order.
 //
 //   P t/<ticket>                          ticket state (Ticket::Encode)
-//   P h/<ticket>/<seq>                    the ticket's engine records, in order (record bytes)
+//   P h/<ticket>/<seq>                    the ticket's engine records, in order (record bytes,
+//                                         prev_hash unset: the log holds the chain)
 //   P q/<lead>/<deadline>/<ticket>        open tickets by lead department, by deadline
 //   P a/<department>/<ticket>             open tickets a department assists on
 //   P o/<ticket>                          open overdue tickets -> lead department

@@ -102,6 +102,33 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
   }
 }
 
+std::string Ticket::ToJson() const {
+  json facts_json = json::object();
+  for (const auto& [k, v] : facts) {
+    switch (v.type()) {
+      case dsl::ValueType::kBool: facts_json[k] = v.as_bool(); break;
+      case dsl::ValueType::kInt: facts_json[k] = v.as_int(); break;
+      case dsl::ValueType::kDouble: facts_json[k] = v.as_double(); break;
+      case dsl::ValueType::kString: facts_json[k] = v.as_string(); break;
+      case dsl::ValueType::kNull: facts_json[k] = nullptr; break;
+      case dsl::ValueType::kDuration: facts_json[k] = v.ToString(); break;
+    }
+  }
+  json j = {{"id", id}, {"workflow", workflow}, {"workflow_version", workflow_version},
+            {"loop", loop}, {"state", state}, {"title", title}, {"subject", subject},
+            {"jurisdiction", jurisdiction}, {"category", category}, {"severity", severity},
+            {"lead", lead}, {"assist", assist}, {"parent_id", parent_id}, {"chain_id", chain_id},
+            {"children", children}, {"trigger", trigger}, {"version", version},
+            {"opened_at", opened_at}, {"state_entered_at", state_entered_at},
+            {"deadline_at", deadline_at}, {"next_due", next_due}, {"closed", closed},
+            {"closed_at", closed_at}, {"outcome", outcome}, {"resolution", resolution},
+            {"returns", returns}, {"reopens", reopens}, {"extensions", extensions},
+            {"overdue_count", overdue_count}, {"overdue", overdue}, {"escalated_to", escalated_to},
+            {"pending_extension_days", pending_extension_days}, {"facts", facts_json},
+            {"history_length", history_length}};
+  return j.dump();
+}
+
 dsl::Value Ticket::Fact(std::string_view name) const {
   using V = dsl::Value;
   if (name == "category") return V::String(category);

@@ -62,6 +62,9 @@ struct Ticket {
   std::string Encode() const;
   static Result<Ticket> Decode(std::string_view bytes);
 
+  // The ticket for people and APIs: JSON with readable field names (times in ms).
+  std::string ToJson() const;
+
   // A built-in or declared fact by name (dsl::Env::TicketFact semantics); Null if unknown.
   dsl::Value Fact(std::string_view name) const;
 };

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/keys.h"
+#include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
@@ -75,7 +76,11 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
 }
 
 Status TicketTable::AppendHistory(Ticket& t, std::string_view record_bytes) {
-  state_.Put(keys::History(partition_, t.id, t.history_length), std::string(record_bytes));
+  // Stored without its chain hash: a record is applied before the log assigns the hash
+  // (live) or after (rebuild), and both must leave the same state. The log keeps the hash.
+  std::string bytes(record_bytes);
+  CL_RETURN_IF_ERROR(events::SetPrevHash(bytes, events::Hash{}));
+  state_.Put(keys::History(partition_, t.id, t.history_length), std::move(bytes));
   ++t.history_length;
   return Status::Ok();
 }

@@ -104,7 +104,7 @@ Result<std::vector<events::AppendedRange>> EmbeddedLog::Append(
 }
 
 Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendWith(
-    std::vector<events::PartitionAppend> batch, const ExtraWrites& extra) {
+    std::vector<events::PartitionAppend> batch, const ExtraWrites& extra, bool sync) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<events::PartitionHead> heads = heads_;
   CL_ASSIGN_OR_RETURN(std::vector<events::AppendedRange> ranges, events::ChainBatch(batch, heads));
@@ -124,7 +124,7 @@ Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendWith(
     if (touched[p]) wb.Put(meta, HeadKey(p), EncodeHead(heads[p]));
   }
   if (extra) CL_RETURN_IF_ERROR(extra(wb));
-  CL_RETURN_IF_ERROR(db_->Write(&wb));
+  CL_RETURN_IF_ERROR(sync ? db_->Write(&wb) : db_->Write(&wb, false));
   heads_ = std::move(heads);
   appended_.notify_all();
   return ranges;

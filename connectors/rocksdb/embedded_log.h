@@ -37,8 +37,9 @@ class EmbeddedLog final : public events::Log {
   // Append, plus whatever `extra` adds to the same WriteBatch (the engine's state changes
   // and input position): one atomic write. If `extra` fails, nothing is written.
   using ExtraWrites = std::function<Status(rocksdb::WriteBatch&)>;
+  // `sync` = false skips the fsync (see RocksDb::Write).
   Result<std::vector<events::AppendedRange>> AppendWith(std::vector<events::PartitionAppend> batch,
-                                                        const ExtraWrites& extra);
+                                                        const ExtraWrites& extra, bool sync = true);
 
   // The head as stored in "meta" (not the cached one): what `log verify` compares with.
   Result<events::PartitionHead> StoredHead(uint32_t partition) const;

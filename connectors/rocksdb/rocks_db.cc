@@ -38,7 +38,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   cf.bottommost_compression = rocksdb::kZSTD;
   cf.level_compaction_dynamic_level_bytes = true;
 
-  std::set<std::string> wanted = {rocksdb::kDefaultColumnFamilyName, "log", "meta"};
+  std::set<std::string> wanted = {rocksdb::kDefaultColumnFamilyName, "log", "meta", "state"};
   for (const auto& f : options.extra_families) wanted.insert(f);
   // Keep families a newer version created, so opening never drops data.
   std::vector<std::string> existing;
@@ -50,7 +50,9 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_opts, dir, descriptors, &handles, &raw);
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_opts, dir, descriptors, &handles, &raw)
+                          : rocksdb::DB::Open(db_opts, dir, descriptors, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "opening " + dir);
 
   auto out = std::unique_ptr<RocksDb>(new RocksDb());
@@ -76,6 +78,12 @@ rocksdb::ColumnFamilyHandle* RocksDb::family(const std::string& name) const {
 
 Status RocksDb::Write(rocksdb::WriteBatch* batch) {
   return FromRocks(db_->Write(write_options_, batch), "write");
+}
+
+Status RocksDb::Write(rocksdb::WriteBatch* batch, bool sync) {
+  rocksdb::WriteOptions wo = write_options_;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, batch), "write");
 }
 
 }  // namespace closeloop::rocks

@@ -20,6 +20,9 @@ struct DbOptions {
   // cut; on survives both.
   bool sync = true;
   bool create_if_missing = true;
+  // Open without taking the directory's lock, for reading while a server runs (replay,
+  // digest, queries). Writes fail.
+  bool read_only = false;
   // Column families beyond "log" and "meta" (e.g. the engine's state families).
   std::vector<std::string> extra_families;
 };
@@ -38,6 +41,10 @@ class RocksDb {
   const std::string& dir() const { return dir_; }
 
   Status Write(rocksdb::WriteBatch* batch);
+  // `sync` overrides DbOptions::sync for this write. The engine's commits are re-derivable
+  // from the log, so they need not fsync; a later synced write makes them durable too (the
+  // WAL is sequential).
+  Status Write(rocksdb::WriteBatch* batch, bool sync);
 
  private:
   RocksDb() = default;

@@ -1,0 +1,188 @@
+// closeloop process | replay | digest | clock advance
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "app/node.h"
+#include "app/wall_clock.h"
+#include "dsl/compile.h"
+#include "engine/queries.h"
+#include "events/hash.h"
+#include "events/ids.h"
+#include "events/testing/record_builder.h"
+
+namespace closeloop::app {
+namespace {
+
+struct EngineOptions {
+  std::vector<std::string> files;
+  std::string data = "./data";
+  std::string into;
+  std::string until;
+  bool reprocess = false;
+  std::string duration;
+};
+
+void PrintDigest(const engine::StateReader& state) {
+  auto digest = engine::StateDigest(state);
+  if (!digest.ok()) Fail(digest.status().ToString());
+  std::cout << "digest " << *digest << "\n";
+}
+
+void RunProcess(const EngineOptions& o) {
+  Node n = Node::Open(o.data, /*read_only=*/false, 0, true, /*create=*/false);
+  uint64_t done = n.ProcessAll();
+  std::cout << "processed " << done << " record(s)\n";
+  PrintDigest(*n.store);
+}
+
+void RunDigest(const EngineOptions& o) {
+  Node n = Node::Open(o.data, /*read_only=*/true);
+  PrintDigest(*n.store);
+}
+
+void RunReplay(const EngineOptions& o) {
+  namespace fs = std::filesystem;
+  if (fs::exists(o.into) && !fs::is_empty(o.into)) Fail("--into " + o.into + " must be a new or empty directory");
+  Node source = Node::Open(o.data, /*read_only=*/true);
+  Node target = Node::Open(o.into, /*read_only=*/false, source.partitions(), /*sync=*/false);
+  engine::ProcessorOptions opts;
+  opts.mode = o.reprocess ? engine::Mode::kReprocess : engine::Mode::kRebuild;
+  opts.records_per_commit = 1024;
+  if (!o.until.empty()) {
+    // Small numbers are offsets (per partition); big ones and ISO texts are times.
+    auto t = ParseTime(o.until);
+    if (!t.ok()) Fail("--until: " + t.status().message(), 2);
+    if (*t < 1'000'000'000'000LL) {
+      opts.until_offset = static_cast<uint64_t>(*t);
+    } else {
+      opts.until_time = *t;
+    }
+  }
+  uint64_t records = 0, emitted = 0, mismatches = 0;
+  std::string first;
+  auto start = std::chrono::steady_clock::now();
+  for (uint32_t p = 0; p < source.partitions(); ++p) {
+    engine::Processor proc(p, *source.log, *target.store, opts);
+    Status s = proc.Open();
+    if (!s.ok()) Fail(s.ToString());
+    auto r = proc.ProcessAvailable();
+    if (!r.ok()) Fail(r.status().ToString());
+    records += proc.stats().records;
+    emitted += proc.stats().emitted;
+    mismatches += proc.stats().mismatches;
+    if (first.empty()) first = proc.stats().first_mismatch;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << (o.reprocess ? "reprocessed " : "rebuilt from ") << records << " record(s) in "
+            << secs << " s";
+  if (o.reprocess) std::cout << ", re-emitted " << emitted << ", mismatches " << mismatches;
+  std::cout << "\n";
+  PrintDigest(*target.store);
+  if (mismatches > 0) {
+    std::cout << "first mismatch: " << first << "\n";
+    throw CLI::RuntimeError(1);
+  }
+}
+
+void RunClockAdvance(const EngineOptions& o) {
+  auto d = ParseDuration(o.duration);
+  if (!d.ok()) Fail(d.status().message(), 2);
+  Node n = Node::Open(o.data, /*read_only=*/false, 0, true, /*create=*/false);
+  n.ProcessAll();
+  int64_t base = n.EngineNow();
+  if (base == 0) base = WallClockMillis();
+  int64_t now = base + *d;
+  std::string tick = events::testing::IngressRecord(
+      R"({"source": "closeloop-clock","body_type": "ClockTick","body": {"now": )" + std::to_string(now) + "}}",
+      WallClockMillis());
+  std::vector<events::PartitionAppend> batch;
+  for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, {tick}});
+  auto r = n.log->Append(std::move(batch));
+  if (!r.ok()) Fail(r.status().ToString());
+  uint64_t done = n.ProcessAll();
+  std::cout << "clock " << FormatTime(base) << " -> " << FormatTime(now) << "; processed " << done
+            << " record(s)\n";
+}
+
+std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
+
+void RunDeploy(const EngineOptions& o) {
+  std::vector<dsl::SourceFile> sources;
+  auto compiled = dsl::CompileFiles(o.files, &sources);
+  if (!compiled.ok()) Fail(compiled.status().ToString(), 2);
+  if (!compiled->ok()) {
+    std::string out;
+    dsl::RunCheck(o.files, &out);
+    std::cerr << out << "closeloop: nothing was deployed\n";
+    throw CLI::RuntimeError(1);
+  }
+  Node n = Node::Open(o.data, /*read_only=*/false);
+  std::vector<std::string> records;
+  for (const auto& wf : compiled->program->workflows) {
+    const dsl::SourceFile* src = nullptr;
+    for (const auto& s : sources) {
+      if (s.name == wf.file) src = &s;
+    }
+    if (src == nullptr) Fail("internal: no source for workflow " + wf.name);
+    std::string json = R"({"source": "closeloop-deploy","body_type": "WorkflowDeployed","body": {"name": )" +
+                       JsonString(wf.name) + ",\"version\": " + std::to_string(wf.version) +
+                       ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
+                       events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
+    records.push_back(events::testing::IngressRecord(json, WallClockMillis()));
+    std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file << "\n";
+  }
+  std::vector<events::PartitionAppend> batch;
+  for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, records});
+  auto r = n.log->Append(std::move(batch));
+  if (!r.ok()) Fail(r.status().ToString());
+  std::cout << "deployed " << records.size() << " workflow(s)" << std::endl;
+}
+
+}  // namespace
+
+void AddEngineCommands(CLI::App& root) {
+  auto deploy = std::make_shared<EngineOptions>();
+  CLI::App* dep = root.add_subcommand(
+      "deploy", "Compile workflow files and, if clean, append a WorkflowDeployed record for each workflow");
+  AddDataOption(*dep, &deploy->data);
+  dep->add_option("files", deploy->files, "workflow sources (.wf)")->required();
+  dep->callback([deploy] { RunDeploy(*deploy); });
+
+  auto process = std::make_shared<EngineOptions>();
+  CLI::App* p = root.add_subcommand(
+      "process", "Process everything appended but not yet processed, then exit (same path as serve)");
+  AddDataOption(*p, &process->data);
+  p->callback([process] { RunProcess(*process); });
+
+  auto digest = std::make_shared<EngineOptions>();
+  CLI::App* d = root.add_subcommand("digest", "Print a digest over all derived state");
+  AddDataOption(*d, &digest->data);
+  d->callback([digest] { RunDigest(*digest); });
+
+  auto replay = std::make_shared<EngineOptions>();
+  CLI::App* r = root.add_subcommand(
+      "replay",
+      "Rebuild all derived state from the log into a new directory and print its digest. "
+      "Default: from the recorded engine records (fast, what an auditor uses). --reprocess: "
+      "re-run every decision from the inputs and compare each emitted record with the recorded "
+      "one (exit 1 on any difference).");
+  AddDataOption(*r, &replay->data);
+  r->add_option("--into", replay->into, "a new, empty directory for the rebuilt state")->required();
+  r->add_option("--until", replay->until,
+                "stop before this offset (per partition) or after this time (ms or ISO 8601)");
+  r->add_flag("--reprocess", replay->reprocess, "re-run decisions and compare with the log");
+  r->callback([replay] { RunReplay(*replay); });
+
+  auto clock = std::make_shared<EngineOptions>();
+  CLI::App* c = root.add_subcommand("clock", "The engine's clock (time is an input: a record)");
+  c->require_subcommand(1);
+  CLI::App* adv = c->add_subcommand("advance", "Append a clock record DURATION after the engine's time, and process");
+  AddDataOption(*adv, &clock->data);
+  adv->add_option("duration", clock->duration, "e.g. 30m, 2h, 3d")->required();
+  adv->callback([clock] { RunClockAdvance(*clock); });
+}
+
+}  // namespace closeloop::app

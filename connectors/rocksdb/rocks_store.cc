@@ -1,0 +1,47 @@
+#include "connectors/rocksdb/rocks_store.h"
+
+#include <rocksdb/iterator.h>
+
+namespace closeloop::rocks {
+
+Result<std::optional<std::string>> RocksStore::Get(std::string_view key) const {
+  std::string v;
+  rocksdb::Status s = db_->db()->Get({}, state_, rocksdb::Slice(key.data(), key.size()), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  CL_RETURN_IF_ERROR(FromRocks(s, "reading state"));
+  return std::optional<std::string>(std::move(v));
+}
+
+Status RocksStore::Scan(std::string_view from, std::string_view to, const engine::ScanFn& fn) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(to.data(), to.size());
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, state_));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scanning state");
+}
+
+Result<std::vector<events::AppendedRange>> RocksStore::Commit(
+    const engine::Changes& changes, std::vector<events::PartitionAppend> appends) {
+  auto put_changes = [&](rocksdb::WriteBatch& wb) -> Status {
+    for (const auto& [k, v] : changes) {
+      rocksdb::Status s = v ? wb.Put(state_, k, *v) : wb.Delete(state_, k);
+      CL_RETURN_IF_ERROR(FromRocks(s, "batching state"));
+    }
+    return Status::Ok();
+  };
+  if (appends.empty()) {
+    rocksdb::WriteBatch wb;
+    CL_RETURN_IF_ERROR(put_changes(wb));
+    CL_RETURN_IF_ERROR(db_->Write(&wb, /*sync=*/false));
+    return std::vector<events::AppendedRange>();
+  }
+  return log_->AppendWith(std::move(appends), put_changes, /*sync=*/false);
+}
+
+}  // namespace closeloop::rocks

@@ -1,0 +1,176 @@
+#include "engine/queries.h"
+
+#include <algorithm>
+
+#include "engine/applier.h"
+#include "engine/keys.h"
+#include "engine/world.h"
+#include "events/hash.h"
+#include "events/record.h"
+
+namespace closeloop::engine {
+namespace {
+
+bool Matches(const Ticket& t, const TicketFilter& f) {
+  if (!f.department.empty() && t.lead != f.department) return false;
+  if (!f.state.empty() && t.state != f.state) return false;
+  if (!f.workflow.empty() && t.workflow != f.workflow) return false;
+  if (!f.subject.empty() && t.subject != f.subject) return false;
+  if (f.open_only && t.closed) return false;
+  if (f.overdue_only && !(t.overdue && !t.closed)) return false;
+  if (f.escalated_only && (t.escalated_to.empty() || t.closed)) return false;
+  return true;
+}
+
+// The last component of an index key: the ticket id after the final separator.
+std::string_view LastPart(std::string_view key) { return key.substr(key.rfind('\0') + 1); }
+
+}  // namespace
+
+Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t partitions,
+                                         std::string_view id) {
+  for (uint32_t p = 0; p < partitions; ++p) {
+    CL_ASSIGN_OR_RETURN(auto bytes, state.Get(keys::Ticket(p, id)));
+    if (bytes) {
+      CL_ASSIGN_OR_RETURN(Ticket t, Ticket::Decode(*bytes));
+      return std::optional<Ticket>(std::move(t));
+    }
+  }
+  return std::optional<Ticket>();
+}
+
+Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t partitions,
+                                        const TicketFilter& f) {
+  std::vector<Ticket> out;
+  Status inner = Status::Ok();
+  auto collect = [&](std::string_view id, uint32_t p) -> bool {
+    auto bytes = state.Get(keys::Ticket(p, id));
+    if (!bytes.ok() || !*bytes) {
+      inner = bytes.ok() ? Corruption("index names missing ticket " + std::string(id)) : bytes.status();
+      return false;
+    }
+    auto t = Ticket::Decode(**bytes);
+    if (!t.ok()) {
+      inner = t.status();
+      return false;
+    }
+    if (Matches(*t, f)) out.push_back(std::move(*t));
+    return true;
+  };
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = !f.department.empty() ? keys::QueuePrefix(p, f.department)
+                         : !f.subject.empty()  ? keys::SubjectPrefix(p, f.subject)
+                         : f.overdue_only      ? keys::Overdue(p, "")
+                                               : keys::Ticket(p, "");
+    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+      return collect(LastPart(k), p);
+    }));
+    CL_RETURN_IF_ERROR(inner);
+  }
+  if (!f.department.empty()) {
+    std::stable_sort(out.begin(), out.end(), [](const Ticket& a, const Ticket& b) {
+      int64_t da = a.deadline_at > 0 ? a.deadline_at : INT64_MAX;
+      int64_t db = b.deadline_at > 0 ? b.deadline_at : INT64_MAX;
+      return da != db ? da < db : a.id < b.id;
+    });
+  }
+  if (out.size() > f.limit) out.resize(f.limit);
+  return out;
+}
+
+Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,
+                                               std::string_view id, int64_t as_of_ms) {
+  std::vector<std::string> out;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = keys::HistoryPrefix(p, id);
+    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view v) {
+      auto rec = events::VerifyRecord(v);
+      if (rec.ok() && (*rec)->recorded_at() <= as_of_ms) out.emplace_back(v);
+      return true;
+    }));
+    if (!out.empty()) break;
+  }
+  return out;
+}
+
+Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t partitions,
+                                         std::string_view id, int64_t as_of_ms) {
+  CL_ASSIGN_OR_RETURN(auto history, TicketHistory(state, partitions, id, as_of_ms));
+  if (history.empty()) return std::optional<Ticket>();
+  // Fold the records into a scratch state with the same applier the processor uses.
+  class Empty final : public StateReader {
+   public:
+    Result<std::optional<std::string>> Get(std::string_view) const override {
+      return std::optional<std::string>();
+    }
+    Status Scan(std::string_view, std::string_view, const ScanFn&) const override { return Status::Ok(); }
+  } empty;
+  Overlay scratch(empty);
+  World world;  // no workflows: next_due is not needed for a view
+  TicketTable tickets(0, scratch, world);
+  for (const auto& bytes : history) {
+    CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(bytes));
+    CL_RETURN_IF_ERROR(ApplyEngineRecord(*rec, bytes, tickets));
+  }
+  return tickets.Load(id);
+}
+
+Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions, std::string_view id) {
+  CL_ASSIGN_OR_RETURN(auto t, FindTicket(state, partitions, id));
+  if (!t) return std::vector<Ticket>();
+  std::vector<Ticket> out;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = keys::ChainPrefix(p, t->chain_id);
+    Status inner = Status::Ok();
+    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+      auto member = FindTicket(state, partitions, LastPart(k));
+      if (!member.ok()) {
+        inner = member.status();
+        return false;
+      }
+      if (*member) out.push_back(std::move(**member));
+      return true;
+    }));
+    CL_RETURN_IF_ERROR(inner);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Ticket& a, const Ticket& b) {
+    return a.opened_at != b.opened_at ? a.opened_at < b.opened_at : a.id < b.id;
+  });
+  return out;
+}
+
+Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t partitions) {
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> sums;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = keys::Count(p, "", "", "").substr(0, 6);  // P n \0
+    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+      std::string_view rest = k.substr(prefix.size());
+      size_t a = rest.find('\0'), b = rest.find('\0', a + 1);
+      sums[{std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)),
+            std::string(rest.substr(b + 1))}] += static_cast<int64_t>(keys::ReadBE64(v));
+      return true;
+    }));
+  }
+  std::vector<CountRow> out;
+  for (const auto& [k, n] : sums) out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+  return out;
+}
+
+Result<std::string> StateDigest(const StateReader& state) {
+  events::Sha256 h;
+  auto put_len = [&](size_t n) {
+    uint8_t b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(n >> (8 * (7 - i)));
+    h.Update(b, 8);
+  };
+  CL_RETURN_IF_ERROR(state.Scan(std::string(), std::string(8, '\xff'), [&](std::string_view k, std::string_view v) {
+    put_len(k.size());
+    h.Update(k);
+    put_len(v.size());
+    h.Update(v);
+    return true;
+  }));
+  return events::ToHex(h.Finish());
+}
+
+}  // namespace closeloop::engine

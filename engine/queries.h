@@ -1,0 +1,58 @@
+// Read-only questions about derived state, answered from the indexes (keys.h) across all
+// partitions: a department's queue, overdue and escalated tickets, a subject's tickets, a
+// chain, counts, a ticket's history as of a time, and the state digest replay must match.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/store.h"
+#include "engine/ticket.h"
+
+namespace closeloop::engine {
+
+struct TicketFilter {
+  std::string department;  // lead department ("" = any); with it, tickets come by deadline
+  std::string state;
+  std::string workflow;
+  std::string subject;
+  bool open_only = false;
+  bool overdue_only = false;
+  bool escalated_only = false;
+  size_t limit = 1000;
+};
+
+// Matching tickets: by deadline when `department` is set (its queue of open tickets),
+// otherwise by partition and id.
+Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t partitions,
+                                        const TicketFilter& filter);
+
+Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t partitions,
+                                         std::string_view id);
+
+// The ticket's engine records (stored bytes) in order; with `as_of_ms`, only those
+// recorded at or before it.
+Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,
+                                               std::string_view id,
+                                               int64_t as_of_ms = INT64_MAX);
+
+// The ticket as it stood at `as_of_ms`: its history up to then folded by the applier.
+Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t partitions,
+                                         std::string_view id, int64_t as_of_ms);
+
+// Every ticket of the chain `id` belongs to (its root's chain), by opening time.
+Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions,
+                                    std::string_view id);
+
+struct CountRow {
+  std::string loop, state, department;
+  int64_t count = 0;
+};
+Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t partitions);
+
+// SHA-256 (hex) over every state key and value in key order, each length-prefixed. Two
+// stores with the same derived state have the same digest.
+Result<std::string> StateDigest(const StateReader& state);
+
+}  // namespace closeloop::engine
