@@ -98,11 +98,12 @@ struct StartRule {
 // One key column of a routing lookup: the table's column and the value it must match.
 struct RouteKey {
   std::string column;
-  Expr value;  // over ticket facts; evaluated when the ticket opens (and on `transfer` none)
+  Expr value;  // over ticket facts; evaluated once, when the ticket opens
 };
-// Routing: look up `table` (a RoutingTableUpdated table) with the key values; the first row
-// whose every match Attr equals the key values gives lead and assist departments. A row's
-// match value "*" matches anything. No row, or a null key value -> `fallback` leads.
+// Routing: look up `table` (a RoutingTableUpdated table) with the key values, by the
+// engine's routing rules (docs/reference-data.md: the most specific matching row wins, a
+// key a row leaves out matches anything); the row gives the lead and assist departments.
+// No row, or a key whose value is null or not a string -> `fallback` leads.
 struct Routing {
   std::string table;
   std::vector<RouteKey> keys;  // in the table's declared key order
