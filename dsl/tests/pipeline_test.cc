@@ -159,3 +159,22 @@ TEST_CASE("hostile inputs of 1 MiB compile in bounded time") {
 
 }  // namespace
 }  // namespace closeloop::dsl
+
+namespace closeloop::dsl {
+namespace {
+
+TEST_CASE("the dsl module includes nothing from engine or connectors") {
+  namespace fs = std::filesystem;
+  for (const auto& entry :
+       fs::recursive_directory_iterator(fs::path(CLOSELOOP_SOURCE_DIR) / "dsl")) {
+    const auto ext = entry.path().extension();
+    if (ext != ".h" && ext != ".cc") continue;
+    std::string text = testing::ReadFile(entry.path());
+    INFO(entry.path().string());
+    CHECK(text.find("#include \"engine/") == std::string::npos);
+    CHECK(text.find("#include \"connectors/") == std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace closeloop::dsl
