@@ -5,8 +5,9 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/engine_runner.h"
+#include "app/node.h"
 #include "connectors/http/server.h"
-#include "connectors/rocksdb/embedded_log.h"
 
 namespace closeloop::app {
 namespace {
@@ -16,6 +17,9 @@ struct ServeOptions {
   std::string http = "127.0.0.1:8080";
   uint32_t partitions = 0;
   bool no_sync = false;
+  std::string clock = "wall";
+  double clock_speed = 1.0;
+  std::string tick = "";
 };
 
 // Blocks until SIGINT or SIGTERM.
@@ -39,18 +43,35 @@ void RunServe(const ServeOptions& o) {
 
   auto hp = http::ParseHostPort(o.http);
   if (!hp.ok()) Fail("--http: " + hp.status().message(), 2);
-  auto db = rocks::RocksDb::Open(o.data, {.sync = !o.no_sync});
-  if (!db.ok()) Fail(db.status().ToString());
-  auto log = rocks::EmbeddedLog::Open(db->get(), o.partitions);
-  if (!log.ok()) Fail(log.status().ToString());
+  if (o.clock != "wall" && o.clock != "manual") Fail("--clock must be wall or manual", 2);
+  if (!(o.clock_speed > 0)) Fail("--clock-speed must be > 0", 2);
+  ClockOptions clock{.manual = o.clock == "manual", .speed = o.clock_speed};
+  // A real clock ticks every minute; an accelerated one every second of wall time.
+  clock.tick_ms = o.clock_speed > 1 ? 1000 : 60000;
+  if (!o.tick.empty()) {
+    auto t = ParseDuration(o.tick);
+    if (!t.ok() || *t <= 0) Fail("--tick: " + (t.ok() ? std::string("must be > 0") : t.status().message()), 2);
+    clock.tick_ms = *t;
+  }
+
+  Node node = Node::Open(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
+  EngineRunner engine(node);
+  engine.Start();
+  Scheduler scheduler(node, clock);
+  scheduler.Start();
 
   http::HttpServer server({.host = hp->first, .port = hp->second});
+  server.SetReadiness([&engine] { return engine.CaughtUp(); });
   Status started = server.Start();
   if (!started.ok()) Fail(started.ToString());
-  spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={}", server.host(),
-               server.port(), o.data, (*log)->name(), (*log)->partition_count());
+  spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={} clock={}{}", server.host(),
+               server.port(), o.data, node.log->name(), node.partitions(), o.clock,
+               o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
   WaitForStopSignal();
   server.Stop();
+  scheduler.Stop();
+  engine.Stop();
+  spdlog::info("stopped after processing {} record(s)", engine.processed());
 }
 
 }  // namespace
@@ -63,6 +84,13 @@ void AddServeCommand(CLI::App& root) {
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of a new log (default 4; fixed once created)");
   cmd->add_flag("--no-sync", opts->no_sync, "do not fsync appends (faster; unsafe on power loss)");
+  cmd->add_option("--clock", opts->clock,
+                  "wall: the scheduler appends clock records; manual: only `closeloop clock advance`")
+      ->capture_default_str();
+  cmd->add_option("--clock-speed", opts->clock_speed,
+                  "simulated seconds per wall second (demos: 3600 = an hour a second)")
+      ->capture_default_str();
+  cmd->add_option("--tick", opts->tick, "wall time between clock records (default 1m; 1s when accelerated)");
   cmd->callback([opts] { RunServe(*opts); });
 }
 
