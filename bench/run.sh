@@ -3,7 +3,10 @@
 # (any executable named *_bench: bench/ has the cross-module ones, a module may build its
 # own, e.g. dsl/dsl_bench) with its default sizes, each printing its table (ours, its
 # reference, the ratio).
-# Extra arguments for one bench: LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS.
+# Extra arguments for one bench: LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS,
+# ENGINE_BENCH_ARGS (its defaults take about 6-8 minutes on the 2-core machine of
+# docs/performance.md; e.g. ENGINE_BENCH_ARGS="--inputs 50000 --timers 20000
+# --open-tickets 50000" for a quick look).
 # Exits non-zero if any bench fails or if none was built.
 set -uo pipefail
 
@@ -18,7 +21,7 @@ done < <(find "$build" -maxdepth 3 -type f -name '*_bench' -perm -u+x -not -path
 failed=()
 ran=0
 # Known benches first, in a stable order; then any other the build produced.
-order=(log_bench calendar_bench dsl_bench)
+order=(log_bench calendar_bench dsl_bench engine_bench)
 for name in $(printf '%s\n' "${!path[@]}" | sort); do
   [[ " ${order[*]} " == *" $name "* ]] || order+=("$name")
 done
