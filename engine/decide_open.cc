@@ -1,5 +1,6 @@
 // Opening tickets: start rules (with deduplication), chained tickets, routing.
 #include <algorithm>
+#include <cstdlib>
 
 #include "engine/decide.h"
 #include "engine/env.h"
@@ -148,14 +149,26 @@ Status DecideEvent(Step& step) {
   const std::string subject = rec.subject() ? rec.subject()->str() : "";
   const std::string jurisdiction = rec.jurisdiction() ? rec.jurisdiction()->str() : "";
 
-  // 1. Event transitions of the subject's open tickets, in ticket-id order.
+  // 1. Event transitions of the subject's open tickets, in ticket-id order. The index value
+  // names each ticket's workflow and state, so only tickets listening for this type load.
   std::vector<std::string> ids;
-  std::string prefix = keys::SubjectPrefix(step.partition(), subject);
+  std::string prefix = keys::OpenBySubjectPrefix(step.partition(), subject);
   CL_RETURN_IF_ERROR(step.tickets().state().Scan(prefix, keys::PrefixEnd(prefix),
-                                                 [&](std::string_view k, std::string_view) {
-                                                   ids.emplace_back(k.substr(prefix.size()));
-                                                   return true;
-                                                 }));
+                                                 [&](std::string_view k, std::string_view v) {
+    size_t a = v.find('\0'), b = v.find('\0', a + 1);
+    if (a == std::string_view::npos || b == std::string_view::npos) return true;
+    uint32_t version = static_cast<uint32_t>(std::strtoul(std::string(v.substr(a + 1, b - a - 1)).c_str(), nullptr, 10));
+    const dsl::Workflow* wf = step.world().Find(v.substr(0, a), version);
+    const dsl::State* st = wf ? wf->FindState(v.substr(b + 1)) : nullptr;
+    if (st == nullptr) return true;
+    for (const auto& tr : st->transitions) {
+      if (tr.trigger == dsl::TriggerKind::kEvent && tr.event_type == type) {
+        ids.emplace_back(k.substr(prefix.size()));
+        break;
+      }
+    }
+    return true;
+  }));
   for (const auto& id : ids) {
     CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(id));
     if (!t || t->closed) continue;

@@ -52,6 +52,10 @@ std::string Overdue(uint32_t p, std::string_view id) { return Join(p, "o", {id})
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) { return Join(p, "e", {dept, id}); }
 std::string Subject(uint32_t p, std::string_view subject, std::string_view id) { return Join(p, "s", {subject, id}); }
 std::string SubjectPrefix(uint32_t p, std::string_view subject) { return Join(p, "s", {subject, ""}); }
+std::string OpenBySubject(uint32_t p, std::string_view subject, std::string_view id) {
+  return Join(p, "v", {subject, id});
+}
+std::string OpenBySubjectPrefix(uint32_t p, std::string_view subject) { return Join(p, "v", {subject, ""}); }
 std::string Chain(uint32_t p, std::string_view chain, int64_t opened_at, std::string_view id) {
   return Join(p, "c", {chain, BE64(static_cast<uint64_t>(opened_at)), id});
 }

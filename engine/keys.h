@@ -10,6 +10,8 @@
 //   P o/<ticket>                          open overdue tickets -> lead department
 //   P e/<department>/<ticket>             open tickets escalated to a department
 //   P s/<subject>/<ticket>                tickets of a subject
+//   P v/<subject>/<ticket>                open tickets of a subject -> workflow \0 version \0
+//                                         state (events reach them without decoding each)
 //   P c/<chain>/<opened_at>/<ticket>      tickets of a chain, by opening time
 //   P d/<workflow>/<dedup key>            the open ticket that absorbs duplicates -> ticket
 //   P m/<due>/<ticket>                    timers: tickets with something due at <due>
@@ -39,6 +41,8 @@ std::string Overdue(uint32_t p, std::string_view id);
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id);
 std::string Subject(uint32_t p, std::string_view subject, std::string_view id);
 std::string SubjectPrefix(uint32_t p, std::string_view subject);
+std::string OpenBySubject(uint32_t p, std::string_view subject, std::string_view id);
+std::string OpenBySubjectPrefix(uint32_t p, std::string_view subject);
 std::string Chain(uint32_t p, std::string_view chain, int64_t opened_at, std::string_view id);
 std::string ChainPrefix(uint32_t p, std::string_view chain);
 std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key);

@@ -13,6 +13,13 @@ Processor::Processor(uint32_t partition, const events::Log& input, StateStore& s
 Processor::~Processor() = default;
 
 Status Processor::Open() {
+  // Everything in memory is rebuilt from committed state: Open() is also how a processor
+  // recovers after a failed batch (whose control records may have reached the World).
+  world_ = World();
+  config_seq_ = 0;
+  cache_.Clear();
+  recorded_.clear();
+  needs_open_ = false;
   CL_ASSIGN_OR_RETURN(auto pos, store_.Get(keys::Position(partition_)));
   position_ = pos ? keys::ReadBE64(*pos) : 0;
   CL_ASSIGN_OR_RETURN(auto now, store_.Get(keys::Now(partition_)));
@@ -54,7 +61,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   // Before the first clock record, the time a record entered the log stands in.
   const int64_t now = now_ > 0 ? now_ : rec.recorded_at();
 
-  TicketTable tickets(partition_, overlay, world_);
+  TicketTable tickets(partition_, overlay, world_, &cache_);
   Step step(tickets, input_.partition_count(), rec, rec.id() ? rec.id()->str() : "", now);
 
   switch (kind) {
@@ -141,6 +148,7 @@ Status Processor::Compare(const std::map<uint32_t, std::vector<std::string>>& em
 }
 
 Result<size_t> Processor::ProcessAvailable(size_t max_records) {
+  if (needs_open_) CL_RETURN_IF_ERROR(Open());
   size_t done = 0;
   bool stop = false;
   while (!stop && done < max_records) {
@@ -150,7 +158,6 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
     Overlay overlay(store_);
     std::map<uint32_t, std::vector<std::string>> appends;
     uint64_t position = position_;
-    int64_t now_before = now_;
     for (const auto& stored : recs) {
       if (stored.offset >= options_.until_offset) {
         stop = true;
@@ -163,7 +170,7 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
       }
       Status s = ProcessOne(stored, *rec, overlay, appends);
       if (!s.ok()) {
-        now_ = now_before;  // nothing of this batch is committed
+        needs_open_ = true;  // nothing of this batch is committed; reload before going on
         return s.Annotate("partition " + std::to_string(partition_) + " offset " +
                           std::to_string(stored.offset));
       }
@@ -182,7 +189,7 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
     }
     auto committed = store_.Commit(overlay.changes(), std::move(batch));
     if (!committed.ok()) {
-      now_ = now_before;
+      needs_open_ = true;
       return committed.status();
     }
     position_ = position;

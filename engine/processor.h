@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "engine/store.h"
+#include "engine/ticket_table.h"
 #include "engine/world.h"
 #include "events/log.h"
 #include "events/record.h"
@@ -49,7 +50,8 @@ class Processor {
             ProcessorOptions options = {});
   ~Processor();
 
-  // Loads the position, the clock and the World from state. Call once before processing.
+  // Loads the position, the clock and the World from state. Call once before processing;
+  // after a failed batch the processor calls it again itself.
   Status Open();
 
   // Processes what the partition holds beyond the position (at most `max_records`).
@@ -75,6 +77,8 @@ class Processor {
   int64_t now_ = 0;
   uint64_t config_seq_ = 0;
   ProcessorStats stats_;
+  TicketCache cache_;
+  bool needs_open_ = false;  // a batch failed: reload from committed state first
   // kReprocess: recorded engine records of this partition by id, with prev_hash unset.
   std::map<std::string, std::string> recorded_;
   uint64_t recorded_scanned_ = 0;

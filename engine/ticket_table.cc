@@ -1,6 +1,7 @@
 #include "engine/ticket_table.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine/keys.h"
@@ -9,18 +10,24 @@
 namespace closeloop::engine {
 namespace {
 
-// The index keys a ticket has (besides its own key and history).
-std::set<std::string> IndexKeys(uint32_t p, const Ticket& t) {
-  std::set<std::string> k;
-  k.insert(keys::Subject(p, t.subject, t.id));
-  k.insert(keys::Chain(p, t.chain_id, t.opened_at, t.id));
+// The index entries a ticket has (besides its own key and history): key -> value.
+std::map<std::string, std::string> IndexEntries(uint32_t p, const Ticket& t) {
+  std::map<std::string, std::string> k;
+  k[keys::Subject(p, t.subject, t.id)];
+  k[keys::Chain(p, t.chain_id, t.opened_at, t.id)];
   if (!t.closed) {
-    k.insert(keys::Queue(p, t.lead, t.deadline_at, t.id));
-    for (const auto& d : t.assist) k.insert(keys::Assist(p, d, t.id));
-    if (t.overdue) k.insert(keys::Overdue(p, t.id));
-    if (!t.escalated_to.empty()) k.insert(keys::Escalated(p, t.escalated_to, t.id));
-    if (!t.dedup_key.empty()) k.insert(keys::Dedup(p, t.workflow, t.dedup_key));
-    if (t.next_due > 0) k.insert(keys::Timer(p, t.next_due, t.id));
+    std::string where = t.workflow;
+    where += '\0';
+    where += std::to_string(t.workflow_version);
+    where += '\0';
+    where += t.state;
+    k[keys::OpenBySubject(p, t.subject, t.id)] = where;
+    k[keys::Queue(p, t.lead, t.deadline_at, t.id)];
+    for (const auto& d : t.assist) k[keys::Assist(p, d, t.id)];
+    if (t.overdue) k[keys::Overdue(p, t.id)];
+    if (!t.escalated_to.empty()) k[keys::Escalated(p, t.escalated_to, t.id)];
+    if (!t.dedup_key.empty()) k[keys::Dedup(p, t.workflow, t.dedup_key)] = t.id;
+    if (t.next_due > 0) k[keys::Timer(p, t.next_due, t.id)];
   }
   return k;
 }
@@ -40,26 +47,28 @@ Status AddCount(Overlay& state, const std::string& key, int64_t delta) {
 }  // namespace
 
 Result<std::optional<Ticket>> TicketTable::Load(std::string_view id) const {
+  if (cache_ != nullptr) {
+    if (const Ticket* t = cache_->Find(id)) return std::optional<Ticket>(*t);
+  }
   CL_ASSIGN_OR_RETURN(auto bytes, state_.Get(keys::Ticket(partition_, id)));
   if (!bytes) return std::optional<Ticket>();
   CL_ASSIGN_OR_RETURN(Ticket t, Ticket::Decode(*bytes));
+  if (cache_ != nullptr) cache_->Put(t);
   return std::optional<Ticket>(std::move(t));
 }
 
 Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
   const dsl::Workflow* wf = world_.Find(after.workflow, after.workflow_version);
   after.next_due = after.closed ? 0 : NextDue(after, wf, world_);
-  std::set<std::string> old_keys;
-  if (before) old_keys = IndexKeys(partition_, *before);
-  std::set<std::string> new_keys = IndexKeys(partition_, after);
-  for (const auto& k : old_keys) {
-    if (!new_keys.count(k)) state_.Delete(k);
+  std::map<std::string, std::string> old_entries;
+  if (before) old_entries = IndexEntries(partition_, *before);
+  std::map<std::string, std::string> new_entries = IndexEntries(partition_, after);
+  for (const auto& [k, v] : old_entries) {
+    if (!new_entries.count(k)) state_.Delete(k);
   }
-  for (const auto& k : new_keys) {
-    if (!old_keys.count(k)) {
-      // The dedup entry names the ticket; the others carry nothing.
-      state_.Put(k, k.find(std::string("d\0", 2)) == 4 ? after.id : std::string());
-    }
+  for (const auto& [k, v] : new_entries) {
+    auto old = old_entries.find(k);
+    if (old == old_entries.end() || old->second != v) state_.Put(k, v);
   }
   std::string new_count = keys::Count(partition_, after.loop, after.state, after.lead);
   if (!before) {
@@ -72,6 +81,7 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
     }
   }
   state_.Put(keys::Ticket(partition_, after.id), after.Encode());
+  if (cache_ != nullptr) cache_->Put(after);
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <unordered_map>
 
 #include "engine/store.h"
 #include "engine/ticket.h"
@@ -10,11 +11,32 @@
 
 namespace closeloop::engine {
 
+// Decoded tickets a processor keeps between steps (decoding is the hot path). It mirrors
+// what the processor has written, committed or not, so the processor clears it whenever a
+// commit fails. Bounded: past `capacity` entries it starts afresh. Not thread-safe.
+class TicketCache {
+ public:
+  explicit TicketCache(size_t capacity = 100000) : capacity_(capacity) {}
+  const Ticket* Find(std::string_view id) const {
+    auto it = map_.find(std::string(id));
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  void Put(const Ticket& t) {
+    if (map_.size() >= capacity_) map_.clear();
+    map_.insert_or_assign(t.id, t);
+  }
+  void Clear() { map_.clear(); }
+
+ private:
+  size_t capacity_;
+  std::unordered_map<std::string, Ticket> map_;
+};
+
 // Not thread-safe; lives for one processing step. `state` and `world` must outlive it.
 class TicketTable {
  public:
-  TicketTable(uint32_t partition, Overlay& state, const World& world)
-      : partition_(partition), state_(state), world_(world) {}
+  TicketTable(uint32_t partition, Overlay& state, const World& world, TicketCache* cache = nullptr)
+      : partition_(partition), state_(state), world_(world), cache_(cache) {}
 
   Result<std::optional<Ticket>> Load(std::string_view id) const;
   // Writes `after`, recomputing its next_due, and moves its index entries from `before`.
@@ -29,6 +51,7 @@ class TicketTable {
   uint32_t partition_;
   Overlay& state_;
   const World& world_;
+  TicketCache* cache_;  // may be null
 };
 
 // When something is next due for the ticket (a timer transition or an escalation step not

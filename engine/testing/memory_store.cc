@@ -24,6 +24,10 @@ Status MemoryStore::Scan(std::string_view from, std::string_view to, const ScanF
 Result<std::vector<events::AppendedRange>> MemoryStore::Commit(
     const Changes& changes, std::vector<events::PartitionAppend> appends) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (fail_commits_ > 0) {
+    --fail_commits_;
+    return IOError("injected commit failure");
+  }
   std::vector<events::AppendedRange> ranges;
   if (!appends.empty()) {
     CL_ASSIGN_OR_RETURN(ranges, log_.Append(std::move(appends)));

@@ -22,6 +22,9 @@ class MemoryStore final : public StateStore {
   events::MemoryLog& memory_log() { return log_; }
   const events::MemoryLog& memory_log() const { return log_; }
 
+  // The next `n` commits fail with IOError and write nothing (fault injection).
+  void FailNextCommits(int n) { fail_commits_ = n; }
+
   // Everything, in key order (for comparing two stores).
   std::map<std::string, std::string, std::less<>> Snapshot() const;
 
@@ -29,6 +32,7 @@ class MemoryStore final : public StateStore {
   events::MemoryLog log_;
   mutable std::mutex mu_;
   std::map<std::string, std::string, std::less<>> kv_;  // GUARDED_BY(mu_)
+  int fail_commits_ = 0;                                // GUARDED_BY(mu_)
 };
 
 }  // namespace closeloop::engine::testing

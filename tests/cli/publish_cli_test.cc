@@ -1,0 +1,83 @@
+// The `closeloop` command as a user runs it: publish all-or-nothing with precise errors,
+// then verify and dump what was appended.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "tests/support/child_process.h"
+
+namespace closeloop::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Cli {
+  fs::path root = fs::temp_directory_path() / ("cl-cli-" + std::to_string(::getpid()));
+  std::string data = (root / "data").string();
+  std::string err = (root / "stderr.log").string();
+  Cli() {
+    fs::remove_all(root);
+    fs::create_directories(root);
+  }
+  ~Cli() { fs::remove_all(root); }
+  ChildRun Run(std::vector<std::string> args) {
+    args.insert(args.begin(), CLOSELOOP_BIN);
+    fs::remove(err);
+    auto r = RunChild(args, err, std::nullopt, std::chrono::seconds(60));
+    REQUIRE(r.ok());
+    return *r;
+  }
+  std::string Stderr() {
+    std::ifstream in(err);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = (root / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+const char* kGood =
+    R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas"}})";
+
+TEST_CASE("publishing a file with one bad line appends nothing and names the line, column and field") {
+  Cli cli;
+  std::string bad = cli.Write("bad.jsonl", std::string(kGood) + "\n" +
+                                               R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas","severity": "huge"}})" +
+                                               "\n" + kGood + "\n");
+  ChildRun r = cli.Run({"publish", "--data", cli.data, bad});
+  CHECK(r.exit_code == 1);
+  CHECK(cli.Stderr().find(bad + ":2:137: body.severity: unknown enum value: huge") != std::string::npos);
+  CHECK(cli.Stderr().find("nothing was appended") != std::string::npos);
+  ChildRun verify = cli.Run({"log", "verify", "--data", cli.data});
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("ok: 0 records") != std::string::npos);
+}
+
+TEST_CASE("a good file is appended whole, verifies, and dumps back as JSON") {
+  Cli cli;
+  std::string good = cli.Write("good.jsonl", std::string(kGood) + "\n" + kGood + "\n");
+  ChildRun r = cli.Run({"publish", "--data", cli.data, good});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("appended 2 record(s)") != std::string::npos);
+  CHECK(cli.Run({"log", "verify", "--data", cli.data}).out.find("ok: 2 records") != std::string::npos);
+  ChildRun dump = cli.Run({"log", "dump", "--data", cli.data});
+  CHECK(dump.out.find("\"body_type\": \"HazardReport\"") != std::string::npos);
+  CHECK(dump.out.find("\"prev_hash\": \"") != std::string::npos);
+}
+
+TEST_CASE("a workflow with an error is not deployed, and the diagnostic points at it") {
+  Cli cli;
+  std::string wf = cli.Write("bad.wf", "workflow w version 1 loop prevention\nstart on NoSuchEvent enter a\nstate a terminal\n");
+  ChildRun r = cli.Run({"deploy", "--data", cli.data, wf});
+  CHECK(r.exit_code == 1);
+  CHECK(cli.Stderr().find("bad.wf:2:10: error[") != std::string::npos);
+  CHECK(cli.Stderr().find("nothing was deployed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace closeloop::testing
