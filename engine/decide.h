@@ -31,6 +31,14 @@ struct OpenRequest {
 };
 Result<std::string> OpenTicket(Step& step, const OpenRequest& req);
 
+// Whether `wf` takes `value` for fact `name`: the fact exists (built-in or declared), and an
+// enum fact only takes one of its values (otherwise it keeps the one it has).
+bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const dsl::Value& value);
+
+// Gives `env` the count of other tickets of `t`'s workflow about the same subject and
+// category opened within a window before now (recurring hazards: `recurrences(90 days)`).
+void ProvideRecurrences(Step& step, const Ticket& t, class EvalEnv& env);
+
 // The deadline of state `state` entered at `at` (first limit whose condition holds), 0 if none.
 int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
                     const Ticket& t, int64_t at);

@@ -80,6 +80,34 @@ Result<std::optional<Ticket>> FindDuplicate(Step& step, const dsl::Workflow& wf,
 
 }  // namespace
 
+void ProvideRecurrences(Step& step, const Ticket& t, EvalEnv& env) {
+  env.SetRecurrences([&step, t](const dsl::Duration& window) -> Value {
+    int64_t span = window.CalendarMillis();
+    if (span < 0) return Value::Null();  // working-time windows are not supported here
+    int64_t count = 0;
+    std::string prefix = keys::SubjectPrefix(step.partition(), t.subject);
+    Status s = step.tickets().state().Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+      std::string id(k.substr(prefix.size()));
+      if (id == t.id) return true;
+      auto other = step.tickets().Load(id);
+      if (other.ok() && *other && (*other)->workflow == t.workflow && (*other)->category == t.category &&
+          (*other)->opened_at >= step.now() - span && (*other)->opened_at <= step.now()) {
+        ++count;
+      }
+      return true;
+    });
+    return s.ok() ? Value::Int(count) : Value::Null();
+  });
+}
+
+bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const dsl::Value& value) {
+  const dsl::FactDecl* f = wf.FindFact(name);
+  if (f == nullptr) return name == "title";
+  if (f->type != dsl::FactType::kEnum || value.is_null()) return true;
+  return value.type() == dsl::ValueType::kString &&
+         std::find(f->enum_values.begin(), f->enum_values.end(), value.as_string()) != f->enum_values.end();
+}
+
 int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
                     const Ticket& t, int64_t at) {
   const dsl::State* st = wf.FindState(state);
@@ -193,7 +221,10 @@ Status DecideEvent(Step& step) {
       EvalEnv env(&rec, nullptr, step.now());
       env.SetProvisional(&facts);
       if (rule.condition && !dsl::Evaluate(*rule.condition, env).truthy()) continue;
-      for (const auto& a : rule.assignments) facts[a.fact] = dsl::Evaluate(a.value, env);
+      for (const auto& a : rule.assignments) {
+        dsl::Value v = dsl::Evaluate(a.value, env);
+        if (AcceptsFact(*wf, a.fact, v)) facts[a.fact] = std::move(v);
+      }
       std::string dedup_key;
       if (rule.dedup) {
         for (const auto& k : rule.dedup->keys) {
@@ -258,8 +289,11 @@ Status DecideChained(Step& step) {
   req.initial_state = wf->chain_entry_state;
   req.facts = DefaultFacts(*wf);
   if (c->attrs()) {
+    // The parent may map facts this workflow does not have (it was checked against another
+    // version): those are skipped.
     for (const fb::Attr* a : *c->attrs()) {
-      req.facts[a->key()->str()] = ValueFromLiteral(a->value() ? a->value()->string_view() : "null");
+      dsl::Value v = ValueFromLiteral(a->value() ? a->value()->string_view() : "null");
+      if (AcceptsFact(*wf, a->key()->str(), v)) req.facts[a->key()->str()] = std::move(v);
     }
   }
   req.parent_id = c->ticket_id()->str();

@@ -141,6 +141,7 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
         if (e.kind == dsl::EffectKind::kIncrement) {
           v = dsl::Value::Int((v.type() == dsl::ValueType::kInt ? v.as_int() : 0) + 1);
         }
+        if (!AcceptsFact(wf, e.fact, v)) break;  // an enum keeps its value
         auto a = std::make_unique<fb::AttrT>();
         a->key = e.fact;
         a->value = ValueToLiteral(v);
@@ -209,6 +210,7 @@ Status FireConditionSteps(Step& step, const std::string& id) {
     const dsl::Workflow* wf = step.world().Find(t->workflow, t->workflow_version);
     if (wf == nullptr) return Status::Ok();
     EvalEnv env(&step.input(), &*t, step.now());
+    ProvideRecurrences(step, *t, env);
     const dsl::EscalationStep* due = nullptr;
     for (const auto& es : wf->escalation) {
       if (es.trigger != dsl::StepTriggerKind::kCondition || t->fired_once.count(es.name)) continue;

@@ -257,5 +257,35 @@ TEST_CASE("an approved extension moves the deadline and counts, within the polic
   CHECK(c.h.RejectionOf(third).find("limit_reached") != std::string::npos);
 }
 
+TEST_CASE("a hazard that keeps coming back at the same enterprise is reported to the unit's head") {
+  City c;
+  // Three orders about the same hazard class at one enterprise within 90 days; the third one
+  // is reopened after a failed review: recurrences(90 days) >= 2 and reopens >= 1.
+  for (int i = 0; i < 3; ++i) {
+    c.h.Clock(Shanghai(2026, 3, 2 + 7 * i, 9));
+    c.Report("ENT-00002", "hazardous_chemicals", "general");
+  }
+  auto tickets = c.h.TicketsOf("hazard_disposal");
+  REQUIRE(tickets.size() == 3);
+  const Ticket& last = *std::max_element(tickets.begin(), tickets.end(),
+                                         [](const Ticket& a, const Ticket& b) { return a.opened_at < b.opened_at; });
+  c.h.Act(last.id, "sign_for", "a", "staff", "nj.liuhe.emb");
+  c.h.Act(last.id, "order_rectification", "a", "staff", "nj.liuhe.emb");
+  c.h.Act(last.id, "submit_evidence", "a", "staff", "nj.liuhe.emb");
+  auto about_last = [&] {
+    std::vector<std::string> out;
+    for (auto& r : c.h.RecordsOfType("TicketEscalated")) {
+      if (r.find("\"ticket_id\": \"" + last.id + "\"") != std::string::npos) out.push_back(r);
+    }
+    return out;
+  };
+  CHECK(about_last().empty());
+  c.h.Act(last.id, "review_fail", "s", "supervisor", "nj.liuhe.awb", R"("reason": "same leak again")");
+  auto escalations = about_last();
+  REQUIRE(escalations.size() == 1);
+  CHECK(escalations[0].find("\"rule\": \"recurring\"") != std::string::npos);
+  CHECK(escalations[0].find("\"action\": \"notify_head\"") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace closeloop::engine
