@@ -65,11 +65,22 @@ void Setup(Harness& h) {
             R"("fallback": "nj.jw"}})");
   h.Deploy("oversight_case", "engine/tests/workflows/oversight_case.wf");
   h.Deploy("hazard_disposal", "engine/tests/workflows/hazard_disposal.wf");
+  // Chains its overdue orders onto another subject, usually in another partition.
+  h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
+uses workflow oversight_case
+start on HazardReport when event.category == "fireworks" enter open
+state open
+  limit 3 hours
+  on close by assignee -> done
+state done terminal
+escalate
+  step oversight at limit: chain oversight_case (subject = "JW-" + subject, reason = "overdue")
+)");
 }
 
 void RandomStep(Harness& h, std::mt19937_64& rng) {
   static const char* kSubjects[] = {"ENT-00002", "ENT-00003", "ENT-00017", "ENT-00101", "ENT-00202", "ENT-00300"};
-  static const char* kCategories[] = {"gas", "hazardous_chemicals", "fire_safety", "special_equipment", "nonsense"};
+  static const char* kCategories[] = {"gas", "hazardous_chemicals", "fire_safety", "special_equipment", "fireworks", "nonsense"};
   static const char* kSeverities[] = {"general", "major", "unknown"};
   static const char* kVerbs[] = {"sign_for", "return", "transfer", "order_rectification", "progress",
                                  "request_extension", "approve_extension", "deny_extension", "submit_evidence",
@@ -117,6 +128,7 @@ void RandomStep(Harness& h, std::mt19937_64& rng) {
 TEST_CASE("replay from the log reproduces the live state byte for byte after every random step") {
   std::vector<uint64_t> seeds = {1, 2, 3, 20261122};
   if (const char* env = std::getenv("CLOSELOOP_SEED")) seeds = {std::strtoull(env, nullptr, 10)};
+  size_t chained = 0;  // chained tickets over all seeds: the walk must reach the chains
   for (uint64_t seed : seeds) {
     CAPTURE(seed);
     std::mt19937_64 rng(seed);
@@ -139,10 +151,12 @@ TEST_CASE("replay from the log reproduces the live state byte for byte after eve
     // The walk must have exercised the engine, or the property says little.
     size_t tickets = h.Tickets().size();
     CHECK(tickets >= 3);
+    chained += h.TicketsOf("oversight_case").size();
     MESSAGE("seed " << seed << ": " << tickets << " tickets, "
                     << h.RecordsOfType("CommandRejected").size() << " rejections, "
                     << h.RecordsOfType("TicketEscalated").size() << " escalations");
   }
+  if (seeds.size() > 1) CHECK(chained > 0);
 }
 
 TEST_CASE("failed commits apply nothing, and processing resumes to exactly the clean state") {

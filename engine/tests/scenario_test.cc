@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "engine/queries.h"
 #include "engine/testing/harness.h"
+#include "events/partition.h"
 
 namespace closeloop::engine {
 namespace {
@@ -285,6 +287,44 @@ TEST_CASE("a hazard that keeps coming back at the same enterprise is reported to
   REQUIRE(escalations.size() == 1);
   CHECK(escalations[0].find("\"rule\": \"recurring\"") != std::string::npos);
   CHECK(escalations[0].find("\"action\": \"notify_head\"") != std::string::npos);
+}
+
+TEST_CASE("a chained ticket whose subject lives in another partition opens there, linked to its parent") {
+  City c;
+  // A subject prefix that lands the child in another partition than the parent.
+  std::string prefix;
+  for (std::string p : {"DISCIPLINE-", "OVERSIGHT-", "JW-", "CASE-", "X-"}) {
+    if (events::PartitionForKey(p + "ENT-00002", c.h.partitions()) !=
+        events::PartitionForKey("ENT-00002", c.h.partitions())) {
+      prefix = p;
+      break;
+    }
+  }
+  REQUIRE_FALSE(prefix.empty());
+  c.h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
+uses workflow oversight_case
+start on HazardReport when event.category == "fireworks" enter open
+state open
+  limit 1 hours
+  on close by assignee -> done
+state done terminal
+escalate
+  step oversight at limit: chain oversight_case (subject = ")" + prefix + R"(" + subject, reason = "overdue")
+)");
+  c.Report("ENT-00002", "fireworks", "general");
+  Ticket parent = c.Only("quick_order");
+  c.h.Clock(Shanghai(2026, 3, 2, 10, 1));
+  Ticket child = c.Only("oversight_case");
+  CHECK(child.subject == prefix + "ENT-00002");
+  CHECK(child.parent_id == parent.id);
+  CHECK(child.chain_id == parent.id);
+  CHECK(child.facts.at("reason") == dsl::Value::String("overdue"));
+  CHECK(c.h.Find(parent.id)->children == std::vector<std::string>{child.id});
+  auto chain = ChainOf(c.h.store(), c.h.partitions(), child.id);
+  REQUIRE(chain.ok());
+  REQUIRE(chain->size() == 2);
+  CHECK((*chain)[0].id == parent.id);
+  CHECK((*chain)[1].id == child.id);
 }
 
 }  // namespace
