@@ -13,6 +13,8 @@ Status DecideCommand(Step& step);
 Status DecideChained(Step& step);
 // The clock reached step.now(): fire every due timer.
 Status DecideClock(Step& step);
+// The clock passed occurrences of periodic duties: open their tickets (decide_schedule.cc).
+Status DecideSchedules(Step& step);
 
 // Shared by the deciders: after a ticket changed, fire the ladder's condition steps that
 // now hold, once each.

@@ -57,17 +57,22 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
                              std::map<uint32_t, std::vector<std::string>>& appends) {
   const events::BodyKind kind = events::KindOf(rec.body_type());
   const bool decide = options_.mode != Mode::kRebuild;
+  const int64_t previous_now = now_;
   if (rec.body_type() == fb::Body::ClockTick) now_ = std::max(now_, rec.body_as_ClockTick()->now());
   // Before the first clock record, the time a record entered the log stands in.
   const int64_t now = now_ > 0 ? now_ : rec.recorded_at();
 
   TicketTable tickets(partition_, overlay, world_, &cache_);
   Step step(tickets, input_.partition_count(), rec, rec.id() ? rec.id()->str() : "", now);
+  step.set_previous_now(previous_now);
 
   switch (kind) {
     case events::BodyKind::kControl:
       if (rec.body_type() == fb::Body::ClockTick) {
-        if (decide) CL_RETURN_IF_ERROR(DecideClock(step));
+        if (decide) {
+          CL_RETURN_IF_ERROR(DecideSchedules(step));
+          CL_RETURN_IF_ERROR(DecideClock(step));
+        }
         break;
       }
       {

@@ -11,13 +11,16 @@ std::string Step::actor() const {
   return input_.actor() && input_.actor()->size() > 0 ? input_.actor()->str() : "engine";
 }
 
+// Ids derive from the input's id, this partition and a sequence: a control record (a clock
+// tick) is processed by every partition under one id, and each must derive different ids.
 std::string Step::NewTicketId() {
-  return events::DeriveId(now_, input_id_ + "/ticket", ticket_seq_++).ToString();
+  return events::DeriveId(now_, input_id_ + "/p" + std::to_string(partition()) + "/ticket", ticket_seq_++)
+      .ToString();
 }
 
 Status Step::Emit(fb::BodyUnion body, const Ticket& about) {
   fb::RecordT r;
-  r.id = events::DeriveId(now_, input_id_, seq_++).ToString();
+  r.id = events::DeriveId(now_, input_id_ + "/p" + std::to_string(partition()), seq_++).ToString();
   r.source = EngineSource(partition());
   r.subject = about.subject;
   r.jurisdiction = about.jurisdiction;

@@ -32,6 +32,10 @@ class Step {
   const fb::Record& input() const { return input_; }
   const std::string& input_id() const { return input_id_; }
   int64_t now() const { return now_; }
+  // The clock before this record (0 before the first clock record): schedules fire for
+  // occurrences in (previous_now, now].
+  int64_t previous_now() const { return previous_now_; }
+  void set_previous_now(int64_t t) { previous_now_ = t; }
   uint32_t partition() const { return tickets_.partition(); }
   uint32_t partitions() const { return partitions_; }
   std::string actor() const;
@@ -45,6 +49,7 @@ class Step {
   const fb::Record& input_;
   std::string input_id_;
   int64_t now_;
+  int64_t previous_now_ = 0;
   uint32_t seq_ = 0;
   uint32_t ticket_seq_ = 0;
   std::map<uint32_t, std::vector<std::string>> emitted_;

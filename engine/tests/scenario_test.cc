@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engine/queries.h"
 #include "engine/testing/harness.h"
@@ -325,6 +326,39 @@ escalate
   REQUIRE(chain->size() == 2);
   CHECK((*chain)[0].id == parent.id);
   CHECK((*chain)[1].id == child.id);
+}
+
+TEST_CASE("monthly self-inspection duties open one ticket per enterprise, and quarterly ones for key enterprises") {
+  City c;
+  c.h.PublishFile("workflows/reference/enterprises.jsonl");
+  c.h.Deploy("periodic_inspection", "engine/tests/workflows/periodic_inspection.wf");
+  c.h.Clock(Shanghai(2026, 3, 31, 18));
+  CHECK(c.h.TicketsOf("periodic_inspection").empty());
+  c.h.Clock(Shanghai(2026, 4, 1, 9, 30));  // April 1st 09:00 passed: the monthly duty
+  auto monthly = c.h.TicketsOf("periodic_inspection");
+  REQUIRE(monthly.size() == 336);  // every enterprise in the shipped directory
+  std::set<std::string> subjects;
+  for (const auto& t : monthly) {
+    subjects.insert(t.subject);
+    CHECK(t.category == "self_inspection");
+    CHECK(t.state == "due");
+    CHECK(t.trigger == "schedule");
+  }
+  CHECK(subjects.size() == 336);
+  // The quarterly supervisor duty on April 5th: key or red/orange enterprises only.
+  c.h.Clock(Shanghai(2026, 4, 5, 10));
+  size_t quarterly = 0;
+  for (const auto& t : c.h.TicketsOf("periodic_inspection")) quarterly += t.category == "supervisor_inspection";
+  CHECK(quarterly > 0);
+  CHECK(quarterly < 336);
+  // A self-inspection record from the enterprise answers its duty.
+  const Ticket& one = monthly.front();
+  c.h.Publish(R"({"source": "enterprise-app","subject": ")" + one.subject + R"(","occurred_at": )" +
+              std::to_string(c.h.now()) + R"(,"body_type": "SelfInspection","body": {"period": "2026-04",)"
+              R"("inspector_role": "enterprise","items_checked": 40,"hazards_found": 2}})");
+  Ticket answered = *c.h.Find(one.id);
+  CHECK(answered.state == "reviewing");
+  CHECK(answered.facts.at("hazards_found") == dsl::Value::Int(2));
 }
 
 }  // namespace
