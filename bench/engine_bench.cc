@@ -19,6 +19,8 @@
 //    fillseq writing as many records of the same mean size as the tick emitted.
 // 4. memory: N open tickets (a child process each, so its peak RSS is its own): VmHWM and
 //    the data directory's size per ticket.
+#include <rocksdb/perf_context.h>
+#include <rocksdb/perf_level.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -135,7 +137,12 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
   {
     BenchNode n = BenchNode::Open(live, o.partitions);
     CountingStore counting(*n.store);
+    // Counters only (no timers): what iterators had to step over, for the report.
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);
+    rocksdb::get_perf_context()->Reset();
     ProcessRun run = ProcessSingleThread(counting, *n.log);
+    const rocksdb::PerfContext skipped = *rocksdb::get_perf_context();
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     const double bytes = static_cast<double>(counting.state_bytes() + counting.record_bytes());
     bytes_per_input = static_cast<size_t>(bytes / inputs + 0.5);
     std::printf("mix, one thread: %s input records in %.1f s (%.1f s of CPU), %s log records read incl. the "
@@ -147,6 +154,11 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
                 Thousands(counting.records()).c_str(), counting.record_bytes() / 1e6,
                 Thousands(counting.commits()).c_str(), bytes_per_input);
     auto types = CountTypes(*n.log, &read);
+    std::printf("  RocksDB iterators stepped over %s deleted entries and %s hidden versions (perf_context "
+                "internal_delete_skipped_count, internal_key_skipped_count): %s per clock tick processed\n",
+                Thousands(skipped.internal_delete_skipped_count).c_str(),
+                Thousands(skipped.internal_key_skipped_count).c_str(),
+                Thousands(static_cast<double>(skipped.internal_delete_skipped_count) / std::max<uint64_t>(types["ClockTick"], 1)).c_str());
     std::printf("  the log now holds:");
     for (const auto& [t, c] : types) std::printf(" %s %s;", t.c_str(), Thousands(c).c_str());
     std::printf("\n");
@@ -307,11 +319,16 @@ int RunMemoryChild(const Options& o, const City& city, const fs::path& root) {
   }
   const double secs = Seconds(start);
   const uint64_t open = CountKeys(*n.store, o.partitions, TicketPrefix);
+  uint64_t memtables = 0;  // what RocksDB holds in memory for writes not yet flushed
+  for (const char* f : {"default", "log", "meta", "state"}) {
+    uint64_t v = 0;
+    if (n.db->db()->GetIntProperty(n.db->family(f), "rocksdb.cur-size-all-mem-tables", &v)) memtables += v;
+  }
   n.Flush();
-  std::printf("memory-result %llu %llu %llu %llu %llu %.1f\n", static_cast<unsigned long long>(open),
+  std::printf("memory-result %llu %llu %llu %llu %llu %.1f %llu\n", static_cast<unsigned long long>(open),
               static_cast<unsigned long long>(base_kb), static_cast<unsigned long long>(ProcStatusKb("VmHWM")),
               static_cast<unsigned long long>(ProcStatusKb("VmRSS")), static_cast<unsigned long long>(DirBytes(dir)),
-              secs);
+              secs, static_cast<unsigned long long>(memtables));
   fs::remove_all(dir);
   return 0;
 }
@@ -329,17 +346,18 @@ void RunMemory(const Options& o, const fs::path& root, const char* self) {
     if (::pclose(pipe) != 0) Die("memory child failed:\n" + out);
     std::istringstream in(out.substr(out.find("memory-result")));
     std::string tag;
-    uint64_t open = 0, base = 0, hwm = 0, rss = 0, bytes = 0;
+    uint64_t open = 0, base = 0, hwm = 0, rss = 0, bytes = 0, memtables = 0;
     double secs = 0;
-    in >> tag >> open >> base >> hwm >> rss >> bytes >> secs;
+    in >> tag >> open >> base >> hwm >> rss >> bytes >> secs >> memtables;
     if (open != n) Die("memory child opened " + std::to_string(open) + " tickets, not " + std::to_string(n));
     std::printf("memory: %s open tickets in %.1f s (%s inputs/s): RSS %.0f MB before, peak %.0f MB, %.0f MB at the "
-                "end; data directory %.0f MB after a flush\n",
+                "end, of which RocksDB memtables %.0f MB; data directory %.0f MB after a flush\n",
                 Thousands(n).c_str(), secs, Thousands(n / secs).c_str(), base / 1024.0, hwm / 1024.0, rss / 1024.0,
-                bytes / 1e6);
+                memtables / 1048576.0, bytes / 1e6);
     table.push_back({"memory: peak RSS with " + Thousands(n) + " open tickets (MB)", Fmt("%.0f", hwm / 1024.0),
-                     Fmt("%.0f", base / 1024.0) + " (before)", base > 0 ? static_cast<double>(hwm) / base : 0});
+                     Fmt("%.0f", base / 1024.0) + " (before)", 0});
     table.push_back({"  peak RSS above the start per ticket (B)", Fmt("%.0f", (hwm - base) * 1024.0 / n), "-", 0});
+    table.push_back({"  RocksDB memtables at the end (MB)", Fmt("%.0f", memtables / 1048576.0), "-", 0});
     table.push_back({"  data directory per ticket (B)", Fmt("%.0f", static_cast<double>(bytes) / n), "-", 0});
   }
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "events/ids.h"
+#include "events/partition.h"
 
 namespace closeloop::bench {
 namespace {
@@ -248,9 +249,11 @@ MixCounts PublishMix(const City& city, const MixOptions& o, Publisher& pub, Ids&
                  {"occurred_at", at}, {"body_type", "SensorAlarm"}, {"body", body}},
             at);
   };
-  // The engine opens the ticket while processing `opener`, at its clock: the id follows.
-  auto open_id = [&](const std::string& opener) {
-    return events::DeriveId(engine_now, opener + "/ticket", 0).ToString();
+  // The engine opens the ticket while processing `opener` in the subject's partition, at
+  // its clock: the id follows (engine/step.cc Step::NewTicketId).
+  auto open_id = [&](const std::string& opener, const std::string& subject) {
+    const uint32_t p = events::PartitionForKey(subject, partitions);
+    return events::DeriveId(engine_now, opener + "/p" + std::to_string(p) + "/ticket", 0).ToString();
   };
   auto schedule = [&](size_t i, int64_t at) { queue.push({at, seq++, i}); };
 
@@ -294,7 +297,7 @@ MixCounts PublishMix(const City& city, const MixOptions& o, Publisher& pub, Ids&
               at);
       ++counts.reports;
     }
-    t.id = open_id(opener);
+    t.id = open_id(opener, t.subject);
     ++counts.tickets;
     promised += 1 + t.plan.size();
     tickets.push_back(std::move(t));

@@ -14,7 +14,8 @@
 //  - sensor alarm storms (SensorAlarm, 2..30 alarms of one sensor within minutes: one ticket,
 //    the rest deduplicated), some followed by the sensor reading normal (closes the order).
 // Staff commands name tickets by the id the engine will give them: the engine derives a
-// ticket's id from the opening record's id and its clock (engine/step.cc NewTicketId), and
+// ticket's id from the opening record's id, its partition and its clock (engine/step.cc
+// NewTicketId), and
 // the inputs carry fixed ids, so the id is known before processing. If that derivation
 // changes, commands come back as unknown_ticket and engine_bench reports it.
 #pragma once
