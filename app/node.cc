@@ -90,10 +90,10 @@ Result<int64_t> ParseDuration(const std::string& text) {
   int64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   std::string unit(p, text.data() + text.size());
-  if (ec != std::errc() || n < 0) return InvalidArgument("not a duration: '" + text + "' (e.g. 90s, 30m, 2h, 3d, 1w)");
-  int64_t scale = unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000
+  if (ec != std::errc() || n < 0) return InvalidArgument("not a duration: '" + text + "' (e.g. 500ms, 90s, 30m, 2h, 3d, 1w)");
+  int64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000
                 : unit == "d" ? 86400000 : unit == "w" ? 7 * 86400000LL : 0;
-  if (scale == 0) return InvalidArgument("unknown duration unit in '" + text + "' (s, m, h, d, w)");
+  if (scale == 0) return InvalidArgument("unknown duration unit in '" + text + "' (ms, s, m, h, d, w)");
   return n * scale;
 }
 

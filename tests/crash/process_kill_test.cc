@@ -122,5 +122,44 @@ TEST_CASE("kill -9 during processing loses nothing and applies nothing twice") {
   fs::remove_all(root);
 }
 
+TEST_CASE("kill -9 of a serving process while clock records stream in leaves a log that replays exactly") {
+  uint64_t seed = 7;
+  if (const char* env = std::getenv("CLOSELOOP_CRASH_SEED")) seed = std::strtoull(env, nullptr, 10);
+  CAPTURE(seed);
+  const fs::path root = fs::temp_directory_path() / ("cl-serve-kill-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  const std::string err = (root / "stderr.log").string();
+  const std::string data = (root / "data").string();
+  BuildLog(data, err, 1500, seed);
+
+  // The server's scheduler appends a clock record every 20 ms, each a simulated 10 minutes,
+  // so deadlines pass and the ladder fires while we kill it.
+  std::mt19937_64 rng(seed);
+  int kills = 0;
+  for (int run = 0; run < 8; ++run) {
+    auto delay = std::chrono::milliseconds(300 + static_cast<int64_t>(rng() % 1500));
+    ChildRun r = Run({"serve", "--data", data, "--http", "127.0.0.1:0", "--clock-speed", "30000", "--tick", "20ms"},
+                     err, std::chrono::duration_cast<microseconds>(delay));
+    REQUIRE(r.killed);
+    ++kills;
+  }
+  CHECK(kills == 8);
+  // Whatever was appended before the last kill is processed now, then checked two ways.
+  REQUIRE(Run({"process", "--data", data}, err).exit_code == 0);
+  CHECK(Run({"log", "verify", "--data", data}, err).exit_code == 0);
+  const std::string live = Digest(Run({"digest", "--data", data}, err).out);
+  ChildRun rebuilt = Run({"replay", "--data", data, "--into", (root / "rebuilt").string()}, err);
+  CHECK(Digest(rebuilt.out) == live);
+  ChildRun again = Run({"replay", "--data", data, "--into", (root / "again").string(), "--reprocess"}, err);
+  CHECK_MESSAGE(again.exit_code == 0, again.out);
+  CHECK(again.out.find("mismatches 0") != std::string::npos);
+  CHECK(Digest(again.out) == live);
+  // The ladder did fire while the server was being killed.
+  ChildRun overdue = Run({"tickets", "--data", data, "--overdue"}, err);
+  CHECK(overdue.out.find("OVERDUE") != std::string::npos);
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace closeloop::testing
