@@ -397,6 +397,7 @@ Options Parse(int argc, char** argv) {
 }
 
 int Main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show up as they come, even in a pipe
   const Options o = Parse(argc, argv);
   const City city = LoadCity(CLOSELOOP_SOURCE_DIR);
   if (o.memory_child > 0) return RunMemoryChild(o, city, o.dir);

@@ -4,7 +4,7 @@
 # own, e.g. dsl/dsl_bench) with its default sizes, each printing its table (ours, its
 # reference, the ratio).
 # Extra arguments for one bench: LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS,
-# ENGINE_BENCH_ARGS (its defaults take about 6-8 minutes on the 2-core machine of
+# ENGINE_BENCH_ARGS (its defaults take about 9 minutes on the 2-core machine of
 # docs/performance.md; e.g. ENGINE_BENCH_ARGS="--inputs 50000 --timers 20000
 # --open-tickets 50000" for a quick look).
 # Exits non-zero if any bench fails or if none was built.
