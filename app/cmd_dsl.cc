@@ -9,7 +9,8 @@ namespace closeloop::app {
 void AddDslCommands(CLI::App& root) {
   auto files = std::make_shared<std::vector<std::string>>();
   CLI::App* check = root.add_subcommand(
-      "check", "Compile workflow files; print diagnostics (exit 0 clean, 1 on any error, 2 unreadable)");
+      "check",
+      "Compile workflow files; print diagnostics (exit 0 clean, 1 on any error, 2 unreadable)");
   check->add_option("files", *files, "workflow sources (.wf)")->required();
   check->callback([files] {
     std::string out;
@@ -20,7 +21,8 @@ void AddDslCommands(CLI::App& root) {
 
   auto efiles = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>("text");
-  CLI::App* explain = root.add_subcommand("explain", "Print the compiled state machines (text, dot or mermaid)");
+  CLI::App* explain =
+      root.add_subcommand("explain", "Print the compiled state machines (text, dot or mermaid)");
   explain->add_option("files", *efiles, "workflow sources (.wf)")->required();
   explain->add_option("--format", *format, "text | dot | mermaid")->capture_default_str();
   explain->callback([efiles, format] {

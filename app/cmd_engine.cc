@@ -1,7 +1,6 @@
 // closeloop process | replay | digest | clock advance
 #include <filesystem>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
@@ -45,7 +44,8 @@ void RunDigest(const EngineOptions& o) {
 
 void RunReplay(const EngineOptions& o) {
   namespace fs = std::filesystem;
-  if (fs::exists(o.into) && !fs::is_empty(o.into)) Fail("--into " + o.into + " must be a new or empty directory");
+  if (fs::exists(o.into) && !fs::is_empty(o.into))
+    Fail("--into " + o.into + " must be a new or empty directory");
   Node source = Node::Open(o.data, /*read_only=*/true);
   Node target = Node::Open(o.into, /*read_only=*/false, source.partitions(), /*sync=*/false);
   engine::ProcessorOptions opts;
@@ -96,7 +96,8 @@ void RunClockAdvance(const EngineOptions& o) {
   if (base == 0) base = WallClockMillis();
   int64_t now = base + *d;
   std::string tick = events::testing::IngressRecord(
-      R"({"source": "closeloop-clock","body_type": "ClockTick","body": {"now": )" + std::to_string(now) + "}}",
+      R"({"source": "closeloop-clock","body_type": "ClockTick","body": {"now": )" +
+          std::to_string(now) + "}}",
       WallClockMillis());
   std::vector<events::PartitionAppend> batch;
   for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, {tick}});
@@ -127,12 +128,14 @@ void RunDeploy(const EngineOptions& o) {
       if (s.name == wf.file) src = &s;
     }
     if (src == nullptr) Fail("internal: no source for workflow " + wf.name);
-    std::string json = R"({"source": "closeloop-deploy","body_type": "WorkflowDeployed","body": {"name": )" +
-                       JsonString(wf.name) + ",\"version\": " + std::to_string(wf.version) +
-                       ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
-                       events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
+    std::string json =
+        R"({"source": "closeloop-deploy","body_type": "WorkflowDeployed","body": {"name": )" +
+        JsonString(wf.name) + ",\"version\": " + std::to_string(wf.version) +
+        ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
+        events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
     records.push_back(events::testing::IngressRecord(json, WallClockMillis()));
-    std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file << "\n";
+    std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file
+              << "\n";
   }
   std::vector<events::PartitionAppend> batch;
   for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, records});
@@ -146,14 +149,16 @@ void RunDeploy(const EngineOptions& o) {
 void AddEngineCommands(CLI::App& root) {
   auto deploy = std::make_shared<EngineOptions>();
   CLI::App* dep = root.add_subcommand(
-      "deploy", "Compile workflow files and, if clean, append a WorkflowDeployed record for each workflow");
+      "deploy",
+      "Compile workflow files and, if clean, append a WorkflowDeployed record for each workflow");
   AddDataOption(*dep, &deploy->data);
   dep->add_option("files", deploy->files, "workflow sources (.wf)")->required();
   dep->callback([deploy] { RunDeploy(*deploy); });
 
   auto process = std::make_shared<EngineOptions>();
   CLI::App* p = root.add_subcommand(
-      "process", "Process everything appended but not yet processed, then exit (same path as serve)");
+      "process",
+      "Process everything appended but not yet processed, then exit (same path as serve)");
   AddDataOption(*p, &process->data);
   p->callback([process] { RunProcess(*process); });
 
@@ -179,7 +184,8 @@ void AddEngineCommands(CLI::App& root) {
   auto clock = std::make_shared<EngineOptions>();
   CLI::App* c = root.add_subcommand("clock", "The engine's clock (time is an input: a record)");
   c->require_subcommand(1);
-  CLI::App* adv = c->add_subcommand("advance", "Append a clock record DURATION after the engine's time, and process");
+  CLI::App* adv = c->add_subcommand(
+      "advance", "Append a clock record DURATION after the engine's time, and process");
   AddDataOption(*adv, &clock->data);
   adv->add_option("duration", clock->duration, "e.g. 30m, 2h, 3d")->required();
   adv->callback([clock] { RunClockAdvance(*clock); });

@@ -20,7 +20,8 @@ struct QueryOptions {
 void PrintTicketLine(const engine::Ticket& t) {
   std::cout << t.id << "  " << t.workflow << "  " << t.state << (t.closed ? " (closed)" : "")
             << "  lead=" << (t.lead.empty() ? "-" : t.lead) << "  due=" << FormatTime(t.deadline_at)
-            << (t.overdue ? "  OVERDUE" : "") << (t.escalated_to.empty() ? "" : "  escalated->" + t.escalated_to)
+            << (t.overdue ? "  OVERDUE" : "")
+            << (t.escalated_to.empty() ? "" : "  escalated->" + t.escalated_to)
             << "  subject=" << t.subject << "  " << t.category << "/" << t.severity << "\n";
 }
 
@@ -48,7 +49,8 @@ void RunHistory(const QueryOptions& o) {
   }
   auto history = engine::TicketHistory(*n.store, n.partitions(), o.ticket, as_of);
   if (!history.ok()) Fail(history.status().ToString());
-  if (history->empty()) Fail("no ticket " + o.ticket + (o.as_of.empty() ? "" : " as of " + o.as_of));
+  if (history->empty())
+    Fail("no ticket " + o.ticket + (o.as_of.empty() ? "" : " as of " + o.as_of));
   events::JsonCodec codec;
   for (const auto& bytes : *history) {
     auto json = codec.ToJson(bytes);
@@ -57,8 +59,8 @@ void RunHistory(const QueryOptions& o) {
       std::cout << *json << "\n";
     } else {
       const auto* rec = *events::VerifyRecord(bytes);
-      std::cout << FormatTime(rec->recorded_at()) << "  " << events::BodyName(rec->body_type()) << "  "
-                << *json << "\n";
+      std::cout << FormatTime(rec->recorded_at()) << "  " << events::BodyName(rec->body_type())
+                << "  " << *json << "\n";
     }
   }
   auto t = engine::TicketAsOf(*n.store, n.partitions(), o.ticket, as_of);
@@ -77,7 +79,7 @@ void RunChain(const QueryOptions& o) {
       std::cout << t.ToJson() << "\n";
       continue;
     }
-    std::cout << (t.parent_id.empty() ? "" : "  └─ ") ;
+    std::cout << (t.parent_id.empty() ? "" : "  └─ ");
     PrintTicketLine(t);
   }
 }
@@ -86,7 +88,8 @@ void RunChain(const QueryOptions& o) {
 
 void AddQueryCommands(CLI::App& root) {
   auto tickets = std::make_shared<QueryOptions>();
-  CLI::App* t = root.add_subcommand("tickets", "List tickets (a department's queue by deadline with --department)");
+  CLI::App* t = root.add_subcommand(
+      "tickets", "List tickets (a department's queue by deadline with --department)");
   AddDataOption(*t, &tickets->data);
   t->add_option("--department", tickets->filter.department, "lead department: its queue");
   t->add_option("--state", tickets->filter.state, "only tickets in this state");
@@ -103,7 +106,8 @@ void AddQueryCommands(CLI::App& root) {
   });
 
   auto history = std::make_shared<QueryOptions>();
-  CLI::App* h = root.add_subcommand("history", "A ticket's records in order, and the ticket as it stood");
+  CLI::App* h =
+      root.add_subcommand("history", "A ticket's records in order, and the ticket as it stood");
   AddDataOption(*h, &history->data);
   h->add_option("ticket", history->ticket, "ticket id")->required();
   h->add_option("--as-of", history->as_of, "only what was recorded by then (ms or ISO 8601)");

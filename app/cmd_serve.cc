@@ -50,7 +50,8 @@ void RunServe(const ServeOptions& o) {
   clock.tick_ms = o.clock_speed > 1 ? 1000 : 60000;
   if (!o.tick.empty()) {
     auto t = ParseDuration(o.tick);
-    if (!t.ok() || *t <= 0) Fail("--tick: " + (t.ok() ? std::string("must be > 0") : t.status().message()), 2);
+    if (!t.ok() || *t <= 0)
+      Fail("--tick: " + (t.ok() ? std::string("must be > 0") : t.status().message()), 2);
     clock.tick_ms = *t;
   }
 
@@ -64,8 +65,8 @@ void RunServe(const ServeOptions& o) {
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
   Status started = server.Start();
   if (!started.ok()) Fail(started.ToString());
-  spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={} clock={}{}", server.host(),
-               server.port(), o.data, node.log->name(), node.partitions(), o.clock,
+  spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={} clock={}{}",
+               server.host(), server.port(), o.data, node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
   WaitForStopSignal();
   server.Stop();
@@ -78,19 +79,22 @@ void RunServe(const ServeOptions& o) {
 
 void AddServeCommand(CLI::App& root) {
   auto opts = std::make_shared<ServeOptions>();
-  CLI::App* cmd = root.add_subcommand("serve", "Run the engine and the HTTP API on the embedded log");
+  CLI::App* cmd =
+      root.add_subcommand("serve", "Run the engine and the HTTP API on the embedded log");
   AddDataOption(*cmd, &opts->data);
   cmd->add_option("--http", opts->http, "address to serve HTTP on")->capture_default_str();
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of a new log (default 4; fixed once created)");
   cmd->add_flag("--no-sync", opts->no_sync, "do not fsync appends (faster; unsafe on power loss)");
-  cmd->add_option("--clock", opts->clock,
-                  "wall: the scheduler appends clock records; manual: only `closeloop clock advance`")
+  cmd->add_option(
+         "--clock", opts->clock,
+         "wall: the scheduler appends clock records; manual: only `closeloop clock advance`")
       ->capture_default_str();
   cmd->add_option("--clock-speed", opts->clock_speed,
                   "simulated seconds per wall second (demos: 3600 = an hour a second)")
       ->capture_default_str();
-  cmd->add_option("--tick", opts->tick, "wall time between clock records (default 1m; 1s when accelerated)");
+  cmd->add_option("--tick", opts->tick,
+                  "wall time between clock records (default 1m; 1s when accelerated)");
   cmd->callback([opts] { RunServe(*opts); });
 }
 

@@ -44,13 +44,15 @@ void EngineRunner::Run(uint32_t partition) {
     if (!n.ok()) {
       // A failed commit leaves nothing half-applied; retry with backoff, and say so.
       spdlog::error("partition {}: {}", partition, n.status().ToString());
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5000, 100 << std::min(failures++, 6))));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(5000, 100 << std::min(failures++, 6))));
       continue;
     }
     failures = 0;
     positions_[partition]->store(proc.position());
     processed_ += *n;
-    if (*n == 0) node_.log->WaitForAppend(partition, proc.position(), std::chrono::milliseconds(200));
+    if (*n == 0)
+      node_.log->WaitForAppend(partition, proc.position(), std::chrono::milliseconds(200));
   }
 }
 
@@ -70,7 +72,8 @@ void Scheduler::Stop() {
 
 Status Scheduler::Tick(int64_t now_ms) {
   std::string tick = events::testing::IngressRecord(
-      R"({"source": "closeloop-scheduler","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) + "}}",
+      R"({"source": "closeloop-scheduler","body_type": "ClockTick","body": {"now": )" +
+          std::to_string(now_ms) + "}}",
       WallClockMillis());
   std::vector<events::PartitionAppend> batch;
   for (uint32_t p = 0; p < node_.partitions(); ++p) batch.push_back({p, {tick}});

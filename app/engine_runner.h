@@ -36,9 +36,9 @@ class EngineRunner {
 };
 
 struct ClockOptions {
-  bool manual = false;     // no clock records: time moves by `closeloop clock advance`
-  double speed = 1.0;      // simulated seconds per wall second (demos: 3600)
-  int64_t tick_ms = 60000; // wall time between clock records
+  bool manual = false;      // no clock records: time moves by `closeloop clock advance`
+  double speed = 1.0;       // simulated seconds per wall second (demos: 3600)
+  int64_t tick_ms = 60000;  // wall time between clock records
 };
 
 // Appends a ClockTick to every partition each tick: simulated time = the engine's time at

@@ -14,7 +14,8 @@
 
 namespace closeloop::app {
 
-Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bool sync, bool create) {
+Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bool sync,
+                bool create) {
   Node n;
   auto db = rocks::RocksDb::Open(
       data, {.sync = sync, .create_if_missing = create && !read_only, .read_only = read_only});
@@ -83,17 +84,25 @@ Result<int64_t> ParseTime(const std::string& text) {
     in >> date::parse(fmt, tp);
     if (!in.fail()) return tp.time_since_epoch().count() - 8 * 3600 * 1000LL;  // Asia/Shanghai
   }
-  return InvalidArgument("not a time: '" + text + "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
+  return InvalidArgument("not a time: '" + text +
+                         "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
 }
 
 Result<int64_t> ParseDuration(const std::string& text) {
   int64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   std::string unit(p, text.data() + text.size());
-  if (ec != std::errc() || n < 0) return InvalidArgument("not a duration: '" + text + "' (e.g. 500ms, 90s, 30m, 2h, 3d, 1w)");
-  int64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000
-                : unit == "d" ? 86400000 : unit == "w" ? 7 * 86400000LL : 0;
-  if (scale == 0) return InvalidArgument("unknown duration unit in '" + text + "' (ms, s, m, h, d, w)");
+  if (ec != std::errc() || n < 0)
+    return InvalidArgument("not a duration: '" + text + "' (e.g. 500ms, 90s, 30m, 2h, 3d, 1w)");
+  int64_t scale = unit == "ms"  ? 1
+                  : unit == "s" ? 1000
+                  : unit == "m" ? 60000
+                  : unit == "h" ? 3600000
+                  : unit == "d" ? 86400000
+                  : unit == "w" ? 7 * 86400000LL
+                                : 0;
+  if (scale == 0)
+    return InvalidArgument("unknown duration unit in '" + text + "' (ms, s, m, h, d, w)");
   return n * scale;
 }
 

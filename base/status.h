@@ -56,7 +56,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
+inline Status InvalidArgument(std::string m) {
+  return Status(Code::kInvalidArgument, std::move(m));
+}
 inline Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
 inline Status AlreadyExists(std::string m) { return Status(Code::kAlreadyExists, std::move(m)); }
 inline Status FailedPrecondition(std::string m) {
@@ -78,7 +80,7 @@ inline Status Internal(std::string m) { return Status(Code::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
   }
@@ -104,10 +106,10 @@ class [[nodiscard]] Result {
 }  // namespace closeloop
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define CL_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::closeloop::Status cl_status_ = (expr);       \
-    if (!cl_status_.ok()) return cl_status_;       \
+#define CL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::closeloop::Status cl_status_ = (expr); \
+    if (!cl_status_.ok()) return cl_status_; \
   } while (0)
 
 #define CL_CONCAT_INNER_(a, b) a##b

@@ -113,7 +113,9 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       version = b->version();
       break;
     }
-    case B::TicketSignedFor: version = r.body_as_TicketSignedFor()->version(); break;
+    case B::TicketSignedFor:
+      version = r.body_as_TicketSignedFor()->version();
+      break;
     case B::TicketReturned: {
       const auto* b = r.body_as_TicketReturned();
       t.returns = b->returns();
@@ -148,16 +150,24 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       t.pending_extension_days = 0;
       version = r.body_as_ExtensionDenied()->version();
       break;
-    case B::TicketProgressed: version = r.body_as_TicketProgressed()->version(); break;
-    case B::EvidenceSubmitted: version = r.body_as_EvidenceSubmitted()->version(); break;
-    case B::EventAttached: version = r.body_as_EventAttached()->version(); break;
+    case B::TicketProgressed:
+      version = r.body_as_TicketProgressed()->version();
+      break;
+    case B::EvidenceSubmitted:
+      version = r.body_as_EvidenceSubmitted()->version();
+      break;
+    case B::EventAttached:
+      version = r.body_as_EventAttached()->version();
+      break;
     case B::TicketResolved: {
       const auto* b = r.body_as_TicketResolved();
       t.resolution = b->resolution()->str();
       version = b->version();
       break;
     }
-    case B::TicketReviewed: version = r.body_as_TicketReviewed()->version(); break;
+    case B::TicketReviewed:
+      version = r.body_as_TicketReviewed()->version();
+      break;
     case B::TicketReopened: {
       const auto* b = r.body_as_TicketReopened();
       t.reopens = b->reopens();
@@ -180,7 +190,8 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
     }
     case B::TicketEscalated: {
       const auto* b = r.body_as_TicketEscalated();
-      if (b->to_department() && b->to_department()->size() > 0) t.escalated_to = b->to_department()->str();
+      if (b->to_department() && b->to_department()->size() > 0)
+        t.escalated_to = b->to_department()->str();
       MarkFired(t, b->rule()->str(), world);
       version = b->version();
       break;
@@ -195,7 +206,9 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       version = b->version();
       break;
     }
-    case B::ResourcesDispatched: version = r.body_as_ResourcesDispatched()->version(); break;
+    case B::ResourcesDispatched:
+      version = r.body_as_ResourcesDispatched()->version();
+      break;
     case B::TicketClosed: {
       const auto* b = r.body_as_TicketClosed();
       t.closed = true;
@@ -205,8 +218,10 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       version = b->version();
       break;
     }
-    case B::CommandRejected: break;  // recorded in history; the ticket is unchanged
-    default: return Status::Ok();
+    case B::CommandRejected:
+      break;  // recorded in history; the ticket is unchanged
+    default:
+      return Status::Ok();
   }
   t.version = std::max(t.version, version);
   CL_RETURN_IF_ERROR(tickets.AppendHistory(t, bytes));

@@ -43,7 +43,8 @@ std::string RoleProblem(std::string_view role, const fb::StaffCommand& cmd, cons
   }
   if (claimed != role) {
     *reason = fb::RejectReason::wrong_role;
-    return "needs role " + std::string(role) + ", acting as " + (claimed.empty() ? "none" : claimed);
+    return "needs role " + std::string(role) + ", acting as " +
+           (claimed.empty() ? "none" : claimed);
   }
   return "";
 }
@@ -76,7 +77,8 @@ Status EmitBody(Step& step, T&& value, const Ticket& t) {
 }
 
 // The records a built-in verb writes before its transition runs.
-Status VerbRecords(Step& step, const Ticket& t, const dsl::Workflow& wf, const fb::StaffCommand& cmd) {
+Status VerbRecords(Step& step, const Ticket& t, const dsl::Workflow& wf,
+                   const fb::StaffCommand& cmd) {
   const std::string verb = cmd.verb()->str();
   const uint32_t v = t.version + 1;
   if (verb == "sign_for") {
@@ -125,7 +127,8 @@ Status VerbRecords(Step& step, const Ticket& t, const dsl::Workflow& wf, const f
     fb::TicketExtendedT r;
     r.ticket_id = t.id;
     r.days = t.pending_extension_days;
-    r.deadline_at = t.deadline_at > 0 ? cal.AddWorkingDays(t.deadline_at, t.pending_extension_days) : 0;
+    r.deadline_at =
+        t.deadline_at > 0 ? cal.AddWorkingDays(t.deadline_at, t.pending_extension_days) : 0;
     r.extensions = t.extensions + 1;
     r.version = v;
     return EmitBody(step, std::move(r), t);
@@ -207,25 +210,29 @@ Status DecideCommand(Step& step) {
   const auto* cmd = step.input().body_as_StaffCommand();
   CL_ASSIGN_OR_RETURN(auto loaded, step.tickets().Load(cmd->ticket_id()->string_view()));
   if (!loaded) {
-    return Reject(step, nullptr, fb::RejectReason::unknown_ticket,
-                  "no ticket " + cmd->ticket_id()->str() + " for subject " + Str(step.input().subject()));
+    return Reject(
+        step, nullptr, fb::RejectReason::unknown_ticket,
+        "no ticket " + cmd->ticket_id()->str() + " for subject " + Str(step.input().subject()));
   }
   Ticket t = *loaded;
   if (t.closed) return Reject(step, &t, fb::RejectReason::wrong_state, "the ticket is closed");
   if (cmd->expected_version() != 0 && cmd->expected_version() != t.version) {
     return Reject(step, &t, fb::RejectReason::stale_version,
-                  "expected version " + std::to_string(cmd->expected_version()) + ", the ticket is at " +
-                      std::to_string(t.version));
+                  "expected version " + std::to_string(cmd->expected_version()) +
+                      ", the ticket is at " + std::to_string(t.version));
   }
   const dsl::Workflow* wf = step.world().Find(t.workflow, t.workflow_version);
   const dsl::State* st = wf ? wf->FindState(t.state) : nullptr;
   if (st == nullptr) {
     return Reject(step, &t, fb::RejectReason::invalid,
-                  "workflow " + t.workflow + " version " + std::to_string(t.workflow_version) + " is not deployed");
+                  "workflow " + t.workflow + " version " + std::to_string(t.workflow_version) +
+                      " is not deployed");
   }
   const std::string verb = cmd->verb()->str();
-  if (!IsBuiltinVerb(verb) && std::find(wf->verbs.begin(), wf->verbs.end(), verb) == wf->verbs.end()) {
-    return Reject(step, &t, fb::RejectReason::unknown_verb, "workflow " + wf->name + " has no verb " + verb);
+  if (!IsBuiltinVerb(verb) &&
+      std::find(wf->verbs.begin(), wf->verbs.end(), verb) == wf->verbs.end()) {
+    return Reject(step, &t, fb::RejectReason::unknown_verb,
+                  "workflow " + wf->name + " has no verb " + verb);
   }
   const dsl::Transition* chosen = nullptr;
   std::string problem;
@@ -276,9 +283,9 @@ Status DecideCommand(Step& step) {
   CL_RETURN_IF_ERROR(VerbRecords(step, t, *wf, *cmd));
   CL_ASSIGN_OR_RETURN(auto after, step.tickets().Load(t.id));
   if (verb == "resolve") {
-    bool has_code = std::any_of(chosen->effects.begin(), chosen->effects.end(), [](const dsl::Effect& e) {
-      return e.kind == dsl::EffectKind::kResolution;
-    });
+    bool has_code =
+        std::any_of(chosen->effects.begin(), chosen->effects.end(),
+                    [](const dsl::Effect& e) { return e.kind == dsl::EffectKind::kResolution; });
     if (!has_code) {
       fb::TicketResolvedT r;
       r.ticket_id = t.id;

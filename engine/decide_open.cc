@@ -69,7 +69,8 @@ Status Route(Step& step, const dsl::Workflow& wf, const std::string& ticket_id) 
 // The open ticket of `wf` that absorbs this record, if the dedup rule finds one in time.
 Result<std::optional<Ticket>> FindDuplicate(Step& step, const dsl::Workflow& wf,
                                             const std::string& key, const dsl::Duration& window) {
-  CL_ASSIGN_OR_RETURN(auto id, step.tickets().state().Get(keys::Dedup(step.partition(), wf.name, key)));
+  CL_ASSIGN_OR_RETURN(auto id,
+                      step.tickets().state().Get(keys::Dedup(step.partition(), wf.name, key)));
   if (!id) return std::optional<Ticket>();
   CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(*id));
   if (!t || t->closed) return std::optional<Ticket>();
@@ -86,16 +87,18 @@ void ProvideRecurrences(Step& step, const Ticket& t, EvalEnv& env) {
     if (span < 0) return Value::Null();  // working-time windows are not supported here
     int64_t count = 0;
     std::string prefix = keys::SubjectPrefix(step.partition(), t.subject);
-    Status s = step.tickets().state().Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-      std::string id(k.substr(prefix.size()));
-      if (id == t.id) return true;
-      auto other = step.tickets().Load(id);
-      if (other.ok() && *other && (*other)->workflow == t.workflow && (*other)->category == t.category &&
-          (*other)->opened_at >= step.now() - span && (*other)->opened_at <= step.now()) {
-        ++count;
-      }
-      return true;
-    });
+    Status s = step.tickets().state().Scan(
+        prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+          std::string id(k.substr(prefix.size()));
+          if (id == t.id) return true;
+          auto other = step.tickets().Load(id);
+          if (other.ok() && *other && (*other)->workflow == t.workflow &&
+              (*other)->category == t.category && (*other)->opened_at >= step.now() - span &&
+              (*other)->opened_at <= step.now()) {
+            ++count;
+          }
+          return true;
+        });
     return s.ok() ? Value::Int(count) : Value::Null();
   });
 }
@@ -105,7 +108,8 @@ bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const dsl::Va
   if (f == nullptr) return name == "title";
   if (f->type != dsl::FactType::kEnum || value.is_null()) return true;
   return value.type() == dsl::ValueType::kString &&
-         std::find(f->enum_values.begin(), f->enum_values.end(), value.as_string()) != f->enum_values.end();
+         std::find(f->enum_values.begin(), f->enum_values.end(), value.as_string()) !=
+             f->enum_values.end();
 }
 
 int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
@@ -115,9 +119,10 @@ int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view 
   EvalEnv env(&step.input(), &t, at);
   for (const auto& limit : st->limits) {
     if (limit.condition && !dsl::Evaluate(*limit.condition, env).truthy()) continue;
-    return AddDuration(at, limit.duration, step.world().CalendarFor(limit.duration.calendar.empty()
-                                                                      ? wf.calendar
-                                                                      : limit.duration.calendar));
+    return AddDuration(
+        at, limit.duration,
+        step.world().CalendarFor(limit.duration.calendar.empty() ? wf.calendar
+                                                                 : limit.duration.calendar));
   }
   return 0;
 }
@@ -152,7 +157,8 @@ Result<std::string> OpenTicket(Step& step, const OpenRequest& req) {
   opened.state = req.initial_state;
   opened.category = stub.category;
   opened.severity = SeverityOf(Value::String(stub.severity));
-  opened.title = stub.title.empty() ? (wf.title_zh.empty() ? wf.title_en : wf.title_zh) : stub.title;
+  opened.title =
+      stub.title.empty() ? (wf.title_zh.empty() ? wf.title_en : wf.title_zh) : stub.title;
   opened.parent_ticket_id = req.parent_id;
   opened.trigger = req.trigger;
   opened.deadline_at = DeadlineFor(step, wf, req.initial_state, stub, step.now());
@@ -181,22 +187,23 @@ Status DecideEvent(Step& step) {
   // names each ticket's workflow and state, so only tickets listening for this type load.
   std::vector<std::string> ids;
   std::string prefix = keys::OpenBySubjectPrefix(step.partition(), subject);
-  CL_RETURN_IF_ERROR(step.tickets().state().Scan(prefix, keys::PrefixEnd(prefix),
-                                                 [&](std::string_view k, std::string_view v) {
-    size_t a = v.find('\0'), b = v.find('\0', a + 1);
-    if (a == std::string_view::npos || b == std::string_view::npos) return true;
-    uint32_t version = static_cast<uint32_t>(std::strtoul(std::string(v.substr(a + 1, b - a - 1)).c_str(), nullptr, 10));
-    const dsl::Workflow* wf = step.world().Find(v.substr(0, a), version);
-    const dsl::State* st = wf ? wf->FindState(v.substr(b + 1)) : nullptr;
-    if (st == nullptr) return true;
-    for (const auto& tr : st->transitions) {
-      if (tr.trigger == dsl::TriggerKind::kEvent && tr.event_type == type) {
-        ids.emplace_back(k.substr(prefix.size()));
-        break;
-      }
-    }
-    return true;
-  }));
+  CL_RETURN_IF_ERROR(step.tickets().state().Scan(
+      prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+        size_t a = v.find('\0'), b = v.find('\0', a + 1);
+        if (a == std::string_view::npos || b == std::string_view::npos) return true;
+        uint32_t version = static_cast<uint32_t>(
+            std::strtoul(std::string(v.substr(a + 1, b - a - 1)).c_str(), nullptr, 10));
+        const dsl::Workflow* wf = step.world().Find(v.substr(0, a), version);
+        const dsl::State* st = wf ? wf->FindState(v.substr(b + 1)) : nullptr;
+        if (st == nullptr) return true;
+        for (const auto& tr : st->transitions) {
+          if (tr.trigger == dsl::TriggerKind::kEvent && tr.event_type == type) {
+            ids.emplace_back(k.substr(prefix.size()));
+            break;
+          }
+        }
+        return true;
+      }));
   for (const auto& id : ids) {
     CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(id));
     if (!t || t->closed) continue;
@@ -267,8 +274,9 @@ Status DecideChained(Step& step) {
   if (existing) return Status::Ok();  // opened already
   const dsl::Workflow* wf = step.world().Latest(c->child_workflow()->string_view());
   OpenRequest req;
-  req.subject = c->child_subject() && c->child_subject()->size() > 0 ? c->child_subject()->str()
-                                                                     : (rec.subject() ? rec.subject()->str() : "");
+  req.subject = c->child_subject() && c->child_subject()->size() > 0
+                    ? c->child_subject()->str()
+                    : (rec.subject() ? rec.subject()->str() : "");
   req.jurisdiction = rec.jurisdiction() ? rec.jurisdiction()->str() : "";
   if (wf == nullptr) {
     fb::CommandRejectedT rej;

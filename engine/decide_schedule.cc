@@ -13,10 +13,14 @@ using dsl::Value;
 
 std::string_view ColourName(RiskColour c) {
   switch (c) {
-    case RiskColour::kRed: return "red";
-    case RiskColour::kOrange: return "orange";
-    case RiskColour::kYellow: return "yellow";
-    case RiskColour::kBlue: return "blue";
+    case RiskColour::kRed:
+      return "red";
+    case RiskColour::kOrange:
+      return "orange";
+    case RiskColour::kYellow:
+      return "yellow";
+    case RiskColour::kBlue:
+      return "blue";
   }
   return "";
 }
@@ -30,7 +34,8 @@ Value EnterpriseField(const Enterprise& e, std::string_view name) {
   if (name == "jurisdiction") return Value::String(e.jurisdiction);
   if (name == "industry") return Value::String(e.industry);
   if (name == "scale") return Value::String(e.scale);
-  if (name == "colour" || name == "risk_colour") return Value::String(std::string(ColourName(e.risk_colour)));
+  if (name == "colour" || name == "risk_colour")
+    return Value::String(std::string(ColourName(e.risk_colour)));
   if (name == "key_enterprise") return Value::Bool(e.key_enterprise);
   if (name == "safety_officers") return Value::Int(e.safety_officers);
   if (name == "park") return Value::String(e.park);
@@ -39,7 +44,8 @@ Value EnterpriseField(const Enterprise& e, std::string_view name) {
 }
 
 // The instants of `s` in (from, to], local time on `cal`, oldest first; at most 36.
-std::vector<int64_t> Occurrences(const dsl::Schedule& s, const Calendar& cal, int64_t from, int64_t to) {
+std::vector<int64_t> Occurrences(const dsl::Schedule& s, const Calendar& cal, int64_t from,
+                                 int64_t to) {
   std::vector<int64_t> out;
   if (s.every_months == 0 || to <= from) return out;
   date::year_month_day first{cal.LocalDay(from)};
@@ -51,7 +57,8 @@ std::vector<int64_t> Occurrences(const dsl::Schedule& s, const Calendar& cal, in
     if ((static_cast<unsigned>(ym.month()) - 1) % s.every_months != 0) continue;
     date::sys_days day{ym / date::day{s.day}};
     // Local midnight of `day` is its first opening less the opening's minute of the day.
-    int64_t at = cal.OpeningOf(day) - day_start_offset + static_cast<int64_t>(s.minute_of_day) * 60000;
+    int64_t at =
+        cal.OpeningOf(day) - day_start_offset + static_cast<int64_t>(s.minute_of_day) * 60000;
     if (at > from && at <= to) out.push_back(at);
     if (out.size() >= 36) break;
   }

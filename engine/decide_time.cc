@@ -137,7 +137,8 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
     switch (e.kind) {
       case dsl::EffectKind::kSet:
       case dsl::EffectKind::kIncrement: {
-        dsl::Value v = e.kind == dsl::EffectKind::kSet ? dsl::Evaluate(e.value, env) : t.Fact(e.fact);
+        dsl::Value v =
+            e.kind == dsl::EffectKind::kSet ? dsl::Evaluate(e.value, env) : t.Fact(e.fact);
         if (e.kind == dsl::EffectKind::kIncrement) {
           v = dsl::Value::Int((v.type() == dsl::ValueType::kInt ? v.as_int() : 0) + 1);
         }
@@ -231,10 +232,11 @@ Status DecideClock(Step& step) {
   std::vector<std::string> ids;
   const std::string from = keys::TimerPrefix(step.partition());
   const std::string to = keys::Timer(step.partition(), step.now() + 1, "");
-  CL_RETURN_IF_ERROR(step.tickets().state().Scan(from, to, [&](std::string_view k, std::string_view) {
-    ids.emplace_back(k.substr(from.size() + 9));  // past "<due BE64>\0"
-    return true;
-  }));
+  CL_RETURN_IF_ERROR(
+      step.tickets().state().Scan(from, to, [&](std::string_view k, std::string_view) {
+        ids.emplace_back(k.substr(from.size() + 9));  // past "<due BE64>\0"
+        return true;
+      }));
   for (const auto& id : ids) {
     // A ticket may have several things due (the 80% reminder and the limit after a long
     // pause): take them one at a time, earliest first, each seeing the previous one's effect.

@@ -15,7 +15,9 @@ const reflection::Object* BodyObject(const fb::Record& r) {
 }
 
 Value Envelope(const fb::Record& r, std::string_view name) {
-  auto str = [](const flatbuffers::String* s) { return s ? Value::String(s->str()) : Value::String(""); };
+  auto str = [](const flatbuffers::String* s) {
+    return s ? Value::String(s->str()) : Value::String("");
+  };
   if (name == "id") return str(r.id());
   if (name == "source") return str(r.source());
   if (name == "subject") return str(r.subject());
@@ -42,11 +44,19 @@ Value RecordField(const fb::Record& r, std::string_view name) {
       const auto* s = flatbuffers::GetFieldS(*table, *f);
       return Value::String(s ? s->str() : "");
     }
-    case reflection::Bool: return Value::Bool(flatbuffers::GetAnyFieldI(*table, *f) != 0);
+    case reflection::Bool:
+      return Value::Bool(flatbuffers::GetAnyFieldI(*table, *f) != 0);
     case reflection::Float:
-    case reflection::Double: return Value::Double(flatbuffers::GetAnyFieldF(*table, *f));
-    case reflection::Byte: case reflection::UByte: case reflection::Short: case reflection::UShort:
-    case reflection::Int: case reflection::UInt: case reflection::Long: case reflection::ULong: {
+    case reflection::Double:
+      return Value::Double(flatbuffers::GetAnyFieldF(*table, *f));
+    case reflection::Byte:
+    case reflection::UByte:
+    case reflection::Short:
+    case reflection::UShort:
+    case reflection::Int:
+    case reflection::UInt:
+    case reflection::Long:
+    case reflection::ULong: {
       int64_t v = flatbuffers::GetAnyFieldI(*table, *f);
       int32_t index = f->type()->index();
       if (index >= 0) {  // an enum: its value's name
@@ -55,7 +65,8 @@ Value RecordField(const fb::Record& r, std::string_view name) {
       }
       return Value::Int(v);
     }
-    default: return Value::Null();  // tables, vectors: reached through EventAttr
+    default:
+      return Value::Null();  // tables, vectors: reached through EventAttr
   }
 }
 
@@ -68,8 +79,8 @@ Value RecordAttr(const fb::Record& r, std::string_view field, std::string_view k
       f->type()->element() != reflection::Obj) {
     return Value::Null();
   }
-  const auto* vec = table->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<fb::Attr>>*>(
-      f->offset());
+  const auto* vec =
+      table->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<fb::Attr>>*>(f->offset());
   if (vec == nullptr) return Value::Null();
   for (const fb::Attr* a : *vec) {
     if (a->key()->string_view() == key) return Value::String(a->value() ? a->value()->str() : "");
@@ -93,7 +104,9 @@ Value EvalEnv::TicketFact(std::string_view name) const {
   return ticket_ ? ticket_->Fact(name) : Value::Null();
 }
 
-Value EvalEnv::MemberField(std::string_view name) const { return member_ ? member_(name) : Value::Null(); }
+Value EvalEnv::MemberField(std::string_view name) const {
+  return member_ ? member_(name) : Value::Null();
+}
 
 Value EvalEnv::Subject() const {
   if (ticket_) return Value::String(ticket_->subject);

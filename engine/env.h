@@ -25,8 +25,12 @@ class EvalEnv final : public dsl::Env {
 
   // Facts not yet on a ticket (a start rule's provisional facts).
   void SetProvisional(const std::map<std::string, dsl::Value>* facts) { provisional_ = facts; }
-  void SetMember(std::function<dsl::Value(std::string_view)> member) { member_ = std::move(member); }
-  void SetRecurrences(std::function<dsl::Value(const dsl::Duration&)> f) { recurrences_ = std::move(f); }
+  void SetMember(std::function<dsl::Value(std::string_view)> member) {
+    member_ = std::move(member);
+  }
+  void SetRecurrences(std::function<dsl::Value(const dsl::Duration&)> f) {
+    recurrences_ = std::move(f);
+  }
 
   dsl::Value EventField(std::string_view name) const override;
   dsl::Value EventAttr(std::string_view field, std::string_view key) const override;

@@ -38,34 +38,51 @@ uint64_t ReadBE64(std::string_view s) {
 }
 
 // Deadlines of 0 (none) sort after every real deadline.
-static std::string Deadline(int64_t d) { return BE64(d <= 0 ? UINT64_MAX : static_cast<uint64_t>(d)); }
+static std::string Deadline(int64_t d) {
+  return BE64(d <= 0 ? UINT64_MAX : static_cast<uint64_t>(d));
+}
 
 std::string Ticket(uint32_t p, std::string_view id) { return Join(p, "t", {id}); }
-std::string History(uint32_t p, std::string_view id, uint64_t seq) { return Join(p, "h", {id, BE64(seq)}); }
+std::string History(uint32_t p, std::string_view id, uint64_t seq) {
+  return Join(p, "h", {id, BE64(seq)});
+}
 std::string HistoryPrefix(uint32_t p, std::string_view id) { return Join(p, "h", {id, ""}); }
 std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::string_view id) {
   return Join(p, "q", {lead, Deadline(deadline), id});
 }
 std::string QueuePrefix(uint32_t p, std::string_view lead) { return Join(p, "q", {lead, ""}); }
-std::string Assist(uint32_t p, std::string_view dept, std::string_view id) { return Join(p, "a", {dept, id}); }
+std::string Assist(uint32_t p, std::string_view dept, std::string_view id) {
+  return Join(p, "a", {dept, id});
+}
 std::string Overdue(uint32_t p, std::string_view id) { return Join(p, "o", {id}); }
-std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) { return Join(p, "e", {dept, id}); }
-std::string Subject(uint32_t p, std::string_view subject, std::string_view id) { return Join(p, "s", {subject, id}); }
-std::string SubjectPrefix(uint32_t p, std::string_view subject) { return Join(p, "s", {subject, ""}); }
+std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) {
+  return Join(p, "e", {dept, id});
+}
+std::string Subject(uint32_t p, std::string_view subject, std::string_view id) {
+  return Join(p, "s", {subject, id});
+}
+std::string SubjectPrefix(uint32_t p, std::string_view subject) {
+  return Join(p, "s", {subject, ""});
+}
 std::string OpenBySubject(uint32_t p, std::string_view subject, std::string_view id) {
   return Join(p, "v", {subject, id});
 }
-std::string OpenBySubjectPrefix(uint32_t p, std::string_view subject) { return Join(p, "v", {subject, ""}); }
+std::string OpenBySubjectPrefix(uint32_t p, std::string_view subject) {
+  return Join(p, "v", {subject, ""});
+}
 std::string Chain(uint32_t p, std::string_view chain, int64_t opened_at, std::string_view id) {
   return Join(p, "c", {chain, BE64(static_cast<uint64_t>(opened_at)), id});
 }
 std::string ChainPrefix(uint32_t p, std::string_view chain) { return Join(p, "c", {chain, ""}); }
-std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key) { return Join(p, "d", {workflow, key}); }
+std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key) {
+  return Join(p, "d", {workflow, key});
+}
 std::string Timer(uint32_t p, int64_t due, std::string_view id) {
   return Join(p, "m", {BE64(static_cast<uint64_t>(due)), id});
 }
 std::string TimerPrefix(uint32_t p) { return Join(p, "m", {""}); }
-std::string Count(uint32_t p, std::string_view loop, std::string_view state, std::string_view lead) {
+std::string Count(uint32_t p, std::string_view loop, std::string_view state,
+                  std::string_view lead) {
   return Join(p, "n", {loop, state, lead});
 }
 std::string Config(uint32_t p, uint64_t seq) { return Join(p, "cfg", {BE64(seq)}); }

@@ -26,13 +26,14 @@ Status Processor::Open() {
   now_ = now ? static_cast<int64_t>(keys::ReadBE64(*now)) : 0;
   // Rebuild the World from the control records seen so far, in log order. A record that was
   // refused then is refused again now: the World comes out the same.
-  Status scan = store_.Scan(keys::ConfigPrefix(partition_), keys::PrefixEnd(keys::ConfigPrefix(partition_)),
-                            [&](std::string_view, std::string_view bytes) {
-                              auto rec = events::VerifyRecord(bytes);
-                              if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();
-                              ++config_seq_;
-                              return true;
-                            });
+  Status scan =
+      store_.Scan(keys::ConfigPrefix(partition_), keys::PrefixEnd(keys::ConfigPrefix(partition_)),
+                  [&](std::string_view, std::string_view bytes) {
+                    auto rec = events::VerifyRecord(bytes);
+                    if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();
+                    ++config_seq_;
+                    return true;
+                  });
   CL_RETURN_IF_ERROR(scan);
   if (options_.mode == Mode::kReprocess) {
     // Index what this partition's processor recorded, to compare each re-emitted record.
@@ -119,7 +120,8 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       }
       break;
     }
-    case events::BodyKind::kNone: break;
+    case events::BodyKind::kNone:
+      break;
   }
   for (auto& [p, recs] : step.emitted()) {
     stats_.emitted += recs.size();
@@ -145,7 +147,8 @@ Status Processor::Compare(const std::map<uint32_t, std::vector<std::string>>& em
                 ") differs from the one in the log";
     }
     if (!problem.empty()) {
-      if (stats_.mismatches == 0) stats_.first_mismatch = "partition " + std::to_string(partition_) + ": " + problem;
+      if (stats_.mismatches == 0)
+        stats_.first_mismatch = "partition " + std::to_string(partition_) + ": " + problem;
       ++stats_.mismatches;
     }
   }

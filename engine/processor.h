@@ -37,8 +37,8 @@ struct ProcessorOptions {
 };
 
 struct ProcessorStats {
-  uint64_t records = 0;   // input records read
-  uint64_t emitted = 0;   // engine records emitted (kLive, kReprocess)
+  uint64_t records = 0;     // input records read
+  uint64_t emitted = 0;     // engine records emitted (kLive, kReprocess)
   uint64_t mismatches = 0;  // kReprocess: emitted records that differ from the log's
   std::string first_mismatch;
 };

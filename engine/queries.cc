@@ -46,7 +46,8 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
   auto collect = [&](std::string_view id, uint32_t p) -> bool {
     auto bytes = state.Get(keys::Ticket(p, id));
     if (!bytes.ok() || !*bytes) {
-      inner = bytes.ok() ? Corruption("index names missing ticket " + std::string(id)) : bytes.status();
+      inner =
+          bytes.ok() ? Corruption("index names missing ticket " + std::string(id)) : bytes.status();
       return false;
     }
     auto t = Ticket::Decode(**bytes);
@@ -62,9 +63,9 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
                          : !f.subject.empty()  ? keys::SubjectPrefix(p, f.subject)
                          : f.overdue_only      ? keys::Overdue(p, "")
                                                : keys::Ticket(p, "");
-    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-      return collect(LastPart(k), p);
-    }));
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix),
+                   [&](std::string_view k, std::string_view) { return collect(LastPart(k), p); }));
     CL_RETURN_IF_ERROR(inner);
   }
   if (!f.department.empty()) {
@@ -83,11 +84,12 @@ Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_
   std::vector<std::string> out;
   for (uint32_t p = 0; p < partitions; ++p) {
     std::string prefix = keys::HistoryPrefix(p, id);
-    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view v) {
-      auto rec = events::VerifyRecord(v);
-      if (rec.ok() && (*rec)->recorded_at() <= as_of_ms) out.emplace_back(v);
-      return true;
-    }));
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view v) {
+          auto rec = events::VerifyRecord(v);
+          if (rec.ok() && (*rec)->recorded_at() <= as_of_ms) out.emplace_back(v);
+          return true;
+        }));
     if (!out.empty()) break;
   }
   return out;
@@ -103,7 +105,9 @@ Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t part
     Result<std::optional<std::string>> Get(std::string_view) const override {
       return std::optional<std::string>();
     }
-    Status Scan(std::string_view, std::string_view, const ScanFn&) const override { return Status::Ok(); }
+    Status Scan(std::string_view, std::string_view, const ScanFn&) const override {
+      return Status::Ok();
+    }
   } empty;
   Overlay scratch(empty);
   World world;  // no workflows: next_due is not needed for a view
@@ -115,22 +119,24 @@ Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t part
   return tickets.Load(id);
 }
 
-Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions, std::string_view id) {
+Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions,
+                                    std::string_view id) {
   CL_ASSIGN_OR_RETURN(auto t, FindTicket(state, partitions, id));
   if (!t) return std::vector<Ticket>();
   std::vector<Ticket> out;
   for (uint32_t p = 0; p < partitions; ++p) {
     std::string prefix = keys::ChainPrefix(p, t->chain_id);
     Status inner = Status::Ok();
-    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-      auto member = FindTicket(state, partitions, LastPart(k));
-      if (!member.ok()) {
-        inner = member.status();
-        return false;
-      }
-      if (*member) out.push_back(std::move(**member));
-      return true;
-    }));
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+          auto member = FindTicket(state, partitions, LastPart(k));
+          if (!member.ok()) {
+            inner = member.status();
+            return false;
+          }
+          if (*member) out.push_back(std::move(**member));
+          return true;
+        }));
     CL_RETURN_IF_ERROR(inner);
   }
   std::stable_sort(out.begin(), out.end(), [](const Ticket& a, const Ticket& b) {
@@ -143,16 +149,18 @@ Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t pa
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> sums;
   for (uint32_t p = 0; p < partitions; ++p) {
     std::string prefix = keys::Count(p, "", "", "").substr(0, 6);  // P n \0
-    CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
-      std::string_view rest = k.substr(prefix.size());
-      size_t a = rest.find('\0'), b = rest.find('\0', a + 1);
-      sums[{std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)),
-            std::string(rest.substr(b + 1))}] += static_cast<int64_t>(keys::ReadBE64(v));
-      return true;
-    }));
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+          std::string_view rest = k.substr(prefix.size());
+          size_t a = rest.find('\0'), b = rest.find('\0', a + 1);
+          sums[{std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)),
+                std::string(rest.substr(b + 1))}] += static_cast<int64_t>(keys::ReadBE64(v));
+          return true;
+        }));
   }
   std::vector<CountRow> out;
-  for (const auto& [k, n] : sums) out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+  for (const auto& [k, n] : sums)
+    out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
   return out;
 }
 
@@ -163,13 +171,14 @@ Result<std::string> StateDigest(const StateReader& state) {
     for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(n >> (8 * (7 - i)));
     h.Update(b, 8);
   };
-  CL_RETURN_IF_ERROR(state.Scan(std::string(), std::string(8, '\xff'), [&](std::string_view k, std::string_view v) {
-    put_len(k.size());
-    h.Update(k);
-    put_len(v.size());
-    h.Update(v);
-    return true;
-  }));
+  CL_RETURN_IF_ERROR(state.Scan(std::string(), std::string(8, '\xff'),
+                                [&](std::string_view k, std::string_view v) {
+                                  put_len(k.size());
+                                  h.Update(k);
+                                  put_len(v.size());
+                                  h.Update(v);
+                                  return true;
+                                }));
   return events::ToHex(h.Finish());
 }
 

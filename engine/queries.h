@@ -34,8 +34,7 @@ Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t part
 // The ticket's engine records (stored bytes) in order; with `as_of_ms`, only those
 // recorded at or before it.
 Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,
-                                               std::string_view id,
-                                               int64_t as_of_ms = INT64_MAX);
+                                               std::string_view id, int64_t as_of_ms = INT64_MAX);
 
 // The ticket as it stood at `as_of_ms`: its history up to then folded by the applier.
 Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t partitions,

@@ -14,7 +14,8 @@ std::string Step::actor() const {
 // Ids derive from the input's id, this partition and a sequence: a control record (a clock
 // tick) is processed by every partition under one id, and each must derive different ids.
 std::string Step::NewTicketId() {
-  return events::DeriveId(now_, input_id_ + "/p" + std::to_string(partition()) + "/ticket", ticket_seq_++)
+  return events::DeriveId(now_, input_id_ + "/p" + std::to_string(partition()) + "/ticket",
+                          ticket_seq_++)
       .ToString();
 }
 

@@ -17,7 +17,11 @@ class Step {
  public:
   Step(TicketTable& tickets, uint32_t partitions, const fb::Record& input, std::string input_id,
        int64_t now)
-      : tickets_(tickets), partitions_(partitions), input_(input), input_id_(std::move(input_id)), now_(now) {}
+      : tickets_(tickets),
+        partitions_(partitions),
+        input_(input),
+        input_id_(std::move(input_id)),
+        now_(now) {}
 
   // Builds a record around `body` about ticket `about` (subject, jurisdiction and chain
   // from it), with a deterministic id, applies it, and queues it for appending to this

@@ -1,8 +1,7 @@
 #include "engine/ticket.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace closeloop::engine {
 
@@ -34,18 +33,46 @@ dsl::Value ValueFromLiteral(std::string_view text) {
 std::string Ticket::Encode() const {
   json facts_json = json::object();
   for (const auto& [k, v] : facts) facts_json[k] = ValueToLiteral(v);
-  json j = {
-      {"id", id}, {"wf", workflow}, {"wfv", workflow_version}, {"loop", loop}, {"st", state},
-      {"title", title}, {"subj", subject}, {"jur", jurisdiction}, {"cat", category},
-      {"sev", severity}, {"lead", lead}, {"assist", assist}, {"rt", routing_table},
-      {"rtv", routing_version}, {"parent", parent_id}, {"chain", chain_id},
-      {"children", children}, {"trig", trigger}, {"dedup", dedup_key}, {"v", version},
-      {"opened", opened_at}, {"entered", state_entered_at}, {"deadline", deadline_at},
-      {"due", next_due}, {"closed", closed}, {"closed_at", closed_at}, {"outcome", outcome},
-      {"res", resolution}, {"returns", returns}, {"reopens", reopens}, {"ext", extensions},
-      {"odc", overdue_count}, {"od", overdue}, {"esc", escalated_to},
-      {"pext", pending_extension_days}, {"lastret", last_returned_by}, {"facts", facts_json},
-      {"fired", fired}, {"once", fired_once}, {"hist", history_length}};
+  json j = {{"id", id},
+            {"wf", workflow},
+            {"wfv", workflow_version},
+            {"loop", loop},
+            {"st", state},
+            {"title", title},
+            {"subj", subject},
+            {"jur", jurisdiction},
+            {"cat", category},
+            {"sev", severity},
+            {"lead", lead},
+            {"assist", assist},
+            {"rt", routing_table},
+            {"rtv", routing_version},
+            {"parent", parent_id},
+            {"chain", chain_id},
+            {"children", children},
+            {"trig", trigger},
+            {"dedup", dedup_key},
+            {"v", version},
+            {"opened", opened_at},
+            {"entered", state_entered_at},
+            {"deadline", deadline_at},
+            {"due", next_due},
+            {"closed", closed},
+            {"closed_at", closed_at},
+            {"outcome", outcome},
+            {"res", resolution},
+            {"returns", returns},
+            {"reopens", reopens},
+            {"ext", extensions},
+            {"odc", overdue_count},
+            {"od", overdue},
+            {"esc", escalated_to},
+            {"pext", pending_extension_days},
+            {"lastret", last_returned_by},
+            {"facts", facts_json},
+            {"fired", fired},
+            {"once", fired_once},
+            {"hist", history_length}};
   std::vector<uint8_t> bytes = json::to_msgpack(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -92,7 +119,8 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
     t.escalated_to = j.at("esc");
     t.pending_extension_days = j.at("pext");
     t.last_returned_by = j.at("lastret");
-    for (const auto& [k, v] : j.at("facts").items()) t.facts[k] = ValueFromLiteral(v.get<std::string>());
+    for (const auto& [k, v] : j.at("facts").items())
+      t.facts[k] = ValueFromLiteral(v.get<std::string>());
     t.fired = j.at("fired").get<std::set<std::string>>();
     t.fired_once = j.at("once").get<std::set<std::string>>();
     t.history_length = j.at("hist");
@@ -106,25 +134,59 @@ std::string Ticket::ToJson() const {
   json facts_json = json::object();
   for (const auto& [k, v] : facts) {
     switch (v.type()) {
-      case dsl::ValueType::kBool: facts_json[k] = v.as_bool(); break;
-      case dsl::ValueType::kInt: facts_json[k] = v.as_int(); break;
-      case dsl::ValueType::kDouble: facts_json[k] = v.as_double(); break;
-      case dsl::ValueType::kString: facts_json[k] = v.as_string(); break;
-      case dsl::ValueType::kNull: facts_json[k] = nullptr; break;
-      case dsl::ValueType::kDuration: facts_json[k] = v.ToString(); break;
+      case dsl::ValueType::kBool:
+        facts_json[k] = v.as_bool();
+        break;
+      case dsl::ValueType::kInt:
+        facts_json[k] = v.as_int();
+        break;
+      case dsl::ValueType::kDouble:
+        facts_json[k] = v.as_double();
+        break;
+      case dsl::ValueType::kString:
+        facts_json[k] = v.as_string();
+        break;
+      case dsl::ValueType::kNull:
+        facts_json[k] = nullptr;
+        break;
+      case dsl::ValueType::kDuration:
+        facts_json[k] = v.ToString();
+        break;
     }
   }
-  json j = {{"id", id}, {"workflow", workflow}, {"workflow_version", workflow_version},
-            {"loop", loop}, {"state", state}, {"title", title}, {"subject", subject},
-            {"jurisdiction", jurisdiction}, {"category", category}, {"severity", severity},
-            {"lead", lead}, {"assist", assist}, {"parent_id", parent_id}, {"chain_id", chain_id},
-            {"children", children}, {"trigger", trigger}, {"version", version},
-            {"opened_at", opened_at}, {"state_entered_at", state_entered_at},
-            {"deadline_at", deadline_at}, {"next_due", next_due}, {"closed", closed},
-            {"closed_at", closed_at}, {"outcome", outcome}, {"resolution", resolution},
-            {"returns", returns}, {"reopens", reopens}, {"extensions", extensions},
-            {"overdue_count", overdue_count}, {"overdue", overdue}, {"escalated_to", escalated_to},
-            {"pending_extension_days", pending_extension_days}, {"facts", facts_json},
+  json j = {{"id", id},
+            {"workflow", workflow},
+            {"workflow_version", workflow_version},
+            {"loop", loop},
+            {"state", state},
+            {"title", title},
+            {"subject", subject},
+            {"jurisdiction", jurisdiction},
+            {"category", category},
+            {"severity", severity},
+            {"lead", lead},
+            {"assist", assist},
+            {"parent_id", parent_id},
+            {"chain_id", chain_id},
+            {"children", children},
+            {"trigger", trigger},
+            {"version", version},
+            {"opened_at", opened_at},
+            {"state_entered_at", state_entered_at},
+            {"deadline_at", deadline_at},
+            {"next_due", next_due},
+            {"closed", closed},
+            {"closed_at", closed_at},
+            {"outcome", outcome},
+            {"resolution", resolution},
+            {"returns", returns},
+            {"reopens", reopens},
+            {"extensions", extensions},
+            {"overdue_count", overdue_count},
+            {"overdue", overdue},
+            {"escalated_to", escalated_to},
+            {"pending_extension_days", pending_extension_days},
+            {"facts", facts_json},
             {"history_length", history_length}};
   return j.dump();
 }

@@ -49,9 +49,9 @@ struct Ticket {
   uint32_t extensions = 0;
   uint32_t overdue_count = 0;
   bool overdue = false;
-  std::string escalated_to;          // last department the ladder sent it to; "" = none
+  std::string escalated_to;  // last department the ladder sent it to; "" = none
   int32_t pending_extension_days = 0;
-  std::string last_returned_by;      // ping-pong: who returned it last
+  std::string last_returned_by;  // ping-pong: who returned it last
 
   std::map<std::string, dsl::Value> facts;  // declared facts
   std::set<std::string> fired;              // time steps fired in this state visit

@@ -104,9 +104,12 @@ int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar
       // Limits in calendar time, or spans with no working time: fraction of wall time.
       return t.state_entered_at + (t.deadline_at - t.state_entered_at) * step.percent / 100;
     }
-    case dsl::StepTriggerKind::kAtLimit: return t.deadline_at;
-    case dsl::StepTriggerKind::kAfterLimit: return AddDuration(t.deadline_at, step.after, cal);
-    case dsl::StepTriggerKind::kCondition: return 0;
+    case dsl::StepTriggerKind::kAtLimit:
+      return t.deadline_at;
+    case dsl::StepTriggerKind::kAfterLimit:
+      return AddDuration(t.deadline_at, step.after, cal);
+    case dsl::StepTriggerKind::kCondition:
+      return 0;
   }
   return 0;
 }

@@ -42,9 +42,9 @@ Status World::ApplyControl(const fb::Record& record) {
       }
       auto& versions = workflows_[wf->name];
       if (!versions.empty() && versions.rbegin()->first >= wf->version) {
-        return FailedPrecondition("workflow " + wf->name + " version " + std::to_string(wf->version) +
-                                  " is not newer than the deployed version " +
-                                  std::to_string(versions.rbegin()->first));
+        return FailedPrecondition(
+            "workflow " + wf->name + " version " + std::to_string(wf->version) +
+            " is not newer than the deployed version " + std::to_string(versions.rbegin()->first));
       }
       versions[wf->version] = Deployed{program, wf};
       return Status::Ok();
@@ -91,11 +91,14 @@ const Calendar& World::CalendarFor(std::string_view name) const {
 
 int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar) {
   switch (d.unit) {
-    case dsl::DurationUnit::kWorkingDays: return calendar.AddWorkingDays(t_ms, d.count);
+    case dsl::DurationUnit::kWorkingDays:
+      return calendar.AddWorkingDays(t_ms, d.count);
     case dsl::DurationUnit::kWorkingHours:
       return calendar.AddWorkingTime(t_ms, d.count * 3600 * 1000);
-    case dsl::DurationUnit::kMonths: return t_ms + d.count * 30LL * 24 * 3600 * 1000;
-    default: return t_ms + d.CalendarMillis();
+    case dsl::DurationUnit::kMonths:
+      return t_ms + d.count * 30LL * 24 * 3600 * 1000;
+    default:
+      return t_ms + d.CalendarMillis();
   }
 }
 

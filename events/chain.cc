@@ -31,7 +31,8 @@ ChainVerifier::ChainVerifier(const std::string& log_name, uint32_t partition)
     : partition_(partition), last_hash_(GenesisHash(log_name, partition)) {}
 
 Status ChainVerifier::Next(uint64_t offset, std::string_view record) {
-  std::string where = "partition " + std::to_string(partition_) + " offset " + std::to_string(offset);
+  std::string where =
+      "partition " + std::to_string(partition_) + " offset " + std::to_string(offset);
   if (offset != expected_offset_) {
     return Corruption(where + ": expected offset " + std::to_string(expected_offset_) +
                       " (a record is missing)");
@@ -55,7 +56,8 @@ Status ChainVerifier::Finish(const PartitionHead& recorded) const {
                       " records, found " + std::to_string(expected_offset_));
   }
   if (recorded.last_hash != last_hash_) {
-    return Corruption(where + " offset " + std::to_string(expected_offset_ == 0 ? 0 : expected_offset_ - 1) +
+    return Corruption(where + " offset " +
+                      std::to_string(expected_offset_ == 0 ? 0 : expected_offset_ - 1) +
                       ": last record does not match the head's hash (altered)");
   }
   return Status::Ok();

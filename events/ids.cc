@@ -15,10 +15,13 @@ constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 int DecodeChar(char c) {
   if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   switch (c) {  // Crockford's readable aliases
-    case 'O': return 0;
+    case 'O':
+      return 0;
     case 'I':
-    case 'L': return 1;
-    default: break;
+    case 'L':
+      return 1;
+    default:
+      break;
   }
   const char* p = std::strchr(kAlphabet, c);
   return (p == nullptr || c == '\0') ? -1 : static_cast<int>(p - kAlphabet);
@@ -54,8 +57,9 @@ Result<Id> Id::Parse(std::string_view text) {
   uint64_t h = 0, l = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     int v = DecodeChar(text[i]);
-    if (v < 0) return InvalidArgument("id has a character outside Crockford base32 at " +
-                                      std::to_string(i + 1));
+    if (v < 0)
+      return InvalidArgument("id has a character outside Crockford base32 at " +
+                             std::to_string(i + 1));
     if (i == 0 && v > 7) return InvalidArgument("id overflows 128 bits (first character > 7)");
     h = (h << 5) | (l >> 59);
     l = (l << 5) | static_cast<uint64_t>(v);

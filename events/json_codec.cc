@@ -14,10 +14,10 @@ namespace {
 
 std::unique_ptr<flatbuffers::Parser> NewParser(bool pretty) {
   flatbuffers::IDLOptions opts;
-  opts.strict_json = true;              // quoted keys in and out
-  opts.natural_utf8 = true;             // Chinese text stays readable
+  opts.strict_json = true;   // quoted keys in and out
+  opts.natural_utf8 = true;  // Chinese text stays readable
   opts.skip_unexpected_fields_in_json = false;
-  opts.indent_step = pretty ? 2 : -1;   // -1: one line
+  opts.indent_step = pretty ? 2 : -1;  // -1: one line
   auto p = std::make_unique<flatbuffers::Parser>(opts);
   auto bytes = SchemaBytes();
   if (!p->Deserialize(bytes.data(), bytes.size())) std::abort();  // a build defect
@@ -62,8 +62,9 @@ Result<std::string> JsonCodec::FromJson(std::string_view json, DecodeError* erro
   DecodeError local;
   DecodeError& err = error != nullptr ? *error : local;
   if (json.size() > kMaxJsonBytes) {
-    err = {1, 1, "", "record is " + std::to_string(json.size()) + " bytes; the limit is " +
-                         std::to_string(kMaxJsonBytes)};
+    err = {1, 1, "",
+           "record is " + std::to_string(json.size()) + " bytes; the limit is " +
+               std::to_string(kMaxJsonBytes)};
     return InvalidArgument(err.ToString());
   }
   std::string text(json);  // the parser needs a NUL-terminated buffer
@@ -135,6 +136,8 @@ Result<std::string> JsonCodec::Generate(std::string_view bytes, bool pretty) {
 }
 
 Result<std::string> JsonCodec::ToJson(std::string_view bytes) { return Generate(bytes, false); }
-Result<std::string> JsonCodec::ToPrettyJson(std::string_view bytes) { return Generate(bytes, true); }
+Result<std::string> JsonCodec::ToPrettyJson(std::string_view bytes) {
+  return Generate(bytes, true);
+}
 
 }  // namespace closeloop::events

@@ -42,7 +42,9 @@ std::vector<Frame> Scan(std::string_view json, size_t limit, OnKey on_key) {
       }
       ++i;  // closing quote
       size_t j = i;
-      while (j < json.size() && (json[j] == ' ' || json[j] == '\t' || json[j] == '\r' || json[j] == '\n')) ++j;
+      while (j < json.size() &&
+             (json[j] == ' ' || json[j] == '\t' || json[j] == '\r' || json[j] == '\n'))
+        ++j;
       if (j < json.size() && json[j] == ':' && !stack.empty() && !stack.back().is_array) {
         stack.back().key = s;
         on_key(PathOf(stack), start);
@@ -92,7 +94,9 @@ std::string JsonContainerPathAt(std::string_view json, size_t offset) {
 
 size_t TokenStartBefore(std::string_view json, size_t offset) {
   size_t i = std::min(offset, json.size());
-  while (i > 0 && (json[i - 1] == ' ' || json[i - 1] == '\t' || json[i - 1] == '\r' || json[i - 1] == '\n')) --i;
+  while (i > 0 &&
+         (json[i - 1] == ' ' || json[i - 1] == '\t' || json[i - 1] == '\r' || json[i - 1] == '\n'))
+    --i;
   if (i == 0) return offset;
   if (json[i - 1] == '"') {
     size_t j = i - 1;  // the closing quote; find the opening one (skipping escaped quotes)

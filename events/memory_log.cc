@@ -29,7 +29,8 @@ Result<std::vector<AppendedRange>> MemoryLog::Append(std::vector<PartitionAppend
 Result<std::vector<StoredRecord>> MemoryLog::Read(uint32_t partition, uint64_t from,
                                                   size_t max_records) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (partition >= parts_.size()) return InvalidArgument("no partition " + std::to_string(partition));
+  if (partition >= parts_.size())
+    return InvalidArgument("no partition " + std::to_string(partition));
   std::vector<StoredRecord> out;
   const auto& recs = parts_[partition].records;
   for (uint64_t o = from; o < recs.size() && out.size() < max_records; ++o) {

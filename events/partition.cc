@@ -23,8 +23,12 @@ uint32_t Murmur2(std::string_view key) {
   }
   const size_t tail = length & ~static_cast<size_t>(3);
   switch (length % 4) {
-    case 3: h ^= static_cast<uint32_t>(data[tail + 2]) << 16; [[fallthrough]];
-    case 2: h ^= static_cast<uint32_t>(data[tail + 1]) << 8; [[fallthrough]];
+    case 3:
+      h ^= static_cast<uint32_t>(data[tail + 2]) << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= static_cast<uint32_t>(data[tail + 1]) << 8;
+      [[fallthrough]];
     case 1:
       h ^= static_cast<uint32_t>(data[tail]);
       h *= m;

@@ -5,7 +5,8 @@
 namespace closeloop::events {
 
 Result<const fb::Record*> VerifyRecord(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 8) return Corruption("record too short (" + std::to_string(bytes.size()) + " bytes)");
+  if (bytes.size() < 8)
+    return Corruption("record too short (" + std::to_string(bytes.size()) + " bytes)");
   if (!fb::RecordBufferHasIdentifier(bytes.data())) {
     return Corruption("record does not carry the CLR1 file identifier");
   }
@@ -19,8 +20,7 @@ Result<const fb::Record*> VerifyRecord(std::span<const uint8_t> bytes) {
 }
 
 Result<const fb::Record*> VerifyRecord(std::string_view bytes) {
-  return VerifyRecord(
-      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  return VerifyRecord(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 BodyKind KindOf(fb::Body type) {

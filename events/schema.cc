@@ -59,8 +59,7 @@ std::vector<FieldInfo> BodyFields(std::string_view body_name) {
 
 std::vector<std::string> EnumValueNames(std::string_view enum_name) {
   std::vector<std::string> out;
-  const reflection::Enum* e =
-      ReflectionSchema().enums()->LookupByKey(FullName(enum_name).c_str());
+  const reflection::Enum* e = ReflectionSchema().enums()->LookupByKey(FullName(enum_name).c_str());
   if (e == nullptr) return out;
   for (const reflection::EnumVal* v : *e->values()) out.push_back(v->name()->str());
   return out;

@@ -21,10 +21,10 @@ const reflection::Schema& ReflectionSchema();
 // One field of a record body, as the DSL sees it.
 struct FieldInfo {
   std::string name;
-  reflection::BaseType type;     // for vectors, `element` holds the element type
+  reflection::BaseType type;  // for vectors, `element` holds the element type
   reflection::BaseType element;
-  std::string enum_name;         // set for enum-typed scalars ("closeloop.fb.Severity")
-  std::string table_name;        // set for tables and structs ("closeloop.fb.GeoPoint")
+  std::string enum_name;   // set for enum-typed scalars ("closeloop.fb.Severity")
+  std::string table_name;  // set for tables and structs ("closeloop.fb.GeoPoint")
   bool required = false;
 };
 

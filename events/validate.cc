@@ -51,10 +51,13 @@ class Checker {
   }
   void Geo(const char* field, const fb::GeoPoint* g) {
     if (g == nullptr) return;
-    if (!(g->lat() >= -90 && g->lat() <= 90)) Error(std::string(field) + ".lat", "must be in [-90, 90]");
-    if (!(g->lon() >= -180 && g->lon() <= 180)) Error(std::string(field) + ".lon", "must be in [-180, 180]");
+    if (!(g->lat() >= -90 && g->lat() <= 90))
+      Error(std::string(field) + ".lat", "must be in [-90, 90]");
+    if (!(g->lon() >= -180 && g->lon() <= 180))
+      Error(std::string(field) + ".lon", "must be in [-180, 180]");
   }
-  void Dates(const char* field, const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) {
+  void Dates(const char* field,
+             const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) {
     static const std::regex iso(R"(^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$)");
     if (v == nullptr) return;
     for (flatbuffers::uoffset_t i = 0; i < v->size(); ++i) {
@@ -80,11 +83,14 @@ void CheckBody(const fb::Record& r, Checker& c) {
     }
     case B::VideoAlarm: {
       auto* b = r.body_as_VideoAlarm();
-      if (!(b->confidence() >= 0 && b->confidence() <= 1)) c.Error("body.confidence", "must be in [0, 1]");
+      if (!(b->confidence() >= 0 && b->confidence() <= 1))
+        c.Error("body.confidence", "must be in [0, 1]");
       c.Geo("body.location", b->location());
       break;
     }
-    case B::HazardReport: c.Geo("body.location", r.body_as_HazardReport()->location()); break;
+    case B::HazardReport:
+      c.Geo("body.location", r.body_as_HazardReport()->location());
+      break;
     case B::IncidentReport: {
       auto* b = r.body_as_IncidentReport();
       c.Geo("body.location", b->location());
@@ -92,8 +98,12 @@ void CheckBody(const fb::Record& r, Checker& c) {
       if (b->trapped() < 0) c.Error("body.trapped", "must not be negative");
       break;
     }
-    case B::ServiceRequest: c.Geo("body.location", r.body_as_ServiceRequest()->location()); break;
-    case B::EnforcementStep: c.Finite("body.penalty_yuan", r.body_as_EnforcementStep()->penalty_yuan()); break;
+    case B::ServiceRequest:
+      c.Geo("body.location", r.body_as_ServiceRequest()->location());
+      break;
+    case B::EnforcementStep:
+      c.Finite("body.penalty_yuan", r.body_as_EnforcementStep()->penalty_yuan());
+      break;
     case B::StaffCommand: {
       auto* b = r.body_as_StaffCommand();
       c.Key("body.ticket_id", b->ticket_id(), true);
@@ -102,7 +112,9 @@ void CheckBody(const fb::Record& r, Checker& c) {
       c.Key("actor", r.actor(), true);
       break;
     }
-    case B::ClockTick: c.Time("body.now", r.body_as_ClockTick()->now(), true); break;
+    case B::ClockTick:
+      c.Time("body.now", r.body_as_ClockTick()->now(), true);
+      break;
     case B::CalendarUpdated: {
       auto* b = r.body_as_CalendarUpdated();
       c.Dates("body.holidays", b->holidays());
@@ -113,7 +125,8 @@ void CheckBody(const fb::Record& r, Checker& c) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -6,8 +6,8 @@
 
 namespace closeloop::file {
 
-bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms,
-                              PreparedRecord* out, std::vector<IngressError>* errors) {
+bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, PreparedRecord* out,
+                              std::vector<IngressError>* errors) {
   events::DecodeError derr;
   auto bytes = codec_.FromJson(json, &derr);
   if (!bytes.ok()) {

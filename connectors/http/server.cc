@@ -12,7 +12,8 @@ Result<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
     return InvalidArgument("expected HOST:PORT, got '" + text + "'");
   }
   std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = -1;
   const char* b = text.data() + colon + 1;
   const char* e = text.data() + text.size();

@@ -32,7 +32,8 @@ std::string EncodeHead(const events::PartitionHead& h) {
 }
 
 Result<events::PartitionHead> DecodeHead(std::string_view v) {
-  if (v.size() != 40) return Corruption("partition head has " + std::to_string(v.size()) + " bytes, not 40");
+  if (v.size() != 40)
+    return Corruption("partition head has " + std::to_string(v.size()) + " bytes, not 40");
   events::PartitionHead h;
   h.end_offset = GetBE(v, 0, 8);
   std::copy(v.begin() + 8, v.end(), h.last_hash.begin());
@@ -85,14 +86,16 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(RocksDb* db, uint32_t par
   uint32_t stored = static_cast<uint32_t>(GetBE(value, 0, 4));
   if (partitions != 0 && partitions != stored) {
     return FailedPrecondition("the log has " + std::to_string(stored) +
-                              " partitions; it cannot be reopened with " + std::to_string(partitions));
+                              " partitions; it cannot be reopened with " +
+                              std::to_string(partitions));
   }
   std::string name;
   CL_RETURN_IF_ERROR(FromRocks(db->db()->Get({}, meta, kNameKey, &name), "reading log name"));
   std::vector<events::PartitionHead> heads(stored);
   for (uint32_t i = 0; i < stored; ++i) {
     std::string h;
-    CL_RETURN_IF_ERROR(FromRocks(db->db()->Get({}, meta, HeadKey(i), &h), "reading partition head"));
+    CL_RETURN_IF_ERROR(
+        FromRocks(db->db()->Get({}, meta, HeadKey(i), &h), "reading partition head"));
     CL_ASSIGN_OR_RETURN(heads[i], DecodeHead(h));
   }
   return std::unique_ptr<EmbeddedLog>(new EmbeddedLog(db, name, std::move(heads)));
@@ -132,7 +135,8 @@ Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendWith(
 
 Result<std::vector<events::StoredRecord>> EmbeddedLog::Read(uint32_t partition, uint64_t from,
                                                             size_t max_records) const {
-  if (partition >= heads_.size()) return InvalidArgument("no partition " + std::to_string(partition));
+  if (partition >= heads_.size())
+    return InvalidArgument("no partition " + std::to_string(partition));
   std::vector<events::StoredRecord> out;
   std::string prefix;
   PutBE32(prefix, partition);
@@ -160,8 +164,8 @@ events::PartitionHead EmbeddedLog::Head(uint32_t partition) const {
 
 Result<events::PartitionHead> EmbeddedLog::StoredHead(uint32_t partition) const {
   std::string h;
-  CL_RETURN_IF_ERROR(
-      FromRocks(db_->db()->Get({}, db_->family("meta"), HeadKey(partition), &h), "reading partition head"));
+  CL_RETURN_IF_ERROR(FromRocks(db_->db()->Get({}, db_->family("meta"), HeadKey(partition), &h),
+                               "reading partition head"));
   return DecodeHead(h);
 }
 

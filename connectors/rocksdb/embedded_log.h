@@ -6,11 +6,11 @@
 // last hash (32) — written in the same batch as the records, so it always matches.
 #pragma once
 
+#include <rocksdb/write_batch.h>
+
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-
-#include <rocksdb/write_batch.h>
 
 #include "connectors/rocksdb/rocks_db.h"
 #include "events/log.h"

@@ -12,7 +12,8 @@ Result<std::optional<std::string>> RocksStore::Get(std::string_view key) const {
   return std::optional<std::string>(std::move(v));
 }
 
-Status RocksStore::Scan(std::string_view from, std::string_view to, const engine::ScanFn& fn) const {
+Status RocksStore::Scan(std::string_view from, std::string_view to,
+                        const engine::ScanFn& fn) const {
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper(to.data(), to.size());
   ro.iterate_upper_bound = &upper;

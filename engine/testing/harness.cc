@@ -8,8 +8,8 @@
 
 #include "engine/keys.h"
 #include "events/json_codec.h"
-#include "events/validate.h"
 #include "events/testing/record_builder.h"
+#include "events/validate.h"
 
 namespace closeloop::engine::testing {
 namespace {
@@ -31,11 +31,20 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -45,7 +54,8 @@ std::string Escape(const std::string& s) {
 
 int64_t Shanghai(int y, int m, int d, int hh, int mm) {
   auto day = date::sys_days{date::year{y} / m / d};
-  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(day.time_since_epoch()).count();
+  int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(day.time_since_epoch()).count();
   return ms + (hh * 60LL + mm) * 60000 - 8 * 3600000LL;
 }
 
@@ -58,7 +68,8 @@ Harness::Harness(uint32_t partitions) : partitions_(partitions), store_(partitio
 }
 
 std::string Harness::Publish(const std::string& json) {
-  std::string bytes = events::testing::IngressRecord(json, now_ > 0 ? now_ : Shanghai(2026, 1, 5, 9));
+  std::string bytes =
+      events::testing::IngressRecord(json, now_ > 0 ? now_ : Shanghai(2026, 1, 5, 9));
   const fb::Record* rec = *events::VerifyRecord(bytes);
   auto errors = events::ValidateIngress(*rec);
   // The stamped record has prev_hash and recorded_at set; check the original instead.
@@ -84,26 +95,30 @@ void Harness::PublishFile(const std::string& relative_path) {
 }
 
 void Harness::Deploy(const std::string& name, const std::string& source_or_path) {
-  std::string source = source_or_path.ends_with(".wf") ? ReadSource(source_or_path) : source_or_path;
+  std::string source =
+      source_or_path.ends_with(".wf") ? ReadSource(source_or_path) : source_or_path;
   Publish(R"({"source": "admin","body_type": "WorkflowDeployed","body": {"name": ")" + name +
           R"(","source": ")" + Escape(source) + "\"}}");
 }
 
 void Harness::Clock(int64_t now_ms) {
   now_ = now_ms;
-  Publish(R"({"source": "scheduler","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) + "}}");
+  Publish(R"({"source": "scheduler","body_type": "ClockTick","body": {"now": )" +
+          std::to_string(now_ms) + "}}");
 }
 
-std::string Harness::Act(const std::string& ticket, const std::string& verb, const std::string& actor,
-                         const std::string& role, const std::string& department, const std::string& extra) {
+std::string Harness::Act(const std::string& ticket, const std::string& verb,
+                         const std::string& actor, const std::string& role,
+                         const std::string& department, const std::string& extra) {
   auto t = Find(ticket);
   if (!t) Die("no ticket " + ticket);
-  std::string body = R"("ticket_id": ")" + ticket + R"(","verb": ")" + verb + R"(","role": ")" + role +
-                     R"(","department": ")" + department + "\"";
+  std::string body = R"("ticket_id": ")" + ticket + R"(","verb": ")" + verb + R"(","role": ")" +
+                     role + R"(","department": ")" + department + "\"";
   if (!extra.empty()) body += "," + extra;
   return Publish(R"({"source": "console","subject": ")" + t->subject + R"(","jurisdiction": ")" +
-                 t->jurisdiction + R"(","occurred_at": )" + std::to_string(now_ > 0 ? now_ : Shanghai(2026, 1, 5, 9)) +
-                 R"(,"actor": ")" + actor + R"(","body_type": "StaffCommand","body": {)" + body + "}}");
+                 t->jurisdiction + R"(","occurred_at": )" +
+                 std::to_string(now_ > 0 ? now_ : Shanghai(2026, 1, 5, 9)) + R"(,"actor": ")" +
+                 actor + R"(","body_type": "StaffCommand","body": {)" + body + "}}");
 }
 
 void Harness::ProcessAll() {

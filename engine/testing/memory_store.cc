@@ -13,7 +13,8 @@ Status MemoryStore::Scan(std::string_view from, std::string_view to, const ScanF
   std::vector<std::pair<std::string, std::string>> items;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = kv_.lower_bound(from); it != kv_.end() && it->first < to; ++it) items.push_back(*it);
+    for (auto it = kv_.lower_bound(from); it != kv_.end() && it->first < to; ++it)
+      items.push_back(*it);
   }
   for (const auto& [k, v] : items) {
     if (!fn(k, v)) break;

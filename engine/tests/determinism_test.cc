@@ -46,13 +46,16 @@ std::string FirstDifference(const std::map<std::string, std::string, std::less<>
   auto ia = a.begin();
   auto ib = b.begin();
   while (ia != a.end() && ib != b.end()) {
-    if (ia->first != ib->first) return "key sets differ near key of " + std::to_string(ia->first.size()) + " bytes";
-    if (ia->second != ib->second) return "values differ at a key of " + std::to_string(ia->first.size()) + " bytes";
+    if (ia->first != ib->first)
+      return "key sets differ near key of " + std::to_string(ia->first.size()) + " bytes";
+    if (ia->second != ib->second)
+      return "values differ at a key of " + std::to_string(ia->first.size()) + " bytes";
     ++ia;
     ++ib;
   }
-  return a.size() == b.size() ? "" : "one state has " + std::to_string(a.size()) + " keys, the other " +
-                                         std::to_string(b.size());
+  return a.size() == b.size() ? ""
+                              : "one state has " + std::to_string(a.size()) + " keys, the other " +
+                                    std::to_string(b.size());
 }
 
 void Setup(Harness& h) {
@@ -60,9 +63,10 @@ void Setup(Harness& h) {
   h.PublishFile("workflows/reference/calendars.jsonl");
   h.PublishFile("workflows/reference/departments.jsonl");
   h.PublishFile("workflows/reference/hazard_routing.jsonl");
-  h.Publish(R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
-            R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
-            R"("fallback": "nj.jw"}})");
+  h.Publish(
+      R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
+      R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
+      R"("fallback": "nj.jw"}})");
   h.Deploy("oversight_case", "engine/tests/workflows/oversight_case.wf");
   h.Deploy("hazard_disposal", "engine/tests/workflows/hazard_disposal.wf");
   // Chains its overdue orders onto another subject, usually in another partition.
@@ -79,13 +83,27 @@ escalate
 }
 
 void RandomStep(Harness& h, std::mt19937_64& rng) {
-  static const char* kSubjects[] = {"ENT-00002", "ENT-00003", "ENT-00017", "ENT-00101", "ENT-00202", "ENT-00300"};
-  static const char* kCategories[] = {"gas", "hazardous_chemicals", "fire_safety", "special_equipment", "fireworks", "nonsense"};
+  static const char* kSubjects[] = {"ENT-00002", "ENT-00003", "ENT-00017",
+                                    "ENT-00101", "ENT-00202", "ENT-00300"};
+  static const char* kCategories[] = {
+      "gas", "hazardous_chemicals", "fire_safety", "special_equipment", "fireworks", "nonsense"};
   static const char* kSeverities[] = {"general", "major", "unknown"};
-  static const char* kVerbs[] = {"sign_for", "return", "transfer", "order_rectification", "progress",
-                                 "request_extension", "approve_extension", "deny_extension", "submit_evidence",
-                                 "review_pass", "review_fail", "resolve", "close", "record_decision"};
-  static const char* kDepartments[] = {"nj.liuhe.emb", "nj.liuhe.cgj", "nj.liuhe.awb", "nj.liuhe.fire", "nj.liuhe.jw"};
+  static const char* kVerbs[] = {"sign_for",
+                                 "return",
+                                 "transfer",
+                                 "order_rectification",
+                                 "progress",
+                                 "request_extension",
+                                 "approve_extension",
+                                 "deny_extension",
+                                 "submit_evidence",
+                                 "review_pass",
+                                 "review_fail",
+                                 "resolve",
+                                 "close",
+                                 "record_decision"};
+  static const char* kDepartments[] = {"nj.liuhe.emb", "nj.liuhe.cgj", "nj.liuhe.awb",
+                                       "nj.liuhe.fire", "nj.liuhe.jw"};
   static const char* kRoles[] = {"staff", "supervisor", "inspector", "head"};
   auto pick = [&](auto& arr) { return arr[rng() % (sizeof(arr) / sizeof(arr[0]))]; };
   int64_t now = h.now();
@@ -96,8 +114,9 @@ void RandomStep(Harness& h, std::mt19937_64& rng) {
       std::string sensor = "GAS-" + std::to_string(rng() % 4);
       h.Publish(std::string(R"({"source": "iot","subject": ")") + pick(kSubjects) +
                 R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" + std::to_string(now) +
-                R"(,"body_type": "SensorAlarm","body": {"sensor_id": ")" + sensor + R"(","state": ")" +
-                (rng() % 4 == 0 ? "normal" : "alarm") + R"(","level": "critical"}})");
+                R"(,"body_type": "SensorAlarm","body": {"sensor_id": ")" + sensor +
+                R"(","state": ")" + (rng() % 4 == 0 ? "normal" : "alarm") +
+                R"(","level": "critical"}})");
       break;
     }
     case 3:
@@ -116,7 +135,8 @@ void RandomStep(Harness& h, std::mt19937_64& rng) {
       std::string dept = rng() % 2 ? t.lead : pick(kDepartments);
       std::string extra = R"("reason": "r", "days": )" + std::to_string(rng() % 12) +
                           R"(, "to_department": ")" + pick(kDepartments) + "\"";
-      if (rng() % 5 == 0) extra += ", \"expected_version\": " + std::to_string(t.version + rng() % 2);
+      if (rng() % 5 == 0)
+        extra += ", \"expected_version\": " + std::to_string(t.version + rng() % 2);
       h.Act(t.id, pick(kVerbs), "someone", pick(kRoles), dept, extra);
       break;
     }
@@ -191,8 +211,9 @@ TEST_CASE("failed commits apply nothing, and processing resumes to exactly the c
 TEST_CASE("a tampered engine record is caught by reprocessing") {
   Harness h;
   Setup(h);
-  h.Publish(R"({"source": "hotline","subject": "ENT-00002","jurisdiction": "liuhe.getang.g02","occurred_at": 1770685200000,)"
-            R"("body_type": "HazardReport","body": {"category": "gas","severity": "general"}})");
+  h.Publish(
+      R"({"source": "hotline","subject": "ENT-00002","jurisdiction": "liuhe.getang.g02","occurred_at": 1770685200000,)"
+      R"("body_type": "HazardReport","body": {"category": "gas","severity": "general"}})");
   // An engine record appended by someone else, claiming to be this partition's engine.
   auto t = h.Tickets().at(0);
   uint32_t p = 0;
@@ -207,7 +228,8 @@ TEST_CASE("a tampered engine record is caught by reprocessing") {
   std::string forged = events::testing::RawRecord(
       R"({"id": "01KJP0Y9M0F4N2G2VK4MV0DEDZ","source": "engine/p)" + std::to_string(p) +
       R"(","subject": "ENT-00002","occurred_at": 1770685200000,"recorded_at": 1770685200000,)"
-      R"("body_type": "TicketTransferred","body": {"ticket_id": ")" + t.id + R"(","to_department": "nowhere","version": 9}})");
+      R"("body_type": "TicketTransferred","body": {"ticket_id": ")" +
+      t.id + R"(","to_department": "nowhere","version": 9}})");
   REQUIRE(h.store().log().Append({{p, {forged}}}).ok());
   ReplayResult rebuilt = Replay(h, Mode::kRebuild);
   ReplayResult reprocessed = Replay(h, Mode::kReprocess);

@@ -25,22 +25,26 @@ struct City {
     h.PublishFile("workflows/reference/departments.jsonl");
     h.PublishFile("workflows/reference/hazard_routing.jsonl");
     // Oversight work orders go to the district's discipline commission.
-    h.Publish(R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
-              R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
-              R"("fallback": "nj.jw"}})");
+    h.Publish(
+        R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
+        R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
+        R"("fallback": "nj.jw"}})");
     h.Deploy("oversight_case", "engine/tests/workflows/oversight_case.wf");
     h.Deploy("hazard_disposal", "engine/tests/workflows/hazard_disposal.wf");
   }
   std::string GasAlarm(const std::string& sensor, const std::string& state = "alarm") {
-    return h.Publish(R"({"source": "iot-platform","subject": "ENT-00002","jurisdiction": "liuhe.getang.g02",)"
-                     R"("occurred_at": )" + std::to_string(h.now()) +
-                     R"(,"body_type": "SensorAlarm","body": {"sensor_id": ")" + sensor +
-                     R"(","measure": "combustible_gas","state": ")" + state +
-                     R"(","level": "critical","value": 42.5,"threshold": 25.0}})");
+    return h.Publish(
+        R"({"source": "iot-platform","subject": "ENT-00002","jurisdiction": "liuhe.getang.g02",)"
+        R"("occurred_at": )" +
+        std::to_string(h.now()) + R"(,"body_type": "SensorAlarm","body": {"sensor_id": ")" +
+        sensor + R"(","measure": "combustible_gas","state": ")" + state +
+        R"(","level": "critical","value": 42.5,"threshold": 25.0}})");
   }
-  std::string Report(const std::string& subject, const std::string& category, const std::string& severity) {
+  std::string Report(const std::string& subject, const std::string& category,
+                     const std::string& severity) {
     return h.Publish(R"({"source": "hotline-12345","subject": ")" + subject +
-                     R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" + std::to_string(h.now()) +
+                     R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" +
+                     std::to_string(h.now()) +
                      R"(,"body_type": "HazardReport","body": {"category": ")" + category +
                      R"(","severity": ")" + severity + R"("}})");
   }
@@ -55,7 +59,9 @@ bool Has(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-TEST_CASE("a combustible-gas alarm at a major hazard source is routed to the district's emergency-management bureau") {
+TEST_CASE(
+    "a combustible-gas alarm at a major hazard source is routed to the district's "
+    "emergency-management bureau") {
   City c;
   c.GasAlarm("GAS-7");
   Ticket t = c.Only("hazard_disposal");
@@ -111,14 +117,15 @@ TEST_CASE("a hazard is signed for, rectified, reviewed and closed, each step a r
   CHECK(r.deadline_at == Shanghai(2026, 3, 9, 17));  // general hazard: 5 working days
   c.h.Act(t.id, "progress", "nj.liuhe.emb/li", "staff", emb, R"("note": "valve replaced")");
   CHECK(c.h.Find(t.id)->facts.at("recurrence_note") == dsl::Value::String("valve replaced"));
-  c.h.Act(t.id, "submit_evidence", "nj.liuhe.emb/li", "staff", emb, R"("evidence": ["photo://1.jpg"])");
+  c.h.Act(t.id, "submit_evidence", "nj.liuhe.emb/li", "staff", emb,
+          R"("evidence": ["photo://1.jpg"])");
   c.h.Act(t.id, "review_pass", "nj.liuhe.awb/wang", "supervisor", "nj.liuhe.awb");
   Ticket done = *c.h.Find(t.id);
   CHECK(done.closed);
   CHECK(done.state == "closed");
   auto types = c.h.HistoryTypes(t.id);
-  for (const char* expected : {"TicketSignedFor", "TicketProgressed", "EvidenceSubmitted", "TicketReviewed",
-                               "TicketTransitioned", "TicketClosed"}) {
+  for (const char* expected : {"TicketSignedFor", "TicketProgressed", "EvidenceSubmitted",
+                               "TicketReviewed", "TicketTransitioned", "TicketClosed"}) {
     CHECK_MESSAGE(Has(types, expected), expected);
   }
 }
@@ -138,7 +145,8 @@ TEST_CASE("a failed review reopens the rectification without resetting the count
   CHECK(Has(c.h.HistoryTypes(t.id), "TicketReopened"));
 }
 
-TEST_CASE("commands from the wrong department, role, state or version are rejected with the reason") {
+TEST_CASE(
+    "commands from the wrong department, role, state or version are rejected with the reason") {
   City c;
   c.Report("ENT-00002", "hazardous_chemicals", "general");
   Ticket t = c.Only("hazard_disposal");
@@ -153,15 +161,17 @@ TEST_CASE("commands from the wrong department, role, state or version are reject
   Ticket after = *c.h.Find(t.id);
   CHECK(after.state == "dispatched");
   CHECK(after.version == t.version);
-  cmd = c.h.Act(t.id, "sign_for", "x", "staff", "nj.liuhe.emb", "\"expected_version\": " + std::to_string(t.version));
+  cmd = c.h.Act(t.id, "sign_for", "x", "staff", "nj.liuhe.emb",
+                "\"expected_version\": " + std::to_string(t.version));
   CHECK(c.h.RejectionOf(cmd).empty());
   CHECK(c.h.Find(t.id)->state == "verifying");
 }
 
 TEST_CASE("a command for a ticket that does not exist is rejected as unknown") {
   City c;
-  std::string id = c.h.Publish(R"({"source": "console","subject": "ENT-00002","occurred_at": 1772413200000,)"
-                               R"("actor": "x","body_type": "StaffCommand","body": {"ticket_id": "NOPE","verb": "sign_for"}})");
+  std::string id = c.h.Publish(
+      R"({"source": "console","subject": "ENT-00002","occurred_at": 1772413200000,)"
+      R"("actor": "x","body_type": "StaffCommand","body": {"ticket_id": "NOPE","verb": "sign_for"}})");
   CHECK(c.h.RejectionOf(id).find("unknown_ticket") != std::string::npos);
 }
 
@@ -179,7 +189,8 @@ TEST_CASE("two departments returning an order to each other three times send it 
   CHECK(mid.state == "dispatched");
   CHECK(mid.state_entered_at == t.state_entered_at);  // returning never restarts the clock
   CHECK(mid.deadline_at == t.deadline_at);
-  c.h.Act(t.id, "return", "a", "staff", "nj.liuhe.cgj", R"("reason": "still not ours", "to_department": "nj.liuhe.emb")");
+  c.h.Act(t.id, "return", "a", "staff", "nj.liuhe.cgj",
+          R"("reason": "still not ours", "to_department": "nj.liuhe.emb")");
   auto escalations = c.h.RecordsOfType("TicketEscalated");
   REQUIRE(escalations.size() == 1);
   CHECK(escalations[0].find("\"action\": \"arbitration\"") != std::string::npos);
@@ -191,7 +202,9 @@ TEST_CASE("two departments returning an order to each other three times send it 
   CHECK(c.h.RejectionOf(cmd).find("needs a reason") != std::string::npos);
 }
 
-TEST_CASE("overdue rectification climbs the ladder and lands with the discipline inspectors as a chained ticket") {
+TEST_CASE(
+    "overdue rectification climbs the ladder and lands with the discipline inspectors as a chained "
+    "ticket") {
   City c;
   c.Report("ENT-00002", "hazardous_chemicals", "general");
   Ticket t = c.Only("hazard_disposal");
@@ -216,7 +229,8 @@ TEST_CASE("overdue rectification climbs the ladder and lands with the discipline
   CHECK(oversight.state == "received");
   CHECK(c.h.Find(t.id)->children == std::vector<std::string>{oversight.id});
   auto types = c.h.HistoryTypes(t.id);
-  for (const char* expected : {"TicketReminded", "TicketOverdue", "TicketEscalated", "TicketChained"}) {
+  for (const char* expected :
+       {"TicketReminded", "TicketOverdue", "TicketEscalated", "TicketChained"}) {
     CHECK_MESSAGE(Has(types, expected), expected);
   }
   // Each step fires once: more time passing adds nothing.
@@ -245,9 +259,11 @@ TEST_CASE("an approved extension moves the deadline and counts, within the polic
   Ticket t = c.Only("hazard_disposal");
   c.h.Act(t.id, "sign_for", "a", "staff", "nj.liuhe.emb");
   c.h.Act(t.id, "order_rectification", "a", "staff", "nj.liuhe.emb");
-  std::string too_long = c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 11)");
+  std::string too_long =
+      c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 11)");
   CHECK(c.h.RejectionOf(too_long).find("at most 10 working days") != std::string::npos);
-  c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 3, "reason": "parts on order")");
+  c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb",
+          R"("days": 3, "reason": "parts on order")");
   std::string by_staff = c.h.Act(t.id, "approve_extension", "a", "staff", "nj.liuhe.emb");
   CHECK(c.h.RejectionOf(by_staff).find("wrong_role") != std::string::npos);
   c.h.Act(t.id, "approve_extension", "s", "supervisor", "nj.liuhe.awb");
@@ -256,7 +272,8 @@ TEST_CASE("an approved extension moves the deadline and counts, within the polic
   CHECK(e.deadline_at == Shanghai(2026, 3, 12, 17));  // Mon 3/9 + 3 working days
   c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 2)");
   c.h.Act(t.id, "approve_extension", "s", "supervisor", "nj.liuhe.awb");
-  std::string third = c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 1)");
+  std::string third =
+      c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 1)");
   CHECK(c.h.RejectionOf(third).find("limit_reached") != std::string::npos);
 }
 
@@ -270,8 +287,9 @@ TEST_CASE("a hazard that keeps coming back at the same enterprise is reported to
   }
   auto tickets = c.h.TicketsOf("hazard_disposal");
   REQUIRE(tickets.size() == 3);
-  const Ticket& last = *std::max_element(tickets.begin(), tickets.end(),
-                                         [](const Ticket& a, const Ticket& b) { return a.opened_at < b.opened_at; });
+  const Ticket& last =
+      *std::max_element(tickets.begin(), tickets.end(),
+                        [](const Ticket& a, const Ticket& b) { return a.opened_at < b.opened_at; });
   c.h.Act(last.id, "sign_for", "a", "staff", "nj.liuhe.emb");
   c.h.Act(last.id, "order_rectification", "a", "staff", "nj.liuhe.emb");
   c.h.Act(last.id, "submit_evidence", "a", "staff", "nj.liuhe.emb");
@@ -283,14 +301,16 @@ TEST_CASE("a hazard that keeps coming back at the same enterprise is reported to
     return out;
   };
   CHECK(about_last().empty());
-  c.h.Act(last.id, "review_fail", "s", "supervisor", "nj.liuhe.awb", R"("reason": "same leak again")");
+  c.h.Act(last.id, "review_fail", "s", "supervisor", "nj.liuhe.awb",
+          R"("reason": "same leak again")");
   auto escalations = about_last();
   REQUIRE(escalations.size() == 1);
   CHECK(escalations[0].find("\"rule\": \"recurring\"") != std::string::npos);
   CHECK(escalations[0].find("\"action\": \"notify_head\"") != std::string::npos);
 }
 
-TEST_CASE("a chained ticket whose subject lives in another partition opens there, linked to its parent") {
+TEST_CASE(
+    "a chained ticket whose subject lives in another partition opens there, linked to its parent") {
   City c;
   // A subject prefix that lands the child in another partition than the parent.
   std::string prefix;
@@ -310,7 +330,8 @@ state open
   on close by assignee -> done
 state done terminal
 escalate
-  step oversight at limit: chain oversight_case (subject = ")" + prefix + R"(" + subject, reason = "overdue")
+  step oversight at limit: chain oversight_case (subject = ")" +
+                                prefix + R"(" + subject, reason = "overdue")
 )");
   c.Report("ENT-00002", "fireworks", "general");
   Ticket parent = c.Only("quick_order");
@@ -328,7 +349,9 @@ escalate
   CHECK((*chain)[1].id == child.id);
 }
 
-TEST_CASE("monthly self-inspection duties open one ticket per enterprise, and quarterly ones for key enterprises") {
+TEST_CASE(
+    "monthly self-inspection duties open one ticket per enterprise, and quarterly ones for key "
+    "enterprises") {
   City c;
   c.h.PublishFile("workflows/reference/enterprises.jsonl");
   c.h.Deploy("periodic_inspection", "engine/tests/workflows/periodic_inspection.wf");
@@ -348,13 +371,15 @@ TEST_CASE("monthly self-inspection duties open one ticket per enterprise, and qu
   // The quarterly supervisor duty on April 5th: key or red/orange enterprises only.
   c.h.Clock(Shanghai(2026, 4, 5, 10));
   size_t quarterly = 0;
-  for (const auto& t : c.h.TicketsOf("periodic_inspection")) quarterly += t.category == "supervisor_inspection";
+  for (const auto& t : c.h.TicketsOf("periodic_inspection"))
+    quarterly += t.category == "supervisor_inspection";
   CHECK(quarterly > 0);
   CHECK(quarterly < 336);
   // A self-inspection record from the enterprise answers its duty.
   const Ticket& one = monthly.front();
   c.h.Publish(R"({"source": "enterprise-app","subject": ")" + one.subject + R"(","occurred_at": )" +
-              std::to_string(c.h.now()) + R"(,"body_type": "SelfInspection","body": {"period": "2026-04",)"
+              std::to_string(c.h.now()) +
+              R"(,"body_type": "SelfInspection","body": {"period": "2026-04",)"
               R"("inspector_role": "enterprise","items_checked": 40,"hazards_found": 2}})");
   Ticket answered = *c.h.Find(one.id);
   CHECK(answered.state == "reviewing");

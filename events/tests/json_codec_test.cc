@@ -45,7 +45,8 @@ TEST_CASE("an unknown enum value names the field, line and column") {
 TEST_CASE("a missing required field is named with its path") {
   JsonCodec codec;
   DecodeError err;
-  auto r = codec.FromJson(R"({"subject": "s","body_type": "SensorAlarm","body": {"value": 1}})", &err);
+  auto r =
+      codec.FromJson(R"({"subject": "s","body_type": "SensorAlarm","body": {"value": 1}})", &err);
   REQUIRE_FALSE(r.ok());
   CHECK(err.field == "body.sensor_id");
 }

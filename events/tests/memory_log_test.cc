@@ -10,13 +10,14 @@ namespace closeloop::events {
 namespace {
 
 std::string Tick(int64_t now) {
-  return testing::IngressRecord(
-      R"({"source": "clock","body_type": "ClockTick","body": {"now": )" + std::to_string(now) + "}}");
+  return testing::IngressRecord(R"({"source": "clock","body_type": "ClockTick","body": {"now": )" +
+                                std::to_string(now) + "}}");
 }
 
 TEST_CASE("appends chain each record to its predecessor, verifiable end to end") {
   MemoryLog log("test", 2);
-  REQUIRE(log.Append({{0, {Tick(1767225600000), Tick(1767225601000)}}, {1, {Tick(1767225602000)}}}).ok());
+  REQUIRE(log.Append({{0, {Tick(1767225600000), Tick(1767225601000)}}, {1, {Tick(1767225602000)}}})
+              .ok());
   REQUIRE(log.Append({{0, {Tick(1767225603000)}}}).ok());
   CHECK(log.Head(0).end_offset == 3);
   for (uint32_t p = 0; p < 2; ++p) {

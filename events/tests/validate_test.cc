@@ -65,13 +65,15 @@ TEST_CASE("a staff command needs an actor") {
 }
 
 TEST_CASE("a malformed id is reported") {
-  auto errors = Check(R"({"id": "nope","source": "x","body_type": "ClockTick","body": {"now": 1767225600000}})");
+  auto errors = Check(
+      R"({"id": "nope","source": "x","body_type": "ClockTick","body": {"now": 1767225600000}})");
   CHECK(Has(errors, "id"));
 }
 
 TEST_CASE("stamping assigns id, recorded_at and the hash placeholder, keeping a given id") {
   JsonCodec codec;
-  auto bytes = codec.FromJson(R"({"source": "x","body_type": "ClockTick","body": {"now": 1767225600000}})");
+  auto bytes =
+      codec.FromJson(R"({"source": "x","body_type": "ClockTick","body": {"now": 1767225600000}})");
   auto stamped = StampIngress(*bytes, 1767225600500);
   REQUIRE(stamped.ok());
   const fb::Record* r = *VerifyRecord(*stamped);
@@ -90,7 +92,8 @@ TEST_CASE("control records go to every partition, others to their subject's") {
   JsonCodec codec;
   auto clock = codec.FromJson(R"({"body_type": "ClockTick","body": {"now": 1}})");
   CHECK(TargetPartitions(**VerifyRecord(*clock), 4).size() == 4);
-  auto alarm = codec.FromJson(R"({"subject": "RS-1","body_type": "SensorAlarm","body": {"sensor_id": "g"}})");
+  auto alarm = codec.FromJson(
+      R"({"subject": "RS-1","body_type": "SensorAlarm","body": {"sensor_id": "g"}})");
   auto parts = TargetPartitions(**VerifyRecord(*alarm), 4);
   REQUIRE(parts.size() == 1);
   CHECK(parts[0] < 4);

@@ -1,11 +1,10 @@
 // The `closeloop` command as a user runs it: publish all-or-nothing with precise errors,
 // then verify and dump what was appended.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "tests/support/child_process.h"
 
@@ -44,14 +43,18 @@ struct Cli {
 const char* kGood =
     R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas"}})";
 
-TEST_CASE("publishing a file with one bad line appends nothing and names the line, column and field") {
+TEST_CASE(
+    "publishing a file with one bad line appends nothing and names the line, column and field") {
   Cli cli;
-  std::string bad = cli.Write("bad.jsonl", std::string(kGood) + "\n" +
-                                               R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas","severity": "huge"}})" +
-                                               "\n" + kGood + "\n");
+  std::string bad = cli.Write(
+      "bad.jsonl",
+      std::string(kGood) + "\n" +
+          R"({"source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas","severity": "huge"}})" +
+          "\n" + kGood + "\n");
   ChildRun r = cli.Run({"publish", "--data", cli.data, bad});
   CHECK(r.exit_code == 1);
-  CHECK(cli.Stderr().find(bad + ":2:137: body.severity: unknown enum value: huge") != std::string::npos);
+  CHECK(cli.Stderr().find(bad + ":2:137: body.severity: unknown enum value: huge") !=
+        std::string::npos);
   CHECK(cli.Stderr().find("nothing was appended") != std::string::npos);
   ChildRun verify = cli.Run({"log", "verify", "--data", cli.data});
   CHECK(verify.exit_code == 0);
@@ -64,7 +67,8 @@ TEST_CASE("a good file is appended whole, verifies, and dumps back as JSON") {
   ChildRun r = cli.Run({"publish", "--data", cli.data, good});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("appended 2 record(s)") != std::string::npos);
-  CHECK(cli.Run({"log", "verify", "--data", cli.data}).out.find("ok: 2 records") != std::string::npos);
+  CHECK(cli.Run({"log", "verify", "--data", cli.data}).out.find("ok: 2 records") !=
+        std::string::npos);
   ChildRun dump = cli.Run({"log", "dump", "--data", cli.data});
   CHECK(dump.out.find("\"body_type\": \"HazardReport\"") != std::string::npos);
   CHECK(dump.out.find("\"prev_hash\": \"") != std::string::npos);
@@ -72,7 +76,9 @@ TEST_CASE("a good file is appended whole, verifies, and dumps back as JSON") {
 
 TEST_CASE("a workflow with an error is not deployed, and the diagnostic points at it") {
   Cli cli;
-  std::string wf = cli.Write("bad.wf", "workflow w version 1 loop prevention\nstart on NoSuchEvent enter a\nstate a terminal\n");
+  std::string wf = cli.Write(
+      "bad.wf",
+      "workflow w version 1 loop prevention\nstart on NoSuchEvent enter a\nstate a terminal\n");
   ChildRun r = cli.Run({"deploy", "--data", cli.data, wf});
   CHECK(r.exit_code == 1);
   CHECK(cli.Stderr().find("bad.wf:2:10: error[") != std::string::npos);

@@ -5,14 +5,13 @@
 // the log exactly once (no record lost, none applied or emitted twice); the hash chain holds.
 // CLOSELOOP_CRASH_SEED replays a kill schedule.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <regex>
-
-#include <unistd.h>
 
 #include "tests/support/child_process.h"
 
@@ -43,10 +42,13 @@ std::string Digest(const std::string& out) {
 // Reference data, two workflows and a backlog of events with the clock moving through them.
 void BuildLog(const std::string& dir, const std::string& err, int events, uint64_t seed) {
   for (const char* f : {"calendars", "departments", "hazard_routing"}) {
-    REQUIRE(Run({"publish", "--data", dir, kSrc + "/workflows/reference/" + f + ".jsonl"}, err).exit_code == 0);
+    REQUIRE(Run({"publish", "--data", dir, kSrc + "/workflows/reference/" + f + ".jsonl"}, err)
+                .exit_code == 0);
   }
   REQUIRE(Run({"deploy", "--data", dir, kSrc + "/engine/tests/workflows/hazard_disposal.wf",
-               kSrc + "/engine/tests/workflows/oversight_case.wf"}, err).exit_code == 0);
+               kSrc + "/engine/tests/workflows/oversight_case.wf"},
+              err)
+              .exit_code == 0);
   std::mt19937_64 rng(seed);
   const std::string file = dir + ".events.jsonl";
   std::ofstream out(file);
@@ -60,13 +62,17 @@ void BuildLog(const std::string& dir, const std::string& err, int events, uint64
     std::string subject = "ENT-" + std::to_string(10000 + rng() % 40).substr(0);  // ENT-100xx
 
     if (rng() % 3 == 0) {
-      out << R"({"source": "iot","subject": ")" << subject << R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )"
-          << now << R"(,"body_type": "SensorAlarm","body": {"sensor_id": "S-)" << rng() % 7
-          << R"(","state": "alarm","level": "critical"}})" << "\n";
+      out << R"({"source": "iot","subject": ")" << subject
+          << R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" << now
+          << R"(,"body_type": "SensorAlarm","body": {"sensor_id": "S-)" << rng() % 7
+          << R"(","state": "alarm","level": "critical"}})"
+          << "\n";
     } else {
-      out << R"({"source": "hotline","subject": ")" << subject << R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )"
-          << now << R"(,"body_type": "HazardReport","body": {"category": ")" << categories[rng() % 4]
-          << R"(","severity": "general"}})" << "\n";
+      out << R"({"source": "hotline","subject": ")" << subject
+          << R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" << now
+          << R"(,"body_type": "HazardReport","body": {"category": ")" << categories[rng() % 4]
+          << R"(","severity": "general"}})"
+          << "\n";
     }
   }
   out.close();
@@ -78,7 +84,8 @@ TEST_CASE("kill -9 during processing loses nothing and applies nothing twice") {
   if (const char* env = std::getenv("CLOSELOOP_CRASH_SEED")) seed = std::strtoull(env, nullptr, 10);
   CAPTURE(seed);
   MESSAGE("seed " << seed);
-  const fs::path root = fs::temp_directory_path() / ("cl-process-kill-" + std::to_string(::getpid()));
+  const fs::path root =
+      fs::temp_directory_path() / ("cl-process-kill-" + std::to_string(::getpid()));
   fs::remove_all(root);
   fs::create_directories(root);
   const std::string err = (root / "stderr.log").string();
@@ -101,7 +108,8 @@ TEST_CASE("kill -9 during processing loses nothing and applies nothing twice") {
     // the work is done but before the process exits.
     const int64_t t = clean_time.count();
     const int64_t span = runs < 6 ? t / 2 : t * 12 / 10;
-    auto delay = microseconds(t / 20 + static_cast<int64_t>(rng() % static_cast<uint64_t>(span + 1)));
+    auto delay =
+        microseconds(t / 20 + static_cast<int64_t>(rng() % static_cast<uint64_t>(span + 1)));
     ChildRun r = Run({"process", "--data", crashed}, err, delay);
     if (!r.killed) {
       REQUIRE(r.exit_code == 0);
@@ -115,14 +123,17 @@ TEST_CASE("kill -9 during processing loses nothing and applies nothing twice") {
 
   CHECK(Digest(Run({"digest", "--data", crashed}, err).out) == expected);
   CHECK(Run({"log", "verify", "--data", crashed}, err).exit_code == 0);
-  ChildRun again = Run({"replay", "--data", crashed, "--into", (root / "again").string(), "--reprocess"}, err);
+  ChildRun again =
+      Run({"replay", "--data", crashed, "--into", (root / "again").string(), "--reprocess"}, err);
   CHECK_MESSAGE(again.exit_code == 0, again.out);
   CHECK(again.out.find("mismatches 0") != std::string::npos);
   CHECK(Digest(again.out) == expected);
   fs::remove_all(root);
 }
 
-TEST_CASE("kill -9 of a serving process while clock records stream in leaves a log that replays exactly") {
+TEST_CASE(
+    "kill -9 of a serving process while clock records stream in leaves a log that replays "
+    "exactly") {
   uint64_t seed = 7;
   if (const char* env = std::getenv("CLOSELOOP_CRASH_SEED")) seed = std::strtoull(env, nullptr, 10);
   CAPTURE(seed);
@@ -139,7 +150,8 @@ TEST_CASE("kill -9 of a serving process while clock records stream in leaves a l
   int kills = 0;
   for (int run = 0; run < 8; ++run) {
     auto delay = std::chrono::milliseconds(300 + static_cast<int64_t>(rng() % 1500));
-    ChildRun r = Run({"serve", "--data", data, "--http", "127.0.0.1:0", "--clock-speed", "30000", "--tick", "20ms"},
+    ChildRun r = Run({"serve", "--data", data, "--http", "127.0.0.1:0", "--clock-speed", "30000",
+                      "--tick", "20ms"},
                      err, std::chrono::duration_cast<microseconds>(delay));
     REQUIRE(r.killed);
     ++kills;
@@ -151,7 +163,8 @@ TEST_CASE("kill -9 of a serving process while clock records stream in leaves a l
   const std::string live = Digest(Run({"digest", "--data", data}, err).out);
   ChildRun rebuilt = Run({"replay", "--data", data, "--into", (root / "rebuilt").string()}, err);
   CHECK(Digest(rebuilt.out) == live);
-  ChildRun again = Run({"replay", "--data", data, "--into", (root / "again").string(), "--reprocess"}, err);
+  ChildRun again =
+      Run({"replay", "--data", data, "--into", (root / "again").string(), "--reprocess"}, err);
   CHECK_MESSAGE(again.exit_code == 0, again.out);
   CHECK(again.out.find("mismatches 0") != std::string::npos);
   CHECK(Digest(again.out) == live);

@@ -14,8 +14,10 @@ const char* kGood =
 
 TEST_CASE("a good file becomes one record per line, partitioned by subject") {
   std::stringstream in;
-  in << kGood << "\n\n" << kGood << "\n"
-     << R"({"source": "clock","body_type": "ClockTick","body": {"now": 1767225600000}})" << "\n";
+  in << kGood << "\n\n"
+     << kGood << "\n"
+     << R"({"source": "clock","body_type": "ClockTick","body": {"now": 1767225600000}})"
+     << "\n";
   auto r = ReadJsonl(in, 4, kNow);
   CHECK(r.errors.empty());
   REQUIRE(r.records.size() == 3);
@@ -56,7 +58,8 @@ TEST_CASE("every bad line is reported with line, column and field, and nothing i
 TEST_CASE("ids are kept when given and drawn when absent") {
   std::stringstream in;
   in << R"({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV","source": "hotline","subject": "ENT-1","occurred_at": 1767225600000,"body_type": "HazardReport","body": {"category": "gas"}})"
-     << "\n" << kGood << "\n";
+     << "\n"
+     << kGood << "\n";
   auto r = ReadJsonl(in, 4, kNow);
   REQUIRE(r.records.size() == 2);
   CHECK(r.records[0].id == "01ARZ3NDEKTSV4RRFFQ69G5FAV");

@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("cl-rocks-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter++));
+    path = fs::temp_directory_path() /
+           ("cl-rocks-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path);
   }
   ~TempDir() { fs::remove_all(path); }
