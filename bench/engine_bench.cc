@@ -69,7 +69,8 @@ std::string Fmt(const char* f, double v) {
 
 const int64_t kStart = Shanghai(2026, 3, 2, 9);  // a Monday, 09:00
 
-DbBenchRates Reference(const Options& o, const fs::path& dir, uint64_t num, size_t value, size_t batch) {
+DbBenchRates Reference(const Options& o, const fs::path& dir, uint64_t num, size_t value,
+                       size_t batch) {
   if (!o.run_db_bench) return {};
   return RunDbBench(o.db_bench, dir, num, value, batch);
 }
@@ -90,14 +91,17 @@ std::map<std::string, uint64_t> CountTypes(const events::Log& log, ReadRun* run)
   return types;
 }
 
-uint64_t CountKeys(const engine::StateReader& state, uint32_t partitions, std::string (*prefix)(uint32_t)) {
+uint64_t CountKeys(const engine::StateReader& state, uint32_t partitions,
+                   std::string (*prefix)(uint32_t)) {
   uint64_t n = 0;
   for (uint32_t p = 0; p < partitions; ++p) {
     std::string from = prefix(p);
-    Check(state.Scan(from, engine::keys::PrefixEnd(from), [&](std::string_view, std::string_view) {
-      ++n;
-      return true;
-    }), "scanning");
+    Check(state.Scan(from, engine::keys::PrefixEnd(from),
+                     [&](std::string_view, std::string_view) {
+                       ++n;
+                       return true;
+                     }),
+          "scanning");
   }
   return n;
 }
@@ -124,11 +128,14 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
         static_cast<uint64_t>(o.days) * 1440 * o.partitions * 10 / o.inputs, 1, 60));
     mix = PublishMix(city, mo, pub, ids);
     inputs = pub.records();
-    std::printf("mix: published %s log records in %.1f s: %s clock ticks (x%u partitions), %s reports, %s storms "
-                "(%s alarms), %s normal readings, %s staff commands; %s tickets expected\n",
-                Thousands(inputs).c_str(), Seconds(start), Thousands(mix.ticks).c_str(), o.partitions,
-                Thousands(mix.reports).c_str(), Thousands(mix.storms).c_str(), Thousands(mix.alarms).c_str(),
-                Thousands(mix.normals).c_str(), Thousands(mix.commands).c_str(), Thousands(mix.tickets).c_str());
+    std::printf(
+        "mix: published %s log records in %.1f s: %s clock ticks (x%u partitions), %s reports, %s "
+        "storms "
+        "(%s alarms), %s normal readings, %s staff commands; %s tickets expected\n",
+        Thousands(inputs).c_str(), Seconds(start), Thousands(mix.ticks).c_str(), o.partitions,
+        Thousands(mix.reports).c_str(), Thousands(mix.storms).c_str(),
+        Thousands(mix.alarms).c_str(), Thousands(mix.normals).c_str(),
+        Thousands(mix.commands).c_str(), Thousands(mix.tickets).c_str());
     n.CheckpointTo(threads_dir);
   }
   std::string digest_single;
@@ -145,50 +152,65 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     const double bytes = static_cast<double>(counting.state_bytes() + counting.record_bytes());
     bytes_per_input = static_cast<size_t>(bytes / inputs + 0.5);
-    std::printf("mix, one thread: %s input records in %.1f s (%.1f s of CPU), %s log records read incl. the "
-                "engine's own, %s emitted\n",
-                Thousands(inputs).c_str(), run.seconds, run.cpu_seconds, Thousands(run.records).c_str(),
-                Thousands(run.emitted).c_str());
-    std::printf("  written: %s state keys (%.0f MB), %s records (%.0f MB) in %s commits: %zu B per input\n",
-                Thousands(counting.state_writes()).c_str(), counting.state_bytes() / 1e6,
-                Thousands(counting.records()).c_str(), counting.record_bytes() / 1e6,
-                Thousands(counting.commits()).c_str(), bytes_per_input);
+    std::printf(
+        "mix, one thread: %s input records in %.1f s (%.1f s of CPU), %s log records read incl. "
+        "the "
+        "engine's own, %s emitted\n",
+        Thousands(inputs).c_str(), run.seconds, run.cpu_seconds, Thousands(run.records).c_str(),
+        Thousands(run.emitted).c_str());
+    std::printf(
+        "  written: %s state keys (%.0f MB), %s records (%.0f MB) in %s commits: %zu B per input\n",
+        Thousands(counting.state_writes()).c_str(), counting.state_bytes() / 1e6,
+        Thousands(counting.records()).c_str(), counting.record_bytes() / 1e6,
+        Thousands(counting.commits()).c_str(), bytes_per_input);
     auto types = CountTypes(*n.log, &read);
-    std::printf("  RocksDB iterators stepped over %s deleted entries and %s hidden versions (perf_context "
-                "internal_delete_skipped_count, internal_key_skipped_count): %s per clock tick processed\n",
-                Thousands(skipped.internal_delete_skipped_count).c_str(),
-                Thousands(skipped.internal_key_skipped_count).c_str(),
-                Thousands(static_cast<double>(skipped.internal_delete_skipped_count) / std::max<uint64_t>(types["ClockTick"], 1)).c_str());
+    std::printf(
+        "  RocksDB iterators stepped over %s deleted entries and %s hidden versions (perf_context "
+        "internal_delete_skipped_count, internal_key_skipped_count): %s per clock tick processed\n",
+        Thousands(skipped.internal_delete_skipped_count).c_str(),
+        Thousands(skipped.internal_key_skipped_count).c_str(),
+        Thousands(static_cast<double>(skipped.internal_delete_skipped_count) /
+                  std::max<uint64_t>(types["ClockTick"], 1))
+            .c_str());
     std::printf("  the log now holds:");
     for (const auto& [t, c] : types) std::printf(" %s %s;", t.c_str(), Thousands(c).c_str());
     std::printf("\n");
-    uint64_t unknown = types.count("CommandRejected/unknown_ticket") ? types["CommandRejected/unknown_ticket"] : 0;
+    uint64_t unknown =
+        types.count("CommandRejected/unknown_ticket") ? types["CommandRejected/unknown_ticket"] : 0;
     if (types["TicketOpened"] < mix.tickets || unknown > 0) {
-      Die("the mix did not open the tickets it expected or named unknown ones (engine ticket-id derivation "
-          "changed?): opened " + std::to_string(types["TicketOpened"]) + ", unknown_ticket " + std::to_string(unknown));
+      Die("the mix did not open the tickets it expected or named unknown ones (engine ticket-id "
+          "derivation "
+          "changed?): opened " +
+          std::to_string(types["TicketOpened"]) + ", unknown_ticket " + std::to_string(unknown));
     }
     digest_single = Check(engine::StateDigest(*n.store), "digest");
     DbBenchRates ref = Reference(o, root / "db_bench", inputs, bytes_per_input, 64);
-    table.push_back({"mix: inputs/s, one thread", Thousands(inputs / run.seconds), Thousands(ref.fill),
-                     Ratio(inputs / run.seconds, ref.fill)});
-    notes.push_back("mix reference: db_bench fillseq --num=" + std::to_string(inputs) + " --value_size=" +
-                    std::to_string(bytes_per_input) + " --batch_size=64 --sync=0 (" + Thousands(ref.fill) +
-                    " ops/s); readseq " + Thousands(ref.read) + " ops/s");
+    table.push_back({"mix: inputs/s, one thread", Thousands(inputs / run.seconds),
+                     Thousands(ref.fill), Ratio(inputs / run.seconds, ref.fill)});
+    notes.push_back("mix reference: db_bench fillseq --num=" + std::to_string(inputs) +
+                    " --value_size=" + std::to_string(bytes_per_input) +
+                    " --batch_size=64 --sync=0 (" + Thousands(ref.fill) + " ops/s); readseq " +
+                    Thousands(ref.read) + " ops/s");
     ProcessRun threaded;
     {
       BenchNode t = BenchNode::Open(threads_dir, o.partitions);
       threaded = ProcessThreaded(*t.store, *t.log);
       std::string digest_threads = Check(engine::StateDigest(*t.store), "digest");
-      std::printf("mix, %u threads: %s log records in %.1f s (%.1f s of CPU: %.2f cores busy); state digest %s "
-                  "the one-thread run's\n", o.partitions, Thousands(threaded.records).c_str(), threaded.seconds,
-                  threaded.cpu_seconds, threaded.cpu_seconds / threaded.seconds,
-                  digest_threads == digest_single ? "equals" : "DIFFERS FROM");
+      std::printf(
+          "mix, %u threads: %s log records in %.1f s (%.1f s of CPU: %.2f cores busy); state "
+          "digest %s "
+          "the one-thread run's\n",
+          o.partitions, Thousands(threaded.records).c_str(), threaded.seconds, threaded.cpu_seconds,
+          threaded.cpu_seconds / threaded.seconds,
+          digest_threads == digest_single ? "equals" : "DIFFERS FROM");
     }
     fs::remove_all(threads_dir);
     table.push_back({"mix: inputs/s, " + std::to_string(o.partitions) + " partition threads",
-                     Thousands(inputs / threaded.seconds), Thousands(ref.fill), Ratio(inputs / threaded.seconds, ref.fill)});
-    table.push_back({"log read (EmbeddedLog::Read): records/s", Thousands(read.records / read.seconds),
-                     Thousands(ref.read) + " (readseq)", Ratio(read.records / read.seconds, ref.read)});
+                     Thousands(inputs / threaded.seconds), Thousands(ref.fill),
+                     Ratio(inputs / threaded.seconds, ref.fill)});
+    table.push_back({"log read (EmbeddedLog::Read): records/s",
+                     Thousands(read.records / read.seconds), Thousands(ref.read) + " (readseq)",
+                     Ratio(read.records / read.seconds, ref.read)});
   }
   if (o.skip.find("replay") != std::string::npos) return;
   BenchNode source = BenchNode::Open(live, 0, /*read_only=*/true);
@@ -212,11 +234,14 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
     }
     double secs = Seconds(start);
     std::string digest = Check(engine::StateDigest(*target.store), "digest");
-    std::printf("replay %s: %s log records in %.1f s; digest %s the processed state%s%s\n", re ? "reprocess" : "rebuild",
-                Thousands(records).c_str(), secs, digest == digest_single ? "equals" : "DIFFERS FROM",
-                re ? (", mismatches " + std::to_string(mismatches)).c_str() : "", first.empty() ? "" : (": " + first).c_str());
+    std::printf("replay %s: %s log records in %.1f s; digest %s the processed state%s%s\n",
+                re ? "reprocess" : "rebuild", Thousands(records).c_str(), secs,
+                digest == digest_single ? "equals" : "DIFFERS FROM",
+                re ? (", mismatches " + std::to_string(mismatches)).c_str() : "",
+                first.empty() ? "" : (": " + first).c_str());
     table.push_back({std::string("replay ") + (re ? "reprocess" : "rebuild") + ": log records/s",
-                     Thousands(records / secs), Thousands(read.records / read.seconds) + " (log read)",
+                     Thousands(records / secs),
+                     Thousands(read.records / read.seconds) + " (log read)",
                      Ratio(records / secs, read.records / read.seconds)});
     fs::remove_all(into);
   }
@@ -233,8 +258,9 @@ void RunTimers(const Options& o, const City& city, const fs::path& root) {
     PublishOpenTickets(city, pub, ids, 0, o.timers, kStart);
     auto start = Clock::now();
     ProcessRun opened = ProcessSingleThread(*n.store, *n.log);
-    std::printf("timers: %s tickets opened (distinct subjects) in %.1f s: %s inputs/s\n", Thousands(o.timers).c_str(),
-                opened.seconds, Thousands(o.timers / Seconds(start)).c_str());
+    std::printf("timers: %s tickets opened (distinct subjects) in %.1f s: %s inputs/s\n",
+                Thousands(o.timers).c_str(), opened.seconds,
+                Thousands(o.timers / Seconds(start)).c_str());
     PublishClock(pub, ids, tick_at);
     pub.Flush();
     n.CheckpointTo(copy);
@@ -247,31 +273,38 @@ void RunTimers(const Options& o, const City& city, const fs::path& root) {
     CountingStore counting(*n.store);
     single = ProcessNextOfEach(counting, *n.log, /*threaded=*/false);  // the tick alone
     emitted = counting.records();
-    mean = static_cast<size_t>((counting.state_bytes() + counting.record_bytes()) / std::max<uint64_t>(emitted, 1));
+    mean = static_cast<size_t>((counting.state_bytes() + counting.record_bytes()) /
+                               std::max<uint64_t>(emitted, 1));
     uint64_t overdue = CountKeys(*n.store, o.partitions, OverduePrefix);
-    std::printf("timers, one thread: the tick took %.2f s, emitted %s records (%zu B written per record), %s "
-                "tickets now overdue\n", single.seconds, Thousands(emitted).c_str(), mean, Thousands(overdue).c_str());
-    if (overdue != o.timers) Die("expected every ticket overdue after the tick, got " + std::to_string(overdue));
+    std::printf(
+        "timers, one thread: the tick took %.2f s, emitted %s records (%zu B written per record), "
+        "%s "
+        "tickets now overdue\n",
+        single.seconds, Thousands(emitted).c_str(), mean, Thousands(overdue).c_str());
+    if (overdue != o.timers)
+      Die("expected every ticket overdue after the tick, got " + std::to_string(overdue));
   }
   {
     BenchNode n = BenchNode::Open(copy, o.partitions);
     threaded = ProcessNextOfEach(*n.store, *n.log, /*threaded=*/true);
-    std::printf("timers, %u threads: the tick took %.2f s (%.1f s of CPU: %.2f cores busy)\n", o.partitions,
-                threaded.seconds, threaded.cpu_seconds, threaded.cpu_seconds / threaded.seconds);
+    std::printf("timers, %u threads: the tick took %.2f s (%.1f s of CPU: %.2f cores busy)\n",
+                o.partitions, threaded.seconds, threaded.cpu_seconds,
+                threaded.cpu_seconds / threaded.seconds);
   }
   fs::remove_all(dir);
   fs::remove_all(copy);
   DbBenchRates ref = Reference(o, root / "db_bench", emitted, mean, 1000);
   double ref_secs = ref.fill > 0 ? emitted / ref.fill : 0;
   double scan_secs = ref.read > 0 ? o.timers / ref.read : 0;
-  table.push_back({"timers: " + Thousands(o.timers) + " due at once, one thread (s)", Fmt("%.2f", single.seconds),
-                   Fmt("%.2f", ref_secs), ref_secs / single.seconds});
+  table.push_back({"timers: " + Thousands(o.timers) + " due at once, one thread (s)",
+                   Fmt("%.2f", single.seconds), Fmt("%.2f", ref_secs), ref_secs / single.seconds});
   table.push_back({"timers: same, " + std::to_string(o.partitions) + " partition threads (s)",
-                   Fmt("%.2f", threaded.seconds), Fmt("%.2f", ref_secs), ref_secs / threaded.seconds});
-  notes.push_back("timers reference: db_bench fillseq of " + std::to_string(emitted) + " values of " +
-                  std::to_string(mean) + " B, batch 1000 (" + Thousands(ref.fill) + " ops/s); scanning " +
-                  Thousands(o.timers) + " keys with readseq would take " + Fmt("%.3f", scan_secs) +
-                  " s; timer ratios are reference time / ours");
+                   Fmt("%.2f", threaded.seconds), Fmt("%.2f", ref_secs),
+                   ref_secs / threaded.seconds});
+  notes.push_back("timers reference: db_bench fillseq of " + std::to_string(emitted) +
+                  " values of " + std::to_string(mean) + " B, batch 1000 (" + Thousands(ref.fill) +
+                  " ops/s); scanning " + Thousands(o.timers) + " keys with readseq would take " +
+                  Fmt("%.3f", scan_secs) + " s; timer ratios are reference time / ours");
 }
 
 // K reports about one subject against K about K subjects: every event makes the engine load
@@ -292,14 +325,15 @@ void RunSubjectProbe(const Options& o, const City& city, const fs::path& root) {
       rate[one] = o.subject_probe / run.seconds;
       uint64_t tickets = CountKeys(*n.store, o.partitions, TicketPrefix);
       std::printf("subject probe: %s reports about %s: %.2f s, %s inputs/s, %s tickets\n",
-                  Thousands(o.subject_probe).c_str(), one ? "one subject" : "as many subjects", run.seconds,
-                  Thousands(rate[one]).c_str(), Thousands(tickets).c_str());
+                  Thousands(o.subject_probe).c_str(), one ? "one subject" : "as many subjects",
+                  run.seconds, Thousands(rate[one]).c_str(), Thousands(tickets).c_str());
       if (tickets != o.subject_probe) Die("the subject probe opened the wrong number of tickets");
     }
     fs::remove_all(dir);
   }
-  table.push_back({Thousands(o.subject_probe) + " reports on one subject: inputs/s", Thousands(rate[1]),
-                   Thousands(rate[0]) + " (distinct)", Ratio(rate[1], rate[0])});
+  table.push_back({Thousands(o.subject_probe) + " reports on one subject: inputs/s",
+                   Thousands(rate[1]), Thousands(rate[0]) + " (distinct)",
+                   Ratio(rate[1], rate[0])});
 }
 
 // The child: N open tickets in a fresh directory, published and processed in chunks.
@@ -322,21 +356,25 @@ int RunMemoryChild(const Options& o, const City& city, const fs::path& root) {
   uint64_t memtables = 0;  // what RocksDB holds in memory for writes not yet flushed
   for (const char* f : {"default", "log", "meta", "state"}) {
     uint64_t v = 0;
-    if (n.db->db()->GetIntProperty(n.db->family(f), "rocksdb.cur-size-all-mem-tables", &v)) memtables += v;
+    if (n.db->db()->GetIntProperty(n.db->family(f), "rocksdb.cur-size-all-mem-tables", &v))
+      memtables += v;
   }
   n.Flush();
-  std::printf("memory-result %llu %llu %llu %llu %llu %.1f %llu\n", static_cast<unsigned long long>(open),
-              static_cast<unsigned long long>(base_kb), static_cast<unsigned long long>(ProcStatusKb("VmHWM")),
-              static_cast<unsigned long long>(ProcStatusKb("VmRSS")), static_cast<unsigned long long>(DirBytes(dir)),
-              secs, static_cast<unsigned long long>(memtables));
+  std::printf("memory-result %llu %llu %llu %llu %llu %.1f %llu\n",
+              static_cast<unsigned long long>(open), static_cast<unsigned long long>(base_kb),
+              static_cast<unsigned long long>(ProcStatusKb("VmHWM")),
+              static_cast<unsigned long long>(ProcStatusKb("VmRSS")),
+              static_cast<unsigned long long>(DirBytes(dir)), secs,
+              static_cast<unsigned long long>(memtables));
   fs::remove_all(dir);
   return 0;
 }
 
 void RunMemory(const Options& o, const fs::path& root, const char* self) {
   for (uint64_t n : o.open_tickets) {
-    std::string cmd = std::string(self) + " --memory-child " + std::to_string(n) + " --partitions " +
-                      std::to_string(o.partitions) + " --dir " + root.string() + " 2>&1";
+    std::string cmd = std::string(self) + " --memory-child " + std::to_string(n) +
+                      " --partitions " + std::to_string(o.partitions) + " --dir " + root.string() +
+                      " 2>&1";
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (pipe == nullptr) Die("cannot run " + cmd);
     std::string out;
@@ -349,16 +387,22 @@ void RunMemory(const Options& o, const fs::path& root, const char* self) {
     uint64_t open = 0, base = 0, hwm = 0, rss = 0, bytes = 0, memtables = 0;
     double secs = 0;
     in >> tag >> open >> base >> hwm >> rss >> bytes >> secs >> memtables;
-    if (open != n) Die("memory child opened " + std::to_string(open) + " tickets, not " + std::to_string(n));
-    std::printf("memory: %s open tickets in %.1f s (%s inputs/s): RSS %.0f MB before, peak %.0f MB, %.0f MB at the "
-                "end, of which RocksDB memtables %.0f MB; data directory %.0f MB after a flush\n",
-                Thousands(n).c_str(), secs, Thousands(n / secs).c_str(), base / 1024.0, hwm / 1024.0, rss / 1024.0,
-                memtables / 1048576.0, bytes / 1e6);
-    table.push_back({"memory: peak RSS with " + Thousands(n) + " open tickets (MB)", Fmt("%.0f", hwm / 1024.0),
-                     Fmt("%.0f", base / 1024.0) + " (before)", 0});
-    table.push_back({"  peak RSS above the start per ticket (B)", Fmt("%.0f", (hwm - base) * 1024.0 / n), "-", 0});
-    table.push_back({"  RocksDB memtables at the end (MB)", Fmt("%.0f", memtables / 1048576.0), "-", 0});
-    table.push_back({"  data directory per ticket (B)", Fmt("%.0f", static_cast<double>(bytes) / n), "-", 0});
+    if (open != n)
+      Die("memory child opened " + std::to_string(open) + " tickets, not " + std::to_string(n));
+    std::printf(
+        "memory: %s open tickets in %.1f s (%s inputs/s): RSS %.0f MB before, peak %.0f MB, %.0f "
+        "MB at the "
+        "end, of which RocksDB memtables %.0f MB; data directory %.0f MB after a flush\n",
+        Thousands(n).c_str(), secs, Thousands(n / secs).c_str(), base / 1024.0, hwm / 1024.0,
+        rss / 1024.0, memtables / 1048576.0, bytes / 1e6);
+    table.push_back({"memory: peak RSS with " + Thousands(n) + " open tickets (MB)",
+                     Fmt("%.0f", hwm / 1024.0), Fmt("%.0f", base / 1024.0) + " (before)", 0});
+    table.push_back({"  peak RSS above the start per ticket (B)",
+                     Fmt("%.0f", (hwm - base) * 1024.0 / n), "-", 0});
+    table.push_back(
+        {"  RocksDB memtables at the end (MB)", Fmt("%.0f", memtables / 1048576.0), "-", 0});
+    table.push_back(
+        {"  data directory per ticket (B)", Fmt("%.0f", static_cast<double>(bytes) / n), "-", 0});
   }
 }
 
@@ -371,28 +415,42 @@ Options Parse(int argc, char** argv) {
       return argv[++i];
     };
     auto number = [&]() { return std::strtoull(value().c_str(), nullptr, 10); };
-    if (a == "--inputs") o.inputs = number();
-    else if (a == "--days") o.days = static_cast<int>(number());
-    else if (a == "--partitions") o.partitions = static_cast<uint32_t>(number());
-    else if (a == "--timers") o.timers = number();
+    if (a == "--inputs")
+      o.inputs = number();
+    else if (a == "--days")
+      o.days = static_cast<int>(number());
+    else if (a == "--partitions")
+      o.partitions = static_cast<uint32_t>(number());
+    else if (a == "--timers")
+      o.timers = number();
     else if (a == "--open-tickets") {
       o.open_tickets.clear();
       std::stringstream list(value());
-      for (std::string item; std::getline(list, item, ',');) o.open_tickets.push_back(std::strtoull(item.c_str(), nullptr, 10));
-    } else if (a == "--dir") o.dir = value();
-    else if (a == "--db-bench") o.db_bench = value();
-    else if (a == "--no-db-bench") o.run_db_bench = false;
-    else if (a == "--seed") o.seed = number();
-    else if (a == "--subject-probe") o.subject_probe = number();
-    else if (a == "--skip") o.skip = value();
-    else if (a == "--memory-child") o.memory_child = number();
+      for (std::string item; std::getline(list, item, ',');)
+        o.open_tickets.push_back(std::strtoull(item.c_str(), nullptr, 10));
+    } else if (a == "--dir")
+      o.dir = value();
+    else if (a == "--db-bench")
+      o.db_bench = value();
+    else if (a == "--no-db-bench")
+      o.run_db_bench = false;
+    else if (a == "--seed")
+      o.seed = number();
+    else if (a == "--subject-probe")
+      o.subject_probe = number();
+    else if (a == "--skip")
+      o.skip = value();
+    else if (a == "--memory-child")
+      o.memory_child = number();
     else {
-      Die("usage: engine_bench [--inputs N] [--days D] [--partitions P] [--timers N] [--open-tickets N,N]\n"
+      Die("usage: engine_bench [--inputs N] [--days D] [--partitions P] [--timers N] "
+          "[--open-tickets N,N]\n"
           "                    [--dir DIR] [--db-bench PATH] [--no-db-bench] [--seed S]\n"
           "                    [--subject-probe K] [--skip mix,replay,timers,subject,memory]");
     }
   }
-  if (o.inputs == 0 || o.days <= 0 || o.partitions == 0 || o.timers == 0) Die("sizes must be positive");
+  if (o.inputs == 0 || o.days <= 0 || o.partitions == 0 || o.timers == 0)
+    Die("sizes must be positive");
   return o;
 }
 
@@ -415,11 +473,13 @@ int Main(int argc, char** argv) {
   if (!skipped("memory")) RunMemory(o, root, fs::read_symlink("/proc/self/exe").c_str());
   fs::remove_all(root);
   const double cores_after = AvailableCores(static_cast<int>(o.partitions), 2.0);
-  notes.push_back("cores " + std::to_string(o.partitions) + " spinning threads got: " + Fmt("%.2f", cores_before) +
-                  " before the run, " + Fmt("%.2f", cores_after) + " after (the machine is shared)");
+  notes.push_back("cores " + std::to_string(o.partitions) +
+                  " spinning threads got: " + Fmt("%.2f", cores_before) + " before the run, " +
+                  Fmt("%.2f", cores_after) + " after (the machine is shared)");
 
-  std::printf("\nengine_bench: %u partitions, %s mix inputs over %d simulated days, seed %llu\n", o.partitions,
-              Thousands(o.inputs).c_str(), o.days, static_cast<unsigned long long>(o.seed));
+  std::printf("\nengine_bench: %u partitions, %s mix inputs over %d simulated days, seed %llu\n",
+              o.partitions, Thousands(o.inputs).c_str(), o.days,
+              static_cast<unsigned long long>(o.seed));
   std::printf("  %-52s %14s %22s %7s\n", "figure", "closeloop", "reference", "ratio");
   for (const Row& r : table) {
     std::printf("  %-52s %14s %22s %7s\n", r.figure.c_str(), r.ours.c_str(), r.reference.c_str(),

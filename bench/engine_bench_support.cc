@@ -1,7 +1,6 @@
 #include "bench/engine_bench_support.h"
 
 #include <rocksdb/utilities/checkpoint.h>
-
 #include <time.h>
 
 #include <cstdio>
@@ -11,8 +10,8 @@
 #include <optional>
 #include <thread>
 
-#include "events/record.h"
 #include "events/json_codec.h"
+#include "events/record.h"
 #include "events/validate.h"
 
 namespace closeloop::bench {
@@ -41,9 +40,10 @@ double Seconds(Clock::time_point since) {
 
 BenchNode BenchNode::Open(const fs::path& dir, uint32_t partitions, bool read_only) {
   BenchNode n;
-  n.db = Check(rocks::RocksDb::Open(dir.string(), {.sync = false, .create_if_missing = !read_only,
-                                                   .read_only = read_only}),
-               "opening " + dir.string());
+  n.db = Check(
+      rocks::RocksDb::Open(
+          dir.string(), {.sync = false, .create_if_missing = !read_only, .read_only = read_only}),
+      "opening " + dir.string());
   n.log = Check(rocks::EmbeddedLog::Open(n.db.get(), partitions), "opening the log");
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());
   return n;
@@ -53,7 +53,8 @@ void BenchNode::CheckpointTo(const fs::path& dir) {
   rocksdb::Checkpoint* raw = nullptr;
   Check(rocks::FromRocks(rocksdb::Checkpoint::Create(db->db(), &raw), "checkpoint"), "checkpoint");
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
-  Check(rocks::FromRocks(cp->CreateCheckpoint(dir.string()), "checkpoint"), "checkpoint to " + dir.string());
+  Check(rocks::FromRocks(cp->CreateCheckpoint(dir.string()), "checkpoint"),
+        "checkpoint to " + dir.string());
 }
 
 void BenchNode::Flush() {
@@ -83,7 +84,10 @@ Result<std::vector<events::AppendedRange>> CountingStore::Commit(
 Publisher::~Publisher() { Flush(); }
 
 Publisher::Publisher(events::Log& log, size_t batch)
-    : log_(log), batch_(batch), codec_(std::make_unique<events::JsonCodec>()), pending_(log.partition_count()) {}
+    : log_(log),
+      batch_(batch),
+      codec_(std::make_unique<events::JsonCodec>()),
+      pending_(log.partition_count()) {}
 
 void Publisher::Add(std::string_view json, int64_t at_ms) {
   // What events::testing::IngressRecord does, with one codec for all records (building a
@@ -181,11 +185,13 @@ ProcessRun ProcessNextOfEach(engine::StateStore& store, events::Log& log, bool t
   auto start = Clock::now();
   const double cpu = CpuSeconds();
   if (!threaded) {
-    for (size_t i = 0; i < procs.size(); ++i) done[i] = Check(procs[i]->ProcessAvailable(1), "processing");
+    for (size_t i = 0; i < procs.size(); ++i)
+      done[i] = Check(procs[i]->ProcessAvailable(1), "processing");
   } else {
     std::vector<std::thread> threads;
     for (size_t i = 0; i < procs.size(); ++i) {
-      threads.emplace_back([&, i] { done[i] = Check(procs[i]->ProcessAvailable(1), "processing"); });
+      threads.emplace_back(
+          [&, i] { done[i] = Check(procs[i]->ProcessAvailable(1), "processing"); });
     }
     for (auto& t : threads) t.join();
   }
@@ -198,7 +204,8 @@ ProcessRun ProcessNextOfEach(engine::StateStore& store, events::Log& log, bool t
   return run;
 }
 
-ReadRun ReadWholeLog(const events::Log& log, const std::function<void(const events::StoredRecord&)>& each) {
+ReadRun ReadWholeLog(const events::Log& log,
+                     const std::function<void(const events::StoredRecord&)>& each) {
   ReadRun run;
   double timed = 0;
   for (uint32_t p = 0; p < log.partition_count(); ++p) {
@@ -238,12 +245,13 @@ std::optional<double> OpsPerSec(const std::string& out, const std::string& name)
 
 }  // namespace
 
-DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64_t num, size_t value_size,
-                        size_t batch) {
+DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64_t num,
+                        size_t value_size, size_t batch) {
   fs::remove_all(dir);
   const std::string cmd =
-      db_bench + " --benchmarks=fillseq,readseq --db=" + dir.string() + " --num=" + std::to_string(num) +
-      " --value_size=" + std::to_string(value_size) + " --key_size=16 --batch_size=" + std::to_string(batch) +
+      db_bench + " --benchmarks=fillseq,readseq --db=" + dir.string() +
+      " --num=" + std::to_string(num) + " --value_size=" + std::to_string(value_size) +
+      " --key_size=16 --batch_size=" + std::to_string(batch) +
       " --sync=0 --compression_type=lz4 --min_level_to_compress=2 --write_buffer_size=134217728"
       " --max_write_buffer_number=6 --min_write_buffer_number_to_merge=2"
       " --level0_file_num_compaction_trigger=2 --target_file_size_base=67108864"
@@ -258,7 +266,8 @@ DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64
   int status = ::pclose(pipe);
   fs::remove_all(dir);
   auto fill = OpsPerSec(out, "fillseq"), read = OpsPerSec(out, "readseq");
-  if (status != 0 || !fill || !read) Die("db_bench failed (status " + std::to_string(status) + "):\n" + cmd + "\n" + out);
+  if (status != 0 || !fill || !read)
+    Die("db_bench failed (status " + std::to_string(status) + "):\n" + cmd + "\n" + out);
   return {*fill, *read};
 }
 

@@ -57,7 +57,9 @@ struct BenchNode {
 class CountingStore final : public engine::StateStore {
  public:
   explicit CountingStore(engine::StateStore& base) : base_(base) {}
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return base_.Get(key); }
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    return base_.Get(key);
+  }
   Status Scan(std::string_view from, std::string_view to, const engine::ScanFn& fn) const override {
     return base_.Scan(from, to, fn);
   }
@@ -73,7 +75,8 @@ class CountingStore final : public engine::StateStore {
 
  private:
   engine::StateStore& base_;
-  std::atomic<uint64_t> state_bytes_{0}, state_writes_{0}, record_bytes_{0}, records_{0}, commits_{0};
+  std::atomic<uint64_t> state_bytes_{0}, state_writes_{0}, record_bytes_{0}, records_{0},
+      commits_{0};
 };
 
 // Appends ingress/control records (JSON with their "id" set) in batches of `batch` records

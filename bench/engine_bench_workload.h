@@ -48,7 +48,7 @@ struct City {
   std::string source_dir;
   std::vector<Enterprise> enterprises;
   std::vector<Sensor> sensors;
-  std::vector<std::string> grids;  // jurisdiction codes of the grids
+  std::vector<std::string> grids;                                // jurisdiction codes of the grids
   std::map<std::pair<std::string, std::string>, Route> routing;  // (category, district)
 
   // The hazard_routing row for (category, district); the district-only row otherwise.
