@@ -11,8 +11,10 @@ Status DecideEvent(Step& step);
 Status DecideCommand(Step& step);
 // A TicketChained read from the log whose child belongs here: open the child.
 Status DecideChained(Step& step);
-// The clock reached step.now(): fire every due timer.
-Status DecideClock(Step& step);
+// The clock reached step.now(): fire every due timer. Timers due before `scan_from` are
+// known to be spent (the previous tick handled them, and none earlier was written since),
+// so the scan, and the deleted timer keys it would step over, start there.
+Status DecideClock(Step& step, int64_t scan_from);
 // The clock passed occurrences of periodic duties: open their tickets (decide_schedule.cc).
 Status DecideSchedules(Step& step);
 

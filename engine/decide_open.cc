@@ -86,10 +86,13 @@ void ProvideRecurrences(Step& step, const Ticket& t, EvalEnv& env) {
     int64_t span = window.CalendarMillis();
     if (span < 0) return Value::Null();  // working-time windows are not supported here
     int64_t count = 0;
+    // The subject index is ordered by opening time: scan just the window.
     std::string prefix = keys::SubjectPrefix(step.partition(), t.subject);
+    std::string from =
+        keys::Subject(step.partition(), t.subject, std::max<int64_t>(0, step.now() - span), "");
     Status s = step.tickets().state().Scan(
-        prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-          std::string id(k.substr(prefix.size()));
+        from, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+          std::string id(k.substr(k.rfind('\0') + 1));
           if (id == t.id) return true;
           auto other = step.tickets().Load(id);
           if (other.ok() && *other && (*other)->workflow == t.workflow &&

@@ -227,14 +227,15 @@ Status FireConditionSteps(Step& step, const std::string& id) {
   return Status::Ok();
 }
 
-Status DecideClock(Step& step) {
+Status DecideClock(Step& step, int64_t scan_from) {
   // Every ticket with something due by now, in (due, id) order: one range scan.
   std::vector<std::string> ids;
-  const std::string from = keys::TimerPrefix(step.partition());
+  const std::string prefix = keys::TimerPrefix(step.partition());
+  const std::string from = scan_from > 0 ? keys::Timer(step.partition(), scan_from, "") : prefix;
   const std::string to = keys::Timer(step.partition(), step.now() + 1, "");
   CL_RETURN_IF_ERROR(
       step.tickets().state().Scan(from, to, [&](std::string_view k, std::string_view) {
-        ids.emplace_back(k.substr(from.size() + 9));  // past "<due BE64>\0"
+        ids.emplace_back(k.substr(prefix.size() + 9));  // past "<due BE64>\0"
         return true;
       }));
   for (const auto& id : ids) {

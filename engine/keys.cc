@@ -58,8 +58,8 @@ std::string Overdue(uint32_t p, std::string_view id) { return Join(p, "o", {id})
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) {
   return Join(p, "e", {dept, id});
 }
-std::string Subject(uint32_t p, std::string_view subject, std::string_view id) {
-  return Join(p, "s", {subject, id});
+std::string Subject(uint32_t p, std::string_view subject, int64_t opened_at, std::string_view id) {
+  return Join(p, "s", {subject, BE64(static_cast<uint64_t>(opened_at)), id});
 }
 std::string SubjectPrefix(uint32_t p, std::string_view subject) {
   return Join(p, "s", {subject, ""});

@@ -9,7 +9,7 @@
 //   P a/<department>/<ticket>             open tickets a department assists on
 //   P o/<ticket>                          open overdue tickets -> lead department
 //   P e/<department>/<ticket>             open tickets escalated to a department
-//   P s/<subject>/<ticket>                tickets of a subject
+//   P s/<subject>/<opened_at>/<ticket>    tickets of a subject, by opening time
 //   P v/<subject>/<ticket>                open tickets of a subject -> workflow \0 version \0
 //                                         state (events reach them without decoding each)
 //   P c/<chain>/<opened_at>/<ticket>      tickets of a chain, by opening time
@@ -39,7 +39,7 @@ std::string QueuePrefix(uint32_t p, std::string_view lead);
 std::string Assist(uint32_t p, std::string_view dept, std::string_view id);
 std::string Overdue(uint32_t p, std::string_view id);
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id);
-std::string Subject(uint32_t p, std::string_view subject, std::string_view id);
+std::string Subject(uint32_t p, std::string_view subject, int64_t opened_at, std::string_view id);
 std::string SubjectPrefix(uint32_t p, std::string_view subject);
 std::string OpenBySubject(uint32_t p, std::string_view subject, std::string_view id);
 std::string OpenBySubjectPrefix(uint32_t p, std::string_view subject);

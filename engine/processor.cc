@@ -20,6 +20,8 @@ Status Processor::Open() {
   cache_.Clear();
   recorded_.clear();
   needs_open_ = false;
+  clock_scan_from_ = 0;
+  earliest_timer_written_ = INT64_MAX;
   CL_ASSIGN_OR_RETURN(auto pos, store_.Get(keys::Position(partition_)));
   position_ = pos ? keys::ReadBE64(*pos) : 0;
   CL_ASSIGN_OR_RETURN(auto now, store_.Get(keys::Now(partition_)));
@@ -64,6 +66,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   const int64_t now = now_ > 0 ? now_ : rec.recorded_at();
 
   TicketTable tickets(partition_, overlay, world_, &cache_);
+  tickets.set_timer_watch(&earliest_timer_written_);
   Step step(tickets, input_.partition_count(), rec, rec.id() ? rec.id()->str() : "", now);
   step.set_previous_now(previous_now);
 
@@ -72,7 +75,12 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       if (rec.body_type() == fb::Body::ClockTick) {
         if (decide) {
           CL_RETURN_IF_ERROR(DecideSchedules(step));
-          CL_RETURN_IF_ERROR(DecideClock(step));
+          int64_t scan_from = clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
+          earliest_timer_written_ = INT64_MAX;
+          CL_RETURN_IF_ERROR(DecideClock(step, scan_from));
+          // Everything due by now was handled, except what this tick itself rescheduled
+          // (it reported those to earliest_timer_written_).
+          clock_scan_from_ = now + 1;
         }
         break;
       }

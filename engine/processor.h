@@ -79,6 +79,10 @@ class Processor {
   ProcessorStats stats_;
   TicketCache cache_;
   bool needs_open_ = false;  // a batch failed: reload from committed state first
+  // The clock's timer scan starts at min(clock_scan_from_, earliest_timer_written_); both in
+  // memory only (0 = from the beginning, as after Open()).
+  int64_t clock_scan_from_ = 0;
+  int64_t earliest_timer_written_ = INT64_MAX;
   // kReprocess: recorded engine records of this partition by id, with prev_hash unset.
   std::map<std::string, std::string> recorded_;
   uint64_t recorded_scanned_ = 0;

@@ -13,7 +13,7 @@ namespace {
 // The index entries a ticket has (besides its own key and history): key -> value.
 std::map<std::string, std::string> IndexEntries(uint32_t p, const Ticket& t) {
   std::map<std::string, std::string> k;
-  k[keys::Subject(p, t.subject, t.id)];
+  k[keys::Subject(p, t.subject, t.opened_at, t.id)];
   k[keys::Chain(p, t.chain_id, t.opened_at, t.id)];
   if (!t.closed) {
     std::string where = t.workflow;
@@ -82,6 +82,9 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
   }
   state_.Put(keys::Ticket(partition_, after.id), after.Encode());
   if (cache_ != nullptr) cache_->Put(after);
+  if (earliest_timer_ != nullptr && !after.closed && after.next_due > 0) {
+    *earliest_timer_ = std::min(*earliest_timer_, after.next_due);
+  }
   return Status::Ok();
 }
 

@@ -43,6 +43,11 @@ class TicketTable {
   Status Save(const std::optional<Ticket>& before, Ticket& after);
   Status AppendHistory(Ticket& t, std::string_view record_bytes);
 
+  // Where Save() reports the earliest timer it writes (the clock's scan starts there at
+  // the latest); in memory only, never state. May be null.
+  void set_timer_watch(int64_t* earliest) { earliest_timer_ = earliest; }
+  int64_t* timer_watch() { return earliest_timer_; }
+
   uint32_t partition() const { return partition_; }
   Overlay& state() { return state_; }
   const World& world() const { return world_; }
@@ -52,6 +57,7 @@ class TicketTable {
   Overlay& state_;
   const World& world_;
   TicketCache* cache_;  // may be null
+  int64_t* earliest_timer_ = nullptr;
 };
 
 // When something is next due for the ticket (a timer transition or an escalation step not
