@@ -11,20 +11,6 @@ namespace {
 
 using dsl::Value;
 
-std::string_view ColourName(RiskColour c) {
-  switch (c) {
-    case RiskColour::kRed:
-      return "red";
-    case RiskColour::kOrange:
-      return "orange";
-    case RiskColour::kYellow:
-      return "yellow";
-    case RiskColour::kBlue:
-      return "blue";
-  }
-  return "";
-}
-
 // `member.NAME` for an enterprise row.
 Value EnterpriseField(const Enterprise& e, std::string_view name) {
   if (name == "id") return Value::String(e.id);
@@ -35,7 +21,7 @@ Value EnterpriseField(const Enterprise& e, std::string_view name) {
   if (name == "industry") return Value::String(e.industry);
   if (name == "scale") return Value::String(e.scale);
   if (name == "colour" || name == "risk_colour")
-    return Value::String(std::string(ColourName(e.risk_colour)));
+    return Value::String(std::string(RiskColourName(e.risk_colour)));
   if (name == "key_enterprise") return Value::Bool(e.key_enterprise);
   if (name == "safety_officers") return Value::Int(e.safety_officers);
   if (name == "park") return Value::String(e.park);

@@ -61,4 +61,9 @@ class Harness {
   int64_t now_ = 0;
 };
 
+// The test city: the shipped PRC calendar, Nanjing departments and hazard routing, an
+// oversight routing table (Liuhe to its discipline commission), and the prevention
+// (hazard_disposal) and oversight (oversight_case) workflows of engine/tests/workflows.
+void LoadTestCity(Harness& h);
+
 }  // namespace closeloop::engine::testing

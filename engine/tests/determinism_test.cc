@@ -60,15 +60,7 @@ std::string FirstDifference(const std::map<std::string, std::string, std::less<>
 
 void Setup(Harness& h) {
   h.Clock(Shanghai(2026, 2, 10, 9));
-  h.PublishFile("workflows/reference/calendars.jsonl");
-  h.PublishFile("workflows/reference/departments.jsonl");
-  h.PublishFile("workflows/reference/hazard_routing.jsonl");
-  h.Publish(
-      R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
-      R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
-      R"("fallback": "nj.jw"}})");
-  h.Deploy("oversight_case", "engine/tests/workflows/oversight_case.wf");
-  h.Deploy("hazard_disposal", "engine/tests/workflows/hazard_disposal.wf");
+  testing::LoadTestCity(h);
   // Chains its overdue orders onto another subject, usually in another partition.
   h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
 uses workflow oversight_case

@@ -21,16 +21,7 @@ struct City {
   Harness h;
   explicit City(int64_t start = Shanghai(2026, 3, 2, 9)) {
     h.Clock(start);
-    h.PublishFile("workflows/reference/calendars.jsonl");
-    h.PublishFile("workflows/reference/departments.jsonl");
-    h.PublishFile("workflows/reference/hazard_routing.jsonl");
-    // Oversight work orders go to the district's discipline commission.
-    h.Publish(
-        R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "oversight_routing",)"
-        R"("version": 1,"rows": [{"match": [{"key": "district","value": "liuhe"}],"lead": "nj.liuhe.jw"}],)"
-        R"("fallback": "nj.jw"}})");
-    h.Deploy("oversight_case", "engine/tests/workflows/oversight_case.wf");
-    h.Deploy("hazard_disposal", "engine/tests/workflows/hazard_disposal.wf");
+    testing::LoadTestCity(h);
   }
   std::string GasAlarm(const std::string& sensor, const std::string& state = "alarm") {
     return h.Publish(
