@@ -377,5 +377,45 @@ TEST_CASE(
   CHECK(answered.facts.at("hazards_found") == dsl::Value::Int(2));
 }
 
+TEST_CASE(
+    "a supervisor transfers an order, an extension is denied, and a false alarm is closed as "
+    "such") {
+  City c;
+  c.Report("ENT-00002", "gas", "general");
+  Ticket t = c.Only("hazard_disposal");
+  REQUIRE(t.lead == "nj.liuhe.cgj");
+  std::string no_target = c.h.Act(t.id, "transfer", "s", "supervisor", "nj.liuhe.awb");
+  CHECK(c.h.RejectionOf(no_target).find("needs to_department") != std::string::npos);
+  c.h.Act(t.id, "transfer", "s", "supervisor", "nj.liuhe.awb",
+          R"("to_department": "nj.liuhe.emb", "reason": "LPG storage is emergency management's")");
+  Ticket moved = *c.h.Find(t.id);
+  CHECK(moved.lead == "nj.liuhe.emb");
+  CHECK(moved.deadline_at == t.deadline_at);  // a transfer does not restart the clock
+  c.h.Act(t.id, "sign_for", "a", "staff", "nj.liuhe.emb");
+  c.h.Act(t.id, "order_rectification", "a", "staff", "nj.liuhe.emb");
+  c.h.Act(t.id, "request_extension", "a", "staff", "nj.liuhe.emb", R"("days": 2)");
+  c.h.Act(t.id, "deny_extension", "s", "supervisor", "nj.liuhe.awb", R"("reason": "no cause")");
+  Ticket denied = *c.h.Find(t.id);
+  CHECK(denied.extensions == 0);
+  CHECK(denied.pending_extension_days == 0);
+  std::string again = c.h.Act(t.id, "approve_extension", "s", "supervisor", "nj.liuhe.awb");
+  CHECK(c.h.RejectionOf(again).find("no extension request is pending") != std::string::npos);
+  auto types = c.h.HistoryTypes(t.id);
+  CHECK(Has(types, "TicketTransferred"));
+  CHECK(Has(types, "ExtensionDenied"));
+
+  c.Report("ENT-00003", "hazardous_chemicals", "general");
+  Ticket alarm;
+  for (auto& x : c.h.TicketsOf("hazard_disposal")) {
+    if (x.subject == "ENT-00003") alarm = x;
+  }
+  c.h.Act(alarm.id, "sign_for", "a", "staff", alarm.lead);
+  c.h.Act(alarm.id, "resolve", "a", "staff", alarm.lead,
+          R"("fields": [{"key": "resolution", "value": "false_alarm"}])");
+  Ticket closed = *c.h.Find(alarm.id);
+  CHECK(closed.closed);
+  CHECK(closed.outcome == "false_alarm");
+}
+
 }  // namespace
 }  // namespace closeloop::engine
