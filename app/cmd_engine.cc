@@ -10,7 +10,6 @@
 #include "engine/queries.h"
 #include "events/hash.h"
 #include "events/ids.h"
-#include "events/testing/record_builder.h"
 
 namespace closeloop::app {
 namespace {
@@ -95,14 +94,8 @@ void RunClockAdvance(const EngineOptions& o) {
   int64_t base = n.EngineNow();
   if (base == 0) base = WallClockMillis();
   int64_t now = base + *d;
-  std::string tick = events::testing::IngressRecord(
-      R"({"source": "closeloop-clock","body_type": "ClockTick","body": {"now": )" +
-          std::to_string(now) + "}}",
-      WallClockMillis());
-  std::vector<events::PartitionAppend> batch;
-  for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, {tick}});
-  auto r = n.log->Append(std::move(batch));
-  if (!r.ok()) Fail(r.status().ToString());
+  Status appended = n.AppendClockTick(now, "closeloop-clock");
+  if (!appended.ok()) Fail(appended.ToString());
   uint64_t done = n.ProcessAll();
   std::cout << "clock " << FormatTime(base) << " -> " << FormatTime(now) << "; processed " << done
             << " record(s)\n";
@@ -133,14 +126,12 @@ void RunDeploy(const EngineOptions& o) {
         JsonString(wf.name) + ",\"version\": " + std::to_string(wf.version) +
         ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
         events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
-    records.push_back(events::testing::IngressRecord(json, WallClockMillis()));
+    records.push_back(std::move(json));
     std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file
               << "\n";
   }
-  std::vector<events::PartitionAppend> batch;
-  for (uint32_t p = 0; p < n.partitions(); ++p) batch.push_back({p, records});
-  auto r = n.log->Append(std::move(batch));
-  if (!r.ok()) Fail(r.status().ToString());
+  Status appended = n.AppendControl(records);
+  if (!appended.ok()) Fail(appended.ToString());
   std::cout << "deployed " << records.size() << " workflow(s)" << std::endl;
 }
 

@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "app/wall_clock.h"
-#include "events/testing/record_builder.h"
 
 namespace closeloop::app {
 
@@ -71,14 +70,7 @@ void Scheduler::Stop() {
 }
 
 Status Scheduler::Tick(int64_t now_ms) {
-  std::string tick = events::testing::IngressRecord(
-      R"({"source": "closeloop-scheduler","body_type": "ClockTick","body": {"now": )" +
-          std::to_string(now_ms) + "}}",
-      WallClockMillis());
-  std::vector<events::PartitionAppend> batch;
-  for (uint32_t p = 0; p < node_.partitions(); ++p) batch.push_back({p, {tick}});
-  auto r = node_.log->Append(std::move(batch));
-  return r.ok() ? Status::Ok() : r.status();
+  return node_.AppendClockTick(now_ms, "closeloop-scheduler");
 }
 
 void Scheduler::Run() {

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/wall_clock.h"
+#include "connectors/file/ingress.h"
 #include "engine/keys.h"
 
 namespace closeloop::app {
@@ -60,6 +62,30 @@ int64_t Node::EngineNow() {
     if (v.ok() && *v) now = std::max(now, static_cast<int64_t>(engine::keys::ReadBE64(**v)));
   }
   return now;
+}
+
+Status Node::AppendControl(const std::vector<std::string>& jsons) {
+  file::IngressPreparer preparer(partitions());
+  const int64_t now = WallClockMillis();
+  std::vector<file::PreparedRecord> records;
+  for (size_t i = 0; i < jsons.size(); ++i) {
+    file::PreparedRecord rec;
+    std::vector<file::IngressError> errors;
+    if (!preparer.Prepare(jsons[i], 1, now, &rec, &errors)) {
+      const auto& e = errors.front();
+      return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
+                             (e.field.empty() ? "" : e.field + ": ") + e.message);
+    }
+    records.push_back(std::move(rec));
+  }
+  auto r = log->Append(file::ToBatch(records, partitions()));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status Node::AppendClockTick(int64_t now_ms, std::string_view source) {
+  return AppendControl({R"({"source": ")" + std::string(source) +
+                        R"(","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) +
+                        "}}"});
 }
 
 Result<int64_t> ParseTime(const std::string& text) {

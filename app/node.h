@@ -29,6 +29,12 @@ struct Node {
   uint64_t ProcessAll();
   // The engine's clock: the latest time processed in any partition (0 before any clock).
   int64_t EngineNow();
+
+  // Appends control records (JSON) through the ingress boundary (decoded, validated,
+  // stamped now), each to every partition, in one atomic batch: all or none.
+  Status AppendControl(const std::vector<std::string>& jsons);
+  // A ClockTick at `now_ms` from `source` (the scheduler, `clock advance`).
+  Status AppendClockTick(int64_t now_ms, std::string_view source);
 };
 
 // Milliseconds since the epoch from "1767225600000" or an ISO 8601 time
