@@ -70,6 +70,8 @@ struct RouteKey {
 struct Route {
   Name table;
   std::vector<RouteKey> keys;
+  std::string kind;  // `route to kind "K"`: the department of kind K in the ticket's district
+  uint32_t kind_offset = 0;
   std::string fallback;
   uint32_t fallback_offset = 0;
   uint32_t offset = 0;

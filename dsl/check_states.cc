@@ -152,6 +152,7 @@ bool WorkflowChecker::Effect(const ast::Effect& in, const Scope& scope, dsl::Eff
   out->kind = in.kind;
   switch (in.kind) {
     case EffectKind::kReopen:
+    case EffectKind::kDispatch:
       return true;
     case EffectKind::kResolution:
       if (in.code.empty()) {

@@ -345,6 +345,19 @@ void WorkflowChecker::Starts(Workflow* out) {
 void WorkflowChecker::Route(Workflow* out) {
   if (!tree_->route) return;
   const ast::Route& r = *tree_->route;
+  if (r.table.text.empty()) {  // route to kind "K": no table, no keys
+    Routing routing;
+    routing.kind = r.kind;
+    routing.fallback = r.fallback;
+    if (r.kind.empty()) {
+      ctx_.diags->Error(r.kind_offset, "E063", "the department kind must not be empty");
+    }
+    if (r.fallback.empty()) {
+      ctx_.diags->Error(r.fallback_offset, "E063", "the fallback department must not be empty");
+    }
+    out->routing = std::move(routing);
+    return;
+  }
   auto table = tables_.find(r.table.text);
   if (table == tables_.end()) {
     ctx_.diags->Error(r.table.offset, "E036",

@@ -41,6 +41,8 @@ std::string EffectText(const Effect& e) {
       return "count " + e.fact;
     case EffectKind::kReopen:
       return "reopen";
+    case EffectKind::kDispatch:
+      return "dispatch resources";
     case EffectKind::kResolution:
       return "resolution " + QuoteString(e.code);
   }
@@ -125,7 +127,10 @@ void Text(const Workflow& w, std::string* out) {
     *out += "    enter " + s.initial_state + "\n";
   }
   *out += "  chained tickets enter " + w.chain_entry_state + "\n";
-  if (w.routing) {
+  if (w.routing && !w.routing->kind.empty()) {
+    *out += "  route to kind " + QuoteString(w.routing->kind) + " fallback " +
+            QuoteString(w.routing->fallback) + "\n";
+  } else if (w.routing) {
     *out += "  route by " + w.routing->table + " (";
     for (size_t i = 0; i < w.routing->keys.size(); ++i) {
       *out += (i ? ", " : "") + w.routing->keys[i].column + " = " +

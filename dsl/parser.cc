@@ -6,12 +6,13 @@
 //   verb NAME | role NAME
 //   start on EVENT [when expr] [set F = expr, ...] [dedup by expr, ... within DURATION] enter STATE
 //   route by TABLE (COL = expr, ...) fallback STRING
+//   route to kind STRING fallback STRING
 //   state NAME [title STRING [zh STRING]] [terminal]
 //     limit DURATION [when expr]
 //     on VERB [by ROLE, ...] [when expr] [-> STATE] [EFFECT, ...]
 //     on event TYPE [when expr] [-> STATE] [EFFECT, ...]
 //     after DURATION [when expr] [-> STATE] [EFFECT, ...]
-//   EFFECT := reopen | set F = expr | count F | resolution STRING
+//   EFFECT := reopen | set F = expr | count F | resolution STRING | dispatch resources
 //   extensions at most INT [, each at most DURATION]
 //   escalate
 //     step NAME [in STATE, ...] (at INT% of limit | at limit | at limit + DURATION | when expr)
@@ -310,17 +311,23 @@ class Parser {
   bool ParseRoute(ast::Workflow* wf) {
     ast::Route r;
     r.offset = c_.Next().offset;
-    if (!c_.ExpectWord("by")) return false;
-    if (!c_.ExpectName(&r.table, "a routing table name")) return false;
-    if (!c_.Expect(Tok::kLParen, "'('")) return false;
-    do {
-      ast::RouteKey k;
-      if (!c_.ExpectName(&k.column, "a key column name")) return false;
-      if (!c_.Expect(Tok::kAssign, "'='")) return false;
-      if (!ParseExpr(&c_, &k.value)) return false;
-      r.keys.push_back(std::move(k));
-    } while (c_.Accept(Tok::kComma));
-    if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
+    if (c_.AcceptWord("to")) {
+      if (!c_.ExpectWord("kind")) return false;
+      r.kind_offset = c_.Peek().offset;
+      if (!c_.ExpectString(&r.kind, "a department kind as a string")) return false;
+    } else {
+      if (!c_.ExpectWord("by")) return false;
+      if (!c_.ExpectName(&r.table, "a routing table name")) return false;
+      if (!c_.Expect(Tok::kLParen, "'('")) return false;
+      do {
+        ast::RouteKey k;
+        if (!c_.ExpectName(&k.column, "a key column name")) return false;
+        if (!c_.Expect(Tok::kAssign, "'='")) return false;
+        if (!ParseExpr(&c_, &k.value)) return false;
+        r.keys.push_back(std::move(k));
+      } while (c_.Accept(Tok::kComma));
+      if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
+    }
     if (!c_.ExpectWord("fallback")) return false;
     r.fallback_offset = c_.Peek().offset;
     if (!c_.ExpectString(&r.fallback, "the fallback department as a string")) return false;
@@ -389,7 +396,8 @@ class Parser {
 
   bool AtEffect() const {
     return !c_.Peek().line_start && (c_.AtWord("reopen") || c_.AtWord("set") ||
-                                     c_.AtWord("count") || c_.AtWord("resolution"));
+                                     c_.AtWord("count") || c_.AtWord("resolution") ||
+                                     c_.AtWord("dispatch"));
   }
 
   bool ParseEffects(std::vector<ast::Effect>* out) {
@@ -400,7 +408,7 @@ class Parser {
         more_set = !out->empty() && out->back().kind == EffectKind::kSet && c_.At(Tok::kIdent) &&
                    c_.Peek(1).kind == Tok::kAssign && !AtEffect();
         if (!more_set && !AtEffect()) {
-          return c_.Fail("an effect (reopen, set, count, resolution)");
+          return c_.Fail("an effect (reopen, set, count, resolution, dispatch resources)");
         }
       } else if (!AtEffect()) {
         return true;
@@ -415,6 +423,9 @@ class Parser {
         if (!c_.ExpectName(&e.fact, "a fact name")) return false;
         if (!c_.Expect(Tok::kAssign, "'='")) return false;
         if (!ParseExpr(&c_, &e.value)) return false;
+      } else if (w == "dispatch") {
+        e.kind = EffectKind::kDispatch;
+        if (!c_.ExpectWord("resources")) return false;
       } else if (w == "count") {
         e.kind = EffectKind::kIncrement;
         if (!c_.ExpectName(&e.fact, "a counter fact name")) return false;

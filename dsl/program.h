@@ -104,10 +104,16 @@ struct RouteKey {
 // engine's routing rules (docs/reference-data.md: the most specific matching row wins, a
 // key a row leaves out matches anything); the row gives the lead and assist departments.
 // No row, or a key whose value is null or not a string -> `fallback` leads.
+// Added after the first contract (additive): `route to kind "K"` sets `kind` and leaves
+// `table` empty and `keys` empty: the lead is the department of kind K (departments
+// reference table, e.g. "discipline", "safety_office", "emergency_management") at the level
+// of the ticket's district (district(jurisdiction)), else the city-level one of kind K, else
+// `fallback`. No assisting departments.
 struct Routing {
   std::string table;
   std::vector<RouteKey> keys;  // in the table's declared key order
   std::string fallback;        // a department id, never empty
+  std::string kind;            // non-empty: route to the department of this kind (see above)
 };
 
 // A time limit. A state's limits are tried in order; the first whose condition holds (or
@@ -128,6 +134,11 @@ enum class EffectKind : uint8_t {
   kIncrement,   // fact <- fact + 1 (a declared int fact)
   kReopen,      // mark the ticket reopened: reopens + 1, TicketReopened
   kResolution,  // record the resolution code `code` (TicketResolved.resolution)
+  // Added after the first contract (additive): `dispatch resources`. The engine matches the
+  // contingency plan for the ticket (category = incident type, fact `level` or severity,
+  // district) and writes one ResourcesDispatched: the nearest suitable teams and materials and
+  // experts drawn "double random" with a seed recorded in the record (engine/dispatch.h).
+  kDispatch,
 };
 struct Effect {
   EffectKind kind = EffectKind::kSet;
