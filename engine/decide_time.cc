@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "engine/decide.h"
+#include "engine/dispatch.h"
 #include "engine/env.h"
 #include "engine/keys.h"
 
@@ -122,6 +123,34 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
   return Status::Ok();
 }
 
+// `dispatch resources`: the choice is made on the ticket as this transition's earlier `set`
+// effects leave it (they are written later, with the TicketTransitioned).
+Status EmitDispatch(Step& step, const Ticket& cur,
+                    const std::vector<std::unique_ptr<fb::AttrT>>& pending) {
+  Ticket seen = cur;
+  for (const auto& a : pending) {
+    dsl::Value v = ValueFromLiteral(a->value);
+    if (a->key == "category") {
+      seen.category = v.type() == dsl::ValueType::kString ? v.as_string() : "";
+    } else if (a->key == "severity") {
+      seen.severity = v.type() == dsl::ValueType::kString ? v.as_string() : "unknown";
+    } else {
+      seen.facts[a->key] = v;
+    }
+  }
+  const uint64_t seed = DispatchSeed(step.input_id(), cur.id);
+  DispatchChoice choice = ChooseResources(step.world().reference(), seen, seed);
+  fb::ResourcesDispatchedT r;
+  r.ticket_id = cur.id;
+  r.plan = choice.plan;
+  r.teams = std::move(choice.teams);
+  r.materials = std::move(choice.materials);
+  r.experts = std::move(choice.experts);
+  r.seed = seed;
+  r.version = cur.version + 1;
+  return EmitBody(step, std::move(r), cur);
+}
+
 uint32_t LevelOf(const dsl::Workflow& wf, const dsl::EscalationStep& es) {
   return static_cast<uint32_t>(&es - wf.escalation.data()) + 1;
 }
@@ -159,6 +188,11 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
         r.state = cur->state;
         r.version = cur->version + 1;
         CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *cur));
+        break;
+      }
+      case dsl::EffectKind::kDispatch: {
+        CL_ASSIGN_OR_RETURN(auto cur, step.tickets().Load(id));
+        CL_RETURN_IF_ERROR(EmitDispatch(step, *cur, facts));
         break;
       }
       case dsl::EffectKind::kResolution: {
