@@ -395,9 +395,9 @@ class Parser {
   }
 
   bool AtEffect() const {
-    return !c_.Peek().line_start && (c_.AtWord("reopen") || c_.AtWord("set") ||
-                                     c_.AtWord("count") || c_.AtWord("resolution") ||
-                                     c_.AtWord("dispatch"));
+    return !c_.Peek().line_start &&
+           (c_.AtWord("reopen") || c_.AtWord("set") || c_.AtWord("count") ||
+            c_.AtWord("resolution") || c_.AtWord("dispatch"));
   }
 
   bool ParseEffects(std::vector<ast::Effect>* out) {

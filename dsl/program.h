@@ -117,7 +117,8 @@ struct Routing {
 };
 
 // A time limit. A state's limits are tried in order; the first whose condition holds (or
-// has none) applies, evaluated when the state is entered. No match = no limit.
+// has none) applies, evaluated when the state is entered, with the facts the entering
+// transition's `set` effects give. No match = no limit.
 struct TimeLimit {
   std::optional<Expr> condition;
   Duration duration;  // never kMonths

@@ -56,7 +56,8 @@ Status RouteToKind(Step& step, const dsl::Workflow& wf, const Ticket& t) {
   routed.version = t.version + 1;
   if (d != nullptr) {
     routed.lead_department = d->id;
-    routed.rule = "kind " + wf.routing->kind + (d->district.empty() ? " (city)" : " of " + district);
+    routed.rule =
+        "kind " + wf.routing->kind + (d->district.empty() ? " (city)" : " of " + district);
   } else {
     routed.lead_department = wf.routing->fallback;
     routed.rule = "fallback: no department of kind " + wf.routing->kind;

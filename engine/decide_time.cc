@@ -123,10 +123,9 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
   return Status::Ok();
 }
 
-// `dispatch resources`: the choice is made on the ticket as this transition's earlier `set`
-// effects leave it (they are written later, with the TicketTransitioned).
-Status EmitDispatch(Step& step, const Ticket& cur,
-                    const std::vector<std::unique_ptr<fb::AttrT>>& pending) {
+// The ticket as a transition's `set` effects leave it, before they are written (with the
+// TicketTransitioned): what `dispatch resources` and the new state's time limit must see.
+Ticket WithPending(const Ticket& cur, const std::vector<std::unique_ptr<fb::AttrT>>& pending) {
   Ticket seen = cur;
   for (const auto& a : pending) {
     dsl::Value v = ValueFromLiteral(a->value);
@@ -138,6 +137,14 @@ Status EmitDispatch(Step& step, const Ticket& cur,
       seen.facts[a->key] = v;
     }
   }
+  return seen;
+}
+
+// `dispatch resources`: the choice is made on the ticket as this transition's earlier `set`
+// effects leave it.
+Status EmitDispatch(Step& step, const Ticket& cur,
+                    const std::vector<std::unique_ptr<fb::AttrT>>& pending) {
+  Ticket seen = WithPending(cur, pending);
   const uint64_t seed = DispatchSeed(step.input_id(), cur.id);
   DispatchChoice choice = ChooseResources(step.world().reference(), seen, seed);
   fb::ResourcesDispatchedT r;
@@ -171,7 +178,9 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
         if (e.kind == dsl::EffectKind::kIncrement) {
           v = dsl::Value::Int((v.type() == dsl::ValueType::kInt ? v.as_int() : 0) + 1);
         }
-        if (!AcceptsFact(wf, e.fact, v)) break;  // an enum keeps its value
+        // A null value (e.g. an absent event.fields["k"]) leaves the fact unchanged, as
+        // program.h promises; an enum keeps its value when given one it lacks.
+        if (v.is_null() || !AcceptsFact(wf, e.fact, v)) break;
         auto a = std::make_unique<fb::AttrT>();
         a->key = e.fact;
         a->value = ValueToLiteral(v);
@@ -220,7 +229,10 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
     r.to_state = to;
     r.trigger = std::string(trigger);
     r.rule = tr.rule;
-    r.deadline_at = to != from ? DeadlineFor(step, wf, to, *cur, step.now()) : cur->deadline_at;
+    // The new state's limit is chosen on the facts this transition sets (a hazard re-graded
+    // major on the way into rectification gets the major-hazard limit).
+    r.deadline_at = to != from ? DeadlineFor(step, wf, to, WithPending(*cur, facts), step.now())
+                               : cur->deadline_at;
     r.version = std::max(version, cur->version + 1);
     r.facts = std::move(facts);
     CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *cur));

@@ -1,0 +1,73 @@
+// The shipped workflows pass `closeloop check` with no diagnostic at all, alone (as each
+// WorkflowDeployed compiles them) and as one set, and `closeloop explain` draws each loop.
+#include <doctest/doctest.h>
+
+#include "dsl/compile.h"
+#include "workflows/tests/city.h"
+
+namespace closeloop::workflows {
+namespace {
+
+std::string Path(const std::string& relative) {
+  return std::string(CLOSELOOP_SOURCE_DIR) + "/" + relative;
+}
+
+TEST_CASE("every shipped workflow passes check on its own with no diagnostic, warnings included") {
+  auto files = ShippedWorkflows();
+  REQUIRE(files.size() == 7);
+  for (const auto& f : files) {
+    std::string out;
+    CAPTURE(f);
+    CHECK(dsl::RunCheck({Path(f)}, &out) == 0);
+    CHECK(out == "");
+  }
+}
+
+TEST_CASE(
+    "the shipped workflows checked together have no diagnostic and chain only to each other") {
+  std::vector<std::string> paths;
+  for (const auto& f : ShippedWorkflows()) paths.push_back(Path(f));
+  std::vector<dsl::SourceFile> sources;
+  auto result = dsl::CompileFiles(paths, &sources);
+  REQUIRE(result.ok());
+  CHECK(result->diagnostics.empty());
+  REQUIRE(result->ok());
+  const dsl::Program& p = *result->program;
+  for (const auto& w : p.workflows) {
+    for (const auto& target : w.chains_to) {
+      CAPTURE(w.name);
+      CHECK(p.Find(target) != nullptr);
+    }
+  }
+  // Every loop has its workflow; escalation in every loop can reach the inspectors.
+  for (const char* name :
+       {"hazard_disposal", "enforcement_case", "oversight_case", "incident_response",
+        "service_request", "periodic_inspection", "key_enforcement"}) {
+    const dsl::Workflow* w = p.Find(name);
+    REQUIRE_MESSAGE(w != nullptr, name);
+    if (std::string(name) != "oversight_case") {
+      bool reaches = Has(w->chains_to, "oversight_case");
+      for (const auto& t : w->chains_to)
+        reaches = reaches || Has(p.Find(t)->chains_to, "oversight_case");
+      CHECK_MESSAGE(reaches, name << " never reaches the discipline inspectors");
+    }
+  }
+}
+
+TEST_CASE("explain draws every loop as a state diagram with its states and the chain entry") {
+  for (const auto& f : ShippedWorkflows()) {
+    std::string out;
+    CAPTURE(f);
+    REQUIRE(dsl::RunExplain({Path(f)}, dsl::ExplainFormat::kMermaid, &out) == 0);
+    CHECK(Contains(out, "stateDiagram-v2"));
+    CHECK(Contains(out, "--> [*]"));  // every loop closes
+  }
+  std::string text;
+  REQUIRE(dsl::RunExplain({Path("workflows/incident_response.wf")}, dsl::ExplainFormat::kText,
+                          &text) == 0);
+  CHECK(Contains(text, "dispatch resources"));
+  CHECK(Contains(text, "route to kind \"emergency_management\" fallback \"nj.emb\""));
+}
+
+}  // namespace
+}  // namespace closeloop::workflows

@@ -1,0 +1,140 @@
+// Loop 3, incident / response: incident_response.wf and the engine's one-step dispatch.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/reference_data.h"
+#include "workflows/tests/city.h"
+
+namespace closeloop::workflows {
+namespace {
+
+using nlohmann::json;
+
+json Items(const std::string& table) {
+  std::ifstream in(std::string(CLOSELOOP_SOURCE_DIR) + "/workflows/reference/" + table + ".jsonl");
+  std::string line;
+  json items = json::array();
+  while (std::getline(in, line)) {
+    auto doc = json::parse(json::parse(line)["body"]["content_json"].get<std::string>());
+    for (auto& i : doc["items"]) items.push_back(i);
+  }
+  return items;
+}
+
+engine::GeoPoint At(const json& item) {
+  return {item["location"]["lat"].get<double>(), item["location"]["lon"].get<double>()};
+}
+
+json Body(const std::string& record) { return json::parse(record)["body"]; }
+
+TEST_CASE(
+    "a chemical leak gets its plan, the nearest able teams and depots, and double-random experts "
+    "from the qualified set") {
+  City c(Shanghai(2026, 3, 2, 14));
+  c.Incident("ENT-00002", "liuhe.changlu.g09", "hazardous_chemical_leak", "large");
+  Ticket inc = c.Only("incident_response");
+  CHECK(inc.lead == "nj.liuhe.emb");  // the district's command centre
+  CHECK(inc.deadline_at == Shanghai(2026, 3, 2, 14, 15));
+  c.Act(inc, "sign_for", "commander", "nj.liuhe.emb");
+  c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  CHECK(c.Get(inc.id).state == "dispatched");
+  auto sent = c.RecordsAbout("ResourcesDispatched", inc.id);
+  REQUIRE(sent.size() == 1);
+  json d = Body(sent[0]);
+  CHECK(d["plan"] == "PLAN-LIUHE-03");  // Liuhe's chemical-leak plan for general and large
+
+  // Independently of the engine: the plant's location and the nearest hazmat and fire teams
+  // able to answer a chemical leak.
+  engine::GeoPoint plant;
+  for (auto& e : Items("enterprises")) {
+    if (e["id"] == "ENT-00002") plant = At(e);
+  }
+  auto nearest_team = [&](const std::string& type) {
+    std::string best;
+    int64_t best_m = INT64_MAX;
+    for (auto& t : Items("rescue_teams")) {
+      if (t["type"] != type) continue;
+      bool able = false;
+      for (auto& cap : t["capabilities"]) able = able || cap == "hazardous_chemical_leak";
+      int64_t m = engine::DistanceMetres(plant, At(t));
+      if (able && (m < best_m || (m == best_m && t["id"].get<std::string>() < best))) {
+        best = t["id"];
+        best_m = m;
+      }
+    }
+    return best;
+  };
+  REQUIRE(d["teams"].size() == 2);
+  CHECK(d["teams"][0] == nearest_team("hazmat"));
+  CHECK(d["teams"][1] == nearest_team("fire_rescue"));
+  CHECK(d["materials"].size() == 3);  // foam, chemical suits, plugging kits, each from a depot
+
+  // Experts: 2 drawn from the 5 nearest chemical-process and 5 nearest instrumentation experts.
+  std::set<std::string> qualified;
+  for (const char* spec : {"chemical_process", "instrumentation"}) {
+    std::vector<std::pair<int64_t, std::string>> by_distance;
+    for (auto& e : Items("experts")) {
+      for (auto& s : e["specialities"]) {
+        if (s == spec) by_distance.push_back({engine::DistanceMetres(plant, At(e)), e["id"]});
+      }
+    }
+    std::sort(by_distance.begin(), by_distance.end());
+    for (size_t i = 0; i < 5 && i < by_distance.size(); ++i)
+      qualified.insert(by_distance[i].second);
+  }
+  REQUIRE(d["experts"].size() == 2);
+  CHECK(d["experts"][0] != d["experts"][1]);
+  for (auto& e : d["experts"]) CHECK(qualified.count(e.get<std::string>()) == 1);
+  CHECK(d["seed"].get<uint64_t>() != 0);
+
+  // Reinforcements are a fresh draw with their own seed.
+  c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  sent = c.RecordsAbout("ResourcesDispatched", inc.id);
+  REQUIRE(sent.size() == 2);
+  CHECK(Body(sent[1])["seed"] != d["seed"]);
+
+  c.Act(inc.id, "arrive", "commander", "nj.liuhe.emb");
+  c.Act(inc.id, "stand_down", "commander", "nj.liuhe.emb");
+  CHECK(c.Get(inc.id).state == "reviewing");
+  c.Act(inc.id, "submit_evidence", "staff", "nj.liuhe.emb",
+        R"("evidence": ["doc://after-action-review.pdf"])");
+  c.Act(inc.id, "review_pass", "supervisor", "nj.liuhe.awb");
+  CHECK(c.Get(inc.id).outcome == "reviewed");
+}
+
+TEST_CASE("reclassifying an incident as major switches to the city plan and alerts upwards") {
+  City c(Shanghai(2026, 3, 2, 14));
+  c.Incident("ENT-00002", "liuhe.changlu.g09", "hazardous_chemical_leak", "general");
+  Ticket inc = c.Only("incident_response");
+  c.Act(inc, "sign_for", "commander", "nj.liuhe.emb");
+  c.Act(inc.id, "classify", "commander", "nj.liuhe.emb",
+        R"("fields": [{"key": "level", "value": "major"}])");
+  CHECK(c.Get(inc.id).Fact("level").as_string() == "major");
+  auto up = c.RecordsAbout("TicketEscalated", inc.id);
+  REQUIRE(up.size() == 2);
+  CHECK(Body(up[1])["to_department"] == "nj.liuhe.awb");
+  c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  auto sent = c.RecordsAbout("ResourcesDispatched", inc.id);
+  REQUIRE(sent.size() == 1);
+  CHECK(Body(sent[0])["plan"] == "PLAN-NJ-01");  // the city's hazardous-chemicals plan
+  CHECK(Body(sent[0])["experts"].size() == 3);
+}
+
+TEST_CASE(
+    "an incident report nobody takes is escalated and then goes to the discipline inspectors") {
+  City c(Shanghai(2026, 3, 2, 14));
+  c.Incident("ENT-00002", "liuhe.changlu.g09", "fire", "general");
+  Ticket inc = c.Only("incident_response");
+  c.AdvanceTo(Shanghai(2026, 3, 2, 14, 20), 5 * 60 * 1000);
+  CHECK(c.Get(inc.id).overdue);
+  CHECK(c.Of("oversight_case").empty());
+  c.AdvanceTo(Shanghai(2026, 3, 2, 16, 20), 5 * 60 * 1000);
+  Ticket o = c.Only("oversight_case");
+  CHECK(o.parent_id == inc.id);
+  CHECK(o.Fact("reason").as_string() == "incident not answered in reported");
+}
+
+}  // namespace
+}  // namespace closeloop::workflows

@@ -1,0 +1,237 @@
+// Loop 1, prevention / verification: hazard_disposal.wf on the Nanjing reference data.
+#include <doctest/doctest.h>
+
+#include "workflows/tests/city.h"
+
+namespace closeloop::workflows {
+namespace {
+
+// ENT-00002, Nanjing Xinyuan New Materials, in the Jiangbei chemical park (Liuhe district);
+// RS-0003 is its acetone process unit, a major hazard source with a combustible-gas detector.
+const char* kPlant = "ENT-00002";
+const char* kGrid = "liuhe.changlu.g09";
+
+std::string GasAlarm(City& c, const std::string& level = "critical",
+                     const std::string& sensor = "RS-0003-GAS03",
+                     const std::string& source = "RS-0003") {
+  return c.SensorAlarm(kPlant, kGrid, sensor, source, "combustible_gas", level);
+}
+
+TEST_CASE(
+    "a combustible-gas alarm at a major hazard source is routed to the emergency-management "
+    "bureau of its district, signed for within two hours, rectification overdue by five working "
+    "days, and lands with the discipline inspectors as a chained oversight ticket") {
+  City c(Shanghai(2026, 3, 2, 9));  // Monday
+  GasAlarm(c);
+  Ticket order = c.Only("hazard_disposal");
+  CHECK(order.lead == "nj.liuhe.emb");  // hazardous chemicals in Liuhe
+  CHECK(Has(order.assist, "nj.liuhe.chempark"));
+  CHECK(order.severity == "major");
+  CHECK(order.deadline_at == Shanghai(2026, 3, 2, 11));  // two hours to sign for
+
+  c.AdvanceTo(Shanghai(2026, 3, 2, 10, 30));
+  c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
+  CHECK(c.RecordsAbout("TicketOverdue", order.id).empty());  // signed for in time
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.emb",
+        R"("note": "gas detector reading confirmed, flange leak at the reactor outlet")");
+  order = c.Get(order.id);
+  CHECK(order.state == "rectifying");
+  // A confirmed major hazard is also an enforcement matter; that case is filed at once (its
+  // own limits are enforcement_case's business, tested with loop 2).
+  Ticket kase = c.Only("enforcement_case");
+  c.Act(kase, "file_case", "staff", "nj.liuhe.emb", R"("note": "LH-2026-017")");
+  // Major hazard: 30 working days from Monday 2 March, across Qingming (4-6 April): the close
+  // of Tuesday 14 April.
+  CHECK(order.deadline_at == Shanghai(2026, 4, 14, 17));
+
+  // Nobody rectifies. At the limit: overdue and the head told; two working days on: the
+  // parent department; five working days on (close of Tuesday 21 April): the inspectors.
+  c.AdvanceTo(Shanghai(2026, 4, 21, 12), 4 * 3600 * 1000);
+  CHECK(c.Get(order.id).overdue);
+  CHECK(c.Of("oversight_case").empty());
+  auto escalated = c.RecordsAbout("TicketEscalated", order.id);
+  REQUIRE(escalated.size() >= 2);
+  CHECK(BodyField(escalated[0], "action") == "notify_head");
+  CHECK(BodyField(escalated[1], "action") == "escalate_parent");
+  CHECK(BodyField(escalated[1], "to_department") == "nj.liuhe.awb");
+
+  c.AdvanceTo(Shanghai(2026, 4, 22, 9), 3600 * 1000);
+  Ticket oversight = c.Only("oversight_case");
+  CHECK(oversight.parent_id == order.id);
+  CHECK(oversight.chain_id == order.chain_id);  // one chain: the auditor reads it whole
+  CHECK(oversight.lead == "nj.liuhe.jw");       // Liuhe's discipline commission
+  CHECK(oversight.state == "received");
+  CHECK(oversight.Fact("origin").as_string() == order.id);
+  CHECK(oversight.Fact("origin_lead").as_string() == "nj.liuhe.emb");
+  CHECK(oversight.Fact("reason").as_string() == "overdue by 5 working days in rectifying");
+  auto chained = c.RecordsAbout("TicketChained", order.id);
+  CHECK(Has({BodyField(chained.back(), "rule")}, "oversight"));
+
+  // The inspectors sign for it, read the chain and decide; a decision needs its reasons.
+  c.Act(oversight, "sign_for", "inspector", "nj.liuhe.jw");
+  std::string bare = c.Act(oversight.id, "record_decision", "inspector", "nj.liuhe.jw",
+                           R"("fields": [{"key": "decision", "value": "admonishment"}])");
+  CHECK(Contains(c.h.RejectionOf(bare), "condition not met"));
+  c.Act(
+      oversight.id, "record_decision", "inspector", "nj.liuhe.jw",
+      R"("reason": "no rectification for 35 working days", "fields": [{"key": "decision", "value": "admonishment"}])");
+  CHECK(c.Get(oversight.id).Fact("accountability").as_string() == "admonishment");
+  c.Act(oversight.id, "close", "inspector", "nj.liuhe.jw");
+  CHECK(c.Get(oversight.id).closed);
+}
+
+TEST_CASE("an alarm storm at one hazard source is one order, every later alarm attached to it") {
+  City c;
+  for (int i = 0; i < 20; ++i) {
+    GasAlarm(c, i % 3 == 0 ? "alarm" : "critical");
+    c.SensorAlarm(kPlant, kGrid, "RS-0003-TE01", "RS-0003", "temperature", "critical");
+  }
+  GasAlarm(c, "critical", "RS-0004-GAS03", "RS-0004");  // another hazard source: its own order
+  GasAlarm(c, "warning", "RS-0005-GAS04", "RS-0005");   // a warning opens nothing
+  auto orders = c.Of("hazard_disposal");
+  REQUIRE(orders.size() == 2);
+  size_t attached = 0;
+  for (const auto& t : orders) attached += c.RecordsAbout("EventAttached", t.id).size();
+  CHECK(attached == 39);
+}
+
+TEST_CASE("a false alarm verified on site is dismissed with its reason and opens nothing else") {
+  City c;
+  GasAlarm(c, "alarm");
+  Ticket order = c.Only("hazard_disposal");
+  CHECK(order.severity == "general");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
+  std::string no_reason = c.Act(order.id, "dismiss", "staff", "nj.liuhe.emb");
+  CHECK(Contains(c.h.RejectionOf(no_reason), "condition not met"));
+  c.Act(order.id, "dismiss", "staff", "nj.liuhe.emb",
+        R"("reason": "detector drift after calibration; portable meter reads 0 %LEL")");
+  order = c.Get(order.id);
+  CHECK(order.closed);
+  CHECK(order.outcome == "false_alarm");
+  CHECK(order.Fact("dismiss_reason").as_string() ==
+        "detector drift after calibration; portable meter reads 0 %LEL");
+  CHECK(c.Of("enforcement_case").empty());
+  CHECK(c.Of("oversight_case").empty());
+}
+
+TEST_CASE("two departments return an order to each other three times and it goes to arbitration") {
+  City c;
+  c.HazardReport("ENT-00002", kGrid, "gas", "general");
+  Ticket order = c.Only("hazard_disposal");
+  CHECK(order.lead == "nj.liuhe.cgj");  // gas: urban management
+  c.AdvanceTo(Shanghai(2026, 3, 2, 9, 30));
+  c.Act(
+      order, "return", "staff", "nj.liuhe.cgj",
+      R"("reason": "a pipeline inside the plant: emergency management's", "to_department": "nj.liuhe.emb")");
+  c.Act(order.id, "return", "staff", "nj.liuhe.emb",
+        R"("reason": "town gas supply: urban management's", "to_department": "nj.liuhe.cgj")");
+  CHECK(c.RecordsAbout("TicketEscalated", order.id).empty());
+  c.Act(order.id, "return", "staff", "nj.liuhe.cgj",
+        R"("reason": "still not ours", "to_department": "nj.liuhe.emb")");
+  Ticket now = c.Get(order.id);
+  CHECK(now.returns == 3);
+  CHECK(now.deadline_at == order.deadline_at);  // returning never stops or restarts the clock
+  auto escalated = c.RecordsAbout("TicketEscalated", order.id);
+  REQUIRE(escalated.size() == 1);
+  CHECK(BodyField(escalated[0], "action") == "arbitration");
+  CHECK(BodyField(escalated[0], "to_department") == "nj.liuhe.awb");
+  // The office arbitrates: it assigns the order, and the assignee signs for it.
+  c.Act(
+      order.id, "transfer", "supervisor", "nj.liuhe.awb",
+      R"("reason": "arbitration: leak at the plant's own pipeline", "to_department": "nj.liuhe.emb")");
+  c.Act(order.id, "sign_for", "staff", "nj.liuhe.emb");
+  CHECK(c.Get(order.id).state == "verifying");
+}
+
+TEST_CASE("extensions are approved or denied by the office, and refused past the policy's limits") {
+  City c;
+  c.HazardReport("ENT-00002", kGrid, "fire_safety", "general");
+  Ticket order = c.Only("hazard_disposal");
+  CHECK(order.lead == "nj.liuhe.fire");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
+  order = c.Get(order.id);
+  CHECK(order.deadline_at == Shanghai(2026, 3, 9, 17));  // general: 5 working days
+
+  std::string too_long = c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+                               R"("days": 11, "reason": "parts on order")");
+  CHECK(Contains(c.h.RejectionOf(too_long), "at most 10 working days"));
+  c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+        R"("days": 3, "reason": "fire doors on order")");
+  std::string self = c.Act(order.id, "approve_extension", "staff", "nj.liuhe.fire");
+  CHECK(Contains(c.h.RejectionOf(self), "needs role supervisor"));  // not by the unit itself
+  c.Act(order.id, "approve_extension", "supervisor", "nj.liuhe.awb");
+  CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 3, 12, 17));
+  c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+        R"("days": 5, "reason": "installer busy")");
+  c.Act(order.id, "deny_extension", "supervisor", "nj.liuhe.awb",
+        R"("reason": "another installer is available")");
+  CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 3, 12, 17));
+  c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire", R"("days": 2, "reason": "x")");
+  c.Act(order.id, "approve_extension", "supervisor", "nj.liuhe.awb");
+  CHECK(c.Get(order.id).extensions == 2);
+  std::string third = c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+                            R"("days": 1, "reason": "one more day")");
+  CHECK(Contains(c.h.RejectionOf(third), "the most allowed"));
+}
+
+TEST_CASE("a hazard confirmed major on site also opens an enforcement case chained to the order") {
+  City c;
+  c.HazardReport("ENT-00002", kGrid, "hazardous_chemicals", "general");
+  Ticket order = c.Only("hazard_disposal");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.emb",
+        R"("fields": [{"key": "severity", "value": "major"}])");
+  order = c.Get(order.id);
+  CHECK(order.severity == "major");
+  CHECK(order.deadline_at == Shanghai(2026, 4, 14, 17));  // the major-hazard limit
+  Ticket kase = c.Only("enforcement_case");
+  CHECK(kase.parent_id == order.id);
+  CHECK(kase.state == "filing");
+  CHECK(kase.lead == "nj.liuhe.emb");
+  CHECK(kase.Fact("reason").as_string() == "confirmed major hazard");
+}
+
+TEST_CASE("a rectification deadline counts the Spring Festival out and the make-up Saturday in") {
+  City c(Shanghai(2026, 2, 12, 10));  // Thursday before the Spring Festival holiday
+  c.HazardReport("ENT-00002", kGrid, "fire_safety", "general");
+  Ticket order = c.Only("hazard_disposal");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
+  // Friday 13, Saturday 14 (a make-up working day), then 15-23 February off: Tuesday 24,
+  // Wednesday 25, Thursday 26.
+  CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 2, 26, 17));
+}
+
+TEST_CASE("a rectification that fails review twice is unresolved and goes to the inspectors") {
+  City c;
+  c.HazardReport("ENT-00002", kGrid, "fire_safety", "general");
+  Ticket order = c.Only("hazard_disposal");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
+  for (int i = 0; i < 2; ++i) {
+    c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire",
+          R"("evidence": ["photo://exit.jpg"], "note": "exit cleared")");
+    c.Act(order.id, "review_fail", "supervisor", "nj.liuhe.awb",
+          R"("reason": "the exit is blocked again")");
+  }
+  CHECK(c.Get(order.id).reopens == 2);
+  Ticket oversight = c.Only("oversight_case");
+  CHECK(oversight.parent_id == order.id);
+  CHECK(oversight.Fact("reason").as_string() == "rectification failed review twice");
+  c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire");
+  c.Act(order.id, "review_pass", "supervisor", "nj.liuhe.awb");
+  CHECK(c.Get(order.id).outcome == "rectified");
+}
+
+TEST_CASE("a hotline report of a blocked fire exit is one order however many people call") {
+  City c;
+  for (int i = 0; i < 4; ++i)
+    c.HazardReport("ADDR-XW-0001", "xuanwu.meiyuan", "fire_safety", "general");
+  Ticket order = c.Only("hazard_disposal");
+  CHECK(order.lead == "nj.xuanwu.fire");
+  CHECK(c.RecordsAbout("EventAttached", order.id).size() == 3);
+}
+
+}  // namespace
+}  // namespace closeloop::workflows
