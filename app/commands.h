@@ -13,6 +13,7 @@ void AddLogCommand(CLI::App& root);
 void AddEngineCommands(CLI::App& root);  // process, replay, digest, clock
 void AddQueryCommands(CLI::App& root);   // tickets, history, chain
 void AddDslCommands(CLI::App& root);     // check, explain
+void AddKafkaCommands(CLI::App& root);   // kafka-mock, kafka-process, kafka-digest
 
 // Shared option: the data directory (default ./data).
 void AddDataOption(CLI::App& cmd, std::string* dir);
