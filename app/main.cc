@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   closeloop::app::AddEngineCommands(root);
   closeloop::app::AddQueryCommands(root);
   closeloop::app::AddDslCommands(root);
+  closeloop::app::AddKafkaCommands(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
