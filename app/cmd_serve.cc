@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/engine_runner.h"
+#include "app/kafka_serve.h"
 #include "app/node.h"
 #include "connectors/http/server.h"
 
@@ -20,6 +21,7 @@ struct ServeOptions {
   std::string clock = "wall";
   double clock_speed = 1.0;
   std::string tick = "";
+  KafkaServeOptions kafka;  // --kafka: Kafka is the log (app/kafka_serve.h)
 };
 
 // Blocks until SIGINT or SIGTERM.
@@ -55,6 +57,14 @@ void RunServe(const ServeOptions& o) {
     clock.tick_ms = *t;
   }
 
+  if (!o.kafka.brokers.empty()) {  // Kafka is the log: app/kafka_serve.h
+    KafkaServeOptions k = o.kafka;
+    k.data = o.data;
+    k.http = o.http;
+    k.clock = clock;
+    RunKafkaServe(k);
+    return;
+  }
   Node node = Node::Open(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
   EngineRunner engine(node);
   engine.Start();
@@ -95,6 +105,14 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--tick", opts->tick,
                   "wall time between clock records (default 1m; 1s when accelerated)");
+  // Kafka (app/kafka_serve.h, docs/operations.md).
+  cmd->add_option("--kafka", opts->kafka.brokers, "Kafka bootstrap servers: Kafka is the log");
+  cmd->add_option("--group", opts->kafka.group, "consumer group of the engine processes (--kafka)")
+      ->capture_default_str();
+  cmd->add_option("--topic-prefix", opts->kafka.topic_prefix, "Kafka topic prefix (--kafka)")
+      ->capture_default_str();
+  cmd->add_option("--kafka-property", opts->kafka.properties,
+                  "librdkafka property KEY=VALUE, repeatable (--kafka)");
   cmd->callback([opts] { RunServe(*opts); });
 }
 
