@@ -3,11 +3,11 @@
 // about 5 MiB per partition, has no transaction markers and returns one batch per fetch.
 #pragma once
 
+#include <librdkafka/rdkafka.h>  // before rdkafka_mock.h, which needs it
+#include <librdkafka/rdkafka_mock.h>
+
 #include <memory>
 #include <string>
-
-// rdkafka_mock.h must come after rdkafka.h (which client.h includes).
-#include <librdkafka/rdkafka_mock.h>  // NOLINT(build/include_order)
 
 #include "connectors/kafka/client.h"
 
