@@ -25,10 +25,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
+#include "bench/engine_bench_latency.h"
 #include "bench/engine_bench_support.h"
 #include "bench/engine_bench_workload.h"
+#include "bench/results.h"
+#include "bench/stream.h"
 #include "engine/keys.h"
 #include "engine/queries.h"
 #include "events/record.h"
@@ -52,6 +56,11 @@ struct Options {
   std::string skip;
   uint64_t subject_probe = 5000;
   uint64_t memory_child = 0;  // internal: run only the memory phase for this many tickets
+  std::string streams;        // read mix.jsonl and timers.jsonl from here instead of generating
+  std::string write_streams;  // only write the generated streams here, then exit
+  double latency_rate = 500;  // offered records/s in the latency phase
+  double latency_seconds = 40;
+  std::string json;  // figures for bench/report.py
 };
 
 struct Row {
@@ -60,6 +69,7 @@ struct Row {
 };
 std::vector<Row> table;
 std::vector<std::string> notes;
+std::vector<Figure> figures;
 
 std::string Fmt(const char* f, double v) {
   char buf[64];
@@ -108,34 +118,37 @@ uint64_t CountKeys(const engine::StateReader& state, uint32_t partitions,
 std::string OverduePrefix(uint32_t p) { return engine::keys::Overdue(p, ""); }
 std::string TicketPrefix(uint32_t p) { return engine::keys::Ticket(p, ""); }
 
-void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
+void RunMixAndReplay(const Options& o, const fs::path& streams, const MixCounts* expected,
+                     const fs::path& root) {
   const fs::path live = root / "mix", threads_dir = root / "mix-threads";
-  uint64_t inputs = 0;
-  MixCounts mix;
+  uint64_t inputs = 0, lines = 0;
+  double publish_secs = 0;
   {
-    BenchNode n = BenchNode::Open(live, o.partitions);
+    // As `closeloop publish` appends a file: every record decoded and validated, the log's
+    // appends fsynced (1,000 records per append here, one batch per file there).
+    BenchNode n = BenchNode::Open(live, o.partitions, /*read_only=*/false, /*sync=*/true);
     Publisher pub(*n.log, 1000);
-    Ids ids;
     auto start = Clock::now();
-    PublishSetup(city, pub, ids, kStart);
-    MixOptions mo;
-    mo.inputs = o.inputs;
-    mo.days = o.days;
-    mo.seed = o.seed;
-    mo.start_ms = kStart;
-    // Clock ticks about a tenth of the inputs (every 8 minutes at the defaults), 1 to 60 min.
-    mo.tick_minutes = static_cast<int>(std::clamp<uint64_t>(
-        static_cast<uint64_t>(o.days) * 1440 * o.partitions * 10 / o.inputs, 1, 60));
-    mix = PublishMix(city, mo, pub, ids);
+    lines = ForEachStreamLine((streams / "mix.jsonl").string(), [&](StreamLine& l) {
+      pub.Add(l.json, l.at_ms);
+      return true;
+    });
+    pub.Flush();
+    publish_secs = Seconds(start);
     inputs = pub.records();
-    std::printf(
-        "mix: published %s log records in %.1f s: %s clock ticks (x%u partitions), %s reports, %s "
-        "storms "
-        "(%s alarms), %s normal readings, %s staff commands; %s tickets expected\n",
-        Thousands(inputs).c_str(), Seconds(start), Thousands(mix.ticks).c_str(), o.partitions,
-        Thousands(mix.reports).c_str(), Thousands(mix.storms).c_str(),
-        Thousands(mix.alarms).c_str(), Thousands(mix.normals).c_str(),
-        Thousands(mix.commands).c_str(), Thousands(mix.tickets).c_str());
+    std::printf("mix: published %s lines of %s (%s log records) in %.1f s, fsync per append\n",
+                Thousands(lines).c_str(), (streams / "mix.jsonl").c_str(),
+                Thousands(inputs).c_str(), publish_secs);
+    if (expected != nullptr) {
+      const MixCounts& mix = *expected;
+      std::printf(
+          "  %s clock ticks (x%u partitions), %s reports, %s storms (%s alarms), %s normal "
+          "readings, %s staff commands; %s tickets expected\n",
+          Thousands(mix.ticks).c_str(), o.partitions, Thousands(mix.reports).c_str(),
+          Thousands(mix.storms).c_str(), Thousands(mix.alarms).c_str(),
+          Thousands(mix.normals).c_str(), Thousands(mix.commands).c_str(),
+          Thousands(mix.tickets).c_str());
+    }
     n.CheckpointTo(threads_dir);
   }
   std::string digest_single;
@@ -177,14 +190,45 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
     std::printf("\n");
     uint64_t unknown =
         types.count("CommandRejected/unknown_ticket") ? types["CommandRejected/unknown_ticket"] : 0;
-    if (types["TicketOpened"] < mix.tickets || unknown > 0) {
+    if ((expected != nullptr && types["TicketOpened"] < expected->tickets) || unknown > 0) {
       Die("the mix did not open the tickets it expected or named unknown ones (engine ticket-id "
           "derivation "
           "changed?): opened " +
           std::to_string(types["TicketOpened"]) + ", unknown_ticket " + std::to_string(unknown));
     }
     digest_single = Check(engine::StateDigest(*n.store), "digest");
-    DbBenchRates ref = Reference(o, root / "db_bench", inputs, bytes_per_input, 64);
+    n.Flush();
+    const double disk = static_cast<double>(DirBytes(live));
+    const double hwm_mb = ProcStatusKb("VmHWM") / 1024.0;
+    std::map<std::string, double> ops;
+    if (o.run_db_bench) {
+      ops = RunDbBenchOps(o.db_bench, root / "db_bench", "fillseq,fillrandom,readseq,readrandom",
+                          inputs, bytes_per_input, 64);
+    }
+    DbBenchRates ref{ops["fillseq"], ops["readseq"]};
+    const double lps = lines / run.seconds, e2e = lines / (publish_secs + run.seconds);
+    figures.push_back({"mix_e2e_events_per_s", "events/s end to end (publish fsynced + process)",
+                       "events/s", e2e, true, "db_bench fillrandom", ops["fillrandom"]});
+    figures.push_back({"mix_publish_events_per_s", "publish: events/s appended (fsync per 1,000)",
+                       "events/s", lines / publish_secs, true, "", 0});
+    figures.push_back({"mix_process_events_per_s", "process: events/s, one thread", "events/s", lps,
+                       true, "db_bench fillseq", ops["fillseq"]});
+    figures.push_back({"mix_disk_bytes_per_event", "disk per event (log + state, flushed)", "B",
+                       disk / lines, false, "", 0});
+    figures.push_back(
+        {"mix_peak_rss_mb", "peak RSS, publish + process", "MB", hwm_mb, false, "", 0});
+    figures.push_back(
+        {"dbbench_fillseq", "db_bench fillseq", "ops/s", ops["fillseq"], true, "", 0});
+    figures.push_back(
+        {"dbbench_fillrandom", "db_bench fillrandom", "ops/s", ops["fillrandom"], true, "", 0});
+    figures.push_back(
+        {"dbbench_readrandom", "db_bench readrandom", "ops/s", ops["readrandom"], true, "", 0});
+    notes.push_back("mix: " + std::to_string(lines) +
+                    " events (stream lines) = " + std::to_string(inputs) +
+                    " log records (a clock tick goes to every partition); "
+                    "db_bench --value_size=" +
+                    std::to_string(bytes_per_input) +
+                    " (bytes the engine wrote per log record) --batch_size=64 --sync=0");
     table.push_back({"mix: inputs/s, one thread", Thousands(inputs / run.seconds),
                      Thousands(ref.fill), Ratio(inputs / run.seconds, ref.fill)});
     notes.push_back("mix reference: db_bench fillseq --num=" + std::to_string(inputs) +
@@ -205,6 +249,12 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
           digest_threads == digest_single ? "equals" : "DIFFERS FROM");
     }
     fs::remove_all(threads_dir);
+    figures.push_back({"mix_process_events_per_s_threads",
+                       "process: events/s, " + std::to_string(o.partitions) + " partition threads",
+                       "events/s", lines / threaded.seconds, true, "db_bench fillseq",
+                       ops["fillseq"]});
+    figures.push_back({"log_read_records_per_s", "log read (verified): records/s", "records/s",
+                       read.records / read.seconds, true, "db_bench readseq", ref.read});
     table.push_back({"mix: inputs/s, " + std::to_string(o.partitions) + " partition threads",
                      Thousands(inputs / threaded.seconds), Thousands(ref.fill),
                      Ratio(inputs / threaded.seconds, ref.fill)});
@@ -239,6 +289,10 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
                 digest == digest_single ? "equals" : "DIFFERS FROM",
                 re ? (", mismatches " + std::to_string(mismatches)).c_str() : "",
                 first.empty() ? "" : (": " + first).c_str());
+    figures.push_back({std::string("replay_") + (re ? "reprocess" : "rebuild") + "_events_per_s",
+                       std::string("replay ") + (re ? "reprocess" : "rebuild") + ": events/s (" +
+                           Thousands(records / secs) + " log records/s)",
+                       "events/s", lines / secs, true, "", 0});
     table.push_back({std::string("replay ") + (re ? "reprocess" : "rebuild") + ": log records/s",
                      Thousands(records / secs),
                      Thousands(read.records / read.seconds) + " (log read)",
@@ -247,21 +301,29 @@ void RunMixAndReplay(const Options& o, const City& city, const fs::path& root) {
   }
 }
 
-void RunTimers(const Options& o, const City& city, const fs::path& root) {
+void RunTimers(const Options& o, const fs::path& streams, const fs::path& root) {
   const fs::path dir = root / "timers", copy = root / "timers-threads";
-  const int64_t tick_at = kStart + 2 * 3600'000 + 60'000;  // one minute past the 2-hour limit
+  uint64_t timers = 0;
   {
     BenchNode n = BenchNode::Open(dir, o.partitions);
     Publisher pub(*n.log, 1000);
-    Ids ids;
-    PublishSetup(city, pub, ids, kStart);
-    PublishOpenTickets(city, pub, ids, 0, o.timers, kStart);
+    std::optional<StreamLine> tick;  // the stream's last line: the tick past every deadline
+    ForEachStreamLine((streams / "timers.jsonl").string(), [&](StreamLine& l) {
+      if (tick) pub.Add(tick->json, tick->at_ms);
+      tick = l;
+      if (l.type == "HazardReport") ++timers;
+      return true;
+    });
+    if (!tick || tick->type != "ClockTick") Die("timers.jsonl must end with a ClockTick");
+    pub.Flush();
     auto start = Clock::now();
     ProcessRun opened = ProcessSingleThread(*n.store, *n.log);
     std::printf("timers: %s tickets opened (distinct subjects) in %.1f s: %s inputs/s\n",
-                Thousands(o.timers).c_str(), opened.seconds,
-                Thousands(o.timers / Seconds(start)).c_str());
-    PublishClock(pub, ids, tick_at);
+                Thousands(timers).c_str(), opened.seconds,
+                Thousands(timers / Seconds(start)).c_str());
+    figures.push_back({"timers_open_events_per_s", "open tickets: reports/s (distinct subjects)",
+                       "events/s", timers / opened.seconds, true, "", 0});
+    pub.Add(tick->json, tick->at_ms);
     pub.Flush();
     n.CheckpointTo(copy);
   }
@@ -281,7 +343,7 @@ void RunTimers(const Options& o, const City& city, const fs::path& root) {
         "%s "
         "tickets now overdue\n",
         single.seconds, Thousands(emitted).c_str(), mean, Thousands(overdue).c_str());
-    if (overdue != o.timers)
+    if (overdue != timers)
       Die("expected every ticket overdue after the tick, got " + std::to_string(overdue));
   }
   {
@@ -295,15 +357,20 @@ void RunTimers(const Options& o, const City& city, const fs::path& root) {
   fs::remove_all(copy);
   DbBenchRates ref = Reference(o, root / "db_bench", emitted, mean, 1000);
   double ref_secs = ref.fill > 0 ? emitted / ref.fill : 0;
-  double scan_secs = ref.read > 0 ? o.timers / ref.read : 0;
-  table.push_back({"timers: " + Thousands(o.timers) + " due at once, one thread (s)",
+  double scan_secs = ref.read > 0 ? timers / ref.read : 0;
+  figures.push_back({"timers_fire_s", "fire " + Thousands(timers) + " simultaneous deadlines (s)",
+                     "s", single.seconds, false, "db_bench fillseq, same bytes (s)", ref_secs});
+  figures.push_back({"timers_fire_s_threads",
+                     "same, " + std::to_string(o.partitions) + " partition threads (s)", "s",
+                     threaded.seconds, false, "db_bench fillseq, same bytes (s)", ref_secs});
+  table.push_back({"timers: " + Thousands(timers) + " due at once, one thread (s)",
                    Fmt("%.2f", single.seconds), Fmt("%.2f", ref_secs), ref_secs / single.seconds});
   table.push_back({"timers: same, " + std::to_string(o.partitions) + " partition threads (s)",
                    Fmt("%.2f", threaded.seconds), Fmt("%.2f", ref_secs),
                    ref_secs / threaded.seconds});
   notes.push_back("timers reference: db_bench fillseq of " + std::to_string(emitted) +
                   " values of " + std::to_string(mean) + " B, batch 1000 (" + Thousands(ref.fill) +
-                  " ops/s); scanning " + Thousands(o.timers) + " keys with readseq would take " +
+                  " ops/s); scanning " + Thousands(timers) + " keys with readseq would take " +
                   Fmt("%.3f", scan_secs) + " s; timer ratios are reference time / ours");
 }
 
@@ -395,6 +462,15 @@ void RunMemory(const Options& o, const fs::path& root, const char* self) {
         "end, of which RocksDB memtables %.0f MB; data directory %.0f MB after a flush\n",
         Thousands(n).c_str(), secs, Thousands(n / secs).c_str(), base / 1024.0, hwm / 1024.0,
         rss / 1024.0, memtables / 1048576.0, bytes / 1e6);
+    figures.push_back({"open_" + std::to_string(n) + "_peak_rss_mb",
+                       "peak RSS with " + Thousands(n) + " open tickets (MB)", "MB", hwm / 1024.0,
+                       false, "", 0});
+    figures.push_back({"open_" + std::to_string(n) + "_rss_bytes_per_ticket",
+                       "RSS above the start per open ticket (B)", "B", (hwm - base) * 1024.0 / n,
+                       false, "", 0});
+    figures.push_back({"open_" + std::to_string(n) + "_disk_bytes_per_ticket",
+                       "disk per open ticket (B)", "B", static_cast<double>(bytes) / n, false, "",
+                       0});
     table.push_back({"memory: peak RSS with " + Thousands(n) + " open tickets (MB)",
                      Fmt("%.0f", hwm / 1024.0), Fmt("%.0f", base / 1024.0) + " (before)", 0});
     table.push_back({"  peak RSS above the start per ticket (B)",
@@ -404,6 +480,35 @@ void RunMemory(const Options& o, const fs::path& root, const char* self) {
     table.push_back(
         {"  data directory per ticket (B)", Fmt("%.0f", static_cast<double>(bytes) / n), "-", 0});
   }
+}
+
+// The first latency_rate x latency_seconds events of the mix stream, offered at that rate
+// into a fresh directory after the stream's setup.
+void RunLatency(const Options& o, const fs::path& streams, const fs::path& root) {
+  std::vector<StreamLine> setup, lines;
+  const auto want = static_cast<size_t>(o.latency_rate * o.latency_seconds);
+  ForEachStreamLine((streams / "mix.jsonl").string(), [&](StreamLine& l) {
+    (lines.empty() && (l.setup || setup.empty()) ? setup : lines).push_back(l);
+    return lines.size() < want;
+  });
+  LatencyRun run = RunEngineLatency(root / "latency", o.partitions, setup, lines, o.latency_rate);
+  fs::remove_all(root / "latency");
+  std::printf(
+      "latency: %s events offered at %.0f/s in %.1f s (%s appends): publish-to-processed "
+      "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms over %s events (clock ticks "
+      "offered, not sampled)\n",
+      Thousands(run.offered).c_str(), run.rate, run.seconds, Thousands(run.appends).c_str(),
+      run.p50_ms, run.p99_ms, run.p999_ms, run.max_ms, Thousands(run.samples).c_str());
+  const std::string at = " at " + Thousands(o.latency_rate) + " events/s (ms)";
+  figures.push_back(
+      {"latency_p50_ms", "publish-to-routed p50" + at, "ms", run.p50_ms, false, "", 0});
+  figures.push_back(
+      {"latency_p99_ms", "publish-to-routed p99" + at, "ms", run.p99_ms, false, "", 0});
+  figures.push_back(
+      {"latency_p999_ms", "publish-to-routed p99.9" + at, "ms", run.p999_ms, false, "", 0});
+  notes.push_back("latency: " + std::to_string(run.offered) + " events of the mix offered at " +
+                  Fmt("%.0f", run.rate) + "/s, fsync per append, " + std::to_string(run.appends) +
+                  " appends; one processor thread per partition");
 }
 
 Options Parse(int argc, char** argv) {
@@ -440,13 +545,25 @@ Options Parse(int argc, char** argv) {
       o.subject_probe = number();
     else if (a == "--skip")
       o.skip = value();
+    else if (a == "--streams")
+      o.streams = value();
+    else if (a == "--write-streams")
+      o.write_streams = value();
+    else if (a == "--latency-rate")
+      o.latency_rate = std::strtod(value().c_str(), nullptr);
+    else if (a == "--latency-seconds")
+      o.latency_seconds = std::strtod(value().c_str(), nullptr);
+    else if (a == "--json")
+      o.json = value();
     else if (a == "--memory-child")
       o.memory_child = number();
     else {
       Die("usage: engine_bench [--inputs N] [--days D] [--partitions P] [--timers N] "
           "[--open-tickets N,N]\n"
           "                    [--dir DIR] [--db-bench PATH] [--no-db-bench] [--seed S]\n"
-          "                    [--subject-probe K] [--skip mix,replay,timers,subject,memory]");
+          "                    [--subject-probe K] [--streams DIR] [--write-streams DIR]\n"
+          "                    [--latency-rate R] [--latency-seconds S] [--json FILE]\n"
+          "                    [--skip mix,replay,timers,latency,subject,memory]");
     }
   }
   if (o.inputs == 0 || o.days <= 0 || o.partitions == 0 || o.timers == 0)
@@ -466,9 +583,33 @@ int Main(int argc, char** argv) {
   fs::remove_all(root);
   fs::create_directories(root);
   auto skipped = [&](const char* phase) { return o.skip.find(phase) != std::string::npos; };
+  MixOptions mo;
+  mo.inputs = o.inputs;
+  mo.days = o.days;
+  mo.seed = o.seed;
+  mo.start_ms = kStart;
+  // Clock ticks about a tenth of the inputs (every 8 minutes at the defaults), 1 to 60 min.
+  mo.tick_minutes = static_cast<int>(std::clamp<uint64_t>(
+      static_cast<uint64_t>(o.days) * 1440 * o.partitions * 10 / o.inputs, 1, 60));
+  const int64_t tick_at = kStart + 2 * 3600'000 + 60'000;  // one minute past the 2-hour limit
+  if (!o.write_streams.empty()) {
+    MixCounts c = WriteStreams(city, mo, o.partitions, o.timers, tick_at, o.write_streams);
+    std::printf("wrote %s/mix.jsonl (%s tickets expected) and %s/timers.jsonl\n",
+                o.write_streams.c_str(), Thousands(c.tickets).c_str(), o.write_streams.c_str());
+    return 0;
+  }
   const double cores_before = AvailableCores(static_cast<int>(o.partitions), 2.0);
-  if (!skipped("mix")) RunMixAndReplay(o, city, root);
-  if (!skipped("timers")) RunTimers(o, city, root);
+  fs::path streams = o.streams;
+  std::optional<MixCounts> expected;
+  if (streams.empty()) {
+    streams = root / "streams";
+    auto start = Clock::now();
+    expected = WriteStreams(city, mo, o.partitions, o.timers, tick_at, streams.string());
+    std::printf("generated the streams in %.1f s\n", Seconds(start));
+  }
+  if (!skipped("mix")) RunMixAndReplay(o, streams, expected ? &*expected : nullptr, root);
+  if (!skipped("timers")) RunTimers(o, streams, root);
+  if (!skipped("latency")) RunLatency(o, streams, root);
   if (!skipped("subject") && o.subject_probe > 0) RunSubjectProbe(o, city, root);
   if (!skipped("memory")) RunMemory(o, root, fs::read_symlink("/proc/self/exe").c_str());
   fs::remove_all(root);
@@ -486,6 +627,7 @@ int Main(int argc, char** argv) {
                 r.ratio > 0 ? Fmt("%.2f", r.ratio).c_str() : "-");
   }
   for (const auto& n : notes) std::printf("  (%s)\n", n.c_str());
+  WriteResults(o.json, "engine_bench", figures, notes);
   return 0;
 }
 

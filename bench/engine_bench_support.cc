@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "events/json_codec.h"
@@ -38,11 +40,11 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-BenchNode BenchNode::Open(const fs::path& dir, uint32_t partitions, bool read_only) {
+BenchNode BenchNode::Open(const fs::path& dir, uint32_t partitions, bool read_only, bool sync) {
   BenchNode n;
   n.db = Check(
-      rocks::RocksDb::Open(
-          dir.string(), {.sync = false, .create_if_missing = !read_only, .read_only = read_only}),
+      rocks::RocksDb::Open(dir.string(),
+                           {.sync = sync, .create_if_missing = !read_only, .read_only = read_only}),
       "opening " + dir.string());
   n.log = Check(rocks::EmbeddedLog::Open(n.db.get(), partitions), "opening the log");
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());
@@ -84,10 +86,16 @@ Result<std::vector<events::AppendedRange>> CountingStore::Commit(
 Publisher::~Publisher() { Flush(); }
 
 Publisher::Publisher(events::Log& log, size_t batch)
-    : log_(log),
+    : log_(&log),
       batch_(batch),
       codec_(std::make_unique<events::JsonCodec>()),
       pending_(log.partition_count()) {}
+
+Publisher::Publisher(uint32_t partitions, size_t batch)
+    : log_(nullptr),
+      batch_(batch),
+      codec_(std::make_unique<events::JsonCodec>()),
+      pending_(partitions) {}
 
 void Publisher::Add(std::string_view json, int64_t at_ms) {
   // What events::testing::IngressRecord does, with one codec for all records (building a
@@ -97,7 +105,8 @@ void Publisher::Add(std::string_view json, int64_t at_ms) {
   if (!errors.empty()) Die(errors[0].field + ": " + errors[0].message + " in " + std::string(json));
   std::string bytes = Check(events::StampIngress(raw, at_ms), "stamping");
   const fb::Record* rec = Check(events::VerifyRecord(bytes), "record");
-  for (uint32_t p : events::TargetPartitions(*rec, log_.partition_count())) {
+  if (tee_ != nullptr) *tee_ << json << '\n';
+  for (uint32_t p : events::TargetPartitions(*rec, partitions())) {
     pending_[p].push_back(bytes);
     ++queued_;
     ++records_;
@@ -112,7 +121,7 @@ void Publisher::Flush() {
     if (!pending_[p].empty()) batch.push_back({p, std::move(pending_[p])});
     pending_[p].clear();
   }
-  Check(log_.Append(std::move(batch)).status(), "appending");
+  if (log_ != nullptr) Check(log_->Append(std::move(batch)).status(), "appending");
   queued_ = 0;
 }
 
@@ -245,14 +254,15 @@ std::optional<double> OpsPerSec(const std::string& out, const std::string& name)
 
 }  // namespace
 
-DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64_t num,
-                        size_t value_size, size_t batch) {
+std::map<std::string, double> RunDbBenchOps(const std::string& db_bench, const fs::path& dir,
+                                            const std::string& benchmarks, uint64_t num,
+                                            size_t value_size, size_t batch, bool sync) {
   fs::remove_all(dir);
   const std::string cmd =
-      db_bench + " --benchmarks=fillseq,readseq --db=" + dir.string() +
+      db_bench + " --benchmarks=" + benchmarks + " --db=" + dir.string() +
       " --num=" + std::to_string(num) + " --value_size=" + std::to_string(value_size) +
-      " --key_size=16 --batch_size=" + std::to_string(batch) +
-      " --sync=0 --compression_type=lz4 --min_level_to_compress=2 --write_buffer_size=134217728"
+      " --key_size=16 --batch_size=" + std::to_string(batch) + " --sync=" + (sync ? "1" : "0") +
+      " --compression_type=lz4 --min_level_to_compress=2 --write_buffer_size=134217728"
       " --max_write_buffer_number=6 --min_write_buffer_number_to_merge=2"
       " --level0_file_num_compaction_trigger=2 --target_file_size_base=67108864"
       " --max_bytes_for_level_base=536870912 --level_compaction_dynamic_level_bytes=true"
@@ -265,10 +275,21 @@ DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
   int status = ::pclose(pipe);
   fs::remove_all(dir);
-  auto fill = OpsPerSec(out, "fillseq"), read = OpsPerSec(out, "readseq");
-  if (status != 0 || !fill || !read)
-    Die("db_bench failed (status " + std::to_string(status) + "):\n" + cmd + "\n" + out);
-  return {*fill, *read};
+  std::map<std::string, double> ops;
+  std::stringstream names(benchmarks);
+  for (std::string name; std::getline(names, name, ',');) {
+    auto rate = OpsPerSec(out, name);
+    if (status != 0 || !rate)
+      Die("db_bench failed (status " + std::to_string(status) + "):\n" + cmd + "\n" + out);
+    ops[name] = *rate;
+  }
+  return ops;
+}
+
+DbBenchRates RunDbBench(const std::string& db_bench, const fs::path& dir, uint64_t num,
+                        size_t value_size, size_t batch) {
+  auto ops = RunDbBenchOps(db_bench, dir, "fillseq,readseq", num, value_size, batch);
+  return {ops["fillseq"], ops["readseq"]};
 }
 
 double AvailableCores(int threads, double seconds) {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,8 +45,10 @@ struct BenchNode {
   std::unique_ptr<rocks::EmbeddedLog> log;
   std::unique_ptr<rocks::RocksStore> store;
 
+  // sync: fsync every write (the log's appends, as `closeloop publish` and serve ingress do;
+  // RocksStore::Commit never syncs the engine's own commits either way).
   static BenchNode Open(const std::filesystem::path& dir, uint32_t partitions,
-                        bool read_only = false);
+                        bool read_only = false, bool sync = false);
   uint32_t partitions() const { return log->partition_count(); }
   // A RocksDB checkpoint (hard links) of the whole database into `dir`, which must not exist.
   void CheckpointTo(const std::filesystem::path& dir);
@@ -84,7 +88,14 @@ class CountingStore final : public engine::StateStore {
 class Publisher {
  public:
   Publisher(events::Log& log, size_t batch);
+  // A dry run: validates and counts records for `partitions`, appends nothing; with Tee set,
+  // that is how a stream file is written without a data directory.
+  Publisher(uint32_t partitions, size_t batch);
   ~Publisher();
+  // Every record added from now on is also written to `*out` as one JSON line, exactly as
+  // given (with its "id"): the stream `closeloop publish` and pg_bench read. `*out` must
+  // outlive the Publisher or the next Tee(nullptr).
+  void Tee(std::ostream* out) { tee_ = out; }
   // Stamps the record as the ingress boundary does (recorded_at = `at_ms`) and queues it.
   void Add(std::string_view json, int64_t at_ms);
   void Flush();
@@ -93,7 +104,8 @@ class Publisher {
   uint32_t partitions() const { return static_cast<uint32_t>(pending_.size()); }
 
  private:
-  events::Log& log_;
+  events::Log* log_;  // null in a dry run
+  std::ostream* tee_ = nullptr;
   size_t batch_;
   std::unique_ptr<events::JsonCodec> codec_;
   size_t queued_ = 0;
@@ -136,6 +148,12 @@ struct DbBenchRates {
 };
 DbBenchRates RunDbBench(const std::string& db_bench, const std::filesystem::path& dir, uint64_t num,
                         size_t value_size, size_t batch);
+// Ops/s of each of `benchmarks` (db_bench's comma-separated names, e.g.
+// "fillseq,fillrandom,readrandom"), same options; sync: fsync every write batch.
+std::map<std::string, double> RunDbBenchOps(const std::string& db_bench,
+                                            const std::filesystem::path& dir,
+                                            const std::string& benchmarks, uint64_t num,
+                                            size_t value_size, size_t batch, bool sync = false);
 
 // How many cores `threads` busy threads actually got for `seconds` (CPU time / wall time):
 // on a shared machine, what parallel processing could at best have had.
