@@ -16,6 +16,7 @@ PACKAGES=(
   nlohmann-json3-dev                       # JSON outside the record codec (API, config)
   libssl-dev                               # SHA-256, random ids, TLS
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones
+  postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
 )
 if [ "${CLOSELOOP_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$CLOSELOOP_EXTRA_PACKAGES"
