@@ -28,7 +28,7 @@
 #include <optional>
 #include <sstream>
 
-#include "bench/engine_bench_latency.h"
+#include "bench/engine_bench_phases.h"
 #include "bench/engine_bench_support.h"
 #include "bench/engine_bench_workload.h"
 #include "bench/results.h"
@@ -37,55 +37,19 @@
 #include "engine/queries.h"
 #include "events/record.h"
 
-namespace closeloop::bench {
-namespace {
+namespace closeloop::bench::eb {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-struct Options {
-  uint64_t inputs = 200'000;
-  int days = 28;
-  uint32_t partitions = 4;
-  uint64_t timers = 100'000;
-  std::vector<uint64_t> open_tickets = {100'000, 300'000};
-  fs::path dir = fs::temp_directory_path();
-  std::string db_bench = "/usr/bin/db_bench";
-  bool run_db_bench = true;
-  uint64_t seed = 20260302;
-  std::string skip;
-  uint64_t subject_probe = 5000;
-  uint64_t memory_child = 0;  // internal: run only the memory phase for this many tickets
-  std::string streams;        // read mix.jsonl and timers.jsonl from here instead of generating
-  std::string write_streams;  // only write the generated streams here, then exit
-  double latency_rate = 500;  // offered records/s in the latency phase
-  double latency_seconds = 40;
-  std::string json;  // figures for bench/report.py
-};
-
-struct Row {
-  std::string figure, ours, reference;
-  double ratio = 0;
-};
 std::vector<Row> table;
 std::vector<std::string> notes;
 std::vector<Figure> figures;
 
-std::string Fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-const int64_t kStart = Shanghai(2026, 3, 2, 9);  // a Monday, 09:00
+using Clock = std::chrono::steady_clock;
 
 DbBenchRates Reference(const Options& o, const fs::path& dir, uint64_t num, size_t value,
                        size_t batch) {
   if (!o.run_db_bench) return {};
   return RunDbBench(o.db_bench, dir, num, value, batch);
 }
-
-double Ratio(double ours, double ref) { return ref > 0 ? ours / ref : 0; }
 
 // Engine records in the log by type, CommandRejected by reason.
 std::map<std::string, uint64_t> CountTypes(const events::Log& log, ReadRun* run) {
@@ -374,143 +338,6 @@ void RunTimers(const Options& o, const fs::path& streams, const fs::path& root) 
                   Fmt("%.3f", scan_secs) + " s; timer ratios are reference time / ours");
 }
 
-// K reports about one subject against K about K subjects: every event makes the engine load
-// each ticket its subject has ever had (DecideEvent's subject scan), so the first case costs
-// O(K^2) ticket loads in all.
-void RunSubjectProbe(const Options& o, const City& city, const fs::path& root) {
-  double rate[2] = {0, 0};
-  for (bool one : {false, true}) {
-    const fs::path dir = root / (one ? "subject-one" : "subject-many");
-    {
-      BenchNode n = BenchNode::Open(dir, o.partitions);
-      Publisher pub(*n.log, 1000);
-      Ids ids;
-      PublishSetup(city, pub, ids, kStart);
-      ProcessSingleThread(*n.store, *n.log);
-      PublishOpenTickets(city, pub, ids, 0, o.subject_probe, kStart, one);
-      ProcessRun run = ProcessSingleThread(*n.store, *n.log);
-      rate[one] = o.subject_probe / run.seconds;
-      uint64_t tickets = CountKeys(*n.store, o.partitions, TicketPrefix);
-      std::printf("subject probe: %s reports about %s: %.2f s, %s inputs/s, %s tickets\n",
-                  Thousands(o.subject_probe).c_str(), one ? "one subject" : "as many subjects",
-                  run.seconds, Thousands(rate[one]).c_str(), Thousands(tickets).c_str());
-      if (tickets != o.subject_probe) Die("the subject probe opened the wrong number of tickets");
-    }
-    fs::remove_all(dir);
-  }
-  table.push_back({Thousands(o.subject_probe) + " reports on one subject: inputs/s",
-                   Thousands(rate[1]), Thousands(rate[0]) + " (distinct)",
-                   Ratio(rate[1], rate[0])});
-}
-
-// The child: N open tickets in a fresh directory, published and processed in chunks.
-int RunMemoryChild(const Options& o, const City& city, const fs::path& root) {
-  const fs::path dir = root / ("memory-" + std::to_string(o.memory_child));
-  BenchNode n = BenchNode::Open(dir, o.partitions);
-  Publisher pub(*n.log, 1000);
-  Ids ids;
-  PublishSetup(city, pub, ids, kStart);
-  ProcessSingleThread(*n.store, *n.log);
-  const uint64_t base_kb = ProcStatusKb("VmRSS");
-  auto start = Clock::now();
-  const uint64_t chunk = 50'000;
-  for (uint64_t first = 0; first < o.memory_child; first += chunk) {
-    PublishOpenTickets(city, pub, ids, first, std::min(chunk, o.memory_child - first), kStart);
-    ProcessSingleThread(*n.store, *n.log);
-  }
-  const double secs = Seconds(start);
-  const uint64_t open = CountKeys(*n.store, o.partitions, TicketPrefix);
-  uint64_t memtables = 0;  // what RocksDB holds in memory for writes not yet flushed
-  for (const char* f : {"default", "log", "meta", "state"}) {
-    uint64_t v = 0;
-    if (n.db->db()->GetIntProperty(n.db->family(f), "rocksdb.cur-size-all-mem-tables", &v))
-      memtables += v;
-  }
-  n.Flush();
-  std::printf("memory-result %llu %llu %llu %llu %llu %.1f %llu\n",
-              static_cast<unsigned long long>(open), static_cast<unsigned long long>(base_kb),
-              static_cast<unsigned long long>(ProcStatusKb("VmHWM")),
-              static_cast<unsigned long long>(ProcStatusKb("VmRSS")),
-              static_cast<unsigned long long>(DirBytes(dir)), secs,
-              static_cast<unsigned long long>(memtables));
-  fs::remove_all(dir);
-  return 0;
-}
-
-void RunMemory(const Options& o, const fs::path& root, const char* self) {
-  for (uint64_t n : o.open_tickets) {
-    std::string cmd = std::string(self) + " --memory-child " + std::to_string(n) +
-                      " --partitions " + std::to_string(o.partitions) + " --dir " + root.string() +
-                      " 2>&1";
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    if (pipe == nullptr) Die("cannot run " + cmd);
-    std::string out;
-    char buf[4096];
-    size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, got);
-    if (::pclose(pipe) != 0) Die("memory child failed:\n" + out);
-    std::istringstream in(out.substr(out.find("memory-result")));
-    std::string tag;
-    uint64_t open = 0, base = 0, hwm = 0, rss = 0, bytes = 0, memtables = 0;
-    double secs = 0;
-    in >> tag >> open >> base >> hwm >> rss >> bytes >> secs >> memtables;
-    if (open != n)
-      Die("memory child opened " + std::to_string(open) + " tickets, not " + std::to_string(n));
-    std::printf(
-        "memory: %s open tickets in %.1f s (%s inputs/s): RSS %.0f MB before, peak %.0f MB, %.0f "
-        "MB at the "
-        "end, of which RocksDB memtables %.0f MB; data directory %.0f MB after a flush\n",
-        Thousands(n).c_str(), secs, Thousands(n / secs).c_str(), base / 1024.0, hwm / 1024.0,
-        rss / 1024.0, memtables / 1048576.0, bytes / 1e6);
-    figures.push_back({"open_" + std::to_string(n) + "_peak_rss_mb",
-                       "peak RSS with " + Thousands(n) + " open tickets (MB)", "MB", hwm / 1024.0,
-                       false, "", 0});
-    figures.push_back({"open_" + std::to_string(n) + "_rss_bytes_per_ticket",
-                       "RSS above the start per open ticket (B)", "B", (hwm - base) * 1024.0 / n,
-                       false, "", 0});
-    figures.push_back({"open_" + std::to_string(n) + "_disk_bytes_per_ticket",
-                       "disk per open ticket (B)", "B", static_cast<double>(bytes) / n, false, "",
-                       0});
-    table.push_back({"memory: peak RSS with " + Thousands(n) + " open tickets (MB)",
-                     Fmt("%.0f", hwm / 1024.0), Fmt("%.0f", base / 1024.0) + " (before)", 0});
-    table.push_back({"  peak RSS above the start per ticket (B)",
-                     Fmt("%.0f", (hwm - base) * 1024.0 / n), "-", 0});
-    table.push_back(
-        {"  RocksDB memtables at the end (MB)", Fmt("%.0f", memtables / 1048576.0), "-", 0});
-    table.push_back(
-        {"  data directory per ticket (B)", Fmt("%.0f", static_cast<double>(bytes) / n), "-", 0});
-  }
-}
-
-// The first latency_rate x latency_seconds events of the mix stream, offered at that rate
-// into a fresh directory after the stream's setup.
-void RunLatency(const Options& o, const fs::path& streams, const fs::path& root) {
-  std::vector<StreamLine> setup, lines;
-  const auto want = static_cast<size_t>(o.latency_rate * o.latency_seconds);
-  ForEachStreamLine((streams / "mix.jsonl").string(), [&](StreamLine& l) {
-    (lines.empty() && (l.setup || setup.empty()) ? setup : lines).push_back(l);
-    return lines.size() < want;
-  });
-  LatencyRun run = RunEngineLatency(root / "latency", o.partitions, setup, lines, o.latency_rate);
-  fs::remove_all(root / "latency");
-  std::printf(
-      "latency: %s events offered at %.0f/s in %.1f s (%s appends): publish-to-processed "
-      "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms over %s events (clock ticks "
-      "offered, not sampled)\n",
-      Thousands(run.offered).c_str(), run.rate, run.seconds, Thousands(run.appends).c_str(),
-      run.p50_ms, run.p99_ms, run.p999_ms, run.max_ms, Thousands(run.samples).c_str());
-  const std::string at = " at " + Thousands(o.latency_rate) + " events/s (ms)";
-  figures.push_back(
-      {"latency_p50_ms", "publish-to-routed p50" + at, "ms", run.p50_ms, false, "", 0});
-  figures.push_back(
-      {"latency_p99_ms", "publish-to-routed p99" + at, "ms", run.p99_ms, false, "", 0});
-  figures.push_back(
-      {"latency_p999_ms", "publish-to-routed p99.9" + at, "ms", run.p999_ms, false, "", 0});
-  notes.push_back("latency: " + std::to_string(run.offered) + " events of the mix offered at " +
-                  Fmt("%.0f", run.rate) + "/s, fsync per append, " + std::to_string(run.appends) +
-                  " appends; one processor thread per partition");
-}
-
 Options Parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -631,7 +458,6 @@ int Main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace
-}  // namespace closeloop::bench
+}  // namespace closeloop::bench::eb
 
-int main(int argc, char** argv) { return closeloop::bench::Main(argc, argv); }
+int main(int argc, char** argv) { return closeloop::bench::eb::Main(argc, argv); }

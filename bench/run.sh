@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# bench/run.sh BUILD_DIR — what `make bench` calls. Runs every benchmark built in BUILD_DIR
-# (any executable named *_bench: bench/ has the cross-module ones, a module may build its
-# own, e.g. dsl/dsl_bench) with its default sizes, each printing its table (ours, its
-# reference, the ratio).
-# Extra arguments for one bench: LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS,
-# ENGINE_BENCH_ARGS (its defaults take about 9 minutes on the 2-core machine of
-# docs/performance.md; e.g. ENGINE_BENCH_ARGS="--inputs 50000 --timers 20000
-# --open-tickets 50000" for a quick look).
+# bench/run.sh BUILD_DIR — what `make bench` calls: the whole suite at its default scale,
+# about 10-12 minutes on the 2-core machine of docs/performance.md when nobody else is
+# using it. One workload stream (engine_bench --write-streams) feeds both closeloop
+# (engine_bench) and the PostgreSQL baseline (pg_bench); every *_bench built in BUILD_DIR
+# runs once, its own output going to OUT/<name>.log; then bench/report.py prints ONE table
+# and writes OUT/results.json and OUT/table.md. OUT is BUILD_DIR/bench/results unless
+# BENCH_OUT says otherwise.
+# Scale (environment): BENCH_EVENTS (mix log records, default 100000), BENCH_TIMERS
+# (simultaneous deadlines, 100000), BENCH_OPEN_TICKETS (100000), BENCH_LATENCY_RATE
+# (events/s offered, 500), BENCH_LATENCY_SECONDS (40). Extra arguments for one bench:
+# LOG_BENCH_ARGS, CALENDAR_BENCH_ARGS, DSL_BENCH_ARGS, ENGINE_BENCH_ARGS, PG_BENCH_ARGS.
 # Exits non-zero if any bench fails or if none was built.
 set -uo pipefail
 
 build="${1:?usage: bench/run.sh BUILD_DIR}"
 [ -d "$build" ] || { echo "bench: no $build (build first: make build)" >&2; exit 1; }
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${BENCH_OUT:-$build/bench/results}"
+events="${BENCH_EVENTS:-100000}"
+timers="${BENCH_TIMERS:-100000}"
+open_tickets="${BENCH_OPEN_TICKETS:-100000}"
+rate="${BENCH_LATENCY_RATE:-500}"
+seconds="${BENCH_LATENCY_SECONDS:-40}"
+rm -rf "$out"
+mkdir -p "$out"
 
 declare -A path=()
 while IFS= read -r f; do
@@ -20,35 +32,62 @@ done < <(find "$build" -maxdepth 3 -type f -name '*_bench' -perm -u+x -not -path
 
 failed=()
 ran=0
-# Known benches first, in a stable order; then any other the build produced.
-order=(log_bench calendar_bench dsl_bench engine_bench)
-for name in $(printf '%s\n' "${!path[@]}" | sort); do
-  [[ " ${order[*]} " == *" $name "* ]] || order+=("$name")
-done
-
-for name in "${order[@]}"; do
-  exe="${path[$name]:-}"
-  [ -n "$exe" ] || continue
+suite_start=$(date +%s)
+# run NAME ARGS...: the bench's output to OUT/NAME.log, a line on the terminal.
+run() {
+  local name="$1"; shift
+  local exe="${path[$name]:-}"
+  if [ -z "$exe" ]; then
+    echo "== $name: not built, skipped"
+    return
+  fi
+  local var extra
   var="$(echo "$name" | tr '[:lower:]' '[:upper:]')_ARGS"
-  read -r -a args <<<"${!var:-}"
-  echo "== $name ${args[*]}"
-  start=$(date +%s)
-  if "$exe" "${args[@]}"; then
-    echo "   ($name: $(( $(date +%s) - start )) s)"
+  read -r -a extra <<<"${!var:-}"
+  printf '== %-15s ' "$name"
+  local start=$(date +%s)
+  if "$exe" "$@" "${extra[@]}" >"$out/$name.log" 2>&1; then
+    echo "done in $(( $(date +%s) - start )) s ($out/$name.log)"
   else
-    echo "bench: $name failed (exit $?)" >&2
+    echo "FAILED (exit $?) after $(( $(date +%s) - start )) s; last lines of $out/$name.log:"
+    tail -n 15 "$out/$name.log" | sed 's/^/   /'
     failed+=("$name")
   fi
   ran=$((ran + 1))
-  echo
+}
+
+if [ -n "${path[engine_bench]:-}" ]; then
+  printf '== %-15s ' "streams"
+  if "${path[engine_bench]}" --write-streams "$out/streams" --inputs "$events" --timers "$timers" \
+      >"$out/streams.log" 2>&1; then
+    echo "$(wc -l <"$out/streams/mix.jsonl") mix events, $(wc -l <"$out/streams/timers.jsonl") timer-phase events ($out/streams)"
+  else
+    echo "FAILED"; cat "$out/streams.log"; failed+=(streams)
+  fi
+fi
+
+run log_bench
+run calendar_bench
+run dsl_bench
+run engine_bench --streams "$out/streams" --open-tickets "$open_tickets" --skip subject \
+  --latency-rate "$rate" --latency-seconds "$seconds" --json "$out/engine_bench.json"
+run pg_bench --streams "$out/streams" --latency-rate "$rate" --latency-seconds "$seconds" \
+  --json "$out/pg_bench.json"
+for name in $(printf '%s\n' "${!path[@]}" | sort); do
+  case " log_bench calendar_bench dsl_bench engine_bench pg_bench " in
+    *" $name "*) ;;
+    *) run "$name" ;;
+  esac
 done
 
 if [ "$ran" -eq 0 ]; then
   echo "bench: no *_bench executables in $build" >&2
   exit 1
 fi
+echo "bench: $ran benchmark(s) in $(( $(date +%s) - suite_start )) s"
+echo
+python3 "$here/report.py" "$out" || failed+=(report)
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "bench: FAILED: ${failed[*]}" >&2
   exit 1
 fi
-echo "bench: $ran benchmark(s) ran"
