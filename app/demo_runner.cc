@@ -1,0 +1,242 @@
+#include "app/demo_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <map>
+
+#include "app/wall_clock.h"
+#include "connectors/file/ingress.h"
+#include "engine/keys.h"
+#include "engine/world.h"
+#include "workflows/demo/staff.h"
+#include "workflows/demo/stream.h"
+
+namespace closeloop::app {
+
+namespace fs = std::filesystem;
+
+struct DemoRunner::State {
+  demo::City city;
+  std::unique_ptr<demo::Agencies> agencies;
+  engine::World world;                    // from the engine's own index of control records
+  uint64_t config_seq = 0;                // control records of partition 0 applied so far
+  std::map<std::string, uint32_t> acted;  // open ticket -> the version staff acted on
+  int64_t last_now = 0;
+};
+
+std::string DefaultWorkflowsDir() {
+  auto has_city = [](const fs::path& dir) {
+    std::error_code ec;
+    return fs::exists(dir / "reference" / "departments.jsonl", ec);
+  };
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+      if (has_city(dir / "workflows")) return (dir / "workflows").string();
+    }
+  }
+  if (has_city(fs::current_path(ec) / "workflows"))
+    return (fs::current_path(ec) / "workflows").string();
+  return "";
+}
+
+DemoRunner::DemoRunner(Node& node, DemoOptions options)
+    : node_(node), options_(std::move(options)), state_(std::make_unique<State>()) {
+  if (options_.workflows_dir.empty()) options_.workflows_dir = DefaultWorkflowsDir();
+  if (options_.reference_dir.empty())
+    options_.reference_dir = options_.workflows_dir + "/reference";
+  if (options_.start_ms == 0) options_.start_ms = demo::Shanghai(2026, 3, 2, 8, 0);
+}
+
+DemoRunner::~DemoRunner() { Stop(); }
+
+Status DemoRunner::Append(const std::vector<std::string>& jsons) {
+  if (jsons.empty()) return Status::Ok();
+  file::IngressPreparer preparer(node_.partitions());
+  const int64_t now = WallClockMillis();
+  std::vector<file::PreparedRecord> records;
+  for (const std::string& json : jsons) {
+    file::PreparedRecord rec;
+    std::vector<file::IngressError> errors;
+    if (!preparer.Prepare(json, 1, now, &rec, &errors)) {
+      // A bug in the simulation, not the engine's business: say so and keep going.
+      ++errors_;
+      spdlog::error("demo: refused at ingress: {}: {} in {}", errors.front().field,
+                    errors.front().message, json.substr(0, 200));
+      continue;
+    }
+    records.push_back(std::move(rec));
+  }
+  auto r = node_.log->Append(file::ToBatch(records, node_.partitions()));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status DemoRunner::Seed() {
+  for (uint32_t p = 0; p < node_.partitions(); ++p) {
+    if (node_.log->Head(p).end_offset > 0) {
+      spdlog::info("demo: the log is not empty; resuming the demo city where it stands");
+      return Status::Ok();
+    }
+  }
+  if (options_.workflows_dir.empty())
+    return NotFound("demo: no workflows directory (workflows/*.wf and workflows/reference)");
+  demo::StreamOptions so;
+  so.scale = demo::Scale::kSmall;
+  so.seed = options_.seed;
+  so.partitions = node_.partitions();
+  so.reference_dir = options_.reference_dir;
+  so.workflows_dir = options_.workflows_dir;
+  so.days = options_.backfill_days;
+  so.start_ms = options_.start_ms;
+  std::vector<std::string> lines;
+  CL_ASSIGN_OR_RETURN(demo::StreamCounts counts,
+                      demo::GenerateStream(so, [&](std::string_view l) { lines.emplace_back(l); }));
+  for (size_t i = 0; i < lines.size(); i += 2000) {
+    std::vector<std::string> batch(lines.begin() + i,
+                                   lines.begin() + std::min(lines.size(), i + 2000));
+    CL_RETURN_IF_ERROR(Append(batch));
+  }
+  seeded_ = lines.size();
+  spdlog::info(
+      "demo: seeded {} record(s): the Nanjing reference data, {} workflow record(s), "
+      "{} day(s) of history ({} tickets expected)",
+      lines.size(), counts.by_type["WorkflowDeployed"], options_.backfill_days, counts.tickets);
+  // The Scheduler resumes from the engine's clock: let the engine reach the history's end.
+  const int64_t last_tick = counts.end_ms - 10 * 60'000;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (node_.EngineNow() < last_tick) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return Unavailable("demo: the engine did not process the seeded history within 2 minutes");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::Ok();
+}
+
+void DemoRunner::Start() {
+  auto city = demo::LoadCity(options_.reference_dir);
+  if (!city.ok()) {
+    spdlog::error("demo: {}", city.status().ToString());
+    return;
+  }
+  state_->city = std::move(*city);
+  demo::Rates rates = demo::RatesFor(demo::Scale::kSmall);
+  rates.periodic_inspections = false;  // live, staff answer the duty tickets they see
+  state_->agencies =
+      std::make_unique<demo::Agencies>(state_->city, rates, demo::SeedFor(options_.seed, "live"));
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DemoRunner::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DemoRunner::Run() {
+  State& s = *state_;
+  while (!stop_) {
+    std::this_thread::sleep_for(options_.poll);
+    const int64_t now = node_.EngineNow();
+    if (now <= s.last_now) continue;
+    if (s.last_now == 0) {  // the city starts living at the engine's present
+      s.last_now = now;
+      continue;
+    }
+    std::vector<demo::AgencyEvent> events;
+    s.agencies->Between(s.last_now, now, &events);
+    std::vector<std::string> jsons;
+    for (auto& e : events) jsons.push_back(std::move(e.json));
+    Status st = Append(jsons);
+    if (st.ok()) {
+      events_ += jsons.size();
+      st = StaffPass(now);
+    }
+    if (!st.ok()) {
+      ++errors_;
+      spdlog::error("demo: {}", st.ToString());
+    }
+    s.last_now = now;
+  }
+}
+
+Status DemoRunner::StaffPass(int64_t now) {
+  State& s = *state_;
+  engine::StateStore& store = *node_.store;
+  // Deployments and reference data as the engine applied them (partition 0's copies).
+  const std::string cfg = engine::keys::ConfigPrefix(0);
+  CL_RETURN_IF_ERROR(store.Scan(engine::keys::Config(0, s.config_seq), engine::keys::PrefixEnd(cfg),
+                                [&](std::string_view, std::string_view bytes) {
+                                  auto rec = events::VerifyRecord(bytes);
+                                  if (rec.ok()) s.world.ApplyControl(**rec).IgnoreError();
+                                  ++s.config_seq;
+                                  return true;
+                                }));
+  std::vector<std::string> jsons;
+  std::map<std::string, uint32_t> acted;
+  uint64_t commands = 0, answers = 0;
+  for (uint32_t p = 0; p < node_.partitions(); ++p) {
+    // Every open ticket: the open-by-subject index, "P v \0 subject \0 id".
+    std::string prefix = engine::keys::OpenBySubjectPrefix(p, "");
+    prefix.pop_back();
+    Status inner = Status::Ok();
+    CL_RETURN_IF_ERROR(store.Scan(
+        prefix, engine::keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+          const std::string id(k.substr(k.rfind('\0') + 1));
+          auto bytes = store.Get(engine::keys::Ticket(p, id));
+          if (!bytes.ok() || !*bytes) return true;
+          auto t = engine::Ticket::Decode(**bytes);
+          if (!t.ok()) return true;
+          auto done = s.acted.find(id);
+          if (done != s.acted.end() && done->second == t->version) {
+            acted[id] = t->version;
+            return true;
+          }
+          const dsl::Workflow* wf = s.world.Find(t->workflow, t->workflow_version);
+          if (wf == nullptr) return true;
+          auto a = demo::DecideNext(options_.seed, *wf, *t, s.world.reference());
+          if (!a || a->at > now) return true;
+          a->at = now;
+          const bool command = a->event_type == "StaffCommand";
+          jsons.push_back(demo::ActionRecord(*t, *a, command ? t->version : 0));
+          (command ? commands : answers)++;
+          acted[id] = t->version;
+          return true;
+        }));
+    CL_RETURN_IF_ERROR(inner);
+  }
+  s.acted = std::move(acted);
+  CL_RETURN_IF_ERROR(Append(jsons));
+  commands_ += commands;
+  answers_ += answers;
+  return Status::Ok();
+}
+
+std::vector<DemoPersona> DemoRunner::Personas() const {
+  // The busiest desks of the demo city: the chemical park's district (sensor storms, major
+  // hazards), its safety-committee office and discipline commission, where its escalations
+  // end; the city's auditor and administrator; the 12345 hotline as a publisher.
+  return {
+      {"liuhe-emb-staff", "staff", "nj.liuhe.emb",
+       "六合区应急管理局 值班员 (Liuhe District Emergency Management Bureau, duty officer)"},
+      {"liuhe-fire-staff", "staff", "nj.liuhe.fire",
+       "六合区消防救援大队 参谋 (Liuhe District Fire and Rescue Brigade, staff officer)"},
+      {"liuhe-awb-supervisor", "supervisor", "nj.liuhe.awb",
+       "六合区安委办 督查科 (Liuhe District Work Safety Committee Office, supervision)"},
+      {"liuhe-jw-inspector", "inspector", "nj.liuhe.jw",
+       "六合区纪委监委 监督检查室 (Liuhe District Commission for Discipline Inspection)"},
+      {"city-auditor", "auditor", "nj.awb",
+       "市安委办 审计 (Nanjing Work Safety Committee Office, audit)"},
+      {"city-admin", "admin", "nj.awb", "系统管理员 (system administrator)"},
+      {"hotline-publisher", "publisher", "hotline-12345",
+       "12345 热线 (the 12345 hotline's system)"},
+  };
+}
+
+DemoStats DemoRunner::stats() const {
+  return {seeded_.load(), events_.load(), commands_.load(), answers_.load(), errors_.load()};
+}
+
+}  // namespace closeloop::app
