@@ -14,6 +14,7 @@ void AddEngineCommands(CLI::App& root);  // process, replay, digest, clock
 void AddQueryCommands(CLI::App& root);   // tickets, history, chain
 void AddDslCommands(CLI::App& root);     // check, explain
 void AddKafkaCommands(CLI::App& root);   // kafka-mock, kafka-process, kafka-digest
+void AddDemoCommand(CLI::App& root);     // demo: the demo city's stream as a file
 
 // Shared option: the data directory (default ./data).
 void AddDataOption(CLI::App& cmd, std::string* dir);
