@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   closeloop::app::AddQueryCommands(root);
   closeloop::app::AddDslCommands(root);
   closeloop::app::AddKafkaCommands(root);
+  closeloop::app::AddDemoCommand(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
