@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/ids.h"
+#include "events/json_locator.h"
 #include "events/record.h"
 #include "events/validate.h"
 
@@ -40,13 +41,25 @@ bool ConvertIngress(IngressFormat format, const IngressMessage& m, uint32_t part
   const int64_t stamp = m.timestamp_ms;
   bool has_id = false;
   if (format == IngressFormat::kJson) {
-    if (!preparer.Prepare(m.value, 1, stamp, out, errors)) return false;
+    // events::ValidateIngress dereferences the body of a typed record without checking
+    // that it is there, so a message with a body_type and no body is refused first.
     auto j = nlohmann::json::parse(m.value, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("body_type") && !j.contains("body")) {
+      auto lc = events::LineColumnAt(m.value, events::JsonOffsetOf(m.value, "body_type"));
+      errors->push_back(
+          {lc.line, lc.column, "body", "missing: a record with a body_type needs its body"});
+      return false;
+    }
+    if (!preparer.Prepare(m.value, 1, stamp, out, errors)) return false;
     has_id = j.is_object() && j.contains("id");
   } else {
     auto rec = events::VerifyRecord(m.value);
     if (!rec.ok()) {
       errors->push_back({1, 0, "", rec.status().message()});
+      return false;
+    }
+    if ((*rec)->body_type() != events::fb::Body::NONE && (*rec)->body() == nullptr) {
+      errors->push_back({1, 0, "body", "missing: a record with a body_type needs its body"});
       return false;
     }
     for (auto& p : events::ValidateIngress(**rec)) errors->push_back({1, 0, p.field, p.message});

@@ -53,10 +53,11 @@ Result<UnionReport> UnionOfStates(const std::vector<std::string>& dirs) {
     }
   }
   UnionReport out;
+  const std::string tag = engine::keys::Ticket(0, "").substr(4);  // "t" + separator
   for (auto& [p, b] : best) {
     out.source[p] = b.dir;
     for (auto& [k, v] : b.kv) {
-      if (k.compare(4, 2, "t/") == 0) ++out.tickets;
+      if (k.size() > 4 + tag.size() && k.compare(4, tag.size(), tag) == 0) ++out.tickets;
       out.state.kv().emplace(k, std::move(v));
     }
   }

@@ -28,7 +28,7 @@ struct UnionReport {
   MapState state;
   // partition -> index into `dirs` of the directory its state came from.
   std::map<uint32_t, size_t> source;
-  uint64_t tickets = 0;  // ticket records ("P t/<id>") in the union
+  uint64_t tickets = 0;  // tickets (keys::Ticket) in the union
 };
 
 // Opens each directory read-only (beside running servers) and merges as described above.
