@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/demo_runner.h"
 #include "app/engine_runner.h"
 #include "app/kafka_serve.h"
 #include "app/node.h"
@@ -22,6 +23,8 @@ struct ServeOptions {
   double clock_speed = 1.0;
   std::string tick = "";
   KafkaServeOptions kafka;  // --kafka: Kafka is the log (app/kafka_serve.h)
+  bool demo = false;        // --demo: the living demo city (app/demo_runner.h)
+  uint64_t demo_seed = 1;
 };
 
 // Blocks until SIGINT or SIGTERM.
@@ -48,8 +51,10 @@ void RunServe(const ServeOptions& o) {
   if (o.clock != "wall" && o.clock != "manual") Fail("--clock must be wall or manual", 2);
   if (!(o.clock_speed > 0)) Fail("--clock-speed must be > 0", 2);
   ClockOptions clock{.manual = o.clock == "manual", .speed = o.clock_speed};
+  // The demo city runs on its own accelerated clock unless told otherwise (demo_runner.h).
+  if (o.demo && o.clock_speed == 1.0) clock.speed = kDemoClockSpeed;
   // A real clock ticks every minute; an accelerated one every second of wall time.
-  clock.tick_ms = o.clock_speed > 1 ? 1000 : 60000;
+  clock.tick_ms = o.demo ? kDemoTickMs : o.clock_speed > 1 ? 1000 : 60000;
   if (!o.tick.empty()) {
     auto t = ParseDuration(o.tick);
     if (!t.ok() || *t <= 0)
@@ -68,8 +73,15 @@ void RunServe(const ServeOptions& o) {
   Node node = Node::Open(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
   EngineRunner engine(node);
   engine.Start();
+  std::unique_ptr<DemoRunner> demo;
+  if (o.demo) {
+    demo = std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed});
+    Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
+    if (!seeded.ok()) Fail(seeded.ToString());
+  }
   Scheduler scheduler(node, clock);
   scheduler.Start();
+  if (demo) demo->Start();
 
   http::HttpServer server({.host = hp->first, .port = hp->second});
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
@@ -79,6 +91,7 @@ void RunServe(const ServeOptions& o) {
                server.host(), server.port(), o.data, node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
   WaitForStopSignal();
+  if (demo) demo->Stop();
   server.Stop();
   scheduler.Stop();
   engine.Stop();
@@ -113,6 +126,10 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--kafka-property", opts->kafka.properties,
                   "librdkafka property KEY=VALUE, repeatable (--kafka)");
+  cmd->add_flag("--demo", opts->demo,
+                "seed the demo city if the log is empty, then simulate its agencies and staff "
+                "on an accelerated clock (2 simulated hours a second)");
+  cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
   cmd->callback([opts] { RunServe(*opts); });
 }
 
