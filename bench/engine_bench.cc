@@ -87,14 +87,24 @@ void RunMixAndReplay(const Options& o, const fs::path& streams, const MixCounts*
   const fs::path live = root / "mix", threads_dir = root / "mix-threads";
   uint64_t inputs = 0, lines = 0;
   double publish_secs = 0;
+  std::vector<StreamLine> tail;
   {
     // As `closeloop publish` appends a file: every record decoded and validated, the log's
     // appends fsynced (1,000 records per append here, one batch per file there).
     BenchNode n = BenchNode::Open(live, o.partitions, /*read_only=*/false, /*sync=*/true);
     Publisher pub(*n.log, 1000);
     auto start = Clock::now();
-    lines = ForEachStreamLine((streams / "mix.jsonl").string(), [&](StreamLine& l) {
-      pub.Add(l.json, l.at_ms);
+    // With --latency-tail, the last events are held back for the latency phase.
+    const uint64_t total =
+        o.latency_tail ? CountStreamLines((streams / "mix.jsonl").string()) : UINT64_MAX;
+    const uint64_t keep = total - std::min<uint64_t>(total, LatencyEvents(o));
+    ForEachStreamLine((streams / "mix.jsonl").string(), [&](StreamLine& l) {
+      if (lines < keep) {
+        pub.Add(l.json, l.at_ms);
+        ++lines;
+      } else {
+        tail.push_back(l);
+      }
       return true;
     });
     pub.Flush();
@@ -200,7 +210,9 @@ void RunMixAndReplay(const Options& o, const fs::path& streams, const MixCounts*
                     " --batch_size=64 --sync=0 (" + Thousands(ref.fill) + " ops/s); readseq " +
                     Thousands(ref.read) + " ops/s");
     ProcessRun threaded;
-    {
+    if (o.skip.find("threads") != std::string::npos) {
+      threaded.seconds = 0;
+    } else {
       BenchNode t = BenchNode::Open(threads_dir, o.partitions);
       threaded = ProcessThreaded(*t.store, *t.log);
       std::string digest_threads = Check(engine::StateDigest(*t.store), "digest");
@@ -213,10 +225,11 @@ void RunMixAndReplay(const Options& o, const fs::path& streams, const MixCounts*
           digest_threads == digest_single ? "equals" : "DIFFERS FROM");
     }
     fs::remove_all(threads_dir);
-    figures.push_back({"mix_process_events_per_s_threads",
-                       "process: events/s, " + std::to_string(o.partitions) + " partition threads",
-                       "events/s", lines / threaded.seconds, true, "db_bench fillseq",
-                       ops["fillseq"]});
+    if (threaded.seconds > 0)
+      figures.push_back(
+          {"mix_process_events_per_s_threads",
+           "process: events/s, " + std::to_string(o.partitions) + " partition threads", "events/s",
+           lines / threaded.seconds, true, "db_bench fillseq", ops["fillseq"]});
     figures.push_back({"log_read_records_per_s", "log read (verified): records/s", "records/s",
                        read.records / read.seconds, true, "db_bench readseq", ref.read});
     table.push_back({"mix: inputs/s, " + std::to_string(o.partitions) + " partition threads",
@@ -225,6 +238,10 @@ void RunMixAndReplay(const Options& o, const fs::path& streams, const MixCounts*
     table.push_back({"log read (EmbeddedLog::Read): records/s",
                      Thousands(read.records / read.seconds), Thousands(ref.read) + " (readseq)",
                      Ratio(read.records / read.seconds, ref.read)});
+  }
+  if (o.latency_tail) {  // onto the state the mix left
+    ReportLatency(o, RunEngineLatency(live, o.partitions, {}, tail, o.latency_rate));
+    lines += tail.size();
   }
   if (o.skip.find("replay") != std::string::npos) return;
   BenchNode source = BenchNode::Open(live, 0, /*read_only=*/true);
@@ -380,6 +397,8 @@ Options Parse(int argc, char** argv) {
       o.latency_rate = std::strtod(value().c_str(), nullptr);
     else if (a == "--latency-seconds")
       o.latency_seconds = std::strtod(value().c_str(), nullptr);
+    else if (a == "--latency-tail")
+      o.latency_tail = true;
     else if (a == "--json")
       o.json = value();
     else if (a == "--memory-child")
@@ -389,8 +408,9 @@ Options Parse(int argc, char** argv) {
           "[--open-tickets N,N]\n"
           "                    [--dir DIR] [--db-bench PATH] [--no-db-bench] [--seed S]\n"
           "                    [--subject-probe K] [--streams DIR] [--write-streams DIR]\n"
-          "                    [--latency-rate R] [--latency-seconds S] [--json FILE]\n"
-          "                    [--skip mix,replay,timers,latency,subject,memory]");
+          "                    [--latency-rate R] [--latency-seconds S] [--latency-tail]\n"
+          "                    [--json FILE]\n"
+          "                    [--skip mix,threads,replay,timers,latency,subject,memory]");
     }
   }
   if (o.inputs == 0 || o.days <= 0 || o.partitions == 0 || o.timers == 0)
@@ -436,7 +456,7 @@ int Main(int argc, char** argv) {
   }
   if (!skipped("mix")) RunMixAndReplay(o, streams, expected ? &*expected : nullptr, root);
   if (!skipped("timers")) RunTimers(o, streams, root);
-  if (!skipped("latency")) RunLatency(o, streams, root);
+  if (!skipped("latency") && !o.latency_tail) RunLatency(o, streams, root);
   if (!skipped("subject") && o.subject_probe > 0) RunSubjectProbe(o, city, root);
   if (!skipped("memory")) RunMemory(o, root, fs::read_symlink("/proc/self/exe").c_str());
   fs::remove_all(root);
@@ -445,9 +465,14 @@ int Main(int argc, char** argv) {
                   " spinning threads got: " + Fmt("%.2f", cores_before) + " before the run, " +
                   Fmt("%.2f", cores_after) + " after (the machine is shared)");
 
-  std::printf("\nengine_bench: %u partitions, %s mix inputs over %d simulated days, seed %llu\n",
-              o.partitions, Thousands(o.inputs).c_str(), o.days,
-              static_cast<unsigned long long>(o.seed));
+  if (o.streams.empty()) {
+    std::printf("\nengine_bench: %u partitions, %s mix inputs over %d simulated days, seed %llu\n",
+                o.partitions, Thousands(o.inputs).c_str(), o.days,
+                static_cast<unsigned long long>(o.seed));
+  } else {
+    std::printf("\nengine_bench: %u partitions, streams from %s\n", o.partitions,
+                o.streams.c_str());
+  }
   std::printf("  %-52s %14s %22s %7s\n", "figure", "closeloop", "reference", "ratio");
   for (const Row& r : table) {
     std::printf("  %-52s %14s %22s %7s\n", r.figure.c_str(), r.ours.c_str(), r.reference.c_str(),

@@ -133,6 +133,14 @@ void RunLatency(const Options& o, const fs::path& streams, const fs::path& root)
   });
   LatencyRun run = RunEngineLatency(root / "latency", o.partitions, setup, lines, o.latency_rate);
   fs::remove_all(root / "latency");
+  ReportLatency(o, run);
+}
+
+uint64_t LatencyEvents(const Options& o) {
+  return static_cast<uint64_t>(o.latency_rate * o.latency_seconds);
+}
+
+void ReportLatency(const Options& o, const LatencyRun& run) {
   std::printf(
       "latency: %s events offered at %.0f/s in %.1f s (%s appends): publish-to-processed "
       "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms over %s events (clock ticks "

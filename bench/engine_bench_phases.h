@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/engine_bench_latency.h"
 #include "bench/engine_bench_support.h"
 #include "bench/engine_bench_workload.h"
 #include "bench/results.h"
@@ -33,7 +34,8 @@ struct Options {
   std::string write_streams;  // only write the generated streams here, then exit
   double latency_rate = 500;  // offered records/s in the latency phase
   double latency_seconds = 40;
-  std::string json;  // figures for bench/report.py
+  bool latency_tail = false;  // offer the mix's last events onto its state, not a fresh one
+  std::string json;           // figures for bench/report.py
 };
 
 struct Row {
@@ -64,5 +66,9 @@ void RunSubjectProbe(const Options& o, const City& city, const fs::path& root);
 int RunMemoryChild(const Options& o, const City& city, const fs::path& root);
 void RunMemory(const Options& o, const fs::path& root, const char* self);
 void RunLatency(const Options& o, const fs::path& streams, const fs::path& root);
+// Events the latency phase offers: latency_rate x latency_seconds.
+uint64_t LatencyEvents(const Options& o);
+// Prints `run` and adds its figures.
+void ReportLatency(const Options& o, const LatencyRun& run);
 
 }  // namespace closeloop::bench::eb

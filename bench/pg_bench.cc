@@ -14,7 +14,7 @@
 //
 //   pg_bench --streams DIR [--partitions P] [--batch N] [--latency-rate R]
 //            [--latency-seconds S] [--dir DIR] [--port N] [--bin DIR] [--json FILE]
-//            [--skip mix,replay,timers,latency]
+//            [--latency-tail] [--skip mix,replay,timers,latency]
 #include <unistd.h>
 
 #include <atomic>
@@ -45,6 +45,7 @@ struct Options {
   int port = 0;
   std::string bin = "/usr/lib/postgresql/15/bin";
   std::string json, skip;
+  bool latency_tail = false;  // offer the mix's last events onto its state, not a fresh one
 };
 
 // Every choice is explained in docs/performance.md ("The PostgreSQL baseline").
@@ -128,15 +129,29 @@ std::string Counts(PGconn* c) {
       "SELECT 'tickets:' || workflow || '/' || state, count(*) FROM tickets GROUP BY 1) x");
 }
 
+void OfferAtRate(const Options& o, PgFeed& feed, const std::vector<StreamLine>& lines);
+
 void RunMix(const Options& o, const PgServer& server) {
   PGconn* c = NewDatabase(server, "mix");
   const double wal0 = Number(c, "SELECT pg_current_wal_lsn() - '0/0'");
   PgFeed feed(c, o.partitions);
   uint64_t lines = 0;
+  std::vector<StreamLine> tail;
   auto start = Clock::now();
   {
     Sampler mem(server);
-    lines = ForEachStreamLine((o.streams / "mix.jsonl").string(), [&](StreamLine& l) {
+    // With --latency-tail, the last events are held back for the latency phase.
+    const uint64_t total =
+        o.latency_tail ? CountStreamLines((o.streams / "mix.jsonl").string()) : UINT64_MAX;
+    const uint64_t keep =
+        total -
+        std::min<uint64_t>(total, static_cast<uint64_t>(o.latency_rate * o.latency_seconds));
+    ForEachStreamLine((o.streams / "mix.jsonl").string(), [&](StreamLine& l) {
+      if (lines >= keep) {
+        tail.push_back(l);
+        return true;
+      }
+      ++lines;
       feed.Add(l);
       if (feed.pending() >= o.batch) feed.Commit();
       return true;
@@ -158,9 +173,14 @@ void RunMix(const Options& o, const PgServer& server) {
                      db / lines, false, "", 0});
   figures.push_back(
       {"pg_wal_bytes_per_event", "WAL written per event", "B", wal / lines, false, "", 0});
-  const std::string counts = Counts(c);
+  std::string counts = Counts(c);
   std::printf("pg mix: database %.0f MB, WAL %.0f MB; %s\n", db / 1e6, wal / 1e6, counts.c_str());
   notes.push_back("pg mix counts: " + counts);
+  if (o.latency_tail) {  // onto the state the mix left
+    OfferAtRate(o, feed, tail);
+    lines += tail.size();
+    counts = Counts(c);  // what replay must rebuild
+  }
   if (o.skip.find("replay") == std::string::npos) {
     PgExec(c, "TRUNCATE tickets, ticket_log; UPDATE clock SET now = 'epoch'");
     PGresult* r = PQprepare(c, "replay", "SELECT cl_process($1::bigint, $2::bigint)", 2, nullptr);
@@ -224,22 +244,8 @@ void RunTimers(const Options& o, const PgServer& server) {
   PQfinish(c);
 }
 
-void RunLatency(const Options& o, const PgServer& server) {
-  PGconn* c = NewDatabase(server, "latency");
-  PgFeed feed(c, o.partitions);
-  std::vector<StreamLine> lines;
-  const auto want = static_cast<size_t>(o.latency_rate * o.latency_seconds);
-  bool started = false;
-  ForEachStreamLine((o.streams / "mix.jsonl").string(), [&](StreamLine& l) {
-    if (!started && (l.setup || feed.next_seq() == 0)) {
-      feed.Add(l);
-      return true;
-    }
-    started = true;
-    lines.push_back(l);
-    return lines.size() < want;
-  });
-  feed.Commit();
+// Offers `lines` at o.latency_rate onto `feed`'s database and adds the latency figures.
+void OfferAtRate(const Options& o, PgFeed& feed, const std::vector<StreamLine>& lines) {
   std::vector<double> ms;
   uint64_t commits = 0;
   const auto start = Clock::now();
@@ -253,6 +259,7 @@ void RunLatency(const Options& o, const PgServer& server) {
       std::this_thread::sleep_until(arrival(next));
       continue;
     }
+    // Everything that has arrived by now (at most 1,000): one transaction, one commit.
     const size_t first = next;
     for (size_t n = 0; next < lines.size() && arrival(next) <= now && n < 1000; ++next, ++n)
       feed.Add(lines[next]);
@@ -280,6 +287,26 @@ void RunLatency(const Options& o, const PgServer& server) {
       {"pg_latency_p99_ms", "arrival-to-routed p99 (ms)", "ms", run.p99_ms, false, "", 0});
   figures.push_back(
       {"pg_latency_p999_ms", "arrival-to-routed p99.9 (ms)", "ms", run.p999_ms, false, "", 0});
+}
+
+// The mix's first latency_rate x latency_seconds events after its setup, on a fresh database.
+void RunLatency(const Options& o, const PgServer& server) {
+  PGconn* c = NewDatabase(server, "latency");
+  PgFeed feed(c, o.partitions);
+  std::vector<StreamLine> lines;
+  const auto want = static_cast<size_t>(o.latency_rate * o.latency_seconds);
+  bool started = false;
+  ForEachStreamLine((o.streams / "mix.jsonl").string(), [&](StreamLine& l) {
+    if (!started && (l.setup || feed.next_seq() == 0)) {
+      feed.Add(l);
+      return true;
+    }
+    started = true;
+    lines.push_back(l);
+    return lines.size() < want;
+  });
+  feed.Commit();
+  OfferAtRate(o, feed, lines);
   PQfinish(c);
 }
 
@@ -311,10 +338,12 @@ Options Parse(int argc, char** argv) {
       o.json = value();
     else if (a == "--skip")
       o.skip = value();
+    else if (a == "--latency-tail")
+      o.latency_tail = true;
     else
       Die("usage: pg_bench --streams DIR [--partitions P] [--batch N] [--latency-rate R]\n"
           "  [--latency-seconds S] [--dir DIR] [--port N] [--bin DIR] [--json FILE]\n"
-          "  [--skip mix,replay,timers,latency]");
+          "  [--latency-tail] [--skip mix,replay,timers,latency]");
   }
   if (o.streams.empty()) Die("--streams DIR is required (engine_bench --write-streams DIR)");
   if (o.port == 0) o.port = 20000 + static_cast<int>(::getpid() % 20000);
@@ -338,7 +367,7 @@ int Main(int argc, char** argv) {
       o.port, server->dir().c_str());
   if (o.skip.find("mix") == std::string::npos) RunMix(o, *server);
   if (o.skip.find("timers") == std::string::npos) RunTimers(o, *server);
-  if (o.skip.find("latency") == std::string::npos) RunLatency(o, *server);
+  if (o.skip.find("latency") == std::string::npos && !o.latency_tail) RunLatency(o, *server);
   std::string settings;
   for (const auto& s : kSettings) settings += (settings.empty() ? "" : "; ") + s;
   notes.push_back("pg settings: " + settings + "; batches of " + std::to_string(o.batch) +

@@ -30,6 +30,14 @@ uint64_t ForEachStreamLine(const std::string& path, const std::function<bool(Str
   return n;
 }
 
+uint64_t CountStreamLines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Die("cannot read stream " + path);
+  uint64_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.empty() ? 0 : 1;
+  return n;
+}
+
 MixCounts WriteStreams(const City& city, const MixOptions& mix, uint32_t partitions,
                        uint64_t timers, int64_t timers_tick_ms, const std::string& dir) {
   std::filesystem::create_directories(dir);

@@ -28,6 +28,9 @@ struct StreamLine {
 // log byte for byte. Returns the lines seen.
 uint64_t ForEachStreamLine(const std::string& path, const std::function<bool(StreamLine&)>& fn);
 
+// Non-blank lines in `path`.
+uint64_t CountStreamLines(const std::string& path);
+
 // Writes the generated streams into `dir`: mix.jsonl (setup, then PublishMix with `mix`) and
 // timers.jsonl (setup at mix.start_ms, `timers` reports about distinct sites then, and one
 // ClockTick at `timers_tick_ms`). Every record is validated as ingress validates it.
