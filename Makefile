@@ -20,7 +20,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/app/closeloop serve --data $(DATA) --http $(HTTP)
+	$(BUILD)/app/closeloop serve --demo --data $(DATA) --http $(HTTP)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
