@@ -127,6 +127,10 @@ void DemoRunner::Start() {
   state_->agencies =
       std::make_unique<demo::Agencies>(state_->city, rates, demo::SeedFor(options_.seed, "live"));
   stop_ = false;
+  spdlog::info(
+      "demo: the city lives from {} on the engine's clock (serve --demo runs it at x{:.0f}: "
+      "a working day in about {:.0f} s)",
+      FormatTime(node_.EngineNow()), kDemoClockSpeed, 8 * 3600.0 / kDemoClockSpeed);
   thread_ = std::thread([this] { Run(); });
 }
 
