@@ -62,6 +62,7 @@ void RunServe(const ServeOptions& o) {
     clock.tick_ms = *t;
   }
 
+  if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
   if (!o.kafka.brokers.empty()) {  // Kafka is the log: app/kafka_serve.h
     KafkaServeOptions k = o.kafka;
     k.data = o.data;
