@@ -49,9 +49,15 @@ class Log {
   // The log's name, bound into each partition's genesis hash.
   virtual const std::string& name() const = 0;
 
-  // Appends every record of `batch` atomically: when it returns OK all of them are durable
-  // (as durable as the backend promises); on error none is visible. Fills in prev_hash.
-  // The ranges come back in the order of `batch`.
+  // Appends every record of `batch`: when it returns OK all of them are durable (as durable
+  // as the backend promises). Fills in prev_hash. The ranges come back in the order of
+  // `batch`.
+  // All or nothing on error holds for the embedded and in-memory logs. The Kafka log
+  // (connectors/kafka/kafka_log.h) cannot promise it without broker transactions: after an
+  // error some records may be on Kafka. There, every record carries an id, a caller retries
+  // the same records, and readers drop a record whose id they already hold, so the effect is
+  // still all or nothing; its ranges carry Kafka offsets, and prev_hash is filled in when the
+  // records are read back into a process's mirror.
   virtual Result<std::vector<AppendedRange>> Append(std::vector<PartitionAppend> batch) = 0;
 
   // Up to `max_records` records from `from` on; fewer at the end, none past it.
