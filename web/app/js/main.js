@@ -1,0 +1,148 @@
+// The console's shell: sign-in gate, navigation by role, the language switch, hash routes
+// (#/queue, #/ticket/ID, #/escalations, #/audit, #/overview) and the live feed.
+import { get, setToken, token } from './api.js';
+import { announce, clear, h } from './dom.js';
+import { detectLanguage, lang, setLanguage, t } from './i18n.js';
+import * as live from './live.js';
+import * as ref from './reference.js';
+import * as audit from './views/audit.js';
+import * as escalations from './views/escalations.js';
+import * as overview from './views/overview.js';
+import * as queue from './views/queue.js';
+import * as signin from './views/signin.js';
+import * as ticket from './views/ticket.js';
+
+const VIEWS = { signin, queue, ticket, escalations, audit, overview };
+let active = null;  // {view, cleanup}
+
+// Which views a role has, in menu order.
+function menuFor(role) {
+  const items = [];
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('queue');
+  if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
+  if (['auditor', 'admin'].includes(role)) items.push('audit');
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
+  return items;
+}
+
+function parseRoute() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, qs = ''] = raw.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] || '', arg: parts[1] || '', params: new URLSearchParams(qs) };
+}
+
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function renderChrome() {
+  document.getElementById('skip-link').textContent = t('skip');
+  document.getElementById('lang-label').textContent = t('language');
+  document.getElementById('lang').value = lang();
+  const out = document.getElementById('signout');
+  out.textContent = t('signout');
+  const me = ref.me();
+  out.hidden = !me;
+  const nav = clear(document.getElementById('nav'));
+  const who = clear(document.getElementById('who'));
+  if (!me) return;
+  const current = parseRoute().name;
+  nav.append(
+    h(
+      'ul',
+      menuFor(me.role).map((name) =>
+        h(
+          'li',
+          h(
+            'a',
+            { href: `#/${name}`, 'aria-current': current === name ? 'page' : null },
+            t(`nav.${name}`),
+          ),
+        ),
+      ),
+    ),
+  );
+  who.append(
+    h('span.who-name', me.display_name || me.name),
+    ' · ',
+    h('span.who-role', t(`role.${me.role}`)),
+    me.department ? ` · ${ref.deptName(me.department)}` : '',
+  );
+}
+
+async function route() {
+  const r = parseRoute();
+  if (active && active.cleanup) active.cleanup();
+  active = null;
+  if (!token()) {
+    r.name = 'signin';
+  } else if (!ref.me()) {
+    try {
+      await ref.load();
+      live.start();
+    } catch (e) {
+      if (e.status === 401) {
+        setToken('');
+        r.name = 'signin';
+      } else {
+        const main = clear(document.getElementById('main'));
+        main.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : e.message));
+        return;
+      }
+    }
+  }
+  const me = ref.me();
+  if (me && (r.name === 'signin' || !VIEWS[r.name])) {
+    r.name = menuFor(me.role)[0] || 'queue';
+    history.replaceState(null, '', `#/${r.name}`);
+  }
+  renderChrome();
+  const main = clear(document.getElementById('main'));
+  const view = VIEWS[r.name];
+  const cleanup = await view.render(main, r, { go, signedIn });
+  active = { view, cleanup };
+  const heading = main.querySelector('h1');
+  if (heading) {
+    document.title = `${heading.textContent} · closeloop`;
+    heading.setAttribute('tabindex', '-1');
+    if (!r.params.has('nofocus')) heading.focus({ preventScroll: true });
+  }
+}
+
+async function signedIn(newToken) {
+  setToken(newToken);
+  ref.reset();
+  go('#/');
+}
+
+function signOut() {
+  live.stop();
+  setToken('');
+  ref.reset();
+  go('#/signin');
+}
+
+live.onChange((change) => {
+  if (active && active.view.onChange) active.view.onChange(change);
+});
+
+setLanguage(detectLanguage(), false);
+document.getElementById('lang').addEventListener('change', (e) => {
+  setLanguage(e.target.value, true);
+  announce(e.target.value === 'zh' ? '已切换到中文' : 'Switched to English');
+  // Re-render in place: the views keep what the user typed in their own state.
+  if (active && active.view.relabel) {
+    renderChrome();
+    active.view.relabel();
+  } else {
+    route();
+  }
+});
+document.getElementById('signout').addEventListener('click', signOut);
+window.addEventListener('hashchange', route);
+route();
+
+// For the browser tests and for debugging: the route currently shown.
+window.closeloopConsole = { route: () => parseRoute(), get };

@@ -1,0 +1,55 @@
+// What every view needs to name things: the signed-in user, department names and the
+// workflows' state titles, loaded once per sign-in.
+import { get } from './api.js';
+import { lang } from './i18n.js';
+
+const cache = { me: null, departments: new Map(), workflows: new Map() };
+
+export async function load() {
+  const [me, deps, wfs] = await Promise.all([
+    get('/v1/me'),
+    get('/v1/departments'),
+    get('/v1/workflows'),
+  ]);
+  cache.me = me;
+  cache.departments = new Map(deps.departments.map((d) => [d.id, d]));
+  cache.workflows = new Map(wfs.workflows.map((w) => [w.name, w]));
+  return me;
+}
+
+export function reset() {
+  cache.me = null;
+}
+
+export const me = () => cache.me;
+export const departments = () => [...cache.departments.values()];
+export const workflows = () => [...cache.workflows.values()];
+
+export function deptName(id) {
+  if (!id) return '—';
+  const d = cache.departments.get(id);
+  if (!d) return id;
+  return (lang() === 'zh' ? d.name_zh : d.name) || d.name || id;
+}
+
+export function stateTitle(workflow, state) {
+  const wf = cache.workflows.get(workflow);
+  const st = wf && wf.states.find((s) => s.name === state);
+  if (!st) return state;
+  return (lang() === 'zh' ? st.title_zh : st.title) || st.title || state;
+}
+
+export function workflowTitle(name) {
+  const wf = cache.workflows.get(name);
+  if (!wf) return name;
+  return (lang() === 'zh' ? wf.title_zh : wf.title) || name;
+}
+
+// Every state of every workflow (for the filter), deduplicated by name.
+export function allStates() {
+  const seen = new Map();
+  for (const wf of cache.workflows.values()) {
+    for (const s of wf.states) if (!s.terminal && !seen.has(s.name)) seen.set(s.name, wf.name);
+  }
+  return [...seen.entries()].map(([name, wf]) => ({ name, title: stateTitle(wf, name) }));
+}

@@ -1,0 +1,93 @@
+// Audit: pick a ticket and a moment and see the ticket, its history and its chain exactly as
+// they stood then (the server folds the log up to that instant); verify every partition's
+// hash chain; read the state digest; download a chain's evidence bundle.
+import { get, query } from '../api.js';
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { time } from '../format.js';
+import * as ref from '../reference.js';
+import { chainGraph } from '../chain_graph.js';
+import { timeline } from '../timeline.js';
+import { saveBundle } from './escalations.js';
+
+export async function render(main, route) {
+  const p = route.params;
+  const ticket = p.get('ticket') || '';
+  const at = p.get('at') || '';
+  const form = h(
+    'form.card.audit-form',
+    {
+      'aria-labelledby': 'replay-h',
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          const f = e.target.elements;
+          location.hash = `#/audit${query({ ticket: f.ticket.value.trim(), at: f.at.value })}`;
+        },
+      },
+    },
+    h('h2#replay-h', t('audit.replay')),
+    h('div.field', h('label', { for: 'au-ticket' }, t('audit.ticket')), h('input#au-ticket', { name: 'ticket', required: true, value: ticket, spellcheck: 'false' })),
+    h('div.field', h('label', { for: 'au-at' }, t('audit.when')), h('input#au-at', { name: 'at', type: 'datetime-local', step: 60, required: true, value: at })),
+    h('button.primary', { type: 'submit' }, t('audit.show')),
+  );
+  const verifyStatus = h('div#verify-result', { role: 'status' });
+  const tools = h(
+    'section.card.audit-tools',
+    { 'aria-label': t('audit.verify') },
+    h('button#verify', { type: 'button', on: { click: () => verify(verifyStatus) } }, t('audit.verify')),
+    verifyStatus,
+  );
+  const result = h('section.audit-result#audit-result');
+  main.append(h('h1', t('audit.title')), h('div.audit-top', form, tools), result);
+  if (ticket && at) await replay(result, ticket, at);
+  return null;
+}
+
+async function replay(box, id, at) {
+  // The moment is Shanghai wall time; the API reads an ISO time without offset as such.
+  const asOf = `${at.length === 16 ? `${at}:00` : at}`;
+  try {
+    const q = query({ as_of: asOf });
+    const [data, chain] = await Promise.all([
+      get(`/v1/tickets/${encodeURIComponent(id)}${q}`),
+      get(`/v1/chains/${encodeURIComponent(id)}${q}`),
+    ]);
+    const tk = data.ticket;
+    const status = h('p', { role: 'status' });
+    box.append(
+      h(
+        'div.card.asof-card',
+        h('h2', t('ticket.asof', { time: time(data.as_of) })),
+        h(
+          'p.badges',
+          h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, tk.id),
+          ' ',
+          h('span.badge.state#asof-state', { 'data-state': tk.state }, ref.stateTitle(tk.workflow, tk.state)),
+          tk.overdue ? h('span.badge.overdue', t('badge.overdue')) : null,
+          tk.closed ? h('span.badge.closed', t('badge.closed')) : null,
+          h('span.muted', ` ${t('ticket.version')} ${tk.version} · ${t('ticket.lead')}: ${ref.deptName(tk.lead)}`),
+        ),
+        timeline(data.history || [], tk),
+      ),
+      h('div.card', h('h2', t('ticket.chain'), h('span.sub', ` ${chain.chain_id}`)), chainGraph(chain.tickets, tk.id, (m) => `#/audit${query({ ticket: m.id, at })}`)),
+      h('div.card', h('button#bundle', { type: 'button', on: { click: () => saveBundle(id, status) } }, t('audit.download')), status),
+    );
+  } catch (e) {
+    box.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+  }
+}
+
+async function verify(box) {
+  box.replaceChildren(t('loading'));
+  try {
+    const [v, d] = await Promise.all([get('/v1/audit/verify'), get('/v1/audit/digest')]);
+    box.replaceChildren(
+      h(v.intact ? 'p.ok' : 'p.error', v.intact ? t('audit.verified') : t('audit.broken', { problem: v.problem })),
+      h('ul', v.heads.map((hd) => h('li', t('audit.partition', { p: hd.partition, n: hd.end_offset, hash: `${hd.last_hash.slice(0, 16)}…` })))),
+      h('p', `${t('audit.digest')}: `, h('code', d.digest)),
+    );
+  } catch (e) {
+    box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+  }
+}
