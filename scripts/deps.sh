@@ -17,6 +17,7 @@ PACKAGES=(
   libssl-dev                               # SHA-256, random ids, TLS
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones
   postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
+  nodejs npm chromium fonts-noto-cjk      # web console browser tests: playwright-core drives Debian's chromium
 )
 if [ "${CLOSELOOP_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$CLOSELOOP_EXTRA_PACKAGES"
