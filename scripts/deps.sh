@@ -17,8 +17,11 @@ PACKAGES=(
   libssl-dev                               # SHA-256, random ids, TLS
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones
   postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
-  nodejs npm chromium fonts-noto-cjk      # web console browser tests: playwright-core drives Debian's chromium
+  nodejs chromium fonts-noto-cjk          # web console browser tests: playwright-core drives Debian's chromium
 )
+# npm: Debian's package, unless the nodejs installed already brings its own (NodeSource's
+# does, and conflicts with Debian's npm).
+command -v npm >/dev/null || PACKAGES+=(npm)
 if [ "${CLOSELOOP_EXTRA_PACKAGES:-}" != "" ]; then
   read -r -a extra <<<"$CLOSELOOP_EXTRA_PACKAGES"
   PACKAGES+=("${extra[@]}")
