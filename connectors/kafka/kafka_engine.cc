@@ -150,6 +150,19 @@ void KafkaEngine::Work(uint32_t p, Worker* w) {
     opened = proc.Open();
   }
   w->position = proc.position();
+  // Restoring a partition (replay or resume) mirrors up to the high watermark seen now before
+  // processing: what a replay re-emits is then found in the mirror and not produced again.
+  int64_t low = 0, high = 0;
+  if (rd_kafka_query_watermark_offsets(consumer_.get(), o_.topics.records().c_str(),
+                                       static_cast<int32_t>(p), &low, &high,
+                                       5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!w->stop.load() && std::chrono::steady_clock::now() < until) {
+      auto resume = log_->ResumeOffset(p);
+      if (!resume.ok() || *resume >= high) break;
+      log_->WaitForAppend(p, log_->Head(p).end_offset, std::chrono::milliseconds(100));
+    }
+  }
   while (!w->stop.load()) {
     auto n = proc.ProcessAvailable(1024);
     if (!n.ok()) {
