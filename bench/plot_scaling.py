@@ -4,7 +4,8 @@ OUT_DIR (one folder per size with engine_bench.json, pg_bench.json and `events`)
 panels (throughput, latency p99, peak memory, disk per event) against events on a log axis,
 closeloop and PostgreSQL, as a hand-written SVG. Sizes up to 10^7 that were not measured are
 extrapolated from the last two measured points (a power law through them) and drawn hollow on
-a dashed line, labelled "extrapolated"; OUT_DIR/scaling.json says which is which."""
+a dashed line, labelled "extrapolated" (latency is not extrapolated: past saturation it
+follows no power law); OUT_DIR/scaling.json says which is which."""
 import json
 import math
 import os
@@ -60,20 +61,21 @@ def extrapolate(measured, upto=1e7):
 
 
 def svg(points, path):
-    W, H, pw, ph = 1000, 760, 430, 270
+    W, H, pw, ph = 1080, 760, 430, 270
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
              f'font-family="sans-serif" font-size="12">',
              f'<rect width="{W}" height="{H}" fill="white"/>',
              f'<text x="{W / 2}" y="22" text-anchor="middle" font-size="16">closeloop and the '
              'PostgreSQL baseline from 10^4 to 10^7 events (filled: measured; hollow, dashed: '
-             'extrapolated)</text>']
+             'extrapolated, not measured)</text>']
     record = []
     for i, (title, unit, ck, pk) in enumerate(PANELS):
         ox, oy = 70 + (i % 2) * (pw + 70), 60 + (i // 2) * (ph + 90)
         data = []
         for (name, colour, _), key in zip(SERIES, (ck, pk)):
             m = series(points, "closeloop" if name == "closeloop" else "postgresql", key)
-            e = extrapolate(m)
+            # Latency past saturation follows no power law: not extrapolated.
+            e = [] if unit == "ms" else extrapolate(m)
             data.append((name, colour, m, e))
             record.append({"panel": title, "unit": unit, "system": name,
                            "measured": [{"events": x, "value": y} for x, y in m],
@@ -84,7 +86,7 @@ def svg(points, path):
         lo, hi = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
         if hi == lo:
             hi += 1
-        fx = lambda x: ox + (math.log10(x) - 4) / 3 * pw
+        fx = lambda x: ox + (math.log10(x) - 3.7) / 3.5 * pw  # 10^3.7 .. 10^7.2
         fy = lambda y: oy + ph - (math.log10(y) - lo) / (hi - lo) * ph
         parts.append(f'<text x="{ox}" y="{oy - 10}" font-size="13">{title} ({unit}, log)</text>')
         parts.append(f'<rect x="{ox}" y="{oy}" width="{pw}" height="{ph}" fill="none" '
