@@ -270,7 +270,6 @@ DECLARE
   e events;
   now_ timestamptz;
   tid text;
-  occurred bigint;
 BEGIN
   SELECT c.now INTO now_ FROM clock c WHERE c.id = 1;
   FOR e IN SELECT * FROM events WHERE seq >= lo AND seq < hi ORDER BY seq LOOP
