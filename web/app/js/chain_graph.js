@@ -5,7 +5,7 @@ import { h, svg } from './dom.js';
 import { t } from './i18n.js';
 import { deptName, stateTitle, workflowTitle } from './reference.js';
 
-const W = 230;
+const W = 280;
 const H = 74;
 const GAP_X = 40;
 const GAP_Y = 26;
@@ -30,6 +30,10 @@ function layout(tickets) {
     pos.set(tk.id, { x: 10 + d * (W + GAP_X), y: 10 + row * (H + GAP_Y) });
   }
   return { pos, byId };
+}
+
+function clip(text, n) {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
 }
 
 export function chainGraph(tickets, currentId, hrefFor) {
@@ -66,9 +70,9 @@ export function chainGraph(tickets, currentId, hrefFor) {
       { href: hrefFor(tk), class: cls, 'aria-label': label },
       svg('rect', { x: p.x, y: p.y, width: W, height: H, rx: 8 }),
       svg('text', { x: p.x + 10, y: p.y + 20, class: 'n-id' }, tk.id),
-      svg('text', { x: p.x + 10, y: p.y + 38 }, workflowTitle(tk.workflow)),
+      svg('text', { x: p.x + 10, y: p.y + 38 }, clip(workflowTitle(tk.workflow), 36)),
       svg('text', { x: p.x + 10, y: p.y + 55, class: 'n-state' }, stateTitle(tk.workflow, tk.state)),
-      svg('text', { x: p.x + 10, y: p.y + 69, class: 'n-dept' }, deptName(tk.lead).slice(0, 28)),
+      svg('text', { x: p.x + 10, y: p.y + 69, class: 'n-dept' }, clip(deptName(tk.lead), 40)),
     );
     return a;
   });

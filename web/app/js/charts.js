@@ -20,7 +20,7 @@ export function bars(title, rows, opts = {}) {
       svg('text', { x: labelW + w + 6, y: y + 16, class: 'c-value' }, r.value),
     );
   });
-  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-hidden': 'true', class: 'chart' }, body), rows);
+  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true', class: 'chart' }, body), rows);
 }
 
 export function line(title, points) {
@@ -44,7 +44,7 @@ export function line(title, points) {
         : null,
     ]),
   ];
-  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-hidden': 'true', class: 'chart' }, body), points);
+  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true', class: 'chart' }, body), points);
 }
 
 function figure(title, drawing, rows) {

@@ -44,13 +44,12 @@ export function span(ms, dayMs) {
 }
 
 // The urgency class of a deadline from its working time left and the state's whole limit:
-// ok (more than half left), soon (under half), urgent (under a fifth or under two working
-// hours), overdue (past it).
+// ok (more than half left), soon (under half), urgent (under a quarter), overdue (past it).
 export function urgency(leftMs, totalMs) {
   if (leftMs === null || leftMs === undefined) return 'none';
   if (leftMs < 0) return 'overdue';
   const frac = totalMs > 0 ? leftMs / totalMs : 1;
-  if (frac < 0.2 || leftMs < 2 * 3600000) return 'urgent';
+  if (frac < 0.25) return 'urgent';
   if (frac < 0.5) return 'soon';
   return 'ok';
 }

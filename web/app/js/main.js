@@ -14,6 +14,9 @@ import * as ticket from './views/ticket.js';
 
 const VIEWS = { signin, queue, ticket, escalations, audit, overview };
 let active = null;  // {view, cleanup}
+// Focus moves to a view's heading when the user navigates in the console, not on the page's
+// first load, where the user starts at the top (the skip link first).
+let firstRender = true;
 
 // Which views a role has, in menu order.
 function menuFor(role) {
@@ -107,8 +110,9 @@ async function route() {
   if (heading) {
     document.title = `${heading.textContent} · closeloop`;
     heading.setAttribute('tabindex', '-1');
-    if (!r.params.has('nofocus')) heading.focus({ preventScroll: true });
+    if (!firstRender) heading.focus({ preventScroll: true });
   }
+  firstRender = false;
 }
 
 async function signedIn(newToken) {
@@ -132,15 +136,15 @@ setLanguage(detectLanguage(), false);
 document.getElementById('lang').addEventListener('change', (e) => {
   setLanguage(e.target.value, true);
   announce(e.target.value === 'zh' ? '已切换到中文' : 'Switched to English');
-  // Re-render in place: the views keep what the user typed in their own state.
-  if (active && active.view.relabel) {
-    renderChrome();
-    active.view.relabel();
-  } else {
-    route();
-  }
+  // Re-render: the views keep what the user typed in module state (drafts), so nothing is lost.
+  route();
 });
 document.getElementById('signout').addEventListener('click', signOut);
+// The skip link moves focus itself: following its #main would be taken for a route.
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 window.addEventListener('hashchange', route);
 route();
 

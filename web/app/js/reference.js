@@ -53,3 +53,13 @@ export function allStates() {
   }
   return [...seen.entries()].map(([name, wf]) => ({ name, title: stateTitle(wf, name) }));
 }
+
+// A ticket's title in the current language: the engine titles a ticket with its workflow's
+// title (in one language), so that is replaced by the workflow's title in the user's.
+export function ticketTitle(tk) {
+  const wf = cache.workflows.get(tk.workflow);
+  if (!tk.title || (wf && (tk.title === wf.title || tk.title === wf.title_zh))) {
+    return workflowTitle(tk.workflow);
+  }
+  return tk.title;
+}

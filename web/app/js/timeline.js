@@ -3,15 +3,15 @@
 import { h } from './dom.js';
 import { lang, t, verbLabel } from './i18n.js';
 import { time } from './format.js';
-import { deptName, stateTitle } from './reference.js';
+import { deptName, stateTitle, ticketTitle } from './reference.js';
 
 const list = (xs) => (xs || []).map(deptName).join(lang() === 'zh' ? '、' : ', ');
 
 // [english, chinese] sentence builders per record type; `b` is the body, `tk` the ticket.
 const SENTENCES = {
-  TicketOpened: (b, tk) => [
-    `Opened as “${b.title || b.workflow}” (${b.category || 'uncategorised'}, ${b.severity || 'unknown'} severity) in “${stateTitle(b.workflow, b.state)}”.`,
-    `立单：“${b.title || b.workflow}”（${b.category || '未分类'}，${b.severity || 'unknown'}），进入“${stateTitle(b.workflow, b.state)}”。`,
+  TicketOpened: (b) => [
+    `Opened as “${ticketTitle(b)}” (${b.category || 'uncategorised'}, ${b.severity || 'unknown'} severity) in “${stateTitle(b.workflow, b.state)}”.`,
+    `立单：“${ticketTitle(b)}”（${b.category || '未分类'}，${b.severity || 'unknown'}），进入“${stateTitle(b.workflow, b.state)}”。`,
   ],
   TicketRouted: (b) => [
     `Routed to ${deptName(b.lead_department)}${b.assist_departments?.length ? `, assisted by ${list(b.assist_departments)}` : ''}.`,
@@ -21,10 +21,7 @@ const SENTENCES = {
     `Moved from “${stateTitle(tk.workflow, b.from_state)}” to “${stateTitle(tk.workflow, b.to_state)}” (${b.trigger ? verbLabel(b.trigger) : 'timer'}).`,
     `由“${stateTitle(tk.workflow, b.from_state)}”转入“${stateTitle(tk.workflow, b.to_state)}”（${b.trigger ? verbLabel(b.trigger) : '定时'}）。`,
   ],
-  TicketSignedFor: (b, tk) => [
-    `Signed for by ${deptName(b.department)}; now “${stateTitle(tk.workflow, b.state)}”.`,
-    `${deptName(b.department)}签收，进入“${stateTitle(tk.workflow, b.state)}”。`,
-  ],
+  TicketSignedFor: (b) => [`Signed for by ${deptName(b.department)}.`, `${deptName(b.department)}签收。`],
   TicketReturned: (b) => [
     `Returned by ${deptName(b.from_department)}${b.to_department ? ` towards ${deptName(b.to_department)}` : ''}: “${b.reason}” (return no. ${b.returns || 1}; the clock keeps running).`,
     `${deptName(b.from_department)}退单${b.to_department ? `，建议转${deptName(b.to_department)}` : ''}：“${b.reason}”（第 ${b.returns || 1} 次退单，时限不重置）。`,

@@ -39,7 +39,7 @@ export async function render(main, route) {
                 'a',
                 { href: `#/escalations/${encodeURIComponent(tk.id)}`, 'aria-current': tk.id === state.id ? 'true' : null },
                 h('strong', tk.id),
-                h('span', ` ${tk.title || ref.workflowTitle(tk.workflow)}`),
+                h('span', ` ${ref.ticketTitle(tk)}`),
                 h('div.muted', `${ref.stateTitle(tk.workflow, tk.state)} · ${ref.deptName(tk.facts?.origin_lead || tk.lead)}`),
                 tk.overdue ? h('span.badge.overdue', t('badge.overdue')) : null,
               ),
@@ -80,7 +80,7 @@ async function showDetail(box, id) {
     box.append(
       h(
         'div.card',
-        h('h2', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, `${tk.id} · ${tk.title || ref.workflowTitle(tk.workflow)}`)),
+        h('h2', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, `${tk.id} · ${ref.ticketTitle(tk)}`)),
         tk.facts && tk.facts.reason ? h('p.reason', h('strong', `${t('col.why')}: `), tk.facts.reason) : null,
         whyList(tk.id, own),
         origin ? whyList(`${origin.ticket.id} · ${ref.deptName(origin.ticket.lead)}`, origin) : null,

@@ -52,7 +52,7 @@ function draw() {
   const me = ref.me();
   const header = h(
     'header.ticket-head',
-    h('h1', tk.title || ref.workflowTitle(tk.workflow), h('span.sub', ` ${tk.id}`)),
+    h('h1', ref.ticketTitle(tk), h('span.sub', ` ${tk.id}`)),
     h(
       'p.badges',
       h('span.badge.state', ref.stateTitle(tk.workflow, tk.state)),
@@ -77,7 +77,7 @@ function draw() {
       fact(t('ticket.assist'), (tk.assist || []).map(ref.deptName).join(', ')),
       fact(t('ticket.subject'), tk.subject),
       fact(t('ticket.jurisdiction'), tk.jurisdiction),
-      fact(t('ticket.category'), `${tk.category} · ${tk.severity}`),
+      fact(t('ticket.category'), `${tk.category} · ${t(`sev.${tk.severity}`)}`),
       fact(t('ticket.opened'), time(tk.opened_at)),
       fact(t('ticket.deadline'), time(tk.deadline_at)),
       fact(t('ticket.counters'), `${tk.returns} / ${tk.reopens} / ${tk.extensions}`),
@@ -117,7 +117,7 @@ function actionsSection(tk, actions) {
             type: 'button',
             'data-verb': a.verb,
             'aria-expanded': s.open === a.verb ? 'true' : 'false',
-            'aria-controls': `form-${a.verb}`,
+            'aria-controls': s.open === a.verb ? `form-${a.verb}` : null,
             class: s.open === a.verb ? 'primary' : '',
             on: {
               click: () => {
@@ -168,7 +168,7 @@ function actionForm(tk, action) {
   if (action.verb === 'order_rectification') {
     if (!draft.severity) draft.severity = tk.severity === 'major' ? 'major' : 'general';
     fields.push(
-      h('div.field', h('label', { for: id('severity') }, t('field.severity')), h(`select#${id('severity')}`, { name: 'severity', on: { change: keep('severity') } }, ['general', 'major'].map((v) => h('option', { value: v, selected: draft.severity === v }, v)))),
+      h('div.field', h('label', { for: id('severity') }, t('field.severity')), h(`select#${id('severity')}`, { name: 'severity', on: { change: keep('severity') } }, ['general', 'major'].map((v) => h('option', { value: v, selected: draft.severity === v }, t(`sev.${v}`))))),
     );
   }
   const error = h('p.error', { role: 'alert', id: id('error'), hidden: true });
@@ -211,6 +211,11 @@ async function submit(tk, action, draft, key, error, form) {
     s.message = t('ticket.done', { verb: verbLabel(action.verb), state: ref.stateTitle(after.workflow, after.state) });
     announce(s.message);
     await load();
+    const ok = s.main.querySelector('.actions .ok');
+    if (ok && s === state) {
+      ok.setAttribute('tabindex', '-1');
+      ok.focus();
+    }
   } catch (e) {
     if (s !== state) return;
     button.disabled = false;
