@@ -12,12 +12,15 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "connectors/kafka/mock_cluster.h"
 #include "connectors/kafka/state_union.h"
 #include "connectors/kafka/tests/kafka_test_support.h"
+#include "engine/keys.h"
 #include "engine/queries.h"
+#include "events/record.h"
 #include "tests/kafka/processes.h"
 #include "tests/support/child_process.h"
 
@@ -94,31 +97,80 @@ std::pair<uint64_t, std::string> UnionDigest(const Scratch& s,
   return {std::stoull(Match(r->out, "tickets ([0-9]+)")), Match(r->out, "digest ([0-9a-f]{64})")};
 }
 
-// Waits until the processes together hold `tickets` tickets and their union stopped changing.
+// Per partition of the records topic, the distinct record ids it holds: where a processor
+// that has processed everything stands (the mirror drops the duplicates).
+std::vector<uint64_t> DistinctRecords(const std::string& bootstrap, const std::string& topic,
+                                      int partitions) {
+  auto conf = kafka::MakeConf({{"bootstrap.servers", bootstrap},
+                               {"group.id", "test-counter"},
+                               {"enable.auto.commit", "false"},
+                               {"log_level", "3"},
+                               {"fetch.wait.max.ms", "10"}});
+  REQUIRE(conf.ok());
+  char err[512];
+  kafka::KafkaHandle rk(rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err));
+  REQUIRE(rk);
+  std::vector<uint64_t> out(partitions, 0);
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    REQUIRE(rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, 10000) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+    if (high == 0) continue;
+    auto* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk.get(), l);
+    rd_kafka_topic_partition_list_destroy(l);
+    std::set<std::string> ids;
+    for (int64_t next = 0; next < high;) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 1000);
+      if (m == nullptr) continue;
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        next = m->offset + 1;
+        auto rec =
+            events::VerifyRecord(std::string_view(static_cast<const char*>(m->payload), m->len));
+        if (rec.ok() && (*rec)->id()) ids.insert((*rec)->id()->str());
+      }
+      rd_kafka_message_destroy(m);
+    }
+    out[p] = ids.size();
+  }
+  rd_kafka_consumer_close(rk.get());
+  return out;
+}
+
+// Waits until the processes together hold `tickets` tickets and, for every partition, the
+// owner's processor has processed every distinct record the topic holds (twice in a row).
 void WaitForUnion(const Scratch& s, const std::vector<std::string>& names, uint64_t tickets,
-                  std::chrono::seconds limit) {
+                  std::chrono::seconds limit, const std::string& bootstrap,
+                  const std::string& prefix, int partitions) {
   std::vector<std::string> dirs;
   for (const auto& n : names) dirs.push_back(s / n);
   auto deadline = std::chrono::steady_clock::now() + limit;
-  std::string last;
-  int stable = 0;
+  int done = 0;
   uint64_t seen = 0;
+  std::string behind;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
     bool all = true;
     for (const auto& d : dirs) all = all && fs::exists(d + "/CURRENT");
     if (!all) continue;
     auto u = kafka::UnionOfStates(dirs);
     if (!u.ok()) continue;  // a directory mid-creation
     seen = u->tickets;
-    auto d = engine::StateDigest(u->state);
-    if (!d.ok()) continue;
-    stable = (seen == tickets && *d == last) ? stable + 1 : 0;
-    last = *d;
-    if (stable >= 3) return;
+    auto expected = DistinctRecords(bootstrap, prefix + ".records", partitions);
+    behind.clear();
+    for (int p = 0; p < partitions; ++p) {
+      auto pos = u->state.Get(engine::keys::Position(p));
+      uint64_t at = pos.ok() && *pos ? engine::keys::ReadBE64(**pos) : 0;
+      if (at != expected[p])
+        behind +=
+            " p" + std::to_string(p) + " " + std::to_string(at) + "/" + std::to_string(expected[p]);
+    }
+    done = (seen == tickets && behind.empty()) ? done + 1 : 0;
+    if (done >= 2) return;
   }
   FAIL("the processes hold " << seen << " of " << tickets << " tickets after " << limit.count()
-                             << "s");
+                             << "s; behind:" << behind);
 }
 
 void Produce(kafka::Producer& p, const std::string& topic, const std::vector<std::string>& lines) {
@@ -159,7 +211,7 @@ TEST_CASE("events kcat produces as JSON to the ingress topic open the right tick
   REQUIRE(kcat.ok());
   REQUIRE_MESSAGE(kcat->exit_code == 0, ReadFile(s / "kcat.log"));
 
-  WaitForUnion(s, {"node"}, kEvents, std::chrono::seconds(60));
+  WaitForUnion(s, {"node"}, kEvents, std::chrono::seconds(60), bootstrap, prefix, 4);
   auto u = kafka::UnionOfStates({s / "node"});
   REQUIRE(u.ok());
   // Each report opened one disposal order, routed by the routing table: gas in Liuhe goes to
@@ -195,20 +247,32 @@ TEST_CASE("kill -9 of an engine process and a restart lose nothing and duplicate
   Produce(**producer, ingress, kafka::testing::SetupRecords(kSrc));
 
   std::mt19937_64 rng(20261122);
-  const int kChunks = 6, kPerChunk = 50;
+  const int kChunks = 6, kPerChunk = 100;
   auto engine = Serve(s, "node", bootstrap, prefix);
   int kills = 0;
   for (int c = 0; c < kChunks; ++c) {
     Produce(**producer, ingress, Reports("kill", c * kPerChunk, kPerChunk));
     if (c % 2 == 1) {
-      // Somewhere inside the processing of this chunk (or right after it).
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1500));
+      // Kill it while it works on this chunk: once the chunk's first tickets are in its
+      // state (so it holds partitions and is mid-stream), after a random 0-100 ms: a
+      // commit holds up to 64 records, so most kills land inside the chunk's processing.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      uint64_t held = 0;
+      while (std::chrono::steady_clock::now() < deadline) {
+        auto u = fs::exists(s / "node/CURRENT") ? kafka::UnionOfStates({s / "node"})
+                                                : Result<kafka::UnionReport>(NotFound("no store"));
+        held = u.ok() ? u->tickets : 0;
+        if (held > static_cast<uint64_t>(c * kPerChunk)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 100));
       engine->Stop(SIGKILL);
       ++kills;
+      MESSAGE("kill -9 with " << held << " tickets held, chunk " << c);
       engine = Serve(s, "node", bootstrap, prefix);
     }
   }
-  WaitForUnion(s, {"node"}, kChunks * kPerChunk, std::chrono::seconds(90));
+  WaitForUnion(s, {"node"}, kChunks * kPerChunk, std::chrono::seconds(90), bootstrap, prefix, 4);
   engine->Stop(SIGTERM);
   MESSAGE(kills << " kill -9; the last run: "
                 << Match(ReadFile(s / "node.out"), "(stopped: [^\n]*)"));
@@ -236,15 +300,15 @@ TEST_CASE(
   auto a = Serve(s, "a", bootstrap, prefix);
   auto b = Serve(s, "b", bootstrap, prefix);
   Produce(**producer, ingress, Reports("rb", 0, kPerPhase));
-  WaitForUnion(s, {"a", "b"}, kPerPhase, std::chrono::seconds(60));
+  WaitForUnion(s, {"a", "b"}, kPerPhase, std::chrono::seconds(60), bootstrap, prefix, 6);
 
   auto c = Serve(s, "c", bootstrap, prefix);  // joins: partitions move to it
   Produce(**producer, ingress, Reports("rb", kPerPhase, kPerPhase));
-  WaitForUnion(s, {"a", "b", "c"}, 2 * kPerPhase, std::chrono::seconds(60));
+  WaitForUnion(s, {"a", "b", "c"}, 2 * kPerPhase, std::chrono::seconds(60), bootstrap, prefix, 6);
 
   b->Stop(SIGKILL);  // dies: its partitions move to a and c after the session times out
   Produce(**producer, ingress, Reports("rb", 2 * kPerPhase, kPerPhase));
-  WaitForUnion(s, {"a", "b", "c"}, 3 * kPerPhase, std::chrono::seconds(90));
+  WaitForUnion(s, {"a", "b", "c"}, 3 * kPerPhase, std::chrono::seconds(90), bootstrap, prefix, 6);
   a->Stop(SIGTERM);
   c->Stop(SIGTERM);
 
