@@ -427,8 +427,6 @@ int Main(int argc, char** argv) {
     Die(o.db_bench + " not found (Debian package rocksdb-tools; or pass --no-db-bench)");
   }
   const fs::path root = o.dir / ("cl-engine-bench-" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  fs::create_directories(root);
   auto skipped = [&](const char* phase) { return o.skip.find(phase) != std::string::npos; };
   MixOptions mo;
   mo.inputs = o.inputs;
@@ -445,6 +443,8 @@ int Main(int argc, char** argv) {
                 o.write_streams.c_str(), Thousands(c.tickets).c_str(), o.write_streams.c_str());
     return 0;
   }
+  fs::remove_all(root);
+  fs::create_directories(root);
   const double cores_before = AvailableCores(static_cast<int>(o.partitions), 2.0);
   fs::path streams = o.streams;
   std::optional<MixCounts> expected;
