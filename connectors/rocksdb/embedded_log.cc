@@ -108,6 +108,17 @@ Result<std::vector<events::AppendedRange>> EmbeddedLog::Append(
 
 Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendWith(
     std::vector<events::PartitionAppend> batch, const ExtraWrites& extra, bool sync) {
+  if (!extra) return AppendPositioned(std::move(batch), nullptr, sync);
+  return AppendPositioned(
+      std::move(batch),
+      [&extra](rocksdb::WriteBatch& wb, const std::vector<events::AppendedRange>&) {
+        return extra(wb);
+      },
+      sync);
+}
+
+Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendPositioned(
+    std::vector<events::PartitionAppend> batch, const PositionedWrites& extra, bool sync) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<events::PartitionHead> heads = heads_;
   CL_ASSIGN_OR_RETURN(std::vector<events::AppendedRange> ranges, events::ChainBatch(batch, heads));
@@ -126,7 +137,7 @@ Result<std::vector<events::AppendedRange>> EmbeddedLog::AppendWith(
   for (uint32_t p = 0; p < heads.size(); ++p) {
     if (touched[p]) wb.Put(meta, HeadKey(p), EncodeHead(heads[p]));
   }
-  if (extra) CL_RETURN_IF_ERROR(extra(wb));
+  if (extra) CL_RETURN_IF_ERROR(extra(wb, ranges));
   CL_RETURN_IF_ERROR(sync ? db_->Write(&wb) : db_->Write(&wb, false));
   heads_ = std::move(heads);
   appended_.notify_all();

@@ -40,6 +40,12 @@ class EmbeddedLog final : public events::Log {
   // `sync` = false skips the fsync (see RocksDb::Write).
   Result<std::vector<events::AppendedRange>> AppendWith(std::vector<events::PartitionAppend> batch,
                                                         const ExtraWrites& extra, bool sync = true);
+  // The same, with `extra` told where the records land (the ranges Append returns), e.g.
+  // to index them by id in the same write.
+  using PositionedWrites =
+      std::function<Status(rocksdb::WriteBatch&, const std::vector<events::AppendedRange>&)>;
+  Result<std::vector<events::AppendedRange>> AppendPositioned(
+      std::vector<events::PartitionAppend> batch, const PositionedWrites& extra, bool sync = true);
 
   // The head as stored in "meta" (not the cached one): what `log verify` compares with.
   Result<events::PartitionHead> StoredHead(uint32_t partition) const;

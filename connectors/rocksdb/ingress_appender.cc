@@ -1,0 +1,107 @@
+#include "connectors/rocksdb/ingress_appender.h"
+
+#include <map>
+
+namespace closeloop::rocks {
+namespace {
+
+std::string EncodePosition(uint32_t partition, uint64_t offset) {
+  std::string out(12, '\0');
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(partition >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<char>(offset >> (56 - 8 * i));
+  return out;
+}
+
+Result<IngressAck> DecodePosition(std::string_view id, std::string_view v) {
+  if (v.size() != 12) return Corruption("ingress index entry for " + std::string(id));
+  IngressAck ack{.id = std::string(id), .duplicate = true};
+  for (int i = 0; i < 4; ++i) ack.partition = ack.partition << 8 | static_cast<uint8_t>(v[i]);
+  for (int i = 0; i < 8; ++i) ack.offset = ack.offset << 8 | static_cast<uint8_t>(v[4 + i]);
+  return ack;
+}
+
+}  // namespace
+
+std::string IngressAppender::IndexKey(std::string_view id) {
+  return "ingress/" + std::string(id);
+}
+
+Result<std::optional<IngressAck>> IngressAppender::Find(std::string_view id) const {
+  std::string value;
+  rocksdb::Status s =
+      db_.db()->Get(rocksdb::ReadOptions(), db_.family("meta"), IndexKey(id), &value);
+  if (s.IsNotFound()) return std::optional<IngressAck>();
+  if (!s.ok()) return FromRocks(s, "ingress index");
+  CL_ASSIGN_OR_RETURN(IngressAck ack, DecodePosition(id, value));
+  return std::optional<IngressAck>(ack);
+}
+
+Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<IngressItem>& items,
+                                                        bool sync) {
+  std::lock_guard lock(mu_);
+  std::vector<IngressAck> acks(items.size());
+  // New items, grouped by partition in input order; where each lands is known only after
+  // the append, so remember (partition, index within that partition's batch).
+  std::map<uint32_t, std::vector<std::string>> by_partition;
+  std::vector<std::pair<uint32_t, size_t>> slot(items.size());
+  std::map<std::string, size_t, std::less<>> first_of;  // id -> first item index in this call
+  std::vector<size_t> fresh;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const IngressItem& item = items[i];
+    if (item.partitions.empty()) return InvalidArgument("item " + item.id + " has no partition");
+    if (auto it = first_of.find(item.id); it != first_of.end()) {
+      acks[i].id = item.id;
+      acks[i].duplicate = true;
+      slot[i] = {UINT32_MAX, it->second};  // resolved after the append
+      continue;
+    }
+    CL_ASSIGN_OR_RETURN(auto existing, Find(item.id));
+    if (existing) {
+      acks[i] = *existing;
+      slot[i] = {UINT32_MAX, SIZE_MAX};
+      first_of.emplace(item.id, i);
+      continue;
+    }
+    first_of.emplace(item.id, i);
+    fresh.push_back(i);
+    for (size_t k = 0; k < item.partitions.size(); ++k) {
+      auto& recs = by_partition[item.partitions[k]];
+      if (k == 0) slot[i] = {item.partitions[k], recs.size()};
+      recs.push_back(item.bytes);
+    }
+  }
+  if (!fresh.empty()) {
+    std::vector<events::PartitionAppend> batch;
+    for (auto& [p, recs] : by_partition) batch.push_back({p, std::move(recs)});
+    std::map<uint32_t, uint64_t> first_offset;
+    auto ranges = log_.AppendPositioned(
+        std::move(batch),
+        [&](rocksdb::WriteBatch& wb, const std::vector<events::AppendedRange>& landed) -> Status {
+          for (const auto& r : landed) first_offset[r.partition] = r.first_offset;
+          for (size_t i : fresh) {
+            uint32_t p = slot[i].first;
+            auto s = wb.Put(db_.family("meta"), IndexKey(items[i].id),
+                            EncodePosition(p, first_offset[p] + slot[i].second));
+            if (!s.ok()) return FromRocks(s, "ingress index");
+          }
+          return Status::Ok();
+        },
+        sync);
+    CL_RETURN_IF_ERROR(ranges.status());
+    for (size_t i : fresh) {
+      acks[i] = {.id = items[i].id,
+                 .partition = slot[i].first,
+                 .offset = first_offset[slot[i].first] + slot[i].second,
+                 .duplicate = false};
+    }
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (slot[i].first == UINT32_MAX && slot[i].second != SIZE_MAX) {
+      const IngressAck& first = acks[slot[i].second];
+      acks[i] = {first.id, first.partition, first.offset, true};
+    }
+  }
+  return acks;
+}
+
+}  // namespace closeloop::rocks
