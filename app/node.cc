@@ -1,13 +1,6 @@
-// g++ 12 reports a false "may be used uninitialized" inside date::parse's chrono code; the
-// warning is attributed to the library headers, so it is silenced for this whole file.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include "app/node.h"
 
-#include <date/date.h>
-
 #include <charconv>
-#include <sstream>
 
 #include "app/commands.h"
 #include "app/wall_clock.h"
@@ -86,56 +79,6 @@ Status Node::AppendClockTick(int64_t now_ms, std::string_view source) {
   return AppendControl({R"({"source": ")" + std::string(source) +
                         R"(","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) +
                         "}}"});
-}
-
-Result<int64_t> ParseTime(const std::string& text) {
-  int64_t ms = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-  if (ec == std::errc() && p == text.data() + text.size()) return ms;
-  for (const char* fmt : {"%FT%T%Ez", "%FT%R%Ez"}) {
-    std::istringstream in(text);
-    date::sys_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count();
-  }
-  for (const char* fmt : {"%FT%TZ", "%FT%RZ"}) {
-    std::istringstream in(text);
-    date::sys_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count();
-  }
-  for (const char* fmt : {"%FT%T", "%FT%R", "%F"}) {
-    std::istringstream in(text);
-    date::local_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count() - 8 * 3600 * 1000LL;  // Asia/Shanghai
-  }
-  return InvalidArgument("not a time: '" + text +
-                         "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
-}
-
-Result<int64_t> ParseDuration(const std::string& text) {
-  int64_t n = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  std::string unit(p, text.data() + text.size());
-  if (ec != std::errc() || n < 0)
-    return InvalidArgument("not a duration: '" + text + "' (e.g. 500ms, 90s, 30m, 2h, 3d, 1w)");
-  int64_t scale = unit == "ms"  ? 1
-                  : unit == "s" ? 1000
-                  : unit == "m" ? 60000
-                  : unit == "h" ? 3600000
-                  : unit == "d" ? 86400000
-                  : unit == "w" ? 7 * 86400000LL
-                                : 0;
-  if (scale == 0)
-    return InvalidArgument("unknown duration unit in '" + text + "' (ms, s, m, h, d, w)");
-  return n * scale;
-}
-
-std::string FormatTime(int64_t ms) {
-  if (ms <= 0) return "-";
-  auto tp = date::sys_time<std::chrono::seconds>(std::chrono::seconds(ms / 1000 + 8 * 3600));
-  return date::format("%F %T", tp) + " +08:00";
 }
 
 }  // namespace closeloop::app

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/time_text.h"
 #include "connectors/rocksdb/embedded_log.h"
 #include "connectors/rocksdb/rocks_store.h"
 #include "engine/processor.h"
@@ -37,12 +38,6 @@ struct Node {
   Status AppendClockTick(int64_t now_ms, std::string_view source);
 };
 
-// Milliseconds since the epoch from "1767225600000" or an ISO 8601 time
-// ("2026-03-02T09:00", "2026-03-02T09:00:00+08:00", "...Z"; no offset means Asia/Shanghai).
-Result<int64_t> ParseTime(const std::string& text);
-// "500ms", "90s", "30m", "2h", "3d", "1w" -> milliseconds.
-Result<int64_t> ParseDuration(const std::string& text);
-// "2026-03-02 09:00:00 +08:00" for people.
-std::string FormatTime(int64_t ms);
+// ParseTime, ParseDuration, FormatTime: base/time_text.h.
 
 }  // namespace closeloop::app

@@ -6,20 +6,69 @@
 #include "engine/keys.h"
 #include "engine/world.h"
 #include "events/hash.h"
+#include "events/partition.h"
 #include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
 
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool ContainsText(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && Lower(hay[i + k]) == Lower(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+bool Within(std::string_view j, std::string_view scope) {
+  if (scope.empty()) return true;
+  if (j.size() < scope.size() || j.substr(0, scope.size()) != scope) return false;
+  return j.size() == scope.size() || j[scope.size()] == '.';
+}
+
 bool Matches(const Ticket& t, const TicketFilter& f) {
-  if (!f.department.empty() && t.lead != f.department) return false;
+  if (!f.department.empty() && t.lead != f.department) {
+    bool involved = f.include_involved &&
+                    (t.escalated_to == f.department ||
+                     std::find(t.assist.begin(), t.assist.end(), f.department) != t.assist.end());
+    if (!involved) return false;
+  }
   if (!f.state.empty() && t.state != f.state) return false;
   if (!f.workflow.empty() && t.workflow != f.workflow) return false;
+  if (!f.loop.empty() && t.loop != f.loop) return false;
   if (!f.subject.empty() && t.subject != f.subject) return false;
+  if (!Within(t.jurisdiction, f.jurisdiction)) return false;
+  if (!f.escalated_to.empty() && t.escalated_to != f.escalated_to) return false;
   if (f.open_only && t.closed) return false;
   if (f.overdue_only && !(t.overdue && !t.closed)) return false;
   if (f.escalated_only && (t.escalated_to.empty() || t.closed)) return false;
+  if (!f.text.empty()) {
+    bool hit = ContainsText(t.id, f.text) || ContainsText(t.title, f.text) ||
+               ContainsText(t.subject, f.text) || ContainsText(t.category, f.text);
+    for (auto it = t.facts.begin(); !hit && it != t.facts.end(); ++it) {
+      hit = ContainsText(ValueToLiteral(it->second), f.text);
+    }
+    if (!hit) return false;
+  }
   return true;
+}
+
+bool ByQueue(const TicketFilter& f) { return !f.department.empty() && !f.include_involved; }
+
+// Sort key of a ticket in the order of `f`: zero-padded so strings compare as the order.
+std::string OrderKey(const Ticket& t, const TicketFilter& f, uint32_t partition) {
+  char buf[32];
+  if (ByQueue(f)) {
+    int64_t d = t.deadline_at > 0 ? t.deadline_at : INT64_MAX;
+    snprintf(buf, sizeof buf, "%019lld/", static_cast<long long>(d));
+  } else {
+    snprintf(buf, sizeof buf, "%010u/", partition);
+  }
+  return buf + t.id;
 }
 
 // The last component of an index key: the ticket id after the final separator.
@@ -39,44 +88,68 @@ Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t part
   return std::optional<Ticket>();
 }
 
+std::string TicketCursor(const Ticket& t, const TicketFilter& f, uint32_t partitions) {
+  return OrderKey(t, f, events::PartitionForKey(t.subject, partitions));
+}
+
 Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t partitions,
                                         const TicketFilter& f) {
-  std::vector<Ticket> out;
+  std::vector<std::pair<std::string, Ticket>> out;  // (order key, ticket)
   Status inner = Status::Ok();
-  auto collect = [&](std::string_view id, uint32_t p) -> bool {
-    auto bytes = state.Get(keys::Ticket(p, id));
-    if (!bytes.ok() || !*bytes) {
-      inner =
-          bytes.ok() ? Corruption("index names missing ticket " + std::string(id)) : bytes.status();
-      return false;
-    }
-    auto t = Ticket::Decode(**bytes);
-    if (!t.ok()) {
-      inner = t.status();
-      return false;
-    }
-    if (Matches(*t, f)) out.push_back(std::move(*t));
-    return true;
-  };
   for (uint32_t p = 0; p < partitions; ++p) {
-    std::string prefix = !f.department.empty() ? keys::QueuePrefix(p, f.department)
-                         : !f.subject.empty()  ? keys::SubjectPrefix(p, f.subject)
-                         : f.overdue_only      ? keys::Overdue(p, "")
-                                               : keys::Ticket(p, "");
+    size_t found = 0;
+    auto collect = [&](std::string_view id) -> bool {
+      auto bytes = state.Get(keys::Ticket(p, id));
+      if (!bytes.ok() || !*bytes) {
+        inner = bytes.ok() ? Corruption("index names missing ticket " + std::string(id))
+                           : bytes.status();
+        return false;
+      }
+      auto t = Ticket::Decode(**bytes);
+      if (!t.ok()) {
+        inner = t.status();
+        return false;
+      }
+      if (!Matches(*t, f)) return true;
+      std::string key = OrderKey(*t, f, p);
+      if (!f.after.empty() && key <= f.after) return true;
+      out.emplace_back(std::move(key), std::move(*t));
+      // An index in the result's order (queue, tickets, overdue; not a subject's, which is
+      // by opening time): past `limit` matches in this partition, the rest cannot make it.
+      return ++found < f.limit || !(ByQueue(f) || f.subject.empty());
+    };
+    std::string prefix = ByQueue(f)           ? keys::QueuePrefix(p, f.department)
+                         : !f.subject.empty() ? keys::SubjectPrefix(p, f.subject)
+                         : f.overdue_only     ? keys::Overdue(p, "")
+                                              : keys::Ticket(p, "");
+    bool by_id = !ByQueue(f);  // ticket and overdue keys end in the id, in id order
+    if (by_id && !f.after.empty()) {
+      // Partitions before the cursor's are done; in its partition, start after its id.
+      uint32_t cp = static_cast<uint32_t>(std::stoul(f.after.substr(0, 10)));
+      if (p < cp) continue;
+      if (p == cp && f.subject.empty()) {
+        std::string from = prefix + f.after.substr(11) + '\0';
+        CL_RETURN_IF_ERROR(state.Scan(from, keys::PrefixEnd(prefix),
+                                      [&](std::string_view k, std::string_view) {
+                                        return collect(LastPart(k));
+                                      }));
+        CL_RETURN_IF_ERROR(inner);
+        continue;
+      }
+    }
     CL_RETURN_IF_ERROR(
         state.Scan(prefix, keys::PrefixEnd(prefix),
-                   [&](std::string_view k, std::string_view) { return collect(LastPart(k), p); }));
+                   [&](std::string_view k, std::string_view) { return collect(LastPart(k)); }));
     CL_RETURN_IF_ERROR(inner);
   }
-  if (!f.department.empty()) {
-    std::stable_sort(out.begin(), out.end(), [](const Ticket& a, const Ticket& b) {
-      int64_t da = a.deadline_at > 0 ? a.deadline_at : INT64_MAX;
-      int64_t db = b.deadline_at > 0 ? b.deadline_at : INT64_MAX;
-      return da != db ? da < db : a.id < b.id;
-    });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Ticket> tickets;
+  for (auto& [k, t] : out) {
+    if (tickets.size() >= f.limit) break;
+    tickets.push_back(std::move(t));
   }
-  if (out.size() > f.limit) out.resize(f.limit);
-  return out;
+  return tickets;
 }
 
 Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,

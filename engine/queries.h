@@ -16,17 +16,30 @@ struct TicketFilter {
   std::string department;  // lead department ("" = any); with it, tickets come by deadline
   std::string state;
   std::string workflow;
+  std::string loop;
   std::string subject;
+  std::string jurisdiction;  // within this district/street/grid code ("" = anywhere)
+  std::string escalated_to;  // the ladder sent it to this department
+  std::string text;          // case-insensitive (ASCII) substring of id, title, subject, facts
   bool open_only = false;
   bool overdue_only = false;
   bool escalated_only = false;
+  // Also admit tickets this department assists on or was escalated to (with `department`,
+  // which then only orders nothing: results come by partition and id).
+  bool include_involved = false;
+  // Resume after this cursor (from TicketCursor of the last ticket of the previous page).
+  std::string after;
   size_t limit = 1000;
 };
 
-// Matching tickets: by deadline when `department` is set (its queue of open tickets),
-// otherwise by partition and id.
+// Matching tickets: by (deadline, id) when `department` is set (its queue of open tickets),
+// otherwise by partition and id. Each page is found without reading past `limit` matches
+// in any partition.
 Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t partitions,
                                         const TicketFilter& filter);
+
+// An opaque cursor after `t` in the order ListTickets uses for `filter`.
+std::string TicketCursor(const Ticket& t, const TicketFilter& filter, uint32_t partitions);
 
 Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t partitions,
                                          std::string_view id);

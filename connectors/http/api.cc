@@ -1,0 +1,275 @@
+#include "connectors/http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "connectors/http/api_internal.h"
+#include "connectors/http/server.h"
+#include "engine/keys.h"
+#include "engine/store.h"
+#include "events/log.h"
+#include "events/record.h"
+
+namespace closeloop::http {
+
+// ---- Call ------------------------------------------------------------------------------
+
+void Call::Json(int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                  "application/json; charset=utf-8");
+}
+
+void Call::Error(int status, std::string_view code, std::string_view message,
+                 std::string_view field, int line, int column) {
+  json e = {{"status", status}, {"code", code}, {"message", message}};
+  if (!field.empty()) e["field"] = field;
+  if (line > 0) e["line"] = line;
+  if (column > 0) e["column"] = column;
+  Json(status, {{"error", e}});
+}
+
+void Call::Fail(const Status& s) {
+  switch (s.code()) {
+    case Code::kInvalidArgument: return Error(400, "invalid", s.message());
+    case Code::kNotFound: return Error(404, "not_found", s.message());
+    case Code::kAlreadyExists: return Error(409, "exists", s.message());
+    case Code::kFailedPrecondition: return Error(409, "precondition", s.message());
+    case Code::kPermissionDenied: return Error(403, "forbidden", s.message());
+    case Code::kResourceExhausted: return Error(429, "exhausted", s.message());
+    case Code::kUnavailable: return Error(503, "unavailable", s.message());
+    default:
+      spdlog::error("{} {}: {}", req.method, req.path, s.ToString());
+      return Error(500, "internal", "internal error; the server log has the details");
+  }
+}
+
+std::optional<json> Call::BodyObject() {
+  const std::string ct = req.get_header_value("Content-Type");
+  if (ct.rfind("application/json", 0) != 0) {
+    Error(415, "unsupported_media_type", "send Content-Type: application/json");
+    return std::nullopt;
+  }
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) {
+    // Parse again with exceptions only to learn where it broke.
+    try {
+      json again = json::parse(req.body);
+      (void)again;
+    } catch (const json::parse_error& e) {
+      size_t at = e.byte > 0 ? e.byte - 1 : 0;
+      int line = 1, col = 1;
+      for (size_t i = 0; i < at && i < req.body.size(); ++i) {
+        if (req.body[i] == '\n') {
+          ++line;
+          col = 1;
+        } else {
+          ++col;
+        }
+      }
+      Error(400, "bad_json", e.what(), "", line, col);
+      return std::nullopt;
+    }
+  }
+  if (!j.is_object()) {
+    Error(400, "bad_json", "expected a JSON object");
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::string Call::Param(const char* name) const {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+// ---- WorldCache ------------------------------------------------------------------------
+
+void WorldCache::Refresh() {
+  // Control records reach every partition; partition 0's copies, in order, are the World.
+  std::string from = engine::keys::Config(0, applied_);
+  std::string end = engine::keys::PrefixEnd(engine::keys::ConfigPrefix(0));
+  std::vector<std::string> fresh;
+  (void)state_.Scan(from, end, [&](std::string_view, std::string_view v) {
+    fresh.emplace_back(v);
+    return true;
+  });
+  if (fresh.empty()) return;
+  std::unique_lock lock(mu_);
+  // Another caller may have applied some of them meanwhile: skip what is already in.
+  std::string now_from = engine::keys::Config(0, applied_);
+  if (now_from != from) return;
+  for (const auto& bytes : fresh) {
+    auto rec = events::VerifyRecord(bytes);
+    if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();  // refusals: as the engine did
+    ++applied_;
+  }
+}
+
+// ---- Impl --------------------------------------------------------------------------------
+
+Api::Impl::Impl(ApiBackend backend, ApiOptions options)
+    : b(std::move(backend)),
+      o(options),
+      partitions(b.log->partition_count()),
+      auth(*b.db),
+      access(*b.db),
+      limiter(o.rate_per_second, o.rate_burst),
+      world(*b.state),
+      feed(*b.log, *b.state) {}
+
+namespace {
+
+bool JurisdictionWithin(std::string_view j, std::string_view scope) {
+  if (scope.empty()) return true;
+  if (j.size() < scope.size() || j.substr(0, scope.size()) != scope) return false;
+  return j.size() == scope.size() || j[scope.size()] == '.';
+}
+
+std::string BearerToken(const httplib::Request& req) {
+  std::string h = req.get_header_value("Authorization");
+  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) {
+    return h.substr(7);
+  }
+  return "";
+}
+
+}  // namespace
+
+Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
+  switch (u.role) {
+    case Role::kAdmin:
+    case Role::kAuditor:
+      return Access::kRead;
+    case Role::kPublisher:
+      return Access::kNone;
+    case Role::kStaff:
+      if (t.lead == u.department) return Access::kAct;
+      if (std::find(t.assist.begin(), t.assist.end(), u.department) != t.assist.end()) {
+        return Access::kRead;
+      }
+      return Access::kNone;
+    case Role::kSupervisor: {
+      std::string scope = world.With([&](const engine::World& w) {
+        const auto* d = w.reference().FindDepartment(u.department);
+        return d ? d->jurisdiction : std::string("\x01");  // unknown department: nothing
+      });
+      if (t.lead == u.department || JurisdictionWithin(t.jurisdiction, scope)) return Access::kAct;
+      return Access::kNone;
+    }
+    case Role::kInspector:
+      if (t.lead == u.department) return Access::kAct;
+      if (t.escalated_to == u.department) return Access::kRead;
+      return Access::kNone;
+  }
+  return Access::kNone;
+}
+
+void Api::Impl::Route(httplib::Server& server, const std::string& method,
+                      const std::string& pattern, uint32_t roles, Handler handler) {
+  auto wrapped = [this, method, pattern, roles, handler](const httplib::Request& req,
+                                                           httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    Call call{req, res, std::nullopt, ""};
+    bool audit = method != "GET";
+    [&] {
+      if (roles != kPublic) {
+        std::string token = BearerToken(req);
+        if (token.empty() && req.has_param("access_token")) {
+          token = req.get_param_value("access_token");  // EventSource cannot set headers
+        }
+        if (token.empty()) {
+          res.set_header("WWW-Authenticate", "Bearer");
+          return call.Error(401, "unauthenticated", "send Authorization: Bearer <token>");
+        }
+        auto user = auth.Authenticate(token);
+        if (!user.ok()) return call.Fail(user.status());
+        if (!*user) {
+          res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          return call.Error(401, "unauthenticated", "unknown, revoked or disabled token");
+        }
+        call.user = std::move(**user);
+        if (call.user->role == Role::kAuditor || call.user->role == Role::kInspector) {
+          audit = true;
+        }
+        if (!(roles & RoleBit(call.user->role))) {
+          return call.Error(403, "forbidden",
+                            "role " + std::string(RoleName(call.user->role)) +
+                                " may not " + method + " " + pattern);
+        }
+        double retry = 0;
+        if (!limiter.Allow(call.user->name, b.wall_now(), &retry)) {
+          res.set_header("Retry-After", std::to_string(static_cast<int>(retry) + 1));
+          return call.Error(429, "rate_limited", "too many requests for this token; slow down");
+        }
+      }
+      handler(call);
+    }();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics.ObserveHttp(method, pattern, res.status, secs);
+    if (audit && call.user) {
+      access.Record({b.wall_now(), call.user->name, std::string(RoleName(call.user->role)),
+                     method, req.target, res.status, call.detail, req.remote_addr});
+    } else if (audit && method != "GET") {
+      access.Record({b.wall_now(), "", "", method, req.target, res.status, call.detail,
+                     req.remote_addr});
+    }
+  };
+  if (method == "GET") server.Get(pattern, wrapped);
+  else if (method == "POST") server.Post(pattern, wrapped);
+  else if (method == "PUT") server.Put(pattern, wrapped);
+  else if (method == "DELETE") server.Delete(pattern, wrapped);
+}
+
+// ---- Api ---------------------------------------------------------------------------------
+
+Api::Api(ApiBackend backend, ApiOptions options)
+    : impl_(std::make_unique<Impl>(std::move(backend), options)) {}
+
+Api::~Api() { Stop(); }
+
+AuthStore& Api::auth() { return impl_->auth; }
+
+void Api::Stop() { impl_->feed.Stop(); }
+
+void Api::Register(HttpServer& server) {
+  httplib::Server& s = server.routes();
+  Impl& im = *impl_;
+  // Refuse what must not be read at all, before the body is read.
+  s.set_pre_routing_handler([&im](const httplib::Request& req, httplib::Response& res) {
+    Call call{req, res, std::nullopt, ""};
+    if (req.headers.size() > im.o.max_headers) {
+      call.Error(431, "too_many_headers",
+                 "at most " + std::to_string(im.o.max_headers) + " header fields");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    std::string te = req.get_header_value("Transfer-Encoding");
+    if (!te.empty()) {
+      call.Error(411, "length_required",
+                 "chunked request bodies are refused: send Content-Length");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  im.RegisterOps(s);
+  im.RegisterEvents(s);
+  im.RegisterTickets(s);
+  im.RegisterAudit(s);
+  im.RegisterAdmin(s);
+  im.RegisterStream(s);
+  im.RegisterOpen311(s);
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Call call{req, res, std::nullopt, ""};
+    int status = res.status;
+    if (status == 404) return call.Error(404, "not_found", "no such resource: " + req.path);
+    if (status == 413) return call.Error(413, "too_large", "request body too large");
+    if (status == 405) return call.Error(405, "method_not_allowed", req.method + " " + req.path);
+    call.Error(status, "error", "HTTP " + std::to_string(status));
+  });
+  im.feed.Start();
+}
+
+}  // namespace closeloop::http

@@ -1,0 +1,83 @@
+// The HTTP API under /v1 (and Open311 GeoReport v2 under /open311/v2): publishing, tickets
+// and staff actions, chains, audit, administration, live updates and metrics. It reaches
+// the node only through ApiBackend, so the same API serves the embedded log and Kafka.
+//
+// Every call: limits checked before the body is read (size, chunked, headers) -> bearer
+// token -> role -> rate limit -> handler -> access log (writes, auditor and inspector
+// reads) -> metrics. Errors are JSON: {"error": {"status", "code", "message", "field"?,
+// "line"?, "column"?}}.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "connectors/rocksdb/ingress_appender.h"
+
+namespace closeloop::engine {
+class StateReader;
+}
+namespace closeloop::events {
+class Log;
+}
+namespace closeloop::rocks {
+class RocksDb;
+}
+
+namespace closeloop::http {
+
+class HttpServer;
+class AuthStore;
+
+struct ApiBackend {
+  events::Log* log = nullptr;                  // reads: chains, verification, evidence
+  const engine::StateReader* state = nullptr;  // the engine's derived state
+  rocks::RocksDb* db = nullptr;                // users, tokens, the access log
+  // Appends ingress at most once per id and answers when it is durable.
+  std::function<Result<std::vector<rocks::IngressAck>>(const std::vector<rocks::IngressItem>&)>
+      publish;
+  // Records processed so far in a partition (the engine's position).
+  std::function<uint64_t(uint32_t)> processed;
+  // The engine's clock (the latest ClockTick processed).
+  std::function<int64_t()> engine_now;
+  // The boundary's clock, for stamping ingress and the access log. Never used in processing.
+  std::function<int64_t()> wall_now;
+  // Appends control records (JSON: deployments, reference data) through the ingress
+  // boundary, each to every partition, all or none.
+  std::function<Status(const std::vector<std::string>&)> append_control;
+  // Set when the server runs a manual clock: appends a ClockTick at the given time.
+  std::function<Status(int64_t)> advance_clock;
+  // Walks every partition's hash chain; "" when intact, else what is wrong.
+  std::function<Result<std::string>()> verify_log;
+};
+
+struct ApiOptions {
+  double rate_per_second = 50;  // per token, sustained
+  double rate_burst = 200;      // per token, at once
+  int command_wait_ms = 10000;  // how long an action waits for the engine's decision
+  size_t max_stream_clients = 64;
+  size_t max_headers = 64;
+  size_t max_batch = 10000;  // events per POST /v1/events
+  bool demo = false;         // the sign-in page may list demo credentials
+};
+
+class Api {
+ public:
+  Api(ApiBackend backend, ApiOptions options);
+  ~Api();  // stops the live feed
+
+  // Registers every route on `server` (before it starts).
+  void Register(HttpServer& server);
+  AuthStore& auth();
+  // Stops the live-update feed (SSE streams end); call before stopping the server.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace closeloop::http

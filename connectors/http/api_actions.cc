@@ -1,0 +1,194 @@
+// POST /v1/tickets/{id}/actions: a staff action becomes a StaffCommand record carrying the
+// caller's claims (name, role, department) from their token, never from the body. The call
+// waits for the engine's decision and answers with it: the ticket after the action, or
+// the refusal (stale version 409, wrong role or department 403, not allowed now 422).
+#include <chrono>
+#include <thread>
+
+#include "connectors/file/ingress.h"
+#include "connectors/http/api_internal.h"
+#include "connectors/http/api_util.h"
+#include "engine/queries.h"
+#include "events/ids.h"
+#include "events/log.h"
+#include "events/record.h"
+
+namespace closeloop::http {
+namespace {
+
+const std::vector<std::string> kFields = {"verb",          "expected_version", "reason", "note",
+                                          "to_department", "days",             "evidence",
+                                          "fields",        "command_id"};
+
+int StatusForRejection(events::fb::RejectReason r) {
+  using R = events::fb::RejectReason;
+  switch (r) {
+    case R::stale_version: return 409;
+    case R::wrong_role:
+    case R::wrong_department: return 403;
+    case R::unknown_ticket: return 404;
+    default: return 422;
+  }
+}
+
+}  // namespace
+
+void Api::Impl::Act(Call& c, const std::string& id) {
+  auto body = c.BodyObject();
+  if (!body) return;
+  for (auto& [k, v] : body->items()) {
+    if (std::find(kFields.begin(), kFields.end(), k) == kFields.end()) {
+      return c.Error(400, "unknown_field", k + ": not an action field", k);
+    }
+  }
+  auto str = [&](const char* f) -> std::optional<std::string> {
+    if (!body->contains(f)) return std::string();
+    if (!(*body)[f].is_string()) return std::nullopt;
+    return (*body)[f].get<std::string>();
+  };
+  for (const char* f : {"verb", "reason", "note", "to_department", "command_id"}) {
+    if (!str(f)) return c.Error(400, "invalid", std::string(f) + ": expected a string", f);
+  }
+  std::string verb = *str("verb");
+  if (verb.empty()) return c.Error(400, "invalid", "verb: required", "verb");
+  int64_t expected = 0;
+  if (body->contains("expected_version")) {
+    const json& v = (*body)["expected_version"];
+    if (!v.is_number_unsigned()) {
+      return c.Error(400, "invalid", "expected_version: a non-negative integer",
+                     "expected_version");
+    }
+    expected = v.get<int64_t>();
+  }
+  if (body->contains("days") && !(*body)["days"].is_number_integer()) {
+    return c.Error(400, "invalid", "days: an integer (working days)", "days");
+  }
+  if (body->contains("evidence")) {
+    const json& e = (*body)["evidence"];
+    bool ok = e.is_array() && std::all_of(e.begin(), e.end(), [](const json& x) {
+                return x.is_string();
+              });
+    if (!ok) return c.Error(400, "invalid", "evidence: an array of URIs", "evidence");
+  }
+  json attrs = json::array();
+  if (body->contains("fields")) {
+    const json& fs = (*body)["fields"];
+    if (!fs.is_object()) return c.Error(400, "invalid", "fields: an object of strings", "fields");
+    for (auto& [k, v] : fs.items()) {
+      if (!v.is_string()) {
+        return c.Error(400, "invalid", "fields." + k + ": expected a string", "fields." + k);
+      }
+      attrs.push_back({{"key", k}, {"value", v}});
+    }
+  }
+
+  Access access;
+  auto t = VisibleTicket(c.who(), id, &access);
+  if (!t.ok()) return c.Fail(t.status());
+  if (!*t) return c.Error(404, "not_found", "no ticket " + id);
+  if (access == Access::kNone) return c.Error(404, "not_found", "no ticket " + id);
+  const engine::Ticket& ticket = **t;
+  if (expected != 0 && expected != ticket.version) {
+    c.Json(409, {{"error",
+                  {{"status", 409},
+                   {"code", "stale_version"},
+                   {"message", "expected version " + std::to_string(expected) +
+                                   ", the ticket is at " + std::to_string(ticket.version)},
+                   {"field", "expected_version"},
+                   {"current_version", ticket.version}}}});
+    return;
+  }
+
+  int64_t now = b.wall_now();
+  std::string command_id = *str("command_id");
+  if (command_id.empty()) command_id = events::NewRandomId(now).ToString();
+  json cmd = {{"ticket_id", ticket.id},
+              {"verb", verb},
+              {"role", RoleName(c.who().role)},
+              {"department", c.who().department}};
+  if (expected) cmd["expected_version"] = expected;
+  for (const char* f : {"reason", "note", "to_department"}) {
+    if (!str(f)->empty()) cmd[f] = *str(f);
+  }
+  if (body->contains("days")) cmd["days"] = (*body)["days"];
+  if (body->contains("evidence")) cmd["evidence"] = (*body)["evidence"];
+  if (!attrs.empty()) cmd["fields"] = attrs;
+  json rec = {{"id", command_id},
+              {"source", "api"},
+              {"subject", ticket.subject},
+              {"jurisdiction", ticket.jurisdiction},
+              {"occurred_at", now},
+              {"actor", c.who().name},
+              {"body_type", "StaffCommand"},
+              {"body", cmd}};
+  file::IngressPreparer preparer(partitions);
+  file::PreparedRecord prepared;
+  std::vector<file::IngressError> errs;
+  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+    const auto& e = errs.front();
+    std::string field = e.field.rfind("body.", 0) == 0 ? e.field.substr(5) : e.field;
+    if (field == "id") field = "command_id";
+    return c.Error(400, "invalid", e.message, field);
+  }
+  auto acks = b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
+  if (!acks.ok()) return c.Fail(acks.status());
+  const rocks::IngressAck ack = acks->front();
+  c.detail = verb + " " + ticket.id + " command " + command_id;
+
+  // Wait for the engine to process the command, then find what it decided.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
+  auto pause = std::chrono::milliseconds(1);
+  while (b.processed(ack.partition) <= ack.offset) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      c.Json(202, {{"command_id", command_id},
+                   {"status", "pending"},
+                   {"message", "recorded; the engine has not decided yet"}});
+      return;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
+  json records = json::array();
+  const events::fb::CommandRejected* rejected = nullptr;
+  std::string rejected_bytes;
+  uint64_t from = ack.offset + 1, end = b.log->Head(ack.partition).end_offset;
+  while (from < end && from < ack.offset + 200000) {
+    auto batch = b.log->Read(ack.partition, from, 1024);
+    if (!batch.ok()) return c.Fail(batch.status());
+    if (batch->empty()) break;
+    for (const auto& stored : *batch) {
+      from = stored.offset + 1;
+      auto r = events::VerifyRecord(stored.bytes);
+      if (!r.ok() || (*r)->causation_id() == nullptr ||
+          (*r)->causation_id()->string_view() != command_id) {
+        continue;
+      }
+      records.push_back(events::BodyName((*r)->body_type()));
+      if ((*r)->body_type() == events::fb::Body::CommandRejected) {
+        rejected_bytes = stored.bytes;
+      }
+    }
+  }
+  if (!rejected_bytes.empty()) {
+    rejected = (*events::VerifyRecord(rejected_bytes))->body_as_CommandRejected();
+    int status = StatusForRejection(rejected->reason());
+    json err = {{"status", status},
+                {"code", events::fb::EnumNameRejectReason(rejected->reason())},
+                {"message", rejected->message()->str()},
+                {"command_id", command_id},
+                {"current_version", rejected->current_version()}};
+    if (rejected->reason() == events::fb::RejectReason::stale_version) {
+      err["field"] = "expected_version";
+    }
+    c.Json(status, {{"error", err}});
+    return;
+  }
+  auto after = engine::FindTicket(*b.state, partitions, ticket.id);
+  if (!after.ok()) return c.Fail(after.status());
+  c.Json(ack.duplicate ? 200 : 200, {{"command_id", command_id},
+                                     {"duplicate", ack.duplicate},
+                                     {"records", records},
+                                     {"ticket", *after ? TicketJson(**after) : json()}});
+}
+
+}  // namespace closeloop::http

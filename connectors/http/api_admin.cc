@@ -1,0 +1,243 @@
+// Administration (workflows, reference data, users and tokens, the manual clock) and what
+// every signed-in caller may read about the system (who am I, deployed workflows,
+// departments).
+#include "base/time_text.h"
+#include "connectors/http/api_internal.h"
+#include "connectors/http/api_util.h"
+#include "dsl/compile.h"
+#include "dsl/diagnostic.h"
+#include "events/hash.h"
+
+namespace closeloop::http {
+
+void Api::Impl::RegisterAdmin(httplib::Server& s) {
+  const uint32_t admin = Roles({Role::kAdmin});
+  const uint32_t signed_in = Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor,
+                                    Role::kInspector, Role::kAuditor, Role::kAdmin});
+
+  Route(s, "GET", "/v1/me", signed_in, [](Call& c) {
+    c.Json(200, json::parse(c.who().ToJson()));
+  });
+
+  Route(s, "GET", "/v1/workflows", signed_in, [this](Call& c) {
+    json out = json::array();
+    world.With([&](const engine::World& w) {
+      for (const dsl::Workflow* wf : w.LatestAll()) {
+        json states = json::array();
+        for (const auto& st : wf->states) {
+          states.push_back({{"name", st.name},
+                            {"title", st.title_en},
+                            {"title_zh", st.title_zh},
+                            {"terminal", st.terminal}});
+        }
+        out.push_back({{"name", wf->name},
+                       {"version", wf->version},
+                       {"loop", dsl::LoopName(wf->loop)},
+                       {"title", wf->title_en},
+                       {"title_zh", wf->title_zh},
+                       {"states", states}});
+      }
+      return 0;
+    });
+    c.Json(200, {{"workflows", out}});
+  });
+
+  Route(s, "GET", "/v1/departments", signed_in, [this](Call& c) {
+    json out = json::array();
+    world.With([&](const engine::World& w) {
+      for (const auto& [id, d] : w.reference().departments()) {
+        out.push_back({{"id", d.id},
+                       {"name", d.name_en},
+                       {"name_zh", d.name_zh},
+                       {"district", d.district},
+                       {"jurisdiction", d.jurisdiction},
+                       {"parent", d.parent},
+                       {"kind", d.kind}});
+      }
+      return 0;
+    });
+    c.Json(200, {{"departments", out}});
+  });
+
+  Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) {
+    auto body = c.BodyObject();
+    if (!body) return;
+    if (!body->contains("source") || !(*body)["source"].is_string()) {
+      return c.Error(400, "invalid", "source: the workflow's DSL text", "source");
+    }
+    std::string name = body->value("file", std::string("workflow.wf"));
+    std::string source = (*body)["source"].get<std::string>();
+    auto compiled = dsl::Compile({{name, source}});
+    json diags = json::array();
+    for (const auto& d : compiled.diagnostics) {
+      auto lc = dsl::LocateOffset(source, d.offset);
+      diags.push_back({{"severity", d.severity == dsl::DiagSeverity::kError ? "error" : "warning"},
+                       {"code", d.code},
+                       {"message", d.message},
+                       {"line", lc.line},
+                       {"column", lc.column}});
+    }
+    if (!compiled.ok()) {
+      json first = diags.empty() ? json::object() : diags[0];
+      c.Json(422, {{"error",
+                    {{"status", 422},
+                     {"code", "workflow_invalid"},
+                     {"message", "the workflow does not compile; nothing was deployed"},
+                     {"line", first.value("line", 0)},
+                     {"column", first.value("column", 0)},
+                     {"diagnostics", diags}}}});
+      return;
+    }
+    std::vector<std::string> records;
+    json deployed = json::array();
+    for (const auto& wf : compiled.program->workflows) {
+      json rec = {{"source", "api/" + c.who().name},
+                  {"actor", c.who().name},
+                  {"body_type", "WorkflowDeployed"},
+                  {"body",
+                   {{"name", wf.name},
+                    {"version", wf.version},
+                    {"source", source},
+                    {"source_sha256", events::ToHex(events::Sha256Of(std::string_view(source)))}}}};
+      records.push_back(rec.dump());
+      deployed.push_back({{"name", wf.name}, {"version", wf.version}});
+    }
+    Status s = b.append_control(records);
+    if (!s.ok()) return c.Fail(s);
+    c.detail = deployed.dump();
+    c.Json(201, {{"deployed", deployed}, {"diagnostics", diags}});
+  });
+
+  Route(s, "POST", "/v1/admin/reference-data", admin, [this](Call& c) {
+    std::string ct = c.req.get_header_value("Content-Type");
+    if (ct.rfind("application/json", 0) != 0) {
+      return c.Error(415, "unsupported_media_type", "send application/json");
+    }
+    json body = json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded()) return c.Error(400, "bad_json", "the body is not JSON");
+    if (!body.is_array()) body = json::array({body});
+    std::vector<std::string> records;
+    for (size_t i = 0; i < body.size(); ++i) {
+      json& r = body[i];
+      std::string type = r.is_object() ? r.value("body_type", "") : "";
+      if (type != "ReferenceDataUpdated" && type != "RoutingTableUpdated" &&
+          type != "CalendarUpdated") {
+        return c.Error(400, "invalid",
+                       "record " + std::to_string(i) +
+                           ": body_type must be ReferenceDataUpdated, RoutingTableUpdated or "
+                           "CalendarUpdated",
+                       "body_type");
+      }
+      if (!r.contains("source")) r["source"] = "api/" + c.who().name;
+      r["actor"] = c.who().name;
+      records.push_back(r.dump());
+    }
+    Status s = b.append_control(records);
+    if (!s.ok()) return c.Fail(s);
+    c.detail = std::to_string(records.size()) + " record(s)";
+    c.Json(201, {{"recorded", records.size()}});
+  });
+
+  Route(s, "POST", "/v1/admin/clock", admin, [this](Call& c) {
+    if (!b.advance_clock) {
+      return c.Error(409, "wall_clock", "the server runs a wall clock; start it with --clock manual");
+    }
+    auto body = c.BodyObject();
+    if (!body) return;
+    int64_t now = b.engine_now(), to = 0;
+    if (body->contains("to") && (*body)["to"].is_string()) {
+      auto t = ParseTimeParam((*body)["to"].get<std::string>());
+      if (!t) return c.Error(400, "invalid", "to: an ISO 8601 time", "to");
+      to = *t;
+    } else if (body->contains("by") && (*body)["by"].is_string()) {
+      auto d = ParseDuration((*body)["by"].get<std::string>());
+      if (!d.ok()) return c.Error(400, "invalid", "by: " + d.status().message(), "by");
+      to = now + *d;
+    } else {
+      return c.Error(400, "invalid", "give \"to\" (a time) or \"by\" (a duration such as 2h)");
+    }
+    if (to < now) return c.Error(409, "backwards", "time does not go backwards", "to");
+    Status s = b.advance_clock(to);
+    if (!s.ok()) return c.Fail(s);
+    c.detail = std::to_string(to);
+    c.Json(200, {{"from", now}, {"to", to}});
+  });
+
+  Route(s, "GET", "/v1/admin/users", admin, [this](Call& c) {
+    auto users = auth.ListUsers();
+    if (!users.ok()) return c.Fail(users.status());
+    json out = json::array();
+    for (const auto& u : *users) out.push_back(json::parse(u.ToJson()));
+    c.Json(200, {{"users", out}});
+  });
+
+  auto put_user = [this](Call& c, bool create) {
+    auto user = User::FromJson(c.req.body);
+    if (!user.ok()) {
+      const std::string& m = user.status().message();
+      auto colon = m.find(':');
+      return c.Error(400, "invalid", m, colon == std::string::npos ? "" : m.substr(0, colon));
+    }
+    if (!create && c.req.matches.size() > 1 && user->name != c.req.matches[1].str()) {
+      return c.Error(400, "invalid", "name: must match the path", "name");
+    }
+    auto existing = auth.GetUser(user->name);
+    if (!existing.ok()) return c.Fail(existing.status());
+    if (create && *existing) return c.Error(409, "exists", "user " + user->name + " exists", "name");
+    if (!create && !*existing) return c.Error(404, "not_found", "no user " + user->name);
+    Status s = auth.PutUser(*user);
+    if (!s.ok()) return c.Fail(s);
+    c.detail = user->name;
+    c.Json(create ? 201 : 200, json::parse(user->ToJson()));
+  };
+  Route(s, "POST", "/v1/admin/users", admin, [put_user](Call& c) { put_user(c, true); });
+  Route(s, "PUT", R"(/v1/admin/users/([a-z0-9._\-]+))", admin,
+        [put_user](Call& c) { put_user(c, false); });
+  Route(s, "DELETE", R"(/v1/admin/users/([a-z0-9._\-]+))", admin, [this](Call& c) {
+    Status s = auth.DisableUser(c.req.matches[1].str());
+    if (!s.ok()) return c.Fail(s);
+    c.detail = c.req.matches[1].str();
+    c.Json(200, {{"disabled", c.req.matches[1].str()}});
+  });
+  Route(s, "POST", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
+    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return c.Error(400, "bad_json", "expected {\"label\": ...}");
+    std::string label = body.value("label", "");
+    auto token = auth.IssueToken(c.req.matches[1].str(), label, b.wall_now());
+    if (!token.ok()) return c.Fail(token.status());
+    c.detail = c.req.matches[1].str();
+    c.Json(201, {{"token", *token},
+                 {"id", events::ToHex(events::Sha256Of(std::string_view(*token))).substr(0, 16)},
+                 {"user", c.req.matches[1].str()},
+                 {"note", "shown once: the server keeps only its hash"}});
+  });
+  Route(s, "GET", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
+    auto tokens = auth.ListTokens(c.req.matches[1].str());
+    if (!tokens.ok()) return c.Fail(tokens.status());
+    json out = json::array();
+    for (const auto& t : *tokens) {
+      out.push_back({{"id", t.id}, {"label", t.label}, {"created_at", t.created_at}});
+    }
+    c.Json(200, {{"tokens", out}});
+  });
+  Route(s, "DELETE", R"(/v1/admin/tokens/([0-9a-f]+))", admin, [this](Call& c) {
+    Status s = auth.RevokeToken(c.req.matches[1].str());
+    if (!s.ok()) return c.Fail(s);
+    c.detail = c.req.matches[1].str();
+    c.Json(200, {{"revoked", c.req.matches[1].str()}});
+  });
+  Route(s, "GET", "/v1/admin/access-log", Roles({Role::kAdmin, Role::kAuditor}), [this](Call& c) {
+    auto since = c.Param("since").empty() ? std::optional<int64_t>(0)
+                                           : ParseTimeParam(c.Param("since"));
+    auto limit = ParseInt(c.Param("limit"), 100, 1, 1000);
+    if (!since) return c.Error(400, "invalid", "since: a time", "since");
+    if (!limit) return c.Error(400, "invalid", "limit: 1 to 1000", "limit");
+    auto entries = access.List(*since, static_cast<size_t>(*limit));
+    if (!entries.ok()) return c.Fail(entries.status());
+    json out = json::array();
+    for (const auto& e : *entries) out.push_back(json::parse(e, nullptr, false));
+    c.Json(200, {{"entries", out}});
+  });
+}
+
+}  // namespace closeloop::http

@@ -1,0 +1,117 @@
+// What the API's route files share: the implementation object, the per-call context and
+// the helpers every handler uses. Not part of the module's interface.
+#pragma once
+
+#include <httplib.h>
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "connectors/http/access_log.h"
+#include "connectors/http/api.h"
+#include "connectors/http/auth.h"
+#include "connectors/http/change_feed.h"
+#include "connectors/http/metrics.h"
+#include "connectors/http/rate_limit.h"
+#include "engine/ticket.h"
+#include "engine/world.h"
+
+namespace closeloop::http {
+
+using nlohmann::json;
+
+constexpr uint32_t RoleBit(Role r) { return 1u << static_cast<uint32_t>(r); }
+constexpr uint32_t Roles(std::initializer_list<Role> roles) {
+  uint32_t bits = 0;
+  for (Role r : roles) bits |= RoleBit(r);
+  return bits;
+}
+constexpr uint32_t kPublic = 0;          // no token needed
+constexpr uint32_t kAnyRole = 0xFFFFFFu;  // any valid token
+
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  std::optional<User> user;  // set when the route needs a token
+  std::string detail;        // what the access log should add (an id, a count)
+
+  void Json(int status, const json& body);
+  // {"error": {...}}; `field`, `line`, `column` only when known.
+  void Error(int status, std::string_view code, std::string_view message,
+             std::string_view field = "", int line = 0, int column = 0);
+  // Maps a Status to its HTTP status (NotFound 404, InvalidArgument 400, ...).
+  void Fail(const Status& status);
+  // The body as a JSON object; answers 400/415 itself and returns nullopt when it is not.
+  std::optional<json> BodyObject();
+  std::string Param(const char* name) const;
+  const User& who() const { return *user; }
+};
+
+using Handler = std::function<void(Call&)>;
+
+// The deployed workflows, calendars and reference data as the engine sees them, rebuilt
+// from the control records the engine stored (partition 0's copies) when they change.
+class WorldCache {
+ public:
+  explicit WorldCache(const engine::StateReader& state) : state_(state) {}
+  // Runs `fn(world)` on an up-to-date World under a shared lock.
+  template <typename F>
+  auto With(F&& fn) {
+    Refresh();
+    std::shared_lock lock(mu_);
+    return fn(static_cast<const engine::World&>(world_));
+  }
+
+ private:
+  void Refresh();
+  const engine::StateReader& state_;
+  std::shared_mutex mu_;
+  engine::World world_;
+  uint64_t applied_ = 0;  // config records applied
+};
+
+enum class Access { kNone, kRead, kAct };
+
+struct Api::Impl {
+  Impl(ApiBackend backend, ApiOptions options);
+
+  ApiBackend b;
+  ApiOptions o;
+  uint32_t partitions = 0;
+  AuthStore auth;
+  AccessLog access;
+  RateLimiter limiter;
+  Metrics metrics;
+  WorldCache world;
+  ChangeFeed feed;
+
+  // Registers `handler` for `method` `pattern`; `roles` are the roles admitted (kPublic:
+  // no token). `audit_reads`: GETs by auditors and inspectors go to the access log too.
+  void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
+             uint32_t roles, Handler handler);
+
+  // What `user` may do with `ticket` (object-level authorization).
+  Access TicketAccess(const User& user, const engine::Ticket& ticket);
+  // The ticket if `user` may see it (else nullopt: the caller answers 404, not 403, so
+  // nobody learns what exists outside their scope); inspectors also see a chain that
+  // reached them.
+  Result<std::optional<engine::Ticket>> VisibleTicket(const User& user, std::string_view id,
+                                                      Access* access);
+  // The verbs `user` could use on `t` now (the engine may still refuse on a condition).
+  json ActionsFor(const User& user, const engine::Ticket& t);
+  // POST /v1/tickets/{id}/actions.
+  void Act(Call& c, const std::string& id);
+
+  void RegisterEvents(httplib::Server& s);
+  void RegisterTickets(httplib::Server& s);
+  void RegisterAudit(httplib::Server& s);
+  void RegisterAdmin(httplib::Server& s);
+  void RegisterStream(httplib::Server& s);
+  void RegisterOpen311(httplib::Server& s);
+  void RegisterOps(httplib::Server& s);
+};
+
+}  // namespace closeloop::http

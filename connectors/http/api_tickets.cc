@@ -1,0 +1,228 @@
+// Tickets for the people who work them: a department's queue and search (cursor pages),
+// one ticket with its history and the actions open to the caller, staff actions with
+// optimistic concurrency, and chains.
+#include <charconv>
+#include <thread>
+
+#include "connectors/file/ingress.h"
+#include "connectors/http/api_internal.h"
+#include "connectors/http/api_util.h"
+#include "engine/queries.h"
+#include "events/ids.h"
+#include "events/partition.h"
+#include "events/record.h"
+
+namespace closeloop::http {
+namespace {
+
+json FieldsNeeded(const std::string& verb) {
+  if (verb == "return") return {"reason"};
+  if (verb == "transfer") return {"to_department", "reason"};
+  if (verb == "request_extension") return {"days", "reason"};
+  if (verb == "submit_evidence") return {"evidence", "note"};
+  if (verb == "deny_extension") return {"reason"};
+  return json::array();
+}
+
+// Whether `user`'s claims satisfy one of a transition's roles, as the engine will check.
+bool ClaimsFit(const std::vector<std::string>& roles, const User& u, const engine::Ticket& t) {
+  if (roles.empty()) return true;
+  for (const auto& r : roles) {
+    if (r == "assignee" && u.department == t.lead && u.role == Role::kStaff) return true;
+    if (r == "assist" && std::find(t.assist.begin(), t.assist.end(), u.department) !=
+                             t.assist.end())
+      return true;
+    if (r == RoleName(u.role)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
+  json out = json::array();
+  if (t.closed) return out;
+  world.With([&](const engine::World& w) {
+    const dsl::Workflow* wf = w.Find(t.workflow, t.workflow_version);
+    const dsl::State* st = wf ? wf->FindState(t.state) : nullptr;
+    if (!st) return 0;
+    std::set<std::string> seen;
+    for (const auto& tr : st->transitions) {
+      if (tr.trigger != dsl::TriggerKind::kVerb || !ClaimsFit(tr.roles, u, t)) continue;
+      if (!seen.insert(tr.verb).second) continue;
+      out.push_back({{"verb", tr.verb},
+                     {"to", tr.target.empty() ? t.state : tr.target},
+                     {"rule", tr.rule},
+                     {"conditional", tr.guard.has_value()},
+                     {"fields", FieldsNeeded(tr.verb)}});
+    }
+    return 0;
+  });
+  return out;
+}
+
+Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u,
+                                                               std::string_view id,
+                                                               Access* access) {
+  CL_ASSIGN_OR_RETURN(auto t, engine::FindTicket(*b.state, partitions, id));
+  if (!t) return t;
+  *access = TicketAccess(u, *t);
+  if (*access == Access::kNone && u.role == Role::kInspector) {
+    // Inspectors read the whole chain of a ticket that reached them: it is the evidence.
+    CL_ASSIGN_OR_RETURN(auto chain, engine::ChainOf(*b.state, partitions, id));
+    for (const auto& m : chain) {
+      if (m.lead == u.department || m.escalated_to == u.department) *access = Access::kRead;
+    }
+  }
+  if (*access == Access::kNone) return std::optional<engine::Ticket>();
+  return t;
+}
+
+void Api::Impl::RegisterTickets(httplib::Server& s) {
+  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
+                                  Role::kAuditor, Role::kAdmin});
+  Route(s, "GET", "/v1/tickets", readers, [this](Call& c) {
+    engine::TicketFilter f;
+    f.department = c.Param("department");
+    f.state = c.Param("state");
+    f.loop = c.Param("loop");
+    f.workflow = c.Param("workflow");
+    f.subject = c.Param("subject");
+    f.text = c.Param("q");
+    f.jurisdiction = c.Param("jurisdiction");
+    f.after = c.Param("cursor");
+    for (auto [name, flag] : {std::pair{"open", &f.open_only}, {"overdue", &f.overdue_only},
+                              {"escalated", &f.escalated_only}}) {
+      std::string v = c.Param(name);
+      if (v.empty()) continue;
+      if (v != "true" && v != "false") {
+        return c.Error(400, "invalid", std::string(name) + ": true or false", name);
+      }
+      *flag = v == "true";
+    }
+    auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
+    if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
+    f.limit = static_cast<size_t>(*limit);
+    if (!f.after.empty() &&
+        (f.after.size() < 12 || (f.after[10] != '/' && (f.after.size() < 21 || f.after[19] != '/')))) {
+      return c.Error(400, "invalid", "cursor: use next_cursor from the previous page", "cursor");
+    }
+    const User& u = c.who();
+    // Object-level scope: narrow the filter to what the caller may see.
+    switch (u.role) {
+      case Role::kStaff:
+        if (!f.department.empty() && f.department != u.department) {
+          return c.Error(403, "forbidden", "staff see their own department's tickets",
+                         "department");
+        }
+        f.department = u.department;
+        f.include_involved = c.Param("involved") == "true";  // assisting tickets, read-only
+        break;
+      case Role::kInspector:
+        if (f.department.empty() || f.department == u.department) {
+          f.department = u.department;
+          f.include_involved = true;  // led by or escalated to the commission
+        } else {
+          return c.Error(403, "forbidden", "inspectors list their commission's tickets",
+                         "department");
+        }
+        break;
+      case Role::kSupervisor: {
+        std::string scope = world.With([&](const engine::World& w) {
+          const auto* d = w.reference().FindDepartment(u.department);
+          return d ? d->jurisdiction : std::string("\x01");
+        });
+        if (!scope.empty()) {
+          if (!f.jurisdiction.empty() && f.jurisdiction.rfind(scope, 0) != 0) {
+            return c.Error(403, "forbidden", "outside this office's jurisdiction " + scope,
+                           "jurisdiction");
+          }
+          if (f.jurisdiction.empty()) f.jurisdiction = scope;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    auto tickets = engine::ListTickets(*b.state, partitions, f);
+    if (!tickets.ok()) return c.Fail(tickets.status());
+    json items = json::array();
+    for (const auto& t : *tickets) items.push_back(TicketJson(t));
+    json out = {{"tickets", items}, {"now", b.engine_now()}};
+    if (tickets->size() == f.limit) {
+      out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
+    }
+    c.Json(200, out);
+  });
+
+  Route(s, "GET", R"(/v1/tickets/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
+    std::string id = c.req.matches[1];
+    Access access;
+    auto t = VisibleTicket(c.who(), id, &access);
+    if (!t.ok()) return c.Fail(t.status());
+    if (!*t) return c.Error(404, "not_found", "no ticket " + id);
+    int64_t as_of = INT64_MAX;
+    if (!c.Param("as_of").empty()) {
+      auto parsed = ParseTimeParam(c.Param("as_of"));
+      if (!parsed) return c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
+      as_of = *parsed;
+    }
+    engine::Ticket shown = **t;
+    if (as_of != INT64_MAX) {
+      auto then = engine::TicketAsOf(*b.state, partitions, id, as_of);
+      if (!then.ok()) return c.Fail(then.status());
+      if (!*then) return c.Error(404, "not_found", "ticket " + id + " did not exist yet then");
+      shown = **then;
+    }
+    auto history = engine::TicketHistory(*b.state, partitions, id, as_of);
+    if (!history.ok()) return c.Fail(history.status());
+    json out = {{"ticket", TicketJson(shown)}, {"history", RecordsJson(*history)}};
+    if (as_of != INT64_MAX) {
+      out["as_of"] = as_of;
+    } else {
+      out["actions"] = access == Access::kNone ? json::array() : ActionsFor(c.who(), shown);
+    }
+    c.detail = id;
+    c.Json(200, out);
+  });
+
+  Route(s, "POST", R"(/v1/tickets/([0-9A-Za-z_.:\-]+)/actions)",
+        Roles({Role::kStaff, Role::kSupervisor, Role::kInspector}),
+        [this](Call& c) { Act(c, c.req.matches[1]); });
+
+  Route(s, "GET", R"(/v1/chains/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
+    std::string id = c.req.matches[1];
+    Access access;
+    auto t = VisibleTicket(c.who(), id, &access);
+    if (!t.ok()) return c.Fail(t.status());
+    if (!*t) return c.Error(404, "not_found", "no ticket " + id);
+    int64_t as_of = INT64_MAX;
+    if (!c.Param("as_of").empty()) {
+      auto parsed = ParseTimeParam(c.Param("as_of"));
+      if (!parsed) return c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
+      as_of = *parsed;
+    }
+    auto chain = engine::ChainOf(*b.state, partitions, id);
+    if (!chain.ok()) return c.Fail(chain.status());
+    json members = json::array();
+    bool whole = c.who().role != Role::kStaff && c.who().role != Role::kSupervisor;
+    for (const auto& m : *chain) {
+      if (!whole && TicketAccess(c.who(), m) == Access::kNone) continue;
+      engine::Ticket shown = m;
+      if (as_of != INT64_MAX) {
+        auto then = engine::TicketAsOf(*b.state, partitions, m.id, as_of);
+        if (!then.ok()) return c.Fail(then.status());
+        if (!*then) continue;  // not opened yet then
+        shown = **then;
+      }
+      json tj = TicketJson(shown);
+      members.push_back(tj);
+    }
+    c.detail = id;
+    json out = {{"chain_id", (*t)->chain_id}, {"tickets", members}};
+    if (as_of != INT64_MAX) out["as_of"] = as_of;
+    c.Json(200, out);
+  });
+}
+
+}  // namespace closeloop::http

@@ -1,0 +1,50 @@
+#include "connectors/http/api_util.h"
+
+#include <charconv>
+
+#include "base/time_text.h"
+#include "events/hash.h"
+#include "events/json_codec.h"
+
+namespace closeloop::http {
+
+using nlohmann::json;
+
+std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64_t min,
+                                int64_t max) {
+  if (text.empty()) return fallback;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < min || v > max) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<int64_t> ParseTimeParam(const std::string& text) {
+  auto t = ParseTime(text);
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+json TicketJson(const engine::Ticket& t) {
+  return json::parse(t.ToJson(), nullptr, false);
+}
+
+json RecordJson(std::string_view bytes) {
+  // One codec per thread: it holds a parser and is not thread-safe.
+  thread_local events::JsonCodec codec;
+  auto text = codec.ToJson(bytes);
+  json j = text.ok() ? json::parse(*text, nullptr, false) : json::object();
+  if (j.is_discarded() || !j.is_object()) j = {{"error", "undecodable record"}};
+  j["hash"] = events::ToHex(events::Sha256Of(bytes));
+  return j;
+}
+
+json RecordsJson(const std::vector<std::string>& records) {
+  json out = json::array();
+  for (const auto& r : records) out.push_back(RecordJson(r));
+  return out;
+}
+
+}  // namespace closeloop::http

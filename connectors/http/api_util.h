@@ -1,0 +1,25 @@
+// Small conversions the API's route files share: query parameters, tickets and records
+// as JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/ticket.h"
+
+namespace closeloop::http {
+
+// An integer parameter: `fallback` when empty; nullopt when malformed or out of range.
+std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64_t min,
+                                int64_t max);
+// ms since the epoch or ISO 8601 (no offset = Asia/Shanghai).
+std::optional<int64_t> ParseTimeParam(const std::string& text);
+
+nlohmann::json TicketJson(const engine::Ticket& t);
+// Stored records (FlatBuffers) as JSON objects, with each record's SHA-256 added ("hash").
+nlohmann::json RecordsJson(const std::vector<std::string>& records);
+nlohmann::json RecordJson(std::string_view bytes);
+
+}  // namespace closeloop::http

@@ -1,0 +1,264 @@
+#include "connectors/http/auth.h"
+
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+
+#include <array>
+
+#include "connectors/rocksdb/rocks_db.h"
+#include "events/hash.h"
+
+namespace closeloop::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 6> kRoleNames = {"publisher", "staff",   "supervisor",
+                                                         "inspector", "auditor", "admin"};
+constexpr std::string_view kUserPrefix = "auth/user/";
+constexpr std::string_view kTokenPrefix = "auth/token/";
+
+std::string UserKey(std::string_view name) { return std::string(kUserPrefix) + std::string(name); }
+std::string TokenKey(std::string_view hash_hex) {
+  return std::string(kTokenPrefix) + std::string(hash_hex);
+}
+std::string HashHex(std::string_view token) { return events::ToHex(events::Sha256Of(token)); }
+
+bool ValidName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// base64url without padding: 32 random bytes -> 43 characters.
+std::string Base64Url(const unsigned char* p, size_t n) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    acc = (acc << 8) | p[i];
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+Status Put(rocks::RocksDb& db, rocksdb::WriteBatch& batch) { return db.Write(&batch, true); }
+
+template <typename Fn>
+Status ScanPrefix(rocks::RocksDb& db, std::string_view prefix, Fn fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator({}, db.family("meta")));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    if (!it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return rocks::FromRocks(it->status(), "auth scan");
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) { return kRoleNames[static_cast<size_t>(role)]; }
+
+std::optional<Role> RoleFromName(std::string_view name) {
+  for (size_t i = 0; i < kRoleNames.size(); ++i) {
+    if (kRoleNames[i] == name) return static_cast<Role>(i);
+  }
+  return std::nullopt;
+}
+
+std::string User::ToJson() const {
+  json j = {{"name", name},         {"role", RoleName(role)},
+            {"department", department}, {"agency", agency},
+            {"event_types", event_types}, {"display_name", display_name},
+            {"disabled", disabled}};
+  return j.dump();
+}
+
+Status User::Validate() const {
+  if (!ValidName(name)) {
+    return InvalidArgument("name: 1-64 characters of a-z, 0-9, '.', '-', '_'");
+  }
+  bool needs_department =
+      role == Role::kStaff || role == Role::kSupervisor || role == Role::kInspector;
+  if (needs_department && department.empty()) {
+    return InvalidArgument("department: required for role " + std::string(RoleName(role)));
+  }
+  if (role == Role::kPublisher && agency.empty()) {
+    return InvalidArgument("agency: required for role publisher");
+  }
+  for (const auto& t : event_types) {
+    if (t.empty()) return InvalidArgument("event_types: empty name");
+  }
+  return Status::Ok();
+}
+
+Result<User> User::FromJson(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("body: expected a JSON object");
+  static const std::array<std::string_view, 7> kFields = {
+      "name", "role", "department", "agency", "event_types", "display_name", "disabled"};
+  for (auto& [k, v] : j.items()) {
+    if (std::find(kFields.begin(), kFields.end(), k) == kFields.end()) {
+      return InvalidArgument(k + ": unknown field");
+    }
+  }
+  User u;
+  auto str = [&](const char* field, std::string* out) -> Status {
+    if (!j.contains(field)) return Status::Ok();
+    if (!j[field].is_string()) return InvalidArgument(std::string(field) + ": expected a string");
+    *out = j[field].get<std::string>();
+    return Status::Ok();
+  };
+  CL_RETURN_IF_ERROR(str("name", &u.name));
+  std::string role;
+  CL_RETURN_IF_ERROR(str("role", &role));
+  auto r = RoleFromName(role);
+  if (!r) {
+    return InvalidArgument(
+        "role: one of publisher, staff, supervisor, inspector, auditor, admin");
+  }
+  u.role = *r;
+  CL_RETURN_IF_ERROR(str("department", &u.department));
+  CL_RETURN_IF_ERROR(str("agency", &u.agency));
+  CL_RETURN_IF_ERROR(str("display_name", &u.display_name));
+  if (j.contains("event_types")) {
+    if (!j["event_types"].is_array()) return InvalidArgument("event_types: expected an array");
+    for (auto& t : j["event_types"]) {
+      if (!t.is_string()) return InvalidArgument("event_types: expected strings");
+      u.event_types.push_back(t.get<std::string>());
+    }
+  }
+  if (j.contains("disabled")) {
+    if (!j["disabled"].is_boolean()) return InvalidArgument("disabled: expected true or false");
+    u.disabled = j["disabled"].get<bool>();
+  }
+  CL_RETURN_IF_ERROR(u.Validate());
+  return u;
+}
+
+Status AuthStore::PutUser(const User& user) {
+  CL_RETURN_IF_ERROR(user.Validate());
+  rocksdb::WriteBatch batch;
+  batch.Put(db_.family("meta"), UserKey(user.name), user.ToJson());
+  return Put(db_, batch);
+}
+
+Result<std::optional<User>> AuthStore::GetUser(std::string_view name) const {
+  std::string value;
+  auto s = db_.db()->Get({}, db_.family("meta"), UserKey(name), &value);
+  if (s.IsNotFound()) return std::optional<User>();
+  if (!s.ok()) return rocks::FromRocks(s, "auth user");
+  CL_ASSIGN_OR_RETURN(User u, User::FromJson(value));
+  return std::optional<User>(std::move(u));
+}
+
+Result<std::vector<User>> AuthStore::ListUsers() const {
+  std::vector<User> out;
+  Status inner = Status::Ok();
+  CL_RETURN_IF_ERROR(ScanPrefix(db_, kUserPrefix, [&](std::string_view, std::string_view v) {
+    auto u = User::FromJson(v);
+    if (!u.ok()) {
+      inner = u.status();
+      return false;
+    }
+    out.push_back(std::move(*u));
+    return true;
+  }));
+  CL_RETURN_IF_ERROR(inner);
+  return out;
+}
+
+Status AuthStore::DisableUser(std::string_view name) {
+  CL_ASSIGN_OR_RETURN(auto user, GetUser(name));
+  if (!user) return NotFound("no user " + std::string(name));
+  user->disabled = true;
+  rocksdb::WriteBatch batch;
+  batch.Put(db_.family("meta"), UserKey(name), user->ToJson());
+  Status inner = Status::Ok();
+  CL_RETURN_IF_ERROR(ScanPrefix(db_, kTokenPrefix, [&](std::string_view k, std::string_view v) {
+    json j = json::parse(v, nullptr, false);
+    if (!j.is_discarded() && j.value("user", "") == name) {
+      batch.Delete(db_.family("meta"), rocksdb::Slice(k.data(), k.size()));
+    }
+    return true;
+  }));
+  return Put(db_, batch);
+}
+
+Result<std::string> AuthStore::IssueToken(std::string_view user, std::string_view label,
+                                          int64_t now_ms) {
+  CL_ASSIGN_OR_RETURN(auto u, GetUser(user));
+  if (!u) return NotFound("no user " + std::string(user));
+  if (u->disabled) return FailedPrecondition("user " + std::string(user) + " is disabled");
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
+  std::string token = "clt_" + Base64Url(raw, sizeof raw);
+  std::string hash = HashHex(token);
+  json j = {{"id", hash.substr(0, 16)},
+            {"user", user},
+            {"label", label},
+            {"created_at", now_ms}};
+  rocksdb::WriteBatch batch;
+  batch.Put(db_.family("meta"), TokenKey(hash), j.dump());
+  CL_RETURN_IF_ERROR(Put(db_, batch));
+  return token;
+}
+
+Result<std::vector<TokenInfo>> AuthStore::ListTokens(std::string_view user) const {
+  std::vector<TokenInfo> out;
+  CL_RETURN_IF_ERROR(ScanPrefix(db_, kTokenPrefix, [&](std::string_view, std::string_view v) {
+    json j = json::parse(v, nullptr, false);
+    if (!j.is_discarded() && j.value("user", "") == user) {
+      out.push_back({j.value("id", ""), j.value("user", ""), j.value("label", ""),
+                     j.value("created_at", int64_t{0})});
+    }
+    return true;
+  }));
+  return out;
+}
+
+Status AuthStore::RevokeToken(std::string_view token_id) {
+  std::string prefix = TokenKey(token_id);  // ids are hash prefixes: the key starts with it
+  std::string found;
+  CL_RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view) {
+    found = std::string(k);
+    return false;
+  }));
+  if (token_id.size() != 16 || found.empty()) return NotFound("no token " + std::string(token_id));
+  rocksdb::WriteBatch batch;
+  batch.Delete(db_.family("meta"), found);
+  return Put(db_, batch);
+}
+
+Result<std::optional<User>> AuthStore::Authenticate(std::string_view token) const {
+  if (token.size() < 8 || token.size() > 200) return std::optional<User>();
+  std::string value;
+  auto s = db_.db()->Get({}, db_.family("meta"), TokenKey(HashHex(token)), &value);
+  if (s.IsNotFound()) return std::optional<User>();
+  if (!s.ok()) return rocks::FromRocks(s, "auth token");
+  json j = json::parse(value, nullptr, false);
+  if (j.is_discarded()) return Corruption("auth token entry");
+  CL_ASSIGN_OR_RETURN(auto user, GetUser(j.value("user", "")));
+  if (!user || user->disabled) return std::optional<User>();
+  return user;
+}
+
+bool AuthStore::empty() const {
+  bool any = false;
+  (void)ScanPrefix(db_, kUserPrefix, [&](std::string_view, std::string_view) {
+    any = true;
+    return false;
+  });
+  return !any;
+}
+
+}  // namespace closeloop::http
