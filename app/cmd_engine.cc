@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/node.h"
+#include "app/remote.h"
 #include "app/wall_clock.h"
 #include "dsl/compile.h"
 #include "engine/queries.h"
@@ -15,6 +16,7 @@ namespace closeloop::app {
 namespace {
 
 struct EngineOptions {
+  RemoteOptions remote;  // clock advance --server
   std::vector<std::string> files;
   std::string data = "./data";
   std::string into;
@@ -89,6 +91,16 @@ void RunReplay(const EngineOptions& o) {
 void RunClockAdvance(const EngineOptions& o) {
   auto d = ParseDuration(o.duration);
   if (!d.ok()) Fail(d.status().message(), 2);
+  if (!o.remote.server.empty()) {  // a server with --clock manual
+    auto r = RemotePost(o.remote, "/v1/admin/clock",
+                        nlohmann::json{{"by", o.duration}}.dump(), "application/json");
+    if (!r.ok()) Fail(r.status().ToString());
+    if (r->status != 200) Fail(DescribeError(*r));
+    std::cout << "clock " << FormatTime(r->body.value("from", int64_t{0})) << " -> "
+              << FormatTime(r->body.value("to", int64_t{0})) << " at " << o.remote.server
+              << std::endl;
+    return;
+  }
   Node n = Node::Open(o.data, /*read_only=*/false, 0, true, /*create=*/false);
   n.ProcessAll();
   int64_t base = n.EngineNow();
@@ -179,6 +191,7 @@ void AddEngineCommands(CLI::App& root) {
       "advance", "Append a clock record DURATION after the engine's time, and process");
   AddDataOption(*adv, &clock->data);
   adv->add_option("duration", clock->duration, "e.g. 30m, 2h, 3d")->required();
+  AddRemoteOptions(*adv, &clock->remote);
   adv->callback([clock] { RunClockAdvance(*clock); });
 }
 

@@ -5,9 +5,12 @@
 #include <map>
 
 #include "app/commands.h"
+#include "app/remote.h"
 #include "app/wall_clock.h"
 #include "connectors/file/jsonl.h"
 #include "connectors/rocksdb/embedded_log.h"
+#include "connectors/rocksdb/ingress_appender.h"
+#include "events/json_codec.h"
 
 namespace closeloop::app {
 namespace {
@@ -16,9 +19,56 @@ struct PublishOptions {
   std::string data = "./data";
   std::string file;
   bool no_sync = false;
+  RemoteOptions remote;
 };
 
+// Through a running server: every line is validated here first (the same boundary the
+// server runs), ids are fixed here, then the records go in NDJSON batches; a batch resent
+// after a failure is recorded once (the API is idempotent on ids).
+void PublishRemote(const PublishOptions& o, std::istream& in, const std::string& name) {
+  file::JsonlResult r = file::ReadJsonl(in, 1, WallClockMillis());
+  if (!r.errors.empty()) {
+    for (const auto& e : r.errors) std::cerr << file::FormatError(name, e) << "\n";
+    std::cerr << "closeloop: " << r.errors.size() << " bad line(s) in " << name
+              << "; nothing was sent\n";
+    throw CLI::RuntimeError(1);
+  }
+  events::JsonCodec codec;
+  constexpr size_t kBatch = 5000;
+  size_t recorded = 0, duplicates = 0;
+  for (size_t start = 0; start < r.records.size(); start += kBatch) {
+    std::string body;
+    for (size_t i = start; i < std::min(r.records.size(), start + kBatch); ++i) {
+      auto json = codec.ToJson(r.records[i].bytes);
+      if (!json.ok()) Fail(json.status().ToString());
+      body += *json;
+      body += '\n';
+    }
+    auto reply = RemotePost(o.remote, "/v1/events", body, "application/x-ndjson");
+    if (!reply.ok()) Fail(reply.status().ToString() + "; " + std::to_string(recorded) +
+                          " record(s) were recorded before");
+    if (reply->status != 200 && reply->status != 201) {
+      Fail(DescribeError(*reply) + "; " + std::to_string(recorded) +
+           " record(s) were recorded before (resending is safe)");
+    }
+    recorded += reply->body.value("recorded", 0);
+    duplicates += reply->body.value("duplicates", 0);
+  }
+  std::cout << "recorded " << recorded << " record(s) from " << name << " at " << o.remote.server;
+  if (duplicates) std::cout << " (" << duplicates << " already there)";
+  std::cout << std::endl;
+}
+
 void RunPublish(const PublishOptions& o) {
+  if (!o.remote.server.empty()) {
+    std::ifstream f;
+    if (o.file != "-") {
+      f.open(o.file);
+      if (!f) Fail("cannot open " + o.file);
+    }
+    PublishRemote(o, o.file == "-" ? std::cin : f, o.file == "-" ? "<stdin>" : o.file);
+    return;
+  }
   auto db = rocks::RocksDb::Open(o.data, {.sync = !o.no_sync});
   if (!db.ok()) Fail(db.status().ToString());
   auto log = rocks::EmbeddedLog::Open(db->get(), 0);
@@ -45,12 +95,27 @@ void RunPublish(const PublishOptions& o) {
     std::cout << "no records in " << name << "\n";
     return;
   }
-  auto ranges = (*log)->Append(file::ToBatch(r.records, partitions));
-  if (!ranges.ok()) Fail(ranges.status().ToString() + "; nothing was appended");
-  std::cout << "appended " << r.records.size() << " record(s) from " << name << ":";
-  for (const auto& range : *ranges) {
-    std::cout << " p" << range.partition << "+" << range.count << "@" << range.first_offset;
+  // At most once per id: a file published again (or after a lost acknowledgement) is not
+  // recorded twice.
+  rocks::IngressAppender appender(**db, **log);
+  std::vector<rocks::IngressItem> items;
+  for (auto& rec : r.records) items.push_back({rec.id, std::move(rec.bytes), rec.partitions});
+  auto acks = appender.Append(items, !o.no_sync);
+  if (!acks.ok()) Fail(acks.status().ToString() + "; nothing was appended");
+  std::map<uint32_t, std::pair<uint64_t, uint64_t>> ranges;  // partition -> (first, count)
+  size_t fresh = 0;
+  for (const auto& a : *acks) {
+    if (a.duplicate) continue;
+    ++fresh;
+    auto [it, added] = ranges.try_emplace(a.partition, a.offset, 0);
+    it->second.first = std::min(it->second.first, a.offset);
+    ++it->second.second;
   }
+  std::cout << "appended " << fresh << " record(s) from " << name << ":";
+  for (const auto& [p, range] : ranges) {
+    std::cout << " p" << p << "+" << range.second << "@" << range.first;
+  }
+  if (fresh < acks->size()) std::cout << "; " << acks->size() - fresh << " already in the log";
   // Flush now: the acknowledgement must not wait for the process to exit.
   std::cout << std::endl;
 }
@@ -67,6 +132,7 @@ void AddPublishCommand(CLI::App& root) {
   AddDataOption(*cmd, &opts->data);
   cmd->add_option("file", opts->file, "JSONL file of records, or -")->required();
   cmd->add_flag("--no-sync", opts->no_sync, "do not fsync (faster; loses data on power failure)");
+  AddRemoteOptions(*cmd, &opts->remote);
   cmd->callback([opts] { RunPublish(*opts); });
 }
 

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/api_wiring.h"
 #include "app/commands.h"
 #include "app/demo_runner.h"
 #include "app/engine_runner.h"
@@ -86,13 +87,32 @@ void RunServe(const ServeOptions& o) {
 
   http::HttpServer server({.host = hp->first, .port = hp->second});
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
+  auto api = MakeEmbeddedApi(node, engine,
+                             {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo});
+  api->Register(server);
+  std::string admin_token = BootstrapAdmin(*api, o.data);
   Status started = server.Start();
   if (!started.ok()) Fail(started.ToString());
+  if (!admin_token.empty()) {
+    spdlog::info("first start: user 'admin' created; its token is in {} (shown nowhere else)",
+                 admin_token);
+  }
+  if (demo) {
+    std::vector<DemoUser> users;
+    for (const auto& p : demo->Personas()) {
+      users.push_back({p.name, p.role, p.department, p.display_name});
+    }
+    std::string url = "http://" + server.host() + ":" + std::to_string(server.port());
+    auto lines = WriteDemoCredentials(*api, o.data, users, url);
+    spdlog::info("demo credentials (also in {}/demo-credentials.json):", o.data);
+    for (const auto& line : lines) spdlog::info("{}", line);
+  }
   spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={} clock={}{}",
                server.host(), server.port(), o.data, node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
   WaitForStopSignal();
   if (demo) demo->Stop();
+  api->Stop();
   server.Stop();
   scheduler.Stop();
   engine.Stop();

@@ -23,6 +23,10 @@ class EngineRunner {
   // True once every partition has processed everything that was in the log when asked.
   bool CaughtUp() const;
   uint64_t processed() const { return processed_.load(); }
+  // Records of `partition` processed and committed so far (0 before Start).
+  uint64_t position(uint32_t partition) const {
+    return partition < positions_.size() ? positions_[partition]->load() : 0;
+  }
 
  private:
   void Run(uint32_t partition);

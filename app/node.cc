@@ -20,6 +20,7 @@ Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bo
   if (!log.ok()) Fail(log.status().ToString());
   n.log = std::move(*log);
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());
+  if (!read_only) n.ingress = std::make_unique<rocks::IngressAppender>(*n.db, *n.log);
   return n;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/time_text.h"
 #include "connectors/rocksdb/embedded_log.h"
+#include "connectors/rocksdb/ingress_appender.h"
 #include "connectors/rocksdb/rocks_store.h"
 #include "engine/processor.h"
 
@@ -17,6 +18,8 @@ struct Node {
   std::unique_ptr<rocks::RocksDb> db;
   std::unique_ptr<rocks::EmbeddedLog> log;
   std::unique_ptr<rocks::RocksStore> store;
+  // Every record from outside goes in through it: at most once per id (not when read-only).
+  std::unique_ptr<rocks::IngressAppender> ingress;
 
   // Exits with a message on failure. read_only: open beside a running server.
   static Node Open(const std::string& data, bool read_only, uint32_t partitions = 0,

@@ -18,7 +18,7 @@ namespace {
 
 const std::vector<std::string> kFields = {"verb",          "expected_version", "reason", "note",
                                           "to_department", "days",             "evidence",
-                                          "fields",        "command_id"};
+                                          "fields",        "command_id",       "as_role"};
 
 int StatusForRejection(events::fb::RejectReason r) {
   using R = events::fb::RejectReason;
@@ -46,7 +46,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     if (!(*body)[f].is_string()) return std::nullopt;
     return (*body)[f].get<std::string>();
   };
-  for (const char* f : {"verb", "reason", "note", "to_department", "command_id"}) {
+  for (const char* f : {"verb", "reason", "note", "to_department", "command_id", "as_role"}) {
     if (!str(f)) return c.Error(400, "invalid", std::string(f) + ": expected a string", f);
   }
   std::string verb = *str("verb");
@@ -99,12 +99,22 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     return;
   }
 
+  std::string role(RoleName(c.who().role));
+  if (!str("as_role")->empty()) {
+    const auto& extra = c.who().acts_as;
+    if (*str("as_role") != role &&
+        std::find(extra.begin(), extra.end(), *str("as_role")) == extra.end()) {
+      return c.Error(403, "forbidden", "as_role: this user may not act as " + *str("as_role"),
+                     "as_role");
+    }
+    role = *str("as_role");
+  }
   int64_t now = b.wall_now();
   std::string command_id = *str("command_id");
   if (command_id.empty()) command_id = events::NewRandomId(now).ToString();
   json cmd = {{"ticket_id", ticket.id},
               {"verb", verb},
-              {"role", RoleName(c.who().role)},
+              {"role", role},
               {"department", c.who().department}};
   if (expected) cmd["expected_version"] = expected;
   for (const char* f : {"reason", "note", "to_department"}) {

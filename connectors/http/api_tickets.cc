@@ -33,8 +33,28 @@ bool ClaimsFit(const std::vector<std::string>& roles, const User& u, const engin
                              t.assist.end())
       return true;
     if (r == RoleName(u.role)) return true;
+    if (std::find(u.acts_as.begin(), u.acts_as.end(), r) != u.acts_as.end()) {
+      return r != "head" || u.department == t.lead;
+    }
   }
   return false;
+}
+
+// The role claim to send for a transition: the user's own role unless only one of their
+// workflow roles fits.
+std::string AsRole(const std::vector<std::string>& roles, const User& u, const engine::Ticket& t) {
+  std::string own(RoleName(u.role));
+  if (roles.empty()) return own;
+  for (const auto& r : roles) {
+    if (r == own || r == "assignee" || r == "assist") return own;
+  }
+  for (const auto& r : roles) {
+    if (std::find(u.acts_as.begin(), u.acts_as.end(), r) != u.acts_as.end() &&
+        (r != "head" || u.department == t.lead)) {
+      return r;
+    }
+  }
+  return own;
 }
 
 }  // namespace
@@ -54,6 +74,7 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
                      {"to", tr.target.empty() ? t.state : tr.target},
                      {"rule", tr.rule},
                      {"conditional", tr.guard.has_value()},
+                     {"as_role", AsRole(tr.roles, u, t)},
                      {"fields", FieldsNeeded(tr.verb)}});
     }
     return 0;

@@ -79,7 +79,7 @@ std::string User::ToJson() const {
   json j = {{"name", name},         {"role", RoleName(role)},
             {"department", department}, {"agency", agency},
             {"event_types", event_types}, {"display_name", display_name},
-            {"disabled", disabled}};
+            {"acts_as", acts_as},         {"disabled", disabled}};
   return j.dump();
 }
 
@@ -98,14 +98,21 @@ Status User::Validate() const {
   for (const auto& t : event_types) {
     if (t.empty()) return InvalidArgument("event_types: empty name");
   }
+  for (const auto& r : acts_as) {
+    if (!ValidName(r)) return InvalidArgument("acts_as: role names are a-z, 0-9, '.', '-', '_'");
+    if (RoleFromName(r) && r != "supervisor" && r != "inspector") {
+      return InvalidArgument("acts_as: " + r + " is a user role, not a workflow role");
+    }
+  }
   return Status::Ok();
 }
 
 Result<User> User::FromJson(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("body: expected a JSON object");
-  static const std::array<std::string_view, 7> kFields = {
-      "name", "role", "department", "agency", "event_types", "display_name", "disabled"};
+  static const std::array<std::string_view, 8> kFields = {
+      "name",         "role",         "department", "agency", "event_types",
+      "display_name", "acts_as",      "disabled"};
   for (auto& [k, v] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), k) == kFields.end()) {
       return InvalidArgument(k + ": unknown field");
@@ -135,6 +142,13 @@ Result<User> User::FromJson(std::string_view text) {
     for (auto& t : j["event_types"]) {
       if (!t.is_string()) return InvalidArgument("event_types: expected strings");
       u.event_types.push_back(t.get<std::string>());
+    }
+  }
+  if (j.contains("acts_as")) {
+    if (!j["acts_as"].is_array()) return InvalidArgument("acts_as: expected an array");
+    for (auto& t : j["acts_as"]) {
+      if (!t.is_string()) return InvalidArgument("acts_as: expected strings");
+      u.acts_as.push_back(t.get<std::string>());
     }
   }
   if (j.contains("disabled")) {

@@ -34,6 +34,9 @@ struct User {
   std::string agency;
   std::vector<std::string> event_types;
   std::string display_name;
+  // Workflow roles this user may also act in (staff: "head" of their department; the 12345
+  // centre's "hotline"; an incident "commander"). An action names one with "as_role".
+  std::vector<std::string> acts_as;
   bool disabled = false;
 
   std::string ToJson() const;

@@ -1,0 +1,46 @@
+#include "app/remote.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+
+namespace closeloop::app {
+
+void AddRemoteOptions(CLI::App& cmd, RemoteOptions* o) {
+  cmd.add_option("--server", o->server,
+                 "a running server's URL (e.g. http://127.0.0.1:8080): go through its API");
+  cmd.add_option("--token", o->token, "bearer token for --server (default: $CLOSELOOP_TOKEN)");
+}
+
+Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
+                               const std::string& body, const std::string& content_type) {
+  std::string token = o.token;
+  if (token.empty()) {
+    const char* env = std::getenv("CLOSELOOP_TOKEN");
+    if (env) token = env;
+  }
+  if (token.empty()) return InvalidArgument("--server needs --token or CLOSELOOP_TOKEN");
+  httplib::Client client(o.server);
+  if (!client.is_valid()) return InvalidArgument("--server: not a URL: " + o.server);
+  client.set_read_timeout(120, 0);
+  client.set_write_timeout(120, 0);
+  auto r = client.Post(path, {{"Authorization", "Bearer " + token}}, body, content_type);
+  if (!r) {
+    return Unavailable("cannot reach " + o.server + ": " + httplib::to_string(r.error()));
+  }
+  RemoteReply out{r->status, nlohmann::json::parse(r->body, nullptr, false), r->body};
+  return out;
+}
+
+std::string DescribeError(const RemoteReply& r) {
+  std::string s = "HTTP " + std::to_string(r.status);
+  if (r.body.is_object() && r.body.contains("error")) {
+    const auto& e = r.body["error"];
+    s += ": " + e.value("code", std::string()) + ": " + e.value("message", std::string());
+  } else if (!r.text.empty()) {
+    s += ": " + r.text.substr(0, 300);
+  }
+  return s;
+}
+
+}  // namespace closeloop::app
