@@ -91,8 +91,8 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
                                : "",
                  .display_name = d.display_name};
     Status s = api.auth().PutUser(u);
-    auto token = s.ok() ? api.auth().IssueToken(d.name, "demo", WallClockMillis())
-                        : Result<std::string>(s);
+    auto token =
+        s.ok() ? api.auth().IssueToken(d.name, "demo", WallClockMillis()) : Result<std::string>(s);
     if (!token.ok()) {
       spdlog::error("demo user {}: {}", d.name, token.status().ToString());
       continue;

@@ -92,8 +92,8 @@ void RunClockAdvance(const EngineOptions& o) {
   auto d = ParseDuration(o.duration);
   if (!d.ok()) Fail(d.status().message(), 2);
   if (!o.remote.server.empty()) {  // a server with --clock manual
-    auto r = RemotePost(o.remote, "/v1/admin/clock",
-                        nlohmann::json{{"by", o.duration}}.dump(), "application/json");
+    auto r = RemotePost(o.remote, "/v1/admin/clock", nlohmann::json{{"by", o.duration}}.dump(),
+                        "application/json");
     if (!r.ok()) Fail(r.status().ToString());
     if (r->status != 200) Fail(DescribeError(*r));
     std::cout << "clock " << FormatTime(r->body.value("from", int64_t{0})) << " -> "

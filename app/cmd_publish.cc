@@ -45,8 +45,9 @@ void PublishRemote(const PublishOptions& o, std::istream& in, const std::string&
       body += '\n';
     }
     auto reply = RemotePost(o.remote, "/v1/events", body, "application/x-ndjson");
-    if (!reply.ok()) Fail(reply.status().ToString() + "; " + std::to_string(recorded) +
-                          " record(s) were recorded before");
+    if (!reply.ok())
+      Fail(reply.status().ToString() + "; " + std::to_string(recorded) +
+           " record(s) were recorded before");
     if (reply->status != 200 && reply->status != 201) {
       Fail(DescribeError(*reply) + "; " + std::to_string(recorded) +
            " record(s) were recorded before (resending is safe)");

@@ -23,8 +23,9 @@ struct ServeOptions {
   std::string clock = "wall";
   double clock_speed = 1.0;
   std::string tick = "";
-  KafkaServeOptions kafka;  // --kafka: Kafka is the log (app/kafka_serve.h)
-  bool demo = false;        // --demo: the living demo city (app/demo_runner.h)
+  std::string tls_cert, tls_key;  // both: HTTPS
+  KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
+  bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
 };
 
@@ -47,6 +48,7 @@ void RunServe(const ServeOptions& o) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  if (o.tls_cert.empty() != o.tls_key.empty()) Fail("--tls-cert and --tls-key go together", 2);
   auto hp = http::ParseHostPort(o.http);
   if (!hp.ok()) Fail("--http: " + hp.status().message(), 2);
   if (o.clock != "wall" && o.clock != "manual") Fail("--clock must be wall or manual", 2);
@@ -85,7 +87,8 @@ void RunServe(const ServeOptions& o) {
   scheduler.Start();
   if (demo) demo->Start();
 
-  http::HttpServer server({.host = hp->first, .port = hp->second});
+  http::HttpServer server(
+      {.host = hp->first, .port = hp->second, .tls_cert = o.tls_cert, .tls_key = o.tls_key});
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
   auto api = MakeEmbeddedApi(node, engine,
                              {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo});
@@ -107,8 +110,9 @@ void RunServe(const ServeOptions& o) {
     spdlog::info("demo credentials (also in {}/demo-credentials.json):", o.data);
     for (const auto& line : lines) spdlog::info("{}", line);
   }
-  spdlog::info("closeloop serving http://{}:{} data={} log={} partitions={} clock={}{}",
-               server.host(), server.port(), o.data, node.log->name(), node.partitions(), o.clock,
+  spdlog::info("closeloop serving {}://{}:{} data={} log={} partitions={} clock={}{}",
+               server.tls() ? "https" : "http", server.host(), server.port(), o.data,
+               node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
   WaitForStopSignal();
   if (demo) demo->Stop();
@@ -127,6 +131,8 @@ void AddServeCommand(CLI::App& root) {
       root.add_subcommand("serve", "Run the engine and the HTTP API on the embedded log");
   AddDataOption(*cmd, &opts->data);
   cmd->add_option("--http", opts->http, "address to serve HTTP on")->capture_default_str();
+  cmd->add_option("--tls-cert", opts->tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2+)");
+  cmd->add_option("--tls-key", opts->tls_key, "PEM private key of --tls-cert");
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of a new log (default 4; fixed once created)");
   cmd->add_flag("--no-sync", opts->no_sync, "do not fsync appends (faster; unsafe on power loss)");

@@ -129,10 +129,9 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
       if (p < cp) continue;
       if (p == cp && f.subject.empty()) {
         std::string from = prefix + f.after.substr(11) + '\0';
-        CL_RETURN_IF_ERROR(state.Scan(from, keys::PrefixEnd(prefix),
-                                      [&](std::string_view k, std::string_view) {
-                                        return collect(LastPart(k));
-                                      }));
+        CL_RETURN_IF_ERROR(
+            state.Scan(from, keys::PrefixEnd(prefix),
+                       [&](std::string_view k, std::string_view) { return collect(LastPart(k)); }));
         CL_RETURN_IF_ERROR(inner);
         continue;
       }

@@ -45,6 +45,37 @@ size_t ValueOffsetOf(std::string_view json, const std::string& path) {
   return i < json.size() ? i : std::string_view::npos;
 }
 
+// With natural_utf8, FlatBuffers writes control characters inside strings as raw bytes
+// (e.g. the 0x1F that separates a dedup key's parts), which is not JSON. Escape them,
+// inside strings only: outside, a pretty rendering's newlines are layout.
+std::string EscapeControlCharacters(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false, escaped = false;
+  for (char ch : text) {
+    auto u = static_cast<unsigned char>(ch);
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      } else if (u < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[u >> 4];
+        out += kHex[u & 15];
+        continue;
+      }
+    } else if (ch == '"') {
+      in_string = true;
+    }
+    out += ch;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string DecodeError::ToString() const {
@@ -132,7 +163,7 @@ Result<std::string> JsonCodec::Generate(std::string_view bytes, bool pretty) {
   if (!pretty) {
     while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   }
-  return out;
+  return EscapeControlCharacters(out);
 }
 
 Result<std::string> JsonCodec::ToJson(std::string_view bytes) { return Generate(bytes, false); }

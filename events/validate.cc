@@ -144,6 +144,10 @@ std::vector<FieldError> ValidateIngress(const fb::Record& r) {
                              " is written by the engine and cannot be published");
     return c.Take();
   }
+  if (r.body() == nullptr) {  // a type without a body: nothing below may look inside it
+    c.Error("body", "required: the " + std::string(BodyName(r.body_type())) + " itself");
+    return c.Take();
+  }
   if (r.id() != nullptr && !r.id()->string_view().empty()) {
     auto id = Id::Parse(r.id()->string_view());
     if (!id.ok()) c.Error("id", id.status().message());

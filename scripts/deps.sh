@@ -15,6 +15,7 @@ PACKAGES=(
   libcli11-dev                             # command-line parsing
   nlohmann-json3-dev                       # JSON outside the record codec (API, config)
   libssl-dev                               # SHA-256, random ids, TLS
+  openssl                                  # the TLS test makes its certificate with it
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones
   postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
   nodejs chromium fonts-noto-cjk          # web console browser tests: playwright-core drives Debian's chromium

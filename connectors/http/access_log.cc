@@ -26,7 +26,8 @@ void AccessLog::Record(const AccessEntry& e) {
 
 Result<std::vector<std::string>> AccessLog::List(int64_t since_ms, size_t limit) const {
   std::vector<std::string> out;
-  std::string from = fmt::format("access/{:016x}", static_cast<uint64_t>(std::max<int64_t>(0, since_ms)));
+  std::string from =
+      fmt::format("access/{:016x}", static_cast<uint64_t>(std::max<int64_t>(0, since_ms)));
   std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator({}, db_.family("meta")));
   for (it->Seek(from); it->Valid() && out.size() < limit; it->Next()) {
     if (!it->key().starts_with("access/")) break;

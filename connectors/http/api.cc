@@ -32,13 +32,20 @@ void Call::Error(int status, std::string_view code, std::string_view message,
 
 void Call::Fail(const Status& s) {
   switch (s.code()) {
-    case Code::kInvalidArgument: return Error(400, "invalid", s.message());
-    case Code::kNotFound: return Error(404, "not_found", s.message());
-    case Code::kAlreadyExists: return Error(409, "exists", s.message());
-    case Code::kFailedPrecondition: return Error(409, "precondition", s.message());
-    case Code::kPermissionDenied: return Error(403, "forbidden", s.message());
-    case Code::kResourceExhausted: return Error(429, "exhausted", s.message());
-    case Code::kUnavailable: return Error(503, "unavailable", s.message());
+    case Code::kInvalidArgument:
+      return Error(400, "invalid", s.message());
+    case Code::kNotFound:
+      return Error(404, "not_found", s.message());
+    case Code::kAlreadyExists:
+      return Error(409, "exists", s.message());
+    case Code::kFailedPrecondition:
+      return Error(409, "precondition", s.message());
+    case Code::kPermissionDenied:
+      return Error(403, "forbidden", s.message());
+    case Code::kResourceExhausted:
+      return Error(429, "exhausted", s.message());
+    case Code::kUnavailable:
+      return Error(503, "unavailable", s.message());
     default:
       spdlog::error("{} {}: {}", req.method, req.path, s.ToString());
       return Error(500, "internal", "internal error; the server log has the details");
@@ -86,19 +93,25 @@ std::string Call::Param(const char* name) const {
 // ---- WorldCache ------------------------------------------------------------------------
 
 void WorldCache::Refresh() {
-  // Control records reach every partition; partition 0's copies, in order, are the World.
-  std::string from = engine::keys::Config(0, applied_);
-  std::string end = engine::keys::PrefixEnd(engine::keys::ConfigPrefix(0));
+  uint64_t from_seq;
+  {
+    std::shared_lock lock(mu_);
+    from_seq = applied_;
+  }
   std::vector<std::string> fresh;
-  (void)state_.Scan(from, end, [&](std::string_view, std::string_view v) {
-    fresh.emplace_back(v);
-    return true;
-  });
+  for (uint32_t p = 0; p < partitions_; ++p) {
+    std::vector<std::string> found;
+    std::string end = engine::keys::PrefixEnd(engine::keys::ConfigPrefix(p));
+    (void)state_.Scan(engine::keys::Config(p, from_seq), end,
+                      [&](std::string_view, std::string_view v) {
+                        found.emplace_back(v);
+                        return true;
+                      });
+    if (found.size() > fresh.size()) fresh = std::move(found);
+  }
   if (fresh.empty()) return;
   std::unique_lock lock(mu_);
-  // Another caller may have applied some of them meanwhile: skip what is already in.
-  std::string now_from = engine::keys::Config(0, applied_);
-  if (now_from != from) return;
+  if (applied_ != from_seq) return;  // another caller applied them meanwhile
   for (const auto& bytes : fresh) {
     auto rec = events::VerifyRecord(bytes);
     if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();  // refusals: as the engine did
@@ -115,7 +128,7 @@ Api::Impl::Impl(ApiBackend backend, ApiOptions options)
       auth(*b.db),
       access(*b.db),
       limiter(o.rate_per_second, o.rate_burst),
-      world(*b.state),
+      world(*b.state, partitions),
       feed(*b.log, *b.state) {}
 
 namespace {
@@ -168,7 +181,7 @@ Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
 void Api::Impl::Route(httplib::Server& server, const std::string& method,
                       const std::string& pattern, uint32_t roles, Handler handler) {
   auto wrapped = [this, method, pattern, roles, handler](const httplib::Request& req,
-                                                           httplib::Response& res) {
+                                                         httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
     Call call{req, res, std::nullopt, ""};
     bool audit = method != "GET";
@@ -194,8 +207,8 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
         }
         if (!(roles & RoleBit(call.user->role))) {
           return call.Error(403, "forbidden",
-                            "role " + std::string(RoleName(call.user->role)) +
-                                " may not " + method + " " + pattern);
+                            "role " + std::string(RoleName(call.user->role)) + " may not " +
+                                method + " " + pattern);
         }
         double retry = 0;
         if (!limiter.Allow(call.user->name, b.wall_now(), &retry)) {
@@ -205,21 +218,25 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
       }
       handler(call);
     }();
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics.ObserveHttp(method, pattern, res.status, secs);
     if (audit && call.user) {
-      access.Record({b.wall_now(), call.user->name, std::string(RoleName(call.user->role)),
-                     method, req.target, res.status, call.detail, req.remote_addr});
+      access.Record({b.wall_now(), call.user->name, std::string(RoleName(call.user->role)), method,
+                     req.target, res.status, call.detail, req.remote_addr});
     } else if (audit && method != "GET") {
-      access.Record({b.wall_now(), "", "", method, req.target, res.status, call.detail,
-                     req.remote_addr});
+      access.Record(
+          {b.wall_now(), "", "", method, req.target, res.status, call.detail, req.remote_addr});
     }
   };
-  if (method == "GET") server.Get(pattern, wrapped);
-  else if (method == "POST") server.Post(pattern, wrapped);
-  else if (method == "PUT") server.Put(pattern, wrapped);
-  else if (method == "DELETE") server.Delete(pattern, wrapped);
+  routes.emplace_back(method, pattern);
+  if (method == "GET")
+    server.Get(pattern, wrapped);
+  else if (method == "POST")
+    server.Post(pattern, wrapped);
+  else if (method == "PUT")
+    server.Put(pattern, wrapped);
+  else if (method == "DELETE")
+    server.Delete(pattern, wrapped);
 }
 
 // ---- Api ---------------------------------------------------------------------------------
@@ -230,6 +247,8 @@ Api::Api(ApiBackend backend, ApiOptions options)
 Api::~Api() { Stop(); }
 
 AuthStore& Api::auth() { return impl_->auth; }
+
+std::vector<std::pair<std::string, std::string>> Api::Routes() const { return impl_->routes; }
 
 void Api::Stop() { impl_->feed.Stop(); }
 
@@ -246,8 +265,7 @@ void Api::Register(HttpServer& server) {
     }
     std::string te = req.get_header_value("Transfer-Encoding");
     if (!te.empty()) {
-      call.Error(411, "length_required",
-                 "chunked request bodies are refused: send Content-Length");
+      call.Error(411, "length_required", "chunked request bodies are refused: send Content-Length");
       res.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     }

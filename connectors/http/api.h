@@ -71,6 +71,8 @@ class Api {
   // Registers every route on `server` (before it starts).
   void Register(HttpServer& server);
   AuthStore& auth();
+  // (method, pattern) of every route registered, patterns as regular expressions.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
   // Stops the live-update feed (SSE streams end); call before stopping the server.
   void Stop();
 

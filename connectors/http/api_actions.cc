@@ -16,18 +16,22 @@
 namespace closeloop::http {
 namespace {
 
-const std::vector<std::string> kFields = {"verb",          "expected_version", "reason", "note",
-                                          "to_department", "days",             "evidence",
-                                          "fields",        "command_id",       "as_role"};
+const std::vector<std::string> kFields = {
+    "verb", "expected_version", "reason", "note",       "to_department",
+    "days", "evidence",         "fields", "command_id", "as_role"};
 
 int StatusForRejection(events::fb::RejectReason r) {
   using R = events::fb::RejectReason;
   switch (r) {
-    case R::stale_version: return 409;
+    case R::stale_version:
+      return 409;
     case R::wrong_role:
-    case R::wrong_department: return 403;
-    case R::unknown_ticket: return 404;
-    default: return 422;
+    case R::wrong_department:
+      return 403;
+    case R::unknown_ticket:
+      return 404;
+    default:
+      return 422;
   }
 }
 
@@ -65,9 +69,8 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   }
   if (body->contains("evidence")) {
     const json& e = (*body)["evidence"];
-    bool ok = e.is_array() && std::all_of(e.begin(), e.end(), [](const json& x) {
-                return x.is_string();
-              });
+    bool ok = e.is_array() &&
+              std::all_of(e.begin(), e.end(), [](const json& x) { return x.is_string(); });
     if (!ok) return c.Error(400, "invalid", "evidence: an array of URIs", "evidence");
   }
   json attrs = json::array();
@@ -112,10 +115,8 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   int64_t now = b.wall_now();
   std::string command_id = *str("command_id");
   if (command_id.empty()) command_id = events::NewRandomId(now).ToString();
-  json cmd = {{"ticket_id", ticket.id},
-              {"verb", verb},
-              {"role", role},
-              {"department", c.who().department}};
+  json cmd = {
+      {"ticket_id", ticket.id}, {"verb", verb}, {"role", role}, {"department", c.who().department}};
   if (expected) cmd["expected_version"] = expected;
   for (const char* f : {"reason", "note", "to_department"}) {
     if (!str(f)->empty()) cmd[f] = *str(f);

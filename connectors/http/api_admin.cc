@@ -15,9 +15,7 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   const uint32_t signed_in = Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor,
                                     Role::kInspector, Role::kAuditor, Role::kAdmin});
 
-  Route(s, "GET", "/v1/me", signed_in, [](Call& c) {
-    c.Json(200, json::parse(c.who().ToJson()));
-  });
+  Route(s, "GET", "/v1/me", signed_in, [](Call& c) { c.Json(200, json::parse(c.who().ToJson())); });
 
   Route(s, "GET", "/v1/workflows", signed_in, [this](Call& c) {
     json out = json::array();
@@ -140,7 +138,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
 
   Route(s, "POST", "/v1/admin/clock", admin, [this](Call& c) {
     if (!b.advance_clock) {
-      return c.Error(409, "wall_clock", "the server runs a wall clock; start it with --clock manual");
+      return c.Error(409, "wall_clock",
+                     "the server runs a wall clock; start it with --clock manual");
     }
     auto body = c.BodyObject();
     if (!body) return;
@@ -183,7 +182,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     }
     auto existing = auth.GetUser(user->name);
     if (!existing.ok()) return c.Fail(existing.status());
-    if (create && *existing) return c.Error(409, "exists", "user " + user->name + " exists", "name");
+    if (create && *existing)
+      return c.Error(409, "exists", "user " + user->name + " exists", "name");
     if (!create && !*existing) return c.Error(404, "not_found", "no user " + user->name);
     Status s = auth.PutUser(*user);
     if (!s.ok()) return c.Fail(s);
@@ -201,7 +201,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   });
   Route(s, "POST", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
     json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return c.Error(400, "bad_json", "expected {\"label\": ...}");
+    if (body.is_discarded() || !body.is_object())
+      return c.Error(400, "bad_json", "expected {\"label\": ...}");
     std::string label = body.value("label", "");
     auto token = auth.IssueToken(c.req.matches[1].str(), label, b.wall_now());
     if (!token.ok()) return c.Fail(token.status());
@@ -227,8 +228,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"revoked", c.req.matches[1].str()}});
   });
   Route(s, "GET", "/v1/admin/access-log", Roles({Role::kAdmin, Role::kAuditor}), [this](Call& c) {
-    auto since = c.Param("since").empty() ? std::optional<int64_t>(0)
-                                           : ParseTimeParam(c.Param("since"));
+    auto since =
+        c.Param("since").empty() ? std::optional<int64_t>(0) : ParseTimeParam(c.Param("since"));
     auto limit = ParseInt(c.Param("limit"), 100, 1, 1000);
     if (!since) return c.Error(400, "invalid", "since: a time", "since");
     if (!limit) return c.Error(400, "invalid", "limit: 1 to 1000", "limit");

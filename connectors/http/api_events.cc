@@ -12,7 +12,7 @@ namespace {
 
 struct Item {
   std::string_view text;
-  int line = 1;    // where the item starts in the body
+  int line = 1;  // where the item starts in the body
   int column = 1;
 };
 
@@ -43,9 +43,12 @@ size_t SplitArray(std::string_view body, size_t open, std::vector<std::pair<size
   for (size_t i = open + 1; i < body.size(); ++i) {
     char c = body[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
@@ -53,8 +56,10 @@ size_t SplitArray(std::string_view body, size_t open, std::vector<std::pair<size
       if (c == ']' && depth == 0 && out->empty()) return std::string_view::npos;  // []
       start = i;
     }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') ++depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      ++depth;
     else if (c == '}' || c == ']') {
       if (depth == 0) {
         if (c != ']') return i;
@@ -131,39 +136,68 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
     std::vector<rocks::IngressItem> ready;
     for (size_t i = 0; i < items.size(); ++i) {
       const Item& it = items[i];
+      // Who may publish what comes first: a publisher learns 403 without probing validation.
+      json peek = json::parse(it.text, nullptr, false);
+      if (peek.is_object()) {
+        std::string type = peek.value("body_type", "");
+        std::string source = peek.contains("source") && peek["source"].is_string()
+                                 ? peek["source"].get<std::string>()
+                                 : "";
+        std::string problem, field = "body_type";
+        auto t = events::BodyFromName(type);
+        bool ingress = t != events::fb::Body::NONE &&
+                       events::KindOf(t) == events::BodyKind::kIngress &&
+                       t != events::fb::Body::StaffCommand;
+        if (t != events::fb::Body::NONE && !ingress) {
+          problem = type +
+                    " cannot be published here (staff act through "
+                    "/v1/tickets/{id}/actions, administrators through /v1/admin)";
+        } else if (c.who().role == Role::kPublisher && !type.empty()) {
+          const auto& allowed = c.who().event_types;
+          if (source != c.who().agency) {
+            problem = "this token publishes as source \"" + c.who().agency + "\"";
+            field = "source";
+          } else if (!allowed.empty() &&
+                     std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
+            problem = "this token may not publish " + type;
+          }
+        }
+        if (!problem.empty()) {
+          forbidden = true;
+          errors.push_back({{"index", i},
+                            {"line", it.line},
+                            {"column", it.column},
+                            {"field", field},
+                            {"message", problem}});
+          continue;
+        }
+      }
       file::PreparedRecord rec;
       std::vector<file::IngressError> errs;
       if (!preparer.Prepare(it.text, it.line, now, &rec, &errs)) {
         for (auto& e : errs) {
           int col = e.line == it.line && e.column > 0 ? e.column + it.column - 1 : e.column;
-          errors.push_back({{"index", i}, {"line", e.line}, {"column", col},
-                            {"field", e.field}, {"message", e.message}});
+          errors.push_back({{"index", i},
+                            {"line", e.line},
+                            {"column", col},
+                            {"field", e.field},
+                            {"message", e.message}});
         }
         continue;
       }
-      const auto* r = *events::VerifyRecord(rec.bytes);
-      std::string type(events::BodyName(r->body_type()));
-      std::string problem, field = "body_type";
-      if (events::KindOf(r->body_type()) != events::BodyKind::kIngress ||
-          r->body_type() == events::fb::Body::StaffCommand) {
-        problem = type + " cannot be published here (staff act through /v1/tickets/{id}/actions, "
-                         "administrators through /v1/admin)";
-      } else if (c.who().role == Role::kPublisher) {
-        const auto& allowed = c.who().event_types;
+      if (c.who().role == Role::kPublisher) {
+        // The record as decoded must match what was checked above.
+        const auto* r = *events::VerifyRecord(rec.bytes);
         if (r->source() == nullptr || r->source()->str() != c.who().agency) {
-          problem = "this token publishes as source \"" + c.who().agency + "\"";
-          field = "source";
-        } else if (!allowed.empty() &&
-                   std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
-          problem = "this token may not publish " + type;
+          forbidden = true;
+          errors.push_back(
+              {{"index", i},
+               {"line", it.line},
+               {"column", it.column},
+               {"field", "source"},
+               {"message", "this token publishes as source \"" + c.who().agency + "\""}});
+          continue;
         }
-      }
-      if (!problem.empty()) {
-        forbidden = true;
-        Position p{it.line, it.column};
-        errors.push_back({{"index", i}, {"line", p.line}, {"column", p.column},
-                          {"field", field}, {"message", problem}});
-        continue;
       }
       ready.push_back({rec.id, std::move(rec.bytes), std::move(rec.partitions)});
     }
@@ -174,10 +208,9 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
              {{"error",
                {{"status", status},
                 {"code", forbidden ? "forbidden" : "invalid_event"},
-                {"message", std::to_string(errors.size()) +
-                                " problem(s); nothing was recorded. First: " +
-                                e0["field"].get<std::string>() + ": " +
-                                e0["message"].get<std::string>()},
+                {"message",
+                 std::to_string(errors.size()) + " problem(s); nothing was recorded. First: " +
+                     e0["field"].get<std::string>() + ": " + e0["message"].get<std::string>()},
                 {"field", e0["field"]},
                 {"line", e0["line"]},
                 {"column", e0["column"]},

@@ -29,7 +29,7 @@ constexpr uint32_t Roles(std::initializer_list<Role> roles) {
   for (Role r : roles) bits |= RoleBit(r);
   return bits;
 }
-constexpr uint32_t kPublic = 0;          // no token needed
+constexpr uint32_t kPublic = 0;           // no token needed
 constexpr uint32_t kAnyRole = 0xFFFFFFu;  // any valid token
 
 struct Call {
@@ -53,10 +53,13 @@ struct Call {
 using Handler = std::function<void(Call&)>;
 
 // The deployed workflows, calendars and reference data as the engine sees them, rebuilt
-// from the control records the engine stored (partition 0's copies) when they change.
+// from the control records the engine stored when they change. Every partition stores the
+// same control records in the same order, each as far as its processor has got: the cache
+// follows whichever partition is furthest along.
 class WorldCache {
  public:
-  explicit WorldCache(const engine::StateReader& state) : state_(state) {}
+  WorldCache(const engine::StateReader& state, uint32_t partitions)
+      : state_(state), partitions_(partitions) {}
   // Runs `fn(world)` on an up-to-date World under a shared lock.
   template <typename F>
   auto With(F&& fn) {
@@ -68,6 +71,7 @@ class WorldCache {
  private:
   void Refresh();
   const engine::StateReader& state_;
+  uint32_t partitions_;
   std::shared_mutex mu_;
   engine::World world_;
   uint64_t applied_ = 0;  // config records applied
@@ -87,6 +91,7 @@ struct Api::Impl {
   Metrics metrics;
   WorldCache world;
   ChangeFeed feed;
+  std::vector<std::pair<std::string, std::string>> routes;  // (method, pattern) registered
 
   // Registers `handler` for `method` `pattern`; `roles` are the roles admitted (kPublic:
   // no token). `audit_reads`: GETs by auditors and inspectors go to the access log too.

@@ -14,8 +14,8 @@ std::atomic<size_t> g_stream_clients{0};
 }  // namespace
 
 void Api::Impl::RegisterStream(httplib::Server& s) {
-  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
-                                  Role::kAuditor, Role::kAdmin});
+  const uint32_t readers =
+      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
   Route(s, "GET", "/v1/stream", readers, [this](Call& c) {
     if (g_stream_clients.load() >= o.max_stream_clients) {
       c.res.set_header("Retry-After", "10");
@@ -60,8 +60,8 @@ void Api::Impl::RegisterStream(httplib::Server& s) {
                          {"record_id", ch.record_id},
                          {"recorded_at", ch.recorded_at},
                          {"ticket", TicketJson(ch.ticket)}};
-            out += "id: " + std::to_string(ch.seq) + "\nevent: ticket\ndata: " + data.dump() +
-                   "\n\n";
+            out +=
+                "id: " + std::to_string(ch.seq) + "\nevent: ticket\ndata: " + data.dump() + "\n\n";
           }
           if (out.empty()) out = ": keep-alive\n\n";
           return sink.write(out.data(), out.size());

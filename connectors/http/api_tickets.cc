@@ -29,8 +29,8 @@ bool ClaimsFit(const std::vector<std::string>& roles, const User& u, const engin
   if (roles.empty()) return true;
   for (const auto& r : roles) {
     if (r == "assignee" && u.department == t.lead && u.role == Role::kStaff) return true;
-    if (r == "assist" && std::find(t.assist.begin(), t.assist.end(), u.department) !=
-                             t.assist.end())
+    if (r == "assist" &&
+        std::find(t.assist.begin(), t.assist.end(), u.department) != t.assist.end())
       return true;
     if (r == RoleName(u.role)) return true;
     if (std::find(u.acts_as.begin(), u.acts_as.end(), r) != u.acts_as.end()) {
@@ -82,8 +82,7 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
   return out;
 }
 
-Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u,
-                                                               std::string_view id,
+Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u, std::string_view id,
                                                                Access* access) {
   CL_ASSIGN_OR_RETURN(auto t, engine::FindTicket(*b.state, partitions, id));
   if (!t) return t;
@@ -100,8 +99,8 @@ Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u,
 }
 
 void Api::Impl::RegisterTickets(httplib::Server& s) {
-  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
-                                  Role::kAuditor, Role::kAdmin});
+  const uint32_t readers =
+      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
   Route(s, "GET", "/v1/tickets", readers, [this](Call& c) {
     engine::TicketFilter f;
     f.department = c.Param("department");
@@ -112,7 +111,8 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     f.text = c.Param("q");
     f.jurisdiction = c.Param("jurisdiction");
     f.after = c.Param("cursor");
-    for (auto [name, flag] : {std::pair{"open", &f.open_only}, {"overdue", &f.overdue_only},
+    for (auto [name, flag] : {std::pair{"open", &f.open_only},
+                              {"overdue", &f.overdue_only},
                               {"escalated", &f.escalated_only}}) {
       std::string v = c.Param(name);
       if (v.empty()) continue;
@@ -124,8 +124,8 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
     if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
     f.limit = static_cast<size_t>(*limit);
-    if (!f.after.empty() &&
-        (f.after.size() < 12 || (f.after[10] != '/' && (f.after.size() < 21 || f.after[19] != '/')))) {
+    if (!f.after.empty() && (f.after.size() < 12 ||
+                             (f.after[10] != '/' && (f.after.size() < 21 || f.after[19] != '/')))) {
       return c.Error(400, "invalid", "cursor: use next_cursor from the previous page", "cursor");
     }
     const User& u = c.who();

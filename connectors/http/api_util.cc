@@ -27,17 +27,16 @@ std::optional<int64_t> ParseTimeParam(const std::string& text) {
   return *t;
 }
 
-json TicketJson(const engine::Ticket& t) {
-  return json::parse(t.ToJson(), nullptr, false);
-}
+json TicketJson(const engine::Ticket& t) { return json::parse(t.ToJson(), nullptr, false); }
 
 json RecordJson(std::string_view bytes) {
   // One codec per thread: it holds a parser and is not thread-safe.
   thread_local events::JsonCodec codec;
   auto text = codec.ToJson(bytes);
-  json j = text.ok() ? json::parse(*text, nullptr, false) : json::object();
-  if (j.is_discarded() || !j.is_object()) j = {{"error", "undecodable record"}};
-  j["hash"] = events::ToHex(events::Sha256Of(bytes));
+  if (!text.ok()) return {{"error", "undecodable record: " + text.status().message()}};
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    j = {{"error", "the codec's JSON did not parse: " + *text}};
   return j;
 }
 

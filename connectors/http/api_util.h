@@ -18,7 +18,7 @@ std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64
 std::optional<int64_t> ParseTimeParam(const std::string& text);
 
 nlohmann::json TicketJson(const engine::Ticket& t);
-// Stored records (FlatBuffers) as JSON objects, with each record's SHA-256 added ("hash").
+// Stored records (FlatBuffers) as JSON objects.
 nlohmann::json RecordsJson(const std::vector<std::string>& records);
 nlohmann::json RecordJson(std::string_view bytes);
 

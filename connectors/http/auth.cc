@@ -1,9 +1,9 @@
 #include "connectors/http/auth.h"
 
-#include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "connectors/rocksdb/rocks_db.h"
 #include "events/hash.h"
@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array<std::string_view, 6> kRoleNames = {"publisher", "staff",   "supervisor",
-                                                         "inspector", "auditor", "admin"};
+                                                        "inspector", "auditor", "admin"};
 constexpr std::string_view kUserPrefix = "auth/user/";
 constexpr std::string_view kTokenPrefix = "auth/token/";
 
@@ -76,10 +76,9 @@ std::optional<Role> RoleFromName(std::string_view name) {
 }
 
 std::string User::ToJson() const {
-  json j = {{"name", name},         {"role", RoleName(role)},
-            {"department", department}, {"agency", agency},
-            {"event_types", event_types}, {"display_name", display_name},
-            {"acts_as", acts_as},         {"disabled", disabled}};
+  json j = {{"name", name},       {"role", RoleName(role)},     {"department", department},
+            {"agency", agency},   {"event_types", event_types}, {"display_name", display_name},
+            {"acts_as", acts_as}, {"disabled", disabled}};
   return j.dump();
 }
 
@@ -111,8 +110,7 @@ Result<User> User::FromJson(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("body: expected a JSON object");
   static const std::array<std::string_view, 8> kFields = {
-      "name",         "role",         "department", "agency", "event_types",
-      "display_name", "acts_as",      "disabled"};
+      "name", "role", "department", "agency", "event_types", "display_name", "acts_as", "disabled"};
   for (auto& [k, v] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), k) == kFields.end()) {
       return InvalidArgument(k + ": unknown field");
@@ -130,8 +128,7 @@ Result<User> User::FromJson(std::string_view text) {
   CL_RETURN_IF_ERROR(str("role", &role));
   auto r = RoleFromName(role);
   if (!r) {
-    return InvalidArgument(
-        "role: one of publisher, staff, supervisor, inspector, auditor, admin");
+    return InvalidArgument("role: one of publisher, staff, supervisor, inspector, auditor, admin");
   }
   u.role = *r;
   CL_RETURN_IF_ERROR(str("department", &u.department));
@@ -217,10 +214,7 @@ Result<std::string> AuthStore::IssueToken(std::string_view user, std::string_vie
   if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
   std::string token = "clt_" + Base64Url(raw, sizeof raw);
   std::string hash = HashHex(token);
-  json j = {{"id", hash.substr(0, 16)},
-            {"user", user},
-            {"label", label},
-            {"created_at", now_ms}};
+  json j = {{"id", hash.substr(0, 16)}, {"user", user}, {"label", label}, {"created_at", now_ms}};
   rocksdb::WriteBatch batch;
   batch.Put(db_.family("meta"), TokenKey(hash), j.dump());
   CL_RETURN_IF_ERROR(Put(db_, batch));

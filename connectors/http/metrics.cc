@@ -35,8 +35,9 @@ std::string Metrics::RenderHttp() const {
   out += "# HELP closeloop_http_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE closeloop_http_requests_total counter\n";
   for (const auto& [k, n] : requests_) {
-    out += fmt::format("closeloop_http_requests_total{{method=\"{}\",route=\"{}\",code=\"{}\"}} {}\n",
-                       std::get<0>(k), LabelValue(std::get<1>(k)), std::get<2>(k), n);
+    out +=
+        fmt::format("closeloop_http_requests_total{{method=\"{}\",route=\"{}\",code=\"{}\"}} {}\n",
+                    std::get<0>(k), LabelValue(std::get<1>(k)), std::get<2>(k), n);
   }
   out += "# HELP closeloop_http_request_duration_seconds Time to answer, by route.\n";
   out += "# TYPE closeloop_http_request_duration_seconds histogram\n";

@@ -12,12 +12,10 @@ namespace closeloop::http {
 
 class Metrics {
  public:
-  static constexpr std::array<double, 13> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,  0.1,    0.25,  0.5,  1,
-                                                      2.5,   5,      10};
+  static constexpr std::array<double, 13> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,    1,     2.5,  5,     10};
   // `route` is the route's pattern, not the path, so ids do not explode the label set.
-  void ObserveHttp(const std::string& method, const std::string& route, int status,
-                   double seconds);
+  void ObserveHttp(const std::string& method, const std::string& route, int status, double seconds);
   // closeloop_http_requests_total and closeloop_http_request_duration_seconds.
   std::string RenderHttp() const;
 

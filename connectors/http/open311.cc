@@ -32,7 +32,8 @@ struct Service {
 constexpr Service kServices[] = {
     {"consultation", "Safety consultation", "安全咨询",
      "Questions about work-safety law, permits and obligations"},
-    {"training", "Safety training", "培训服务", "Training for enterprise staff and safety officers"},
+    {"training", "Safety training", "培训服务",
+     "Training for enterprise staff and safety officers"},
     {"rescue_service", "Rescue service", "救援服务",
      "Professional rescue support arranged for an enterprise"},
     {"insurance", "Safety liability insurance", "保险办理",
@@ -96,7 +97,9 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
       const auto* d = w.reference().FindDepartment(t.lead);
       return d ? d->name_en : t.lead;
     });
-    std::string code = t.Fact("service").type() == dsl::ValueType::kString ? t.Fact("service").as_string() : t.category;
+    std::string code = t.Fact("service").type() == dsl::ValueType::kString
+                           ? t.Fact("service").as_string()
+                           : t.category;
     const Service* svc = FindService(code);
     json r = {{"service_request_id", t.id},
               {"status", t.closed ? "closed" : "open"},
@@ -108,7 +111,9 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
               {"requested_datetime", Iso(t.opened_at)},
               {"updated_datetime", Iso(t.closed ? t.closed_at : t.state_entered_at)},
               {"expected_datetime", Iso(t.deadline_at)},
-              {"address", t.Fact("address").type() == dsl::ValueType::kString ? t.Fact("address").as_string() : std::string()},
+              {"address", t.Fact("address").type() == dsl::ValueType::kString
+                              ? t.Fact("address").as_string()
+                              : std::string()},
               {"description", t.title}};
     return r;
   };
@@ -206,7 +211,8 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
       }
     }
     if (!lat && address.empty()) {
-      return reply(c, 400, Open311Error(400, "a location is required: lat & long or address_string"));
+      return reply(c, 400,
+                   Open311Error(400, "a location is required: lat & long or address_string"));
     }
     // The district: attribute[jurisdiction] if given, else the nearest district centre.
     std::string jurisdiction = c.Param("attribute[jurisdiction]");
@@ -275,12 +281,13 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
       }
     }
     if (ticket.empty()) {
-      return reply(c, 201, json::array({{{"token", id},
-                                         {"service_notice", "recorded; not yet assigned"}}}));
+      return reply(
+          c, 201, json::array({{{"token", id}, {"service_notice", "recorded; not yet assigned"}}}));
     }
-    reply(c, 201, json::array({{{"service_request_id", ticket},
-                                {"service_notice", "recorded and routed"},
-                                {"account_id", ""}}}));
+    reply(c, 201,
+          json::array({{{"service_request_id", ticket},
+                        {"service_notice", "recorded and routed"},
+                        {"account_id", ""}}}));
   });
 }
 

@@ -24,8 +24,21 @@ Result<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
   return std::make_pair(host, port);
 }
 
+namespace {
+
+std::unique_ptr<httplib::Server> MakeServer(const ServerOptions& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) return std::make_unique<httplib::Server>();
+  auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+  if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+  return tls;
+}
+
+}  // namespace
+
+bool HttpServer::valid() const { return server_->is_valid(); }
+
 HttpServer::HttpServer(ServerOptions options)
-    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), server_(MakeServer(options_)) {
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_read_timeout(options_.read_timeout_s, 0);
   server_->set_write_timeout(options_.write_timeout_s, 0);
@@ -50,6 +63,10 @@ HttpServer::HttpServer(ServerOptions options)
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
+  if (!server_->is_valid()) {
+    return InvalidArgument("cannot use TLS certificate " + options_.tls_cert + " / key " +
+                           options_.tls_key);
+  }
   if (options_.port == 0) {
     port_ = server_->bind_to_any_port(options_.host);
     if (port_ <= 0) return Unavailable("cannot bind " + options_.host);

@@ -24,6 +24,9 @@ struct ServerOptions {
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   int keep_alive_max = 100;
+  // Both set: HTTPS (TLS 1.2 at least) with this PEM certificate chain and private key.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // "127.0.0.1:8080" -> host and port.
@@ -31,7 +34,10 @@ Result<std::pair<std::string, int>> ParseHostPort(const std::string& text);
 
 class HttpServer {
  public:
+  // With tls_cert/tls_key: check `valid()` before Start (a bad certificate or key).
   explicit HttpServer(ServerOptions options);
+  bool valid() const;
+  bool tls() const { return !options_.tls_cert.empty(); }
   ~HttpServer();  // stops if running
 
   // For route registration before Start().

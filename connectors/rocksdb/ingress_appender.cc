@@ -22,9 +22,7 @@ Result<IngressAck> DecodePosition(std::string_view id, std::string_view v) {
 
 }  // namespace
 
-std::string IngressAppender::IndexKey(std::string_view id) {
-  return "ingress/" + std::string(id);
-}
+std::string IngressAppender::IndexKey(std::string_view id) { return "ingress/" + std::string(id); }
 
 Result<std::optional<IngressAck>> IngressAppender::Find(std::string_view id) const {
   std::string value;

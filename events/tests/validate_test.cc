@@ -35,6 +35,18 @@ TEST_CASE("engine records cannot be published") {
   CHECK(errors[0].field == "body_type");
 }
 
+TEST_CASE("a type without its body is refused, not read (it once crashed the process)") {
+  for (const char* type : {"HazardReport", "SensorAlarm", "StaffCommand", "ClockTick",
+                           "WorkflowDeployed", "ReferenceDataUpdated"}) {
+    std::string json =
+        std::string("{\"source\": \"hotline\", \"subject\": \"s\", \"body_type\": \"") + type +
+        "\"}";
+    auto errors = Check(json);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].field == "body");
+  }
+}
+
 TEST_CASE("fields the log sets must be left out") {
   auto errors = Check(R"({"source": "x","subject": "s","occurred_at": 1767225600000,
       "recorded_at": 5, "prev_hash": "abc", "body_type": "ClockTick","body": {"now": 1767225600000}})");

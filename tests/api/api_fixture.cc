@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -22,11 +23,13 @@ std::string ReadFile(const fs::path& p) {
 }  // namespace
 
 ApiFixture::ApiFixture(const std::string& name, std::vector<std::string> extra_args) {
+  ::signal(SIGPIPE, SIG_IGN);  // a server that closes on an oversized upload must not kill us
   dir = fs::temp_directory_path() / ("cl-api-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  std::vector<std::string> args = {"serve", "--data", (dir / "data").string(), "--http",
-                                   "127.0.0.1:0", "--clock", "manual", "--no-sync"};
+  std::vector<std::string> args = {"serve",  "--data",      (dir / "data").string(),
+                                   "--http", "127.0.0.1:0", "--clock",
+                                   "manual", "--no-sync"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   Status s = server.Start(CLOSELOOP_BIN, args, (dir / "server.log").string());
   REQUIRE_MESSAGE(s.ok(), s.ToString());
@@ -74,18 +77,21 @@ ApiFixture::~ApiFixture() {
   if (code == 0) fs::remove_all(dir);
 }
 
-Reply ApiFixture::Call(const std::string& user, const std::string& method,
-                       const std::string& path, const std::string& body,
-                       const std::string& content_type) {
+Reply ApiFixture::Call(const std::string& user, const std::string& method, const std::string& path,
+                       const std::string& body, const std::string& content_type) {
   httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(30, 0);
   httplib::Headers headers;
   if (!user.empty()) headers.emplace("Authorization", "Bearer " + tokens_.at(user));
   httplib::Result r(nullptr, httplib::Error::Unknown);
-  if (method == "GET") r = client.Get(path, headers);
-  else if (method == "POST") r = client.Post(path, headers, body, content_type);
-  else if (method == "PUT") r = client.Put(path, headers, body, content_type);
-  else if (method == "DELETE") r = client.Delete(path, headers);
+  if (method == "GET")
+    r = client.Get(path, headers);
+  else if (method == "POST")
+    r = client.Post(path, headers, body, content_type);
+  else if (method == "PUT")
+    r = client.Put(path, headers, body, content_type);
+  else if (method == "DELETE")
+    r = client.Delete(path, headers);
   Reply out;
   if (!r) return out;
   out.status = r->status;

@@ -24,8 +24,8 @@ TEST_CASE("Open311: services, a posted request routed to a ticket, and its statu
   REQUIRE(services.body.is_array());
   bool has_training = false;
   for (const auto& s : services.body) {
-    for (const char* f : {"service_code", "service_name", "description", "metadata", "type",
-                          "keywords", "group"}) {
+    for (const char* f :
+         {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}) {
       CHECK_MESSAGE(s.contains(f), f);
     }
     has_training |= s["service_code"] == "training";

@@ -38,7 +38,7 @@ Status ServerProcess::Start(const std::string& binary, const std::vector<std::st
     ::_exit(127);
   }
   const auto deadline = Clock::now() + limit;
-  const std::regex serving(R"(serving http://[^:\s]+:(\d+))");
+  const std::regex serving(R"(serving https?://[^:\s]+:(\d+))");
   while (Clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -14,8 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Db {
-  fs::path path = fs::temp_directory_path() / ("cl-ingress-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(counter++));
+  fs::path path = fs::temp_directory_path() /
+                  ("cl-ingress-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::unique_ptr<RocksDb> db;
   std::unique_ptr<EmbeddedLog> log;
   Db() {
