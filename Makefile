@@ -26,7 +26,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Builds only what the suite runs (a full build costs ~5 minutes of both cores).
-BENCH_TARGETS ?= engine_bench pg_bench log_bench calendar_bench dsl_bench
+BENCH_TARGETS ?= engine_bench pg_bench log_bench calendar_bench dsl_bench http_bench
 bench: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
 	bash bench/run.sh $(BUILD)
