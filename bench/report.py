@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """bench/report.py OUT_DIR: the suite's one table, from what bench/run.sh left in OUT_DIR
-(engine_bench.json, pg_bench.json, and the logs of log_bench, calendar_bench, dsl_bench).
+(engine_bench.json, pg_bench.json, http_bench.json, and the logs of log_bench, calendar_bench,
+dsl_bench).
 Prints the table, writes OUT_DIR/results.json (every figure, its references and ratios, the
 machine) and OUT_DIR/table.md (the same table in Markdown, for docs/performance.md).
 
@@ -126,10 +127,25 @@ def main():
     rows.append({"figure": "DSL compile: lines/s", "unit": "lines/s", "higher_is_better": True,
                  "closeloop": number(m.group(1)) if m else None, "postgresql": None,
                  "limit_reference": None, "limit": None})
-    rows.append({"figure": "HTTP queue reads/s (GET /v1/tickets?department=)", "unit": "req/s",
-                 "higher_is_better": True, "closeloop": None, "postgresql": None,
-                 "limit_reference": None, "limit": None,
-                 "note": "not measured: closeloop serve has no /v1/tickets yet"})
+    # The HTTP API (http_bench): each phase's requests/s and p99 against GET /healthz on the
+    # same server with the same client (the HTTP stack's ceiling), events/s for batches; and
+    # requests/s on a new connection per request (which avoids the keep-alive stall).
+    http, _ = load(os.path.join(out, "http_bench.json"))
+    for f in http.values():
+        key = f["key"]
+        fresh = "_fresh" in key  # a new connection per request: its req/s only
+        if key.startswith("http_healthz") or not (
+                key.endswith("_rps") or (key.endswith("_p99_ms") and not fresh) or
+                (key.endswith("_events_per_s") and "publish100" in key and not fresh)):
+            continue
+        rows.append({"figure": "HTTP " + f["label"], "unit": f["unit"],
+                     "higher_is_better": f["higher_is_better"], "closeloop": f["value"],
+                     "postgresql": None, "limit_reference": f.get("reference"),
+                     "limit": f.get("reference_value")})
+    if not http:
+        rows.append({"figure": "HTTP API (http_bench)", "unit": "req/s", "higher_is_better": True,
+                     "closeloop": None, "postgresql": None, "limit_reference": None,
+                     "limit": None, "note": "not measured: no http_bench.json in this run"})
     for key, label in (("dbbench_fillseq", "fillseq"), ("dbbench_fillrandom", "fillrandom"),
                        ("dbbench_readrandom", "readrandom")):
         f = eng.get(key)

@@ -73,8 +73,9 @@ run engine_bench --streams "$out/streams" --open-tickets "$open_tickets" --skip 
   --latency-rate "$rate" --latency-seconds "$seconds" --json "$out/engine_bench.json"
 run pg_bench --streams "$out/streams" --latency-rate "$rate" --latency-seconds "$seconds" \
   --json "$out/pg_bench.json"
+run http_bench --json "$out/http_bench.json"
 for name in $(printf '%s\n' "${!path[@]}" | sort); do
-  case " log_bench calendar_bench dsl_bench engine_bench pg_bench " in
+  case " log_bench calendar_bench dsl_bench engine_bench pg_bench http_bench " in
     *" $name "*) ;;
     *) run "$name" ;;
   esac
