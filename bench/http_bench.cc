@@ -369,6 +369,7 @@ int Main(int argc, char** argv) {
               keep ? secs : std::max(1.0, secs / 2), expect, make, keep, route_method, route);
       st.events_per_request = per_request;
       Print(st, ref ? (keep ? &ref->kept : &ref->fresh) : nullptr);
+      if (!keep) st.name = name + ", new connection each";
       (keep ? out.kept : out.fresh) = st;
       if (ref) {
         AddFigures(&figures, keep ? key : key + "_fresh", st, keep ? ref->kept : ref->fresh,
