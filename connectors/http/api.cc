@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "connectors/http/api_internal.h"
+#include "connectors/http/console.h"
 #include "connectors/http/server.h"
 #include "engine/keys.h"
 #include "engine/store.h"
@@ -278,6 +279,8 @@ void Api::Register(HttpServer& server) {
   im.RegisterAdmin(s);
   im.RegisterStream(s);
   im.RegisterOpen311(s);
+  im.RegisterOverview(s);
+  RegisterConsole(s);  // the web console at /
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     Call call{req, res, std::nullopt, ""};

@@ -117,6 +117,7 @@ struct Api::Impl {
   void RegisterStream(httplib::Server& s);
   void RegisterOpen311(httplib::Server& s);
   void RegisterOps(httplib::Server& s);
+  void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
 };
 
 }  // namespace closeloop::http

@@ -1,0 +1,169 @@
+// What the console needs beyond the ticket routes: the overview's aggregates, working time
+// left before deadlines on the engine's calendar, and (demo servers only) the demo users'
+// credentials for the sign-in page.
+//
+// GET /v1/overview: over the tickets the caller may see (the same object-level scope as a
+// ticket read), counts of open tickets by loop, by workflow state and by lead department,
+// overdue open tickets by department, the number of tickets overdue at the end of each of
+// the last 14 days (each ticket that was ever overdue folded as of that instant, so closed
+// tickets count for the days they were overdue), and the city's enterprises by risk colour.
+// It reads every ticket (up to kMaxScan, then says "truncated"): fine for a dashboard
+// refreshed every few seconds at demo scale; a city-scale deployment wants counters kept by
+// the engine (engine::CountTickets has the unscoped ones).
+#include <fstream>
+#include <sstream>
+
+#include "connectors/http/api_internal.h"
+#include "connectors/http/api_util.h"
+#include "engine/queries.h"
+
+namespace closeloop::http {
+namespace {
+
+constexpr size_t kMaxScan = 100000;  // tickets read for one overview
+constexpr size_t kPage = 5000;
+constexpr int kTrendDays = 14;
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+constexpr int64_t kShanghaiOffsetMs = 8 * 3600 * 1000;  // Asia/Shanghai: UTC+8, no DST
+constexpr size_t kMaxSpans = 1000;
+
+// The end of the Shanghai civil day that contains t (the next local midnight).
+int64_t EndOfLocalDay(int64_t t) {
+  int64_t local = t + kShanghaiOffsetMs;
+  int64_t day = local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
+  return (day + 1) * kDayMs - kShanghaiOffsetMs;
+}
+
+}  // namespace
+
+void Api::Impl::RegisterOverview(httplib::Server& s) {
+  const uint32_t readers =
+      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
+
+  Route(s, "GET", "/v1/overview", readers, [this](Call& c) {
+    const User& u = c.who();
+    std::vector<engine::Ticket> seen;
+    engine::TicketFilter f;
+    f.limit = kPage;
+    bool truncated = false;
+    for (;;) {
+      auto page = engine::ListTickets(*b.state, partitions, f);
+      if (!page.ok()) return c.Fail(page.status());
+      for (auto& t : *page) {
+        if (TicketAccess(u, t) != Access::kNone) seen.push_back(std::move(t));
+      }
+      if (page->size() < f.limit) break;
+      if (seen.size() >= kMaxScan) {
+        truncated = true;
+        break;
+      }
+      f.after = engine::TicketCursor(page->back(), f, partitions);
+    }
+    // std::map: the output's key order is fixed, whatever the scan order.
+    std::map<std::string, int64_t> by_loop, by_department, overdue_by_department;
+    std::map<std::pair<std::string, std::string>, int64_t> by_state;
+    int64_t open = 0, overdue_now = 0;
+    for (const auto& t : seen) {
+      if (t.closed) continue;
+      ++open;
+      ++by_loop[t.loop];
+      ++by_state[{t.workflow, t.state}];
+      ++by_department[t.lead];
+      if (t.overdue) {
+        ++overdue_now;
+        ++overdue_by_department[t.lead];
+      }
+    }
+    const int64_t now = b.engine_now();
+    json trend = json::array();
+    for (int i = kTrendDays - 1; i >= 0; --i) {
+      int64_t at = std::min(now, EndOfLocalDay(now) - i * kDayMs);
+      int64_t overdue = 0;
+      for (const auto& t : seen) {
+        if (t.overdue_count == 0 || t.opened_at > at) continue;  // never overdue, or not yet
+        if (t.closed && t.closed_at <= at) continue;             // closed by then
+        auto then = engine::TicketAsOf(*b.state, partitions, t.id, at);
+        if (!then.ok()) return c.Fail(then.status());
+        if (*then && (*then)->overdue && !(*then)->closed) ++overdue;
+      }
+      trend.push_back({{"at", at}, {"overdue", overdue}});
+    }
+    json states = json::array();
+    for (const auto& [k, n] : by_state) {
+      states.push_back({{"workflow", k.first}, {"state", k.second}, {"count", n}});
+    }
+    json colours = {{"red", 0}, {"orange", 0}, {"yellow", 0}, {"blue", 0}};
+    int64_t enterprises = world.With([&](const engine::World& w) {
+      auto all = w.reference().FindEnterprises({});
+      for (const auto* e : all) {
+        std::string name(engine::RiskColourName(e->risk_colour));
+        colours[name] = colours[name].get<int64_t>() + 1;
+      }
+      return static_cast<int64_t>(all.size());
+    });
+    c.Json(200, {{"now", now},
+                 {"tickets_scanned", seen.size()},
+                 {"truncated", truncated},
+                 {"open_tickets", open},
+                 {"overdue_tickets", overdue_now},
+                 {"by_loop", by_loop},
+                 {"by_state", states},
+                 {"by_department", by_department},
+                 {"overdue_by_department", overdue_by_department},
+                 {"overdue_trend", trend},
+                 {"enterprises", enterprises},
+                 {"enterprises_by_colour", colours}});
+  });
+
+  // ?spans=FROM:TO,FROM:TO (ms) -> working milliseconds of each, on `calendar` (default prc):
+  // the console's "time left in working time" uses the engine's own calendar arithmetic.
+  Route(s, "GET", "/v1/working-time", readers, [this](Call& c) {
+    std::string name = c.Param("calendar").empty() ? "prc" : c.Param("calendar");
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    std::stringstream in(c.Param("spans"));
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      size_t colon = item.find(':');
+      auto a = colon == std::string::npos
+                   ? std::nullopt
+                   : ParseInt(item.substr(0, colon), 0, INT64_MIN, INT64_MAX);
+      auto z = colon == std::string::npos
+                   ? std::nullopt
+                   : ParseInt(item.substr(colon + 1), 0, INT64_MIN, INT64_MAX);
+      if (!a || !z || item.substr(0, colon).empty() || item.substr(colon + 1).empty()) {
+        return c.Error(400, "invalid", "spans: FROM:TO pairs of ms since the epoch, by commas",
+                       "spans");
+      }
+      spans.emplace_back(*a, *z);
+      if (spans.size() > kMaxSpans) {
+        return c.Error(400, "invalid", "spans: at most " + std::to_string(kMaxSpans), "spans");
+      }
+    }
+    json out = json::array();
+    int64_t day_ms = world.With([&](const engine::World& w) {
+      const engine::Calendar& cal = w.CalendarFor(name);
+      for (const auto& [a, z] : spans) out.push_back(cal.WorkingTimeBetween(a, z));
+      return cal.WorkingDayMs();
+    });
+    c.Json(200, {{"calendar", name}, {"working_day_ms", day_ms}, {"working_ms", out}});
+  });
+
+  // The demo's people and tokens, for the sign-in page; only on `serve --demo`, where the
+  // whole point is that anyone at the screen may sign in as them.
+  Route(s, "GET", "/v1/demo/credentials", kPublic, [this](Call& c) {
+    if (!o.demo || o.data_dir.empty()) {
+      return c.Error(404, "not_found", "demo credentials exist only on a demo server");
+    }
+    std::ifstream in(o.data_dir + "/demo-credentials.json");
+    if (!in) return c.Error(503, "unavailable", "the demo credentials are not written yet");
+    std::stringstream text;
+    text << in.rdbuf();
+    json j = json::parse(text.str(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      return c.Error(500, "internal", "demo-credentials.json is not a JSON object");
+    }
+    c.Json(200, j);
+  });
+}
+
+}  // namespace closeloop::http
