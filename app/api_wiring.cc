@@ -39,6 +39,7 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   };
   http::ApiOptions options;
   options.demo = wiring.demo;
+  options.data_dir = wiring.data_dir;
   return std::make_unique<http::Api>(std::move(b), options);
 }
 

@@ -16,6 +16,7 @@ struct ApiWiring {
   bool manual_clock = false;
   bool sync = true;
   bool demo = false;
+  std::string data_dir;  // demo: the sign-in page lists DATA/demo-credentials.json
 };
 
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,

@@ -90,8 +90,9 @@ void RunServe(const ServeOptions& o) {
   http::HttpServer server(
       {.host = hp->first, .port = hp->second, .tls_cert = o.tls_cert, .tls_key = o.tls_key});
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
-  auto api = MakeEmbeddedApi(node, engine,
-                             {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo});
+  auto api = MakeEmbeddedApi(
+      node, engine,
+      {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
   api->Register(server);
   std::string admin_token = BootstrapAdmin(*api, o.data);
   Status started = server.Start();
