@@ -1,0 +1,121 @@
+// The console as auditors and discipline inspectors use it, in Debian's chromium: a ticket
+// as it stood at an earlier moment, hash-chain verification and the evidence bundle; an
+// overdue order escalated to the inspectors and read with its chain; the overview charts.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { Server, axe, launch, newPage, shot, signIn } from './harness.mjs';
+
+const server = new Server('audit');
+let browser;
+let a;  // signed for at 09:30, rectification ordered at 10:00
+let d;  // never signed for: escalates up to the discipline inspectors
+
+before(async () => {
+  await server.start();
+  await server.seed();
+  a = await server.openFireTicket('ent-xw-201', 'fire doors wedged open');
+  d = await server.openFireTicket('ent-xw-202', 'sprinkler valve closed');
+  await server.advance('2026-03-02T09:30');
+  await server.act('fire', a.id, { verb: 'sign_for' });
+  await server.advance('2026-03-02T10:00');
+  await server.act('fire', a.id, { verb: 'order_rectification', fields: { severity: 'general' } });
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  assert.equal(await server.stop(), 0, `serve did not stop cleanly; log in ${server.dir}`);
+});
+
+test('an auditor opens a ticket as of an earlier time and sees the earlier state', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, server, 'auditor');
+  await page.goto(`${server.url}/#/ticket/${a.id}`);
+  await page.locator('.badge.state', { hasText: 'Rectifying' }).waitFor();
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+  await page.getByLabel('Ticket id').fill(a.id);
+  await page.getByLabel('Moment (Asia/Shanghai)').fill('2026-03-02T09:10');
+  await page.getByRole('button', { name: 'Show' }).click();
+  const badge = page.locator('#asof-state');
+  await badge.waitFor();
+  assert.equal(await badge.getAttribute('data-state'), 'dispatched');
+  assert.equal(await badge.textContent(), 'Dispatched, to sign for');
+  // The history then had no signing for; the current one has.
+  assert.equal(await page.locator('.asof-card').getByText(/Signed for by/).count(), 0);
+  await shot(page, '10-audit-asof-0910');
+  assert.deepEqual(await axe(page), [], 'audit view accessibility');
+
+  await page.getByLabel('Moment (Asia/Shanghai)').fill('2026-03-02T09:45');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.locator('#asof-state[data-state="verifying"]').waitFor();
+  await page.locator('.asof-card').getByText(/Signed for by/).waitFor();
+
+  await page.getByRole('button', { name: 'Verify the hash chains' }).click();
+  await page.getByText('Every partition’s hash chain is intact.').waitFor();
+  await page.getByText(/State digest/).waitFor();
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the evidence bundle' }).click(),
+  ]);
+  const file = await download.path();
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(bundle.format, 'closeloop-evidence/1');
+  assert.equal(bundle.chain_id, a.chain_id);
+  assert.ok(bundle.records.length >= 4);
+  await shot(page, '11-audit-verified');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('an overdue order reaches the discipline inspectors, who read why and the chain', async () => {
+  // Two hours to sign for, then the ladder: overdue, superior office, and after five more
+  // working days an oversight ticket for the commission.
+  for (const at of ['2026-03-03T09:00', '2026-03-05T09:00', '2026-03-10T12:00']) await server.advance(at);
+  let oversight = null;
+  for (let i = 0; i < 200 && !oversight; i++) {
+    const list = await server.must('inspector', 'GET', '/v1/tickets?open=true');
+    oversight = list.tickets.find((tk) => tk.parent_id === d.id);
+    if (!oversight) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(oversight, 'the ladder chained an oversight ticket to the commission');
+  const page = await newPage(browser, server);
+  await signIn(page, server, 'inspector');
+  await page.getByRole('link', { name: 'Escalations', exact: true }).click();
+  await page.getByRole('link', { name: new RegExp(oversight.id) }).click();
+  await page.getByText(/overdue by 5 working days/).first().waitFor();
+  await page.getByText(/Overdue: the deadline/).first().waitFor();
+  const nodes = page.locator('figure.chain a');
+  await nodes.first().waitFor();
+  assert.equal(await nodes.count(), 2);
+  assert.deepEqual(await axe(page), [], 'escalations view accessibility');
+  await shot(page, '12-escalations');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the chain’s evidence bundle' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^evidence-.*\.json$/);
+  await page.locator('figure.chain a').filter({ hasText: d.id }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(d.id) }).waitFor();
+  await shot(page, '13-ticket-chain');
+  await page.context().close();
+});
+
+test('the overview charts open tickets, the overdue trend and enterprises by risk colour', async () => {
+  const o = await server.must('auditor', 'GET', '/v1/overview');
+  assert.equal(o.overdue_trend.length, 14);
+  assert.ok(o.overdue_trend.at(-1).overdue >= 1, 'the escalated order is overdue today');
+  assert.equal(o.overdue_trend[0].overdue, 0, 'nothing was overdue two weeks ago');
+  assert.ok(o.enterprises > 0);
+  const page = await newPage(browser, server);
+  await signIn(page, server, 'auditor');
+  await page.getByRole('link', { name: 'Overview', exact: true }).click();
+  await page.getByRole('heading', { name: 'Enterprises by risk colour' }).waitFor();
+  await page.getByRole('heading', { name: 'Overdue tickets, end of each day' }).waitFor();
+  assert.ok((await page.locator('svg.chart').count()) >= 5);
+  assert.deepEqual(await axe(page), [], 'overview accessibility');
+  await shot(page, '14-overview');
+  await page.context().close();
+});
