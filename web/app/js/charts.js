@@ -3,6 +3,18 @@
 // readable without sight.
 import { h, svg } from './dom.js';
 
+// Cuts a label to about `px` pixels at the charts' 12 px font (CJK characters are twice as
+// wide as Latin ones); the full text stays in the SVG <title>.
+function clip(text, px) {
+  const s = String(text);
+  let width = 0;
+  for (let i = 0; i < s.length; i++) {
+    width += s.charCodeAt(i) > 0x2e80 ? 12 : 6.6;
+    if (width > px) return `${s.slice(0, Math.max(1, i - 1))}…`;
+  }
+  return s;
+}
+
 export function bars(title, rows, opts = {}) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   const rowH = 26;
@@ -15,7 +27,7 @@ export function bars(title, rows, opts = {}) {
     return svg(
       'g',
       {},
-      svg('text', { x: labelW - 8, y: y + 16, 'text-anchor': 'end', class: 'c-label' }, r.label),
+      svg('text', { x: labelW - 8, y: y + 16, 'text-anchor': 'end', class: 'c-label' }, clip(r.label, labelW - 14), svg('title', {}, r.label)),
       svg('rect', { x: labelW, y: y + 3, width: Math.max(w, 1), height: rowH - 8, class: `c-bar ${r.cls || ''}` }),
       svg('text', { x: labelW + w + 6, y: y + 16, class: 'c-value' }, r.value),
     );

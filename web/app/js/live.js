@@ -7,6 +7,17 @@ import { t } from './i18n.js';
 
 let source = null;
 let listener = null;
+let lastId = '';       // the last event seen, so a reopened stream resumes after it
+let wanted = false;    // signed in: the stream should be open while the page is visible
+
+// A hidden tab lets its stream go (each open stream holds a server connection) and resumes
+// from the last event when shown again, so nothing is missed.
+document.addEventListener('visibilitychange', () => {
+  if (!wanted) return;
+  if (document.hidden) close();
+  else if (!source) open();
+});
+window.addEventListener('pagehide', () => close());
 
 export function onChange(fn) {
   listener = fn;
@@ -14,8 +25,15 @@ export function onChange(fn) {
 
 export function start() {
   stop();
+  wanted = true;
+  lastId = '';
+  open();
+}
+
+function open() {
   const indicator = document.getElementById('live');
-  source = new EventSource(`/v1/stream?access_token=${encodeURIComponent(token())}`);
+  const resume = lastId ? `&last_event_id=${encodeURIComponent(lastId)}` : '';
+  source = new EventSource(`/v1/stream?access_token=${encodeURIComponent(token())}${resume}`);
   source.addEventListener('open', () => {
     indicator.textContent = t('live.on');
     indicator.className = 'live on';
@@ -25,6 +43,7 @@ export function start() {
     indicator.className = 'live off';
   });
   source.addEventListener('ticket', (e) => {
+    if (e.lastEventId) lastId = e.lastEventId;
     let data = null;
     try {
       data = JSON.parse(e.data);
@@ -38,9 +57,14 @@ export function start() {
   });
 }
 
-export function stop() {
+function close() {
   if (source) source.close();
   source = null;
+}
+
+export function stop() {
+  wanted = false;
+  close();
   const indicator = document.getElementById('live');
   if (indicator) {
     indicator.textContent = '';

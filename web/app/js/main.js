@@ -75,7 +75,12 @@ function renderChrome() {
   );
 }
 
+// Each route renders into a fresh container of its own: a view still loading when the user
+// moves on finishes into its detached container, harmlessly, and is cleaned up then.
+let generation = 0;
+
 async function route() {
+  const gen = ++generation;
   const r = parseRoute();
   if (active && active.cleanup) active.cleanup();
   active = null;
@@ -95,6 +100,7 @@ async function route() {
         return;
       }
     }
+    if (gen !== generation) return;
   }
   const me = ref.me();
   if (me && (r.name === 'signin' || !VIEWS[r.name])) {
@@ -102,11 +108,16 @@ async function route() {
     history.replaceState(null, '', `#/${r.name}`);
   }
   renderChrome();
-  const main = clear(document.getElementById('main'));
+  const root = h('div.view');
+  clear(document.getElementById('main')).append(root);
   const view = VIEWS[r.name];
-  const cleanup = await view.render(main, r, { go, signedIn });
+  const cleanup = await view.render(root, r, { go, signedIn });
+  if (gen !== generation) {
+    if (cleanup) cleanup();
+    return;
+  }
   active = { view, cleanup };
-  const heading = main.querySelector('h1');
+  const heading = root.querySelector('h1');
   if (heading) {
     document.title = `${heading.textContent} · closeloop`;
     heading.setAttribute('tabindex', '-1');

@@ -27,7 +27,7 @@ export async function render(main, route) {
       },
     },
     h('h2#replay-h', t('audit.replay')),
-    h('div.field', h('label', { for: 'au-ticket' }, t('audit.ticket')), h('input#au-ticket', { name: 'ticket', required: true, value: ticket, spellcheck: 'false' })),
+    h('div.field', h('label', { for: 'au-ticket' }, t('audit.ticket')), h('input#au-ticket', { name: 'ticket', required: true, value: ticket, spellcheck: 'false', size: 30 })),
     h('div.field', h('label', { for: 'au-at' }, t('audit.when')), h('input#au-at', { name: 'at', type: 'datetime-local', step: 60, required: true, value: at })),
     h('button.primary', { type: 'submit' }, t('audit.show')),
   );

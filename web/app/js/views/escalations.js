@@ -15,6 +15,7 @@ let state = null;
 
 export async function render(main, route) {
   state = { main, id: route.arg };
+  const mine = state;
   const me = ref.me();
   main.append(h('h1', t('esc.title')), h('p.muted', t('esc.intro')));
   const q = me.role === 'inspector' ? query({ open: 'true', limit: 200 }) : query({ open: 'true', escalated: 'true', limit: 200 });
@@ -37,7 +38,7 @@ export async function render(main, route) {
               'li',
               h(
                 'a',
-                { href: `#/escalations/${encodeURIComponent(tk.id)}`, 'aria-current': tk.id === state.id ? 'true' : null },
+                { href: `#/escalations/${encodeURIComponent(tk.id)}`, 'aria-current': tk.id === mine.id ? 'true' : null },
                 h('strong', tk.id),
                 h('span', ` ${ref.ticketTitle(tk)}`),
                 h('div.muted', `${ref.stateTitle(tk.workflow, tk.state)} · ${ref.deptName(tk.facts?.origin_lead || tk.lead)}`),
@@ -50,10 +51,10 @@ export async function render(main, route) {
   );
   const detail = h('section.esc-detail#esc-detail', { 'aria-live': 'polite' });
   main.append(h('div.esc-grid', nav, detail));
-  if (state.id) await showDetail(detail, state.id);
+  if (mine.id) await showDetail(detail, mine.id);
   else detail.append(h('p.muted', t('esc.pick')));
   return () => {
-    state = null;
+    if (state === mine) state = null;
   };
 }
 

@@ -12,11 +12,12 @@ let state = null;
 
 export async function render(main) {
   state = { main, timer: null };
+  const mine = state;
   main.append(h('h1', t('overview.title')), h('div.overview#overview', h('p', t('loading'))));
   await load();
   return () => {
-    clearTimeout(state.timer);
-    state = null;
+    clearTimeout(mine.timer);
+    if (state === mine) state = null;
   };
 }
 

@@ -12,20 +12,22 @@ let state = null;  // {main, route, tickets, next, now, refreshTimer, pending}
 
 export async function render(main, route) {
   state = { main, route, tickets: [], next: '', now: 0, refreshTimer: null, pending: 0 };
+  const mine = state;
   const me = ref.me();
   const p = route.params;
   const title = me.role === 'staff' ? t('queue.title') : t('queue.title.all');
   main.append(
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     filtersForm(p, me),
+    h('div#queue-error'),
     h('p.muted#queue-status', { role: 'status' }),
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
   );
   await load(false);
   return () => {
-    clearTimeout(state.refreshTimer);
-    state = null;
+    clearTimeout(mine.refreshTimer);
+    if (state === mine) state = null;
   };
 }
 
@@ -102,11 +104,14 @@ async function load(more) {
     s.now = page.now;
     await withWorkingTime(s.tickets, s.now);
     if (s !== state) return;
+    s.main.querySelector('#queue-error').replaceChildren();
     draw();
   } catch (e) {
+    if (s !== state) return;  // the user has moved on
     status.textContent = '';
-    const err = h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`);
-    s.main.querySelector('.filters').after(err);
+    s.main.querySelector('#queue-error').replaceChildren(
+      h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`),
+    );
   }
 }
 

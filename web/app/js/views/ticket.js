@@ -15,9 +15,10 @@ let state = null;          // {main, id, asOf, data, chain, open: verb|null}
 
 export async function render(main, route) {
   state = { main, id: route.arg, asOf: route.params.get('as_of') || '', data: null, chain: null, open: null, message: null };
+  const mine = state;
   await load();
   return () => {
-    state = null;
+    if (state === mine) state = null;
   };
 }
 
