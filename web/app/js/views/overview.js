@@ -38,7 +38,8 @@ async function load() {
         'div.charts',
         bars(t('overview.byloop'), sorted(o.by_loop, (k) => t(`loop.${k}`))),
         bars(t('overview.bystate'), states.slice(0, 12)),
-        line(t('overview.trend'), o.overdue_trend.map((p) => ({ label: day(p.at), value: p.overdue }))),
+        // Each point is the end of a day (the next midnight), or now for today: label the day it closes.
+        line(t('overview.trend'), o.overdue_trend.map((p) => ({ label: day(p.at - 1), value: p.overdue }))),
         bars(t('overview.worst'), sorted(o.overdue_by_department, ref.deptName).slice(0, 10), { labelWidth: 260 }),
         bars(t('overview.bydept'), sorted(o.by_department, ref.deptName).slice(0, 12), { labelWidth: 260 }),
         bars(
