@@ -3,11 +3,16 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <map>
 
+#include "app/api_wiring.h"
 #include "app/commands.h"
 #include "app/wall_clock.h"
+#include "connectors/file/ingress.h"
+#include "connectors/http/api.h"
 #include "connectors/http/server.h"
 #include "connectors/kafka/kafka_engine.h"
+#include "engine/keys.h"
 
 namespace closeloop::app {
 
@@ -22,6 +27,74 @@ Result<kafka::Config> KafkaConfig(const std::string& brokers,
     c[p.substr(0, eq)] = p.substr(eq + 1);
   }
   return c;
+}
+
+// The HTTP API over the Kafka engine: publishing produces to the records topic and answers
+// once the brokers acknowledged (acks=all); reads see the partitions this process owns.
+// Actions answer 202 once durable: the engine reads a deduplicated mirror whose offsets
+// are not Kafka's, so the call cannot wait for "its" record's decision.
+http::ApiBackend KafkaApiBackend(kafka::KafkaEngine& e, bool manual_clock) {
+  http::ApiBackend b;
+  b.log = &e.log();
+  b.state = &e.store();
+  b.db = &e.db();
+  b.decisions_visible = false;
+  const uint32_t parts = e.partitions();
+  b.publish =
+      [&e](const std::vector<rocks::IngressItem>& items) -> Result<std::vector<rocks::IngressAck>> {
+    std::map<uint32_t, std::vector<std::string>> by_partition;
+    std::vector<std::pair<uint32_t, size_t>> slot;
+    for (const auto& item : items) {
+      for (size_t k = 0; k < item.partitions.size(); ++k) {
+        auto& recs = by_partition[item.partitions[k]];
+        if (k == 0) slot.emplace_back(item.partitions[k], recs.size());
+        recs.push_back(item.bytes);
+      }
+    }
+    std::vector<events::PartitionAppend> batch;
+    for (auto& [p, recs] : by_partition) batch.push_back({p, std::move(recs)});
+    CL_ASSIGN_OR_RETURN(auto ranges, e.log().Append(std::move(batch)));
+    std::map<uint32_t, uint64_t> first;
+    for (const auto& r : ranges) first[r.partition] = r.first_offset;
+    std::vector<rocks::IngressAck> acks;
+    for (size_t i = 0; i < items.size(); ++i) {
+      // A resent id is dropped when the mirror reads it back; Kafka cannot say so now.
+      acks.push_back({items[i].id, slot[i].first, first[slot[i].first] + slot[i].second, false});
+    }
+    return acks;
+  };
+  b.processed = [&e](uint32_t p) { return e.position(p); };
+  b.engine_now = [&e, parts] {
+    int64_t now = 0;
+    for (uint32_t p = 0; p < parts; ++p) {
+      auto v = e.store().Get(engine::keys::Now(p));
+      if (v.ok() && *v) now = std::max(now, static_cast<int64_t>(engine::keys::ReadBE64(**v)));
+    }
+    return now;
+  };
+  b.wall_now = [] { return WallClockMillis(); };
+  b.append_control = [&e, parts](const std::vector<std::string>& jsons) -> Status {
+    file::IngressPreparer preparer(parts);
+    std::vector<file::PreparedRecord> records;
+    for (size_t i = 0; i < jsons.size(); ++i) {
+      file::PreparedRecord rec;
+      std::vector<file::IngressError> errors;
+      if (!preparer.Prepare(jsons[i], 1, WallClockMillis(), &rec, &errors)) {
+        return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
+                               errors.front().field + ": " + errors.front().message);
+      }
+      records.push_back(std::move(rec));
+    }
+    auto r = e.log().Append(file::ToBatch(records, parts));
+    return r.ok() ? Status::Ok() : r.status();
+  };
+  if (manual_clock) {
+    b.advance_clock = [append = b.append_control](int64_t to) {
+      return append({R"({"source": "api-clock","body_type": "ClockTick","body": {"now": )" +
+                     std::to_string(to) + "}}"});
+    };
+  }
+  return b;
 }
 
 void RunKafkaServe(const KafkaServeOptions& o) {
@@ -46,6 +119,10 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   http::HttpServer server({.host = hp->first, .port = hp->second});
   kafka::KafkaEngine* raw = engine->get();
   server.SetReadiness([raw] { return raw->CaughtUp(); });
+  http::Api api(KafkaApiBackend(*raw, o.clock.manual), {});
+  api.Register(server);
+  std::string admin_token = BootstrapAdmin(api, o.data);
+  if (!admin_token.empty()) spdlog::info("first start: the admin's token is in {}", admin_token);
   Status up = server.Start();
   if (!up.ok()) Fail(up.ToString());
   spdlog::info("closeloop serving http://{}:{} kafka={} group={} topics={}.* partitions={} data={}",
@@ -59,6 +136,7 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   int sig = 0;
   sigwait(&set, &sig);
   spdlog::info("signal {}: stopping", sig);
+  api.Stop();
   server.Stop();
   (*engine)->Stop();
   auto s = (*engine)->stats();

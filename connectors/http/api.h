@@ -49,6 +49,10 @@ struct ApiBackend {
   std::function<Status(const std::vector<std::string>&)> append_control;
   // Set when the server runs a manual clock: appends a ClockTick at the given time.
   std::function<Status(int64_t)> advance_clock;
+  // False when a publish's offsets are not the offsets the engine processes (Kafka: the
+  // engine reads a deduplicated local mirror): actions and Open311 requests then answer 202
+  // once durable instead of waiting for the decision.
+  bool decisions_visible = true;
   // Walks every partition's hash chain; "" when intact, else what is wrong.
   std::function<Result<std::string>()> verify_log;
 };

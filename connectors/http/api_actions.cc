@@ -146,6 +146,12 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   const rocks::IngressAck ack = acks->front();
   c.detail = verb + " " + ticket.id + " command " + command_id;
 
+  if (!b.decisions_visible) {
+    c.Json(202, {{"command_id", command_id},
+                 {"status", "pending"},
+                 {"message", "recorded; read the ticket for the engine's decision"}});
+    return;
+  }
   // Wait for the engine to process the command, then find what it decided.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
   auto pause = std::chrono::milliseconds(1);

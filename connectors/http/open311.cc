@@ -262,13 +262,13 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
     c.detail = "ServiceRequest " + id;
     // Wait for the engine to open (or attach to) a ticket; else answer with a token.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
-    while (b.processed(ack.partition) <= ack.offset &&
+    while (b.decisions_visible && b.processed(ack.partition) <= ack.offset &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     std::string ticket;
     for (uint64_t from = ack.offset + 1, end = b.log->Head(ack.partition).end_offset;
-         from < end && ticket.empty();) {
+         b.decisions_visible && from < end && ticket.empty();) {
       auto batch = b.log->Read(ack.partition, from, 1024);
       if (!batch.ok() || batch->empty()) break;
       for (const auto& stored : *batch) {

@@ -24,6 +24,7 @@ struct ServerOptions {
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   int keep_alive_max = 100;
+  size_t workers = 96;  // connections served at once (a keep-alive client or SSE stream holds one)
   // Both set: HTTPS (TLS 1.2 at least) with this PEM certificate chain and private key.
   std::string tls_cert;
   std::string tls_key;

@@ -277,6 +277,12 @@ std::vector<uint32_t> KafkaEngine::Owned() const {
   return out;
 }
 
+uint64_t KafkaEngine::position(uint32_t partition) const {
+  std::lock_guard lock(mu_);
+  auto it = workers_.find(partition);
+  return it == workers_.end() ? 0 : it->second->position.load();
+}
+
 bool KafkaEngine::CaughtUp() const {
   if (store_->pending() > 0) return false;
   std::lock_guard<std::mutex> lock(mu_);

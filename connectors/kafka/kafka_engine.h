@@ -76,6 +76,9 @@ class KafkaEngine {
   KafkaEngineStats stats() const;
   KafkaLog& log() { return *log_; }
   KafkaStore& store() { return *store_; }
+  rocks::RocksDb& db() { return *db_; }
+  // Records of the partition's mirror processed so far; 0 when this process does not own it.
+  uint64_t position(uint32_t partition) const;
   uint32_t partitions() const { return partitions_; }
 
  private:

@@ -229,6 +229,8 @@ TEST_CASE("a department's queue comes in cursor pages by deadline, with filters"
   CHECK(text.body["tickets"].size() == 1);
   CHECK(api.Get("fire", "/v1/tickets?limit=0").status == 400);
   CHECK(api.Get("fire", "/v1/tickets?overdue=maybe").status == 400);
+  CHECK(api.Get("fire", "/v1/tickets?cursor=abc").status == 400);
+  CHECK(api.Get("fire", "/v1/tickets?cursor=0000000000000000000/").status == 400);
 }
 
 TEST_CASE("an auditor sees a ticket as it stood at an earlier time, and the chain as of then") {
