@@ -134,7 +134,8 @@ export function timeline(records, ticket) {
           'span.tl-meta',
           who ? t('ticket.by', { who }) : '',
           b.rule ? ` · ${t('ticket.rule', { rule: b.rule })}` : '',
-          h('code.hash', { title: r.hash }, ` #${(r.hash || '').slice(0, 10)}`),
+          // The record's SHA-256, when the server sends it (the evidence bundle always has it).
+          r.hash ? h('code.hash', { title: r.hash }, ` #${r.hash.slice(0, 10)}`) : null,
         ),
       );
     }),
