@@ -5,6 +5,7 @@
 
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
+#include "events/json_locator.h"
 #include "events/record.h"
 
 namespace closeloop::http {
@@ -21,16 +22,8 @@ struct Position {
 };
 
 Position At(std::string_view body, size_t offset) {
-  Position p;
-  for (size_t i = 0; i < offset && i < body.size(); ++i) {
-    if (body[i] == '\n') {
-      ++p.line;
-      p.column = 1;
-    } else {
-      ++p.column;
-    }
-  }
-  return p;
+  auto lc = events::LineColumnAt(body, offset);
+  return {lc.line, lc.column};
 }
 
 // Splits a JSON array's top-level elements without parsing them (each is parsed by the

@@ -105,6 +105,10 @@ struct Api::Impl {
   // reached them.
   Result<std::optional<engine::Ticket>> VisibleTicket(const User& user, std::string_view id,
                                                       Access* access);
+  // The visible ticket `id` and the request's ?as_of= (INT64_MAX when absent); false after
+  // answering the request itself (404, 400).
+  bool TicketAndAsOf(Call& c, const std::string& id, std::optional<engine::Ticket>* t,
+                     Access* access, int64_t* as_of);
   // The verbs `user` could use on `t` now (the engine may still refuse on a condition).
   json ActionsFor(const User& user, const engine::Ticket& t);
   // POST /v1/tickets/{id}/actions.

@@ -98,6 +98,29 @@ Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u, st
   return t;
 }
 
+bool Api::Impl::TicketAndAsOf(Call& c, const std::string& id, std::optional<engine::Ticket>* t,
+                              Access* access, int64_t* as_of) {
+  auto found = VisibleTicket(c.who(), id, access);
+  if (!found.ok()) {
+    c.Fail(found.status());
+    return false;
+  }
+  if (!*found) {
+    c.Error(404, "not_found", "no ticket " + id);
+    return false;
+  }
+  *t = std::move(*found);
+  if (!c.Param("as_of").empty()) {
+    auto parsed = ParseTimeParam(c.Param("as_of"));
+    if (!parsed) {
+      c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
+      return false;
+    }
+    *as_of = *parsed;
+  }
+  return true;
+}
+
 void Api::Impl::RegisterTickets(httplib::Server& s) {
   const uint32_t readers =
       Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
@@ -175,16 +198,10 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
   Route(s, "GET", R"(/v1/tickets/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
     std::string id = c.req.matches[1];
     Access access;
-    auto t = VisibleTicket(c.who(), id, &access);
-    if (!t.ok()) return c.Fail(t.status());
-    if (!*t) return c.Error(404, "not_found", "no ticket " + id);
+    std::optional<engine::Ticket> t;
     int64_t as_of = INT64_MAX;
-    if (!c.Param("as_of").empty()) {
-      auto parsed = ParseTimeParam(c.Param("as_of"));
-      if (!parsed) return c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
-      as_of = *parsed;
-    }
-    engine::Ticket shown = **t;
+    if (!TicketAndAsOf(c, id, &t, &access, &as_of)) return;
+    engine::Ticket shown = *t;
     if (as_of != INT64_MAX) {
       auto then = engine::TicketAsOf(*b.state, partitions, id, as_of);
       if (!then.ok()) return c.Fail(then.status());
@@ -210,15 +227,9 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
   Route(s, "GET", R"(/v1/chains/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
     std::string id = c.req.matches[1];
     Access access;
-    auto t = VisibleTicket(c.who(), id, &access);
-    if (!t.ok()) return c.Fail(t.status());
-    if (!*t) return c.Error(404, "not_found", "no ticket " + id);
+    std::optional<engine::Ticket> t;
     int64_t as_of = INT64_MAX;
-    if (!c.Param("as_of").empty()) {
-      auto parsed = ParseTimeParam(c.Param("as_of"));
-      if (!parsed) return c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
-      as_of = *parsed;
-    }
+    if (!TicketAndAsOf(c, id, &t, &access, &as_of)) return;
     auto chain = engine::ChainOf(*b.state, partitions, id);
     if (!chain.ok()) return c.Fail(chain.status());
     json members = json::array();
@@ -236,7 +247,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
       members.push_back(tj);
     }
     c.detail = id;
-    json out = {{"chain_id", (*t)->chain_id}, {"tickets", members}};
+    json out = {{"chain_id", t->chain_id}, {"tickets", members}};
     if (as_of != INT64_MAX) out["as_of"] = as_of;
     c.Json(200, out);
   });
