@@ -10,6 +10,7 @@
 #include "app/engine_runner.h"
 #include "app/kafka_serve.h"
 #include "app/node.h"
+#include "app/signals.h"
 #include "connectors/http/server.h"
 
 namespace closeloop::app {
@@ -29,24 +30,8 @@ struct ServeOptions {
   uint64_t demo_seed = 1;
 };
 
-// Blocks until SIGINT or SIGTERM.
-void WaitForStopSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("signal {}: stopping", sig);
-}
-
 void RunServe(const ServeOptions& o) {
-  // Block the stop signals in every thread (threads inherit the mask) so sigwait gets them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  BlockStopSignals();
 
   if (o.tls_cert.empty() != o.tls_key.empty()) Fail("--tls-cert and --tls-key go together", 2);
   auto hp = http::ParseHostPort(o.http);
@@ -115,7 +100,7 @@ void RunServe(const ServeOptions& o) {
                server.tls() ? "https" : "http", server.host(), server.port(), o.data,
                node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
-  WaitForStopSignal();
+  spdlog::info("signal {}: stopping", WaitForStopSignal());
   if (demo) demo->Stop();
   api->Stop();
   server.Stop();

@@ -7,6 +7,7 @@
 
 #include "app/api_wiring.h"
 #include "app/commands.h"
+#include "app/signals.h"
 #include "app/wall_clock.h"
 #include "connectors/file/ingress.h"
 #include "connectors/http/api.h"
@@ -129,13 +130,7 @@ void RunKafkaServe(const KafkaServeOptions& o) {
                server.host(), server.port(), o.brokers, o.group, o.topic_prefix,
                (*engine)->partitions(), o.data);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("signal {}: stopping", sig);
+  spdlog::info("signal {}: stopping", WaitForStopSignal());
   api.Stop();
   server.Stop();
   (*engine)->Stop();

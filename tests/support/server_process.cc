@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@ Status ServerProcess::Start(const std::string& binary, const std::vector<std::st
   pid_ = ::fork();
   if (pid_ < 0) return IOError("fork failed");
   if (pid_ == 0) {
+    // If the test dies (a crash, a signal), the server goes with it instead of lingering.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
