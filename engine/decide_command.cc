@@ -49,6 +49,48 @@ std::string RoleProblem(std::string_view role, const fb::StaffCommand& cmd, cons
   return "";
 }
 
+bool Covers(std::string_view area, std::string_view jurisdiction) {
+  return area.empty() || jurisdiction == area ||
+         (jurisdiction.size() > area.size() && jurisdiction.substr(0, area.size()) == area &&
+          jurisdiction[area.size()] == '.');
+}
+
+// Why the command's claims do not fit the reference data the engine holds; "" when they do.
+// The HTTP boundary writes the claims from the caller's token; the engine still checks them
+// against its own directory of departments: the department exists, a supervisor speaks for
+// a safety-committee office and an inspector for a discipline commission, each only within
+// the office's jurisdiction (a district's office cannot review another district's ticket).
+std::string ClaimsProblem(const ReferenceData& ref, const fb::StaffCommand& cmd, const Ticket& t,
+                          fb::RejectReason* reason) {
+  const std::string role = Str(cmd.role());
+  const std::string dept = Str(cmd.department());
+  static constexpr std::string_view kDirectoryRoles[] = {"staff", "head", "supervisor",
+                                                         "inspector"};
+  if (std::find(std::begin(kDirectoryRoles), std::end(kDirectoryRoles), role) ==
+      std::end(kDirectoryRoles)) {
+    return "";
+  }
+  const Department* d = ref.FindDepartment(dept);
+  if (d == nullptr) {
+    *reason = fb::RejectReason::wrong_department;
+    return "acting as " + role + " of " + (dept.empty() ? "no department" : dept) +
+           ", which is not a department in the reference data";
+  }
+  const char* kind = role == "supervisor"  ? "safety_office"
+                     : role == "inspector" ? "discipline"
+                                           : nullptr;
+  if (kind == nullptr) return "";
+  if (d->kind != kind) {
+    *reason = fb::RejectReason::wrong_department;
+    return role + " acts for a " + kind + " department; " + dept + " is " + d->kind;
+  }
+  if (!Covers(d->jurisdiction, t.jurisdiction)) {
+    *reason = fb::RejectReason::wrong_department;
+    return dept + " oversees " + d->jurisdiction + ", not " + t.jurisdiction;
+  }
+  return "";
+}
+
 Status Reject(Step& step, const Ticket* t, fb::RejectReason reason, std::string message) {
   const auto* cmd = step.input().body_as_StaffCommand();
   fb::CommandRejectedT rej;
@@ -233,6 +275,11 @@ Status DecideCommand(Step& step) {
       std::find(wf->verbs.begin(), wf->verbs.end(), verb) == wf->verbs.end()) {
     return Reject(step, &t, fb::RejectReason::unknown_verb,
                   "workflow " + wf->name + " has no verb " + verb);
+  }
+  {
+    fb::RejectReason claims_reason = fb::RejectReason::wrong_department;
+    std::string p = ClaimsProblem(step.world().reference(), *cmd, t, &claims_reason);
+    if (!p.empty()) return Reject(step, &t, claims_reason, p);
   }
   const dsl::Transition* chosen = nullptr;
   std::string problem;

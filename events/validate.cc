@@ -179,6 +179,51 @@ Result<std::string> StampIngress(std::string_view bytes, int64_t now_ms) {
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
+bool SameSubmission(std::string_view stored, std::string_view fresh, std::string* difference) {
+  fb::RecordT a, b;
+  (*VerifyRecord(stored))->UnPackTo(&a);
+  (*VerifyRecord(fresh))->UnPackTo(&b);
+  // The boundary's own stamps are not the publisher's content. occurred_at is the
+  // publisher's unless the boundary set it (then it equals recorded_at).
+  const bool occurred_was_stamped = a.occurred_at == a.recorded_at;
+  a.recorded_at = b.recorded_at = 0;
+  a.prev_hash.clear();
+  b.prev_hash.clear();
+  if (occurred_was_stamped) a.occurred_at = b.occurred_at = 0;
+  struct Field {
+    const char* name;
+    bool same;
+  };
+  const Field fields[] = {
+      {"source", a.source == b.source},
+      {"subject", a.subject == b.subject},
+      {"jurisdiction", a.jurisdiction == b.jurisdiction},
+      {"actor", a.actor == b.actor},
+      {"occurred_at", a.occurred_at == b.occurred_at},
+      {"causation_id", a.causation_id == b.causation_id},
+      {"correlation_id", a.correlation_id == b.correlation_id},
+      {"body_type", a.body.type == b.body.type},
+  };
+  for (const auto& f : fields) {
+    if (!f.same) {
+      *difference = f.name;
+      return false;
+    }
+  }
+  // The bodies: compare their canonical encodings (Pack is deterministic for equal objects).
+  auto pack = [](const fb::RecordT& r) {
+    flatbuffers::FlatBufferBuilder fbb(256);
+    fbb.ForceDefaults(false);
+    fbb.Finish(fb::Record::Pack(fbb, &r), fb::RecordIdentifier());
+    return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  };
+  if (pack(a) != pack(b)) {
+    *difference = "body";
+    return false;
+  }
+  return true;
+}
+
 std::vector<uint32_t> TargetPartitions(const fb::Record& record, uint32_t partitions) {
   std::vector<uint32_t> out;
   if (KindOf(record.body_type()) == BodyKind::kControl) {

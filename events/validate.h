@@ -27,6 +27,13 @@ std::vector<FieldError> ValidateIngress(const fb::Record& record);
 // REQUIRES: ValidateIngress(record) returned no error.
 Result<std::string> StampIngress(std::string_view bytes, int64_t now_ms);
 
+// Whether `fresh` (stamped, about to be appended) is a resend of `stored` (already in the
+// log under the same id): the same record but for what the boundary stamps (recorded_at,
+// prev_hash, and occurred_at when the boundary defaulted it). When it is not, `difference`
+// names the first envelope field or "body" that differs, for a 409 that says why.
+// REQUIRES: both passed VerifyRecord.
+bool SameSubmission(std::string_view stored, std::string_view fresh, std::string* difference);
+
 // The partitions a record is appended to: its subject's, or every partition for a
 // control record (clock, deployment, reference data), so that each processor sees it at
 // its own place in its own partition.

@@ -1,10 +1,54 @@
 #include "connectors/file/ingress.h"
 
+#include <algorithm>
+
 #include "events/json_locator.h"
 #include "events/record.h"
 #include "events/validate.h"
 
 namespace closeloop::file {
+namespace {
+
+// Why `policy` refuses `rec` (field, message); empty when it admits it.
+std::pair<std::string, std::string> Refusal(const PublishPolicy& policy,
+                                            const events::fb::Record& rec) {
+  using events::fb::Body;
+  const Body type = rec.body_type();
+  const std::string name(events::BodyName(type));
+  switch (events::KindOf(type)) {
+    case events::BodyKind::kNone:
+    case events::BodyKind::kEngine:
+      return {};  // not publishable by anyone: validation says so in its own terms
+    case events::BodyKind::kControl:
+      if (!policy.control) {
+        return {"body_type", name +
+                                 " is a control record: administrators publish it through "
+                                 "/v1/admin (workflows, reference-data, clock)"};
+      }
+      break;
+    case events::BodyKind::kIngress:
+      if (type == Body::StaffCommand && !policy.staff_commands) {
+        return {"body_type",
+                "StaffCommand cannot be published: staff act through "
+                "POST /v1/tickets/{id}/actions, which builds the command from their token"};
+      }
+      break;
+  }
+  if (!policy.source.empty()) {
+    std::string_view source = rec.source() ? rec.source()->string_view() : "";
+    if (source != policy.source) {
+      return {"source", policy.who + " publishes as source \"" + policy.source + "\", not \"" +
+                            std::string(source) + "\""};
+    }
+  }
+  const auto& allowed = policy.event_types;
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+    return {"body_type", policy.who + " may not publish " + name};
+  }
+  return {};
+}
+
+}  // namespace
 
 bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, PreparedRecord* out,
                               std::vector<IngressError>* errors) {
@@ -15,6 +59,12 @@ bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, P
     return false;
   }
   const events::fb::Record* rec = *events::VerifyRecord(*bytes);
+  if (auto [field, why] = Refusal(policy_, *rec); !why.empty()) {
+    size_t at = events::JsonOffsetOf(json, field);
+    auto lc = events::LineColumnAt(json, at == std::string_view::npos ? 0 : at);
+    errors->push_back({line + lc.line - 1, lc.column, field, why, /*forbidden=*/true});
+    return false;
+  }
   auto problems = events::ValidateIngress(*rec);
   if (!problems.empty()) {
     for (auto& p : problems) {
@@ -39,6 +89,13 @@ bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, P
   out->id = final_rec->id()->str();
   out->bytes = std::move(*stamped);
   return true;
+}
+
+bool IngressPreparer::Admits(const events::fb::Record& record, IngressError* error) const {
+  auto [field, why] = Refusal(policy_, record);
+  if (why.empty()) return true;
+  *error = {1, 0, field, why, /*forbidden=*/true};
+  return false;
 }
 
 std::vector<events::PartitionAppend> ToBatch(const std::vector<PreparedRecord>& records,

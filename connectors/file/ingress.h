@@ -9,6 +9,7 @@
 
 #include "events/json_codec.h"
 #include "events/log.h"
+#include "events/record.h"
 
 namespace closeloop::file {
 
@@ -19,6 +20,27 @@ struct IngressError {
   int column = 0;
   std::string field;
   std::string message;
+  bool forbidden = false;  // refused by the PublishPolicy (HTTP 403), not malformed
+};
+
+// What a caller may publish, checked on the decoded record: the record that will be
+// appended is the record that was authorized (never a second, side parse of the text).
+// The default admits ingress events of any type and source only: control records (clock,
+// deployments, reference data) and staff commands each need their own grant.
+struct PublishPolicy {
+  bool control = false;                  // the administrators' endpoints and the operator's files
+  bool staff_commands = false;           // only the server builds these, from a token's claims
+  std::string source;                    // when set, the only `source` the caller may write
+  std::vector<std::string> event_types;  // when not empty, the only types it may publish
+  // Shown in the refusal: who is refused ("this token", "the ingress topic").
+  std::string who = "this caller";
+
+  // Everything: a trusted operator's own files and the server's own records.
+  static PublishPolicy Trusted() {
+    PublishPolicy p;
+    p.control = p.staff_commands = true;
+    return p;
+  }
 };
 
 struct PreparedRecord {
@@ -30,16 +52,24 @@ struct PreparedRecord {
 // Not thread-safe (holds a JsonCodec); one per thread.
 class IngressPreparer {
  public:
-  explicit IngressPreparer(uint32_t partitions) : partitions_(partitions) {}
+  explicit IngressPreparer(uint32_t partitions, PublishPolicy policy = PublishPolicy::Trusted())
+      : partitions_(partitions), policy_(std::move(policy)) {}
 
-  // Decodes and validates one JSON record. On failure, appends every problem found to
-  // *errors (all of them, not just the first) with `line` set to `line`.
-  // On success stamps it with `now_ms` (the boundary's wall clock).
+  // Decodes one JSON record, checks the policy on the decoded record (a refusal is one
+  // error marked `forbidden`, and nothing else is checked), then validates it. On failure,
+  // appends every problem found to *errors (all of them, not just the first) with `line`
+  // set to `line`. On success stamps it with `now_ms` (the boundary's wall clock).
   bool Prepare(std::string_view json, int line, int64_t now_ms, PreparedRecord* out,
                std::vector<IngressError>* errors);
 
+  // The policy's decision on a decoded record, for boundaries that receive records already
+  // encoded (Kafka's FlatBuffers ingress): false with the refusal (field, message,
+  // forbidden) in *error.
+  bool Admits(const events::fb::Record& record, IngressError* error) const;
+
  private:
   uint32_t partitions_;
+  PublishPolicy policy_;
   events::JsonCodec codec_;
 };
 

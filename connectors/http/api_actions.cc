@@ -113,8 +113,23 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     role = *str("as_role");
   }
   int64_t now = b.wall_now();
+  // The record's id. A client's command_id makes a retry idempotent, but only its own: it
+  // is scoped to the caller and the ticket (the record id is derived from all three), so it
+  // can never name another event or another user's command.
   std::string command_id = *str("command_id");
-  if (command_id.empty()) command_id = events::NewRandomId(now).ToString();
+  std::string record_id;
+  if (command_id.empty()) {
+    command_id = record_id = events::NewRandomId(now).ToString();
+  } else {
+    auto client = events::Id::Parse(command_id);
+    if (!client.ok()) {
+      return c.Error(400, "invalid", "command_id: " + client.status().message(), "command_id");
+    }
+    record_id =
+        events::DeriveId(client->time_ms(),
+                         "command\x1f" + c.who().name + "\x1f" + ticket.id + "\x1f" + command_id, 0)
+            .ToString();
+  }
   json cmd = {
       {"ticket_id", ticket.id}, {"verb", verb}, {"role", role}, {"department", c.who().department}};
   if (expected) cmd["expected_version"] = expected;
@@ -124,7 +139,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   if (body->contains("days")) cmd["days"] = (*body)["days"];
   if (body->contains("evidence")) cmd["evidence"] = (*body)["evidence"];
   if (!attrs.empty()) cmd["fields"] = attrs;
-  json rec = {{"id", command_id},
+  json rec = {{"id", record_id},
               {"source", "api"},
               {"subject", ticket.subject},
               {"jurisdiction", ticket.jurisdiction},
@@ -132,16 +147,26 @@ void Api::Impl::Act(Call& c, const std::string& id) {
               {"actor", c.who().name},
               {"body_type", "StaffCommand"},
               {"body", cmd}};
-  file::IngressPreparer preparer(partitions);
+  file::PublishPolicy policy;  // the server's own command, built from the token's claims
+  policy.staff_commands = true;
+  file::IngressPreparer preparer(partitions, policy);
   file::PreparedRecord prepared;
   std::vector<file::IngressError> errs;
   if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
     const auto& e = errs.front();
     std::string field = e.field.rfind("body.", 0) == 0 ? e.field.substr(5) : e.field;
     if (field == "id") field = "command_id";
+    if (e.forbidden) return c.Error(403, "forbidden", e.message, field);
     return c.Error(400, "invalid", e.message, field);
   }
   auto acks = b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
+  if (!acks.ok() && acks.status().code() == Code::kAlreadyExists) {
+    return c.Error(409, "conflict",
+                   "command_id " + command_id +
+                       " was already used by you on this ticket for a different action; "
+                       "a retry must repeat the action unchanged, a new action needs a new id",
+                   "command_id");
+  }
   if (!acks.ok()) return c.Fail(acks.status());
   const rocks::IngressAck ack = acks->front();
   c.detail = verb + " " + ticket.id + " command " + command_id;
@@ -177,7 +202,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
       from = stored.offset + 1;
       auto r = events::VerifyRecord(stored.bytes);
       if (!r.ok() || (*r)->causation_id() == nullptr ||
-          (*r)->causation_id()->string_view() != command_id) {
+          (*r)->causation_id()->string_view() != record_id) {
         continue;
       }
       records.push_back(events::BodyName((*r)->body_type()));
@@ -202,10 +227,10 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   }
   auto after = engine::FindTicket(*b.state, partitions, ticket.id);
   if (!after.ok()) return c.Fail(after.status());
-  c.Json(ack.duplicate ? 200 : 200, {{"command_id", command_id},
-                                     {"duplicate", ack.duplicate},
-                                     {"records", records},
-                                     {"ticket", *after ? TicketJson(**after) : json()}});
+  c.Json(200, {{"command_id", command_id},
+               {"duplicate", ack.duplicate},
+               {"records", records},
+               {"ticket", *after ? TicketJson(**after) : json()}});
 }
 
 }  // namespace closeloop::http

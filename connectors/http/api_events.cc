@@ -122,54 +122,28 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
                      "at most " + std::to_string(o.max_batch) + " events per request");
     }
 
-    file::IngressPreparer preparer(partitions);
+    // One authorization decision, on the record as decoded, i.e. the record that would be
+    // appended: here only ingress events; a publisher only as its own agency and only its
+    // event types. Control records go through /v1/admin; staff commands through actions.
+    file::PublishPolicy policy;
+    policy.who = "this token";
+    if (c.who().role == Role::kPublisher) {
+      policy.source = c.who().agency;
+      policy.event_types = c.who().event_types;
+    }
+    file::IngressPreparer preparer(partitions, policy);
     int64_t now = b.wall_now();
     json errors = json::array();
     bool forbidden = false;
     std::vector<rocks::IngressItem> ready;
     for (size_t i = 0; i < items.size(); ++i) {
       const Item& it = items[i];
-      // Who may publish what comes first: a publisher learns 403 without probing validation.
-      json peek = json::parse(it.text, nullptr, false);
-      if (peek.is_object()) {
-        std::string type = peek.value("body_type", "");
-        std::string source = peek.contains("source") && peek["source"].is_string()
-                                 ? peek["source"].get<std::string>()
-                                 : "";
-        std::string problem, field = "body_type";
-        auto t = events::BodyFromName(type);
-        bool ingress = t != events::fb::Body::NONE &&
-                       events::KindOf(t) == events::BodyKind::kIngress &&
-                       t != events::fb::Body::StaffCommand;
-        if (t != events::fb::Body::NONE && !ingress) {
-          problem = type +
-                    " cannot be published here (staff act through "
-                    "/v1/tickets/{id}/actions, administrators through /v1/admin)";
-        } else if (c.who().role == Role::kPublisher && !type.empty()) {
-          const auto& allowed = c.who().event_types;
-          if (source != c.who().agency) {
-            problem = "this token publishes as source \"" + c.who().agency + "\"";
-            field = "source";
-          } else if (!allowed.empty() &&
-                     std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
-            problem = "this token may not publish " + type;
-          }
-        }
-        if (!problem.empty()) {
-          forbidden = true;
-          errors.push_back({{"index", i},
-                            {"line", it.line},
-                            {"column", it.column},
-                            {"field", field},
-                            {"message", problem}});
-          continue;
-        }
-      }
       file::PreparedRecord rec;
       std::vector<file::IngressError> errs;
       if (!preparer.Prepare(it.text, it.line, now, &rec, &errs)) {
         for (auto& e : errs) {
           int col = e.line == it.line && e.column > 0 ? e.column + it.column - 1 : e.column;
+          forbidden = forbidden || e.forbidden;
           errors.push_back({{"index", i},
                             {"line", e.line},
                             {"column", col},
@@ -177,20 +151,6 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
                             {"message", e.message}});
         }
         continue;
-      }
-      if (c.who().role == Role::kPublisher) {
-        // The record as decoded must match what was checked above.
-        const auto* r = *events::VerifyRecord(rec.bytes);
-        if (r->source() == nullptr || r->source()->str() != c.who().agency) {
-          forbidden = true;
-          errors.push_back(
-              {{"index", i},
-               {"line", it.line},
-               {"column", it.column},
-               {"field", "source"},
-               {"message", "this token publishes as source \"" + c.who().agency + "\""}});
-          continue;
-        }
       }
       ready.push_back({rec.id, std::move(rec.bytes), std::move(rec.partitions)});
     }
@@ -211,6 +171,23 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
       return;
     }
     auto acks = b.publish(ready);
+    if (!acks.ok() && acks.status().code() == Code::kAlreadyExists) {
+      // An id already used by other content: nothing of the request was recorded.
+      json conflict = {{"status", 409},
+                       {"code", "conflict"},
+                       {"field", "id"},
+                       {"message", acks.status().message() + "; nothing was recorded"}};
+      for (size_t i = 0; i < ready.size(); ++i) {
+        if (acks.status().message().find("id " + ready[i].id + " ") == 0) {
+          conflict["index"] = i;
+          conflict["line"] = items[i].line;
+          conflict["column"] = items[i].column;
+          break;
+        }
+      }
+      c.Json(409, {{"error", conflict}});
+      return;
+    }
     if (!acks.ok()) return c.Fail(acks.status());
     json out = json::array();
     size_t fresh = 0;

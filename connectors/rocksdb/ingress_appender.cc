@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "events/validate.h"
+
 namespace closeloop::rocks {
 namespace {
 
@@ -18,6 +20,17 @@ Result<IngressAck> DecodePosition(std::string_view id, std::string_view v) {
   for (int i = 0; i < 4; ++i) ack.partition = ack.partition << 8 | static_cast<uint8_t>(v[i]);
   for (int i = 0; i < 8; ++i) ack.offset = ack.offset << 8 | static_cast<uint8_t>(v[4 + i]);
   return ack;
+}
+
+// A resend (same id, same content) is a duplicate; the same id with other content, or from
+// another agency, is a conflict: the new event would be dropped while its publisher is told
+// it is durable.
+Status SameOrConflict(std::string_view stored, const IngressItem& item, const char* what) {
+  std::string difference;
+  if (events::SameSubmission(stored, item.bytes, &difference)) return Status::Ok();
+  return AlreadyExists("id " + item.id + " is already used by " + what + " with a different " +
+                       difference + "; a resend must repeat the event unchanged, a new event " +
+                       "needs a new id");
 }
 
 }  // namespace
@@ -48,6 +61,7 @@ Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<Ingres
     const IngressItem& item = items[i];
     if (item.partitions.empty()) return InvalidArgument("item " + item.id + " has no partition");
     if (auto it = first_of.find(item.id); it != first_of.end()) {
+      CL_RETURN_IF_ERROR(SameOrConflict(items[it->second].bytes, item, "an earlier item"));
       acks[i].id = item.id;
       acks[i].duplicate = true;
       slot[i] = {UINT32_MAX, it->second};  // resolved after the append
@@ -55,6 +69,12 @@ Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<Ingres
     }
     CL_ASSIGN_OR_RETURN(auto existing, Find(item.id));
     if (existing) {
+      auto stored = log_.Read(existing->partition, existing->offset, 1);
+      CL_RETURN_IF_ERROR(stored.status());
+      if (stored->empty() || stored->front().offset != existing->offset) {
+        return Corruption("ingress index points past the log for " + item.id);
+      }
+      CL_RETURN_IF_ERROR(SameOrConflict(stored->front().bytes, item, "the recorded event"));
       acks[i] = *existing;
       slot[i] = {UINT32_MAX, SIZE_MAX};
       first_of.emplace(item.id, i);

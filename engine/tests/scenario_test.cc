@@ -158,6 +158,34 @@ TEST_CASE(
   CHECK(c.h.Find(t.id)->state == "verifying");
 }
 
+TEST_CASE(
+    "a supervisor's review counts only from the office that oversees the ticket's district, "
+    "checked against the engine's own departments") {
+  City c;
+  c.Report("ENT-00002", "hazardous_chemicals", "general");
+  Ticket t = c.Only("hazard_disposal");
+  const std::string emb = "nj.liuhe.emb";
+  c.h.Act(t.id, "sign_for", "li", "staff", emb);
+  c.h.Act(t.id, "order_rectification", "li", "staff", emb);
+  c.h.Act(t.id, "submit_evidence", "li", "staff", emb, R"("evidence": ["photo://1.jpg"])");
+  const uint32_t version = c.h.Find(t.id)->version;
+  // Another district's office, a fire brigade claiming to supervise, an unknown department.
+  for (const char* dept : {"nj.gulou.awb", "nj.liuhe.fire", "nj.nowhere.awb"}) {
+    CAPTURE(dept);
+    std::string cmd = c.h.Act(t.id, "review_pass", "mallory", "supervisor", dept);
+    CHECK(c.h.RejectionOf(cmd).find("wrong_department") != std::string::npos);
+  }
+  // A staff claim from a discipline commission is not an inspector's either.
+  std::string cmd = c.h.Act(t.id, "review_pass", "mallory", "inspector", "nj.gulou.jw");
+  CHECK(c.h.RejectionOf(cmd).find("wrong_department") != std::string::npos);
+  CHECK(c.h.Find(t.id)->state == "reviewing");
+  CHECK(c.h.Find(t.id)->version == version);
+  // The district's own office, and the city's office, which oversees every district.
+  cmd = c.h.Act(t.id, "review_pass", "wang", "supervisor", "nj.awb");
+  CHECK(c.h.RejectionOf(cmd).empty());
+  CHECK(c.h.Find(t.id)->closed);
+}
+
 TEST_CASE("a command for a ticket that does not exist is rejected as unknown") {
   City c;
   std::string id = c.h.Publish(

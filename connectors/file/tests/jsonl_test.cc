@@ -68,3 +68,52 @@ TEST_CASE("ids are kept when given and drawn when absent") {
 
 }  // namespace
 }  // namespace closeloop::file
+
+namespace closeloop::file {
+namespace {
+
+TEST_CASE("a publish policy is decided on the decoded record: comments cannot hide a type") {
+  PublishPolicy policy;
+  policy.source = "hotline";
+  policy.event_types = {"HazardReport"};
+  policy.who = "this token";
+  IngressPreparer prep(4, policy);
+  PreparedRecord out;
+  std::vector<IngressError> errors;
+  CHECK(prep.Prepare(kGood, 1, kNow, &out, &errors));
+  CHECK(errors.empty());
+
+  struct Case {
+    const char* json;
+    const char* field;
+  };
+  const Case refused[] = {
+      {R"({/* c */"source": "clock","body_type": /* c */ "ClockTick","body": {"now": 1767225600000}})",
+       "body_type"},
+      {R"({"source": "hotline","subject": "S","occurred_at": 1767225600000,"actor": "x",
+          "body_type": "StaffCommand","body": {"ticket_id": "T","verb": "review_pass"}})",
+       "body_type"},
+      {R"({"source": /* another agency */ "video","subject": "S","occurred_at": 1767225600000,
+          "body_type": "HazardReport","body": {"category": "gas"}})",
+       "source"},
+      {R"({"source": "hotline","subject": "S","occurred_at": 1767225600000,
+          "body_type": "SensorAlarm","body": {"sensor_id": "S-1"}})",
+       "body_type"},
+  };
+  for (const auto& c : refused) {
+    CAPTURE(c.json);
+    errors.clear();
+    CHECK(!prep.Prepare(c.json, 3, kNow, &out, &errors));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].forbidden);
+    CHECK(errors[0].field == c.field);
+    CHECK(errors[0].line >= 3);
+  }
+  // The default (an operator's own file) admits control records and commands alike.
+  IngressPreparer trusted(4);
+  errors.clear();
+  CHECK(trusted.Prepare(refused[0].json, 1, kNow, &out, &errors));
+}
+
+}  // namespace
+}  // namespace closeloop::file

@@ -196,6 +196,34 @@ TEST_CASE("a bad ingress message is rejected with line, column and field") {
   CHECK(!errors.empty());
 }
 
+TEST_CASE("an ingress topic cannot carry a staff command, as JSON or as FlatBuffers") {
+  file::PublishPolicy policy;
+  policy.control = true;
+  policy.who = "an ingress topic";
+  file::IngressPreparer prep(4, policy);
+  const std::string cmd =
+      R"({"source": "console", "subject": "s", "occurred_at": 1772413200000, "actor": "x",)"
+      R"( "body_type": "StaffCommand", "body": {"ticket_id": "T", "verb": "review_pass",)"
+      R"( "role": "supervisor", "department": "nj.awb"}})";
+  file::PreparedRecord out;
+  std::vector<file::IngressError> errors;
+  IngressMessage json{"x.ingress.json", 0, 9, 1772413200000, cmd};
+  CHECK(!ConvertIngress(IngressFormat::kJson, json, 4, prep, &out, &errors));
+  REQUIRE(!errors.empty());
+  CHECK(errors[0].forbidden);
+  CHECK(errors[0].field == "body_type");
+
+  events::JsonCodec codec;
+  events::DecodeError derr;
+  auto raw = codec.FromJson(cmd, &derr);
+  REQUIRE(raw.ok());
+  errors.clear();
+  IngressMessage fb{"x.ingress.fb", 0, 10, 1772413200000, *raw};
+  CHECK(!ConvertIngress(IngressFormat::kFlatBuffers, fb, 4, prep, &out, &errors));
+  REQUIRE(!errors.empty());
+  CHECK(errors[0].forbidden);
+}
+
 // Waits until `engine` holds `tickets` tickets and is caught up.
 void WaitForTickets(KafkaEngine& engine, uint64_t tickets, std::chrono::seconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
