@@ -113,6 +113,15 @@ void ApiFixture::AddUser(const json& user) {
 void ApiFixture::Advance(const std::string& to) {
   Reply r = Post("admin", "/v1/admin/clock", {{"to", to}});
   REQUIRE_MESSAGE(r.status == 200, r.text);
+  // The engine applies the tick (and everything published before it, such as calendars)
+  // after the call answers: wait until its clock shows the new time.
+  const int64_t target = r.body["to"];
+  for (int i = 0; i < 500; ++i) {
+    Reply list = Get("admin", "/v1/tickets?limit=1");
+    if (list.status == 200 && list.body.value("now", int64_t{0}) >= target) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("the engine did not reach " << to);
 }
 
 std::string ApiFixture::OpenFireTicket(const std::string& subject) {

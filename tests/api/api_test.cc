@@ -124,7 +124,7 @@ TEST_CASE("a publisher publishes only as its own agency and only its event types
   json alarm = {{"source", "hotline-12345"},
                 {"subject", "s"},
                 {"body_type", "SensorAlarm"},
-                {"body", {{"sensor_id", "S-1"}, {"measure", "gas"}}}};
+                {"body", {{"sensor_id", "S-1"}, {"measure", "combustible_gas"}}}};
   CHECK(api.Post("hotline", "/v1/events", alarm).status == 403);
 }
 
