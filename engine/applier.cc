@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "events/engine_record.h"
+
 namespace closeloop::engine {
 namespace {
 

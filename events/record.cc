@@ -32,12 +32,6 @@ BodyKind KindOf(fb::Body type) {
   return BodyKind::kNone;
 }
 
-const flatbuffers::String* EngineTicketId(const fb::Record& r) {
-  if (KindOf(r.body_type()) != BodyKind::kEngine || r.body() == nullptr) return nullptr;
-  const auto* body = static_cast<const flatbuffers::Table*>(r.body());
-  return body->GetPointer<const flatbuffers::String*>(kEngineTicketIdSlot);
-}
-
 std::string_view BodyName(fb::Body type) {
   if (type == fb::Body::NONE || type > fb::Body::MAX) return "";
   return fb::EnumNameBody(type);

@@ -30,16 +30,6 @@ enum class BodyKind {
 };
 BodyKind KindOf(fb::Body type);
 
-// Every engine body's first field (field id 0, vtable slot 4) is `ticket_id:string`: the
-// contract stated in events/engine.fbs and held by events/tests/engine_contract_test.cc.
-inline constexpr flatbuffers::voffset_t kEngineTicketIdSlot = 4;
-
-// The ticket an engine record is about, read from kEngineTicketIdSlot whatever the body's
-// type; nullptr for a record that is not an engine record or names no ticket (a
-// CommandRejected about an unknown ticket).
-// REQUIRES: `r` passed VerifyRecord.
-const flatbuffers::String* EngineTicketId(const fb::Record& r);
-
 // "SensorAlarm", or "" for NONE / unknown.
 std::string_view BodyName(fb::Body type);
 // Inverse of BodyName; fb::Body::NONE when unknown.

@@ -3,6 +3,7 @@
 #include "engine/keys.h"
 #include "engine/queries.h"
 #include "engine/store.h"
+#include "events/engine_record.h"
 #include "events/log.h"
 #include "events/record.h"
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "events/engine_record.h"
 #include "events/record.h"
 #include "events/schema.h"
 #include "events/testing/record_builder.h"
