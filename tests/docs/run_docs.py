@@ -17,7 +17,7 @@
 2. Every other shell block. Each `closeloop VERB ...` (also `$B VERB`, `build/app/closeloop
    VERB`) in a shell or untagged block of these documents and of every module's README.md
    must name a verb that exists (`closeloop VERB --help`), and every `--option` on that
-   line must be one the verb's --help lists.
+   line must be one the verb's --help lists; so must each `closeloop ...` in running text.
 
 Exit 0 when all is well; otherwise every problem is printed and the exit is 1.
 """
@@ -54,6 +54,22 @@ class Block:
     @property
     def server(self):
         return self.runnable and "server" in self.info[1:]
+
+
+INLINE = re.compile(r"`(closeloop [^`]+)`")
+
+
+def inline_commands(path, name):
+    """`closeloop ...` in running text, outside code blocks, as one-line blocks to check."""
+    out, fenced = [], False
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if FENCE.match(line.rstrip("\n")):
+                fenced = not fenced
+                continue
+            if not fenced:
+                out += [Block(name, n, "sh", [(n, m.group(1))]) for m in INLINE.finditer(line)]
+    return out
 
 
 def blocks(path, name):
@@ -191,6 +207,8 @@ def main():
     readmes = sorted(os.path.relpath(p, src) for p in glob.glob(os.path.join(src, "**", "README.md"), recursive=True)
                      if not re.search(r"(^|/)(build|node_modules|\.git)/", os.path.relpath(p, src)))
     others = [b for d in readmes if d not in parsed for b in blocks(os.path.join(src, d), d)]
+    others += [b for d in sorted(set(docs) | set(readmes))
+               for b in inline_commands(os.path.join(src, d), d)]
 
     problems = check_invocations([b for bs in parsed.values() for b in bs] + others, binary)
     for doc, bs in parsed.items():
