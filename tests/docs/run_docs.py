@@ -105,7 +105,7 @@ __serve_start() {
       >>serve.log 2>&1 &
   __serve_pid=$!
   for __i in $(seq 1 300); do
-    if curl -fs "http://127.0.0.1:$DOCS_PORT/readyz" >/dev/null 2>&1; then return 0; fi
+    if command curl -fs "http://127.0.0.1:$DOCS_PORT/readyz" >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$__serve_pid" 2>/dev/null; then
       echo "docs: closeloop serve exited at start:" >&2; cat serve.log >&2; return 1
     fi
@@ -150,12 +150,20 @@ def run_document(doc_blocks, work, env):
     return [f"{doc_blocks[0].doc}: a runnable block failed at {place} (exit {p.returncode})"]
 
 
-def verb_help(binary, verb, cache):
-    if verb not in cache:
-        p = subprocess.run([binary, verb, "--help"], stdout=subprocess.PIPE,
+def verb_help(binary, words, cache):
+    """--help of `closeloop WORDS...`, or None when that is not a command."""
+    key = tuple(words)
+    if key not in cache:
+        p = subprocess.run([binary, *words, "--help"], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
-        cache[verb] = p.stdout if p.returncode == 0 else None
-    return cache[verb]
+        cache[key] = p.stdout if p.returncode == 0 else None
+    return cache[key]
+
+
+def subcommands(help_text):
+    """The names CLI11 lists under SUBCOMMANDS in a --help."""
+    part = re.split(r"^subcommands:", help_text, 1, flags=re.M | re.I)
+    return set(re.findall(r"^\s+([a-z][a-z0-9-]*)\s", part[1], re.M)) if len(part) == 2 else set()
 
 
 INVOCATION = re.compile(r"(?:^|[\s;&|(`])(?:closeloop|\$B|build/app/closeloop)\s+([a-z][a-z0-9-]*)(.*)")
@@ -176,11 +184,19 @@ def check_invocations(all_blocks, binary):
             joined += text
             line = joined.split(" #", 1)[0]
             for m in INVOCATION.finditer(line):
-                verb, rest = m.group(1), m.group(2)
-                help_text = verb_help(binary, verb, cache)
-                if help_text is None:
-                    problems.append(f"{b.doc}:{first}: `closeloop {verb}`: no such verb")
+                words, rest = [m.group(1)], m.group(2)
+                help_text = verb_help(binary, words, cache)
+                if help_text is None or words[0] not in subcommands(verb_help(binary, [], cache) or ""):
+                    problems.append(f"{b.doc}:{first}: `closeloop {words[0]}`: no such verb")
                     continue
+                # A verb with verbs of its own (`clock advance`, `log verify`).
+                nxt = re.match(r"\s+([a-z][a-z0-9-]*)(.*)", rest)
+                while nxt and nxt.group(1) in subcommands(help_text):
+                    words.append(nxt.group(1))
+                    rest = nxt.group(2)
+                    help_text = verb_help(binary, words, cache)
+                    nxt = re.match(r"\s+([a-z][a-z0-9-]*)(.*)", rest)
+                verb = " ".join(words)
                 for opt in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", rest):
                     if not re.search(r"(?<![\w-])" + re.escape(opt) + r"(?![\w-])", help_text):
                         problems.append(f"{b.doc}:{first}: `closeloop {verb}` has no option {opt}")
