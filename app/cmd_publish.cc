@@ -11,6 +11,7 @@
 #include "connectors/rocksdb/embedded_log.h"
 #include "connectors/rocksdb/ingress_appender.h"
 #include "events/json_codec.h"
+#include "events/record.h"
 
 namespace closeloop::app {
 namespace {
@@ -21,6 +22,21 @@ struct PublishOptions {
   bool no_sync = false;
   RemoteOptions remote;
 };
+
+// A prepared record as a publisher sends it: the boundary stamped it (id, recorded_at, the
+// prev_hash placeholder), but the server's boundary refuses records that carry what the log
+// sets, so recorded_at and prev_hash go; the id stays (resending is then idempotent).
+Result<std::string> ForServer(events::JsonCodec& codec, const std::string& stamped) {
+  CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(stamped));
+  fb::RecordT r;
+  rec->UnPackTo(&r);
+  r.recorded_at = 0;
+  r.prev_hash.clear();  // Pack leaves an empty string out
+  flatbuffers::FlatBufferBuilder fbb(stamped.size());
+  fbb.Finish(fb::Record::Pack(fbb, &r), fb::RecordIdentifier());
+  return codec.ToJson(
+      std::string_view(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize()));
+}
 
 // Through a running server: every line is validated here first (the same boundary the
 // server runs), ids are fixed here, then the records go in NDJSON batches; a batch resent
@@ -39,7 +55,7 @@ void PublishRemote(const PublishOptions& o, std::istream& in, const std::string&
   for (size_t start = 0; start < r.records.size(); start += kBatch) {
     std::string body;
     for (size_t i = start; i < std::min(r.records.size(), start + kBatch); ++i) {
-      auto json = codec.ToJson(r.records[i].bytes);
+      auto json = ForServer(codec, r.records[i].bytes);
       if (!json.ok()) Fail(json.status().ToString());
       body += *json;
       body += '\n';

@@ -10,6 +10,7 @@
 
 #include "events/ids.h"
 #include "events/partition.h"
+#include "workflows/demo/rng.h"
 
 namespace closeloop::bench {
 namespace {
@@ -17,23 +18,9 @@ namespace {
 using Json = nlohmann::ordered_json;  // body_type must precede body for the FlatBuffers parser
 constexpr int64_t kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
 
-// splitmix64: tiny, fast, and the same sequence on every platform and standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
-  int64_t Between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Below(hi - lo + 1)); }
-  bool Chance(int percent) { return Below(100) < static_cast<uint64_t>(percent); }
-
- private:
-  uint64_t s_;
-};
+// The demo city's generator (splitmix64). Percent draws are `Below(100) < p`, as they were
+// when the benchmarks' stream was first measured, so the same seed gives the same stream.
+using demo::Rng;
 
 std::vector<Json> ReadJsonl(const std::string& path) {
   std::ifstream in(path);
@@ -103,9 +90,9 @@ const char* const kReportText[] = {
 std::vector<Step> FullDisposal(Rng& rng, bool major) {
   std::vector<Step> p = {{rng.Between(10, 110) * kMinute, Act::kSignFor},
                          {rng.Between(1, 6) * kHour, Act::kOrder}};
-  if (rng.Chance(50)) p.push_back({rng.Between(6, 30) * kHour, Act::kProgress});
+  if (rng.Below(100) < 50) p.push_back({rng.Between(6, 30) * kHour, Act::kProgress});
   p.push_back({(major ? rng.Between(2, 10) : rng.Between(1, 4)) * kDay, Act::kEvidence});
-  if (rng.Chance(15)) {
+  if (rng.Below(100) < 15) {
     p.push_back({rng.Between(2, 24) * kHour, Act::kFail});
     p.push_back({rng.Between(1, 2) * kDay, Act::kEvidence});
   }
@@ -307,7 +294,7 @@ MixCounts PublishMix(const City& city, const MixOptions& o, Publisher& pub, Ids&
     GenTicket t;
     std::string opener;
     size_t index = tickets.size();
-    if (rng.Chance(30)) {  // a sensor storm: the first alarm opens, the rest deduplicate
+    if (rng.Below(100) < 30) {  // a sensor storm: the first alarm opens, the rest deduplicate
       const Sensor& s = city.sensors[sensor_order[next_sensor++ % sensor_order.size()]];
       const Enterprise& e = city.enterprises[s.enterprise];
       t = {"",
@@ -338,7 +325,7 @@ MixCounts PublishMix(const City& city, const MixOptions& o, Publisher& pub, Ids&
     } else {
       const Enterprise& e = city.enterprises[rng.Below(city.enterprises.size())];
       const std::string& category = e.classes[rng.Below(e.classes.size())];
-      bool major = rng.Chance(20);
+      bool major = rng.Below(100) < 20;
       t = {"", e.id, e.jurisdiction, e.district, "", "", "", "", "", "", 0};
       Route r = city.RouteFor(category, e.district);
       t.lead = t.home = r.lead;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "events/engine_record.h"
+
 namespace closeloop::engine {
 namespace {
 
@@ -73,9 +75,8 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
   if (events::KindOf(r.body_type()) != events::BodyKind::kEngine) return Status::Ok();
   if (r.body_type() == B::TicketOpened) return ApplyOpened(r, bytes, tickets);
 
-  // Every other engine record names its ticket in `ticket_id` (field 4 of each body).
-  const auto* body = static_cast<const flatbuffers::Table*>(r.body());
-  const auto* id = body->GetPointer<const flatbuffers::String*>(4);
+  // Every other engine record names its ticket in `ticket_id` (the contract of engine.fbs).
+  const auto* id = events::EngineTicketId(r);
   if (id == nullptr) return Status::Ok();  // CommandRejected for an unknown ticket
   CL_ASSIGN_OR_RETURN(auto loaded, tickets.Load(id->string_view()));
   if (!loaded) return Status::Ok();

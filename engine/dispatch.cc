@@ -2,19 +2,11 @@
 
 #include <algorithm>
 
+#include "base/splitmix64.h"
 #include "events/hash.h"
 
 namespace closeloop::engine {
 namespace {
-
-// splitmix64: a tiny, fully specified generator, so a draw is the same on every machine and
-// every standard library (std::uniform_int_distribution is not portable).
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 std::string District(const Ticket& t) { return t.jurisdiction.substr(0, t.jurisdiction.find('.')); }
 

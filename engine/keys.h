@@ -1,24 +1,28 @@
 // The engine's state keys. Every key starts with its partition (4 bytes, big-endian) so a
-// partition's state can be rebuilt or moved alone; numbers inside keys are big-endian so
-// byte order is numeric order.
+// partition's state can be rebuilt or moved alone, then a short tag; every part after the
+// tag is preceded by one 0x00 byte (drawn `.` below), which sorts before any text byte, so
+// the prefix of department "a" never matches department "ab". Numbers inside keys are 8
+// bytes big-endian so byte order is numeric order.
 //
-//   P t/<ticket>                          ticket state (Ticket::Encode)
-//   P h/<ticket>/<seq>                    the ticket's engine records, in order (record bytes,
+//   P t.<ticket>                          ticket state (Ticket::Encode)
+//   P h.<ticket>.<seq>                    the ticket's engine records, in order (record bytes,
 //                                         prev_hash unset: the log holds the chain)
-//   P q/<lead>/<deadline>/<ticket>        open tickets by lead department, by deadline
-//   P a/<department>/<ticket>             open tickets a department assists on
-//   P o/<ticket>                          open overdue tickets -> lead department
-//   P e/<department>/<ticket>             open tickets escalated to a department
-//   P s/<subject>/<opened_at>/<ticket>    tickets of a subject, by opening time
-//   P v/<subject>/<ticket>                open tickets of a subject -> workflow \0 version \0
+//   P q.<lead>.<deadline>.<ticket>        open tickets by lead department, by deadline
+//                                         (no deadline sorts last)
+//   P a.<department>.<ticket>             open tickets a department assists on
+//   P o.<ticket>                          open overdue tickets -> lead department
+//   P e.<department>.<ticket>             open tickets escalated to a department
+//   P s.<subject>.<opened_at>.<ticket>    tickets of a subject, by opening time
+//   P v.<subject>.<ticket>                open tickets of a subject -> workflow \0 version \0
 //                                         state (events reach them without decoding each)
-//   P c/<chain>/<opened_at>/<ticket>      tickets of a chain, by opening time
-//   P d/<workflow>/<dedup key>            the open ticket that absorbs duplicates -> ticket
-//   P m/<due>/<ticket>                    timers: tickets with something due at <due>
-//   P n/<loop>/<state>/<lead>             ticket counts (8 bytes)
-//   P cfg/<seq>                           control records (deployments, reference data,
+//   P c.<chain>.<opened_at>.<ticket>      tickets of a chain, by opening time
+//   P d.<workflow>.<dedup key>            the open ticket that absorbs duplicates -> ticket
+//   P m.<due>.<ticket>                    timers: tickets with something due at <due>
+//   P n.<loop>.<state>.<lead>             ticket counts (8 bytes)
+//   P cfg.<seq>                           control records (deployments, reference data,
 //                                         calendars), in log order
-//   P pos, P now                          input position (next offset), logical clock
+//   P pos, P now                          input position (next offset), logical clock (no
+//                                         separator: the tag ends the key)
 #pragma once
 
 #include <cstdint>

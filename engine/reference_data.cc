@@ -417,21 +417,12 @@ const Jurisdiction* ReferenceData::FindJurisdiction(std::string_view code) const
 const std::map<std::string, Jurisdiction, std::less<>>& ReferenceData::jurisdictions() const {
   return jurisdictions_;
 }
-const HazardClass* ReferenceData::FindHazardClass(std::string_view id) const {
-  return Find(hazard_classes_, id);
-}
 const std::map<std::string, HazardClass, std::less<>>& ReferenceData::hazard_classes() const {
   return hazard_classes_;
 }
 const Enterprise* ReferenceData::FindEnterprise(std::string_view id) const {
   return Find(enterprises_, id);
 }
-const RescueTeam* ReferenceData::FindTeam(std::string_view id) const { return Find(teams_, id); }
-const MaterialDepot* ReferenceData::FindDepot(std::string_view id) const {
-  return Find(depots_, id);
-}
-const Expert* ReferenceData::FindExpert(std::string_view id) const { return Find(experts_, id); }
-const Plan* ReferenceData::FindPlan(std::string_view id) const { return Find(plans_, id); }
 
 std::vector<const Enterprise*> ReferenceData::FindEnterprises(const EnterpriseFilter& f) const {
   std::vector<const Enterprise*> out;

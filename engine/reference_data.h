@@ -289,7 +289,6 @@ class ReferenceData {
   const std::map<std::string, Department, std::less<>>& departments() const;
 
   const Jurisdiction* FindJurisdiction(std::string_view code) const;
-  const HazardClass* FindHazardClass(std::string_view id) const;
   const std::map<std::string, HazardClass, std::less<>>& hazard_classes() const;
   const std::map<std::string, Jurisdiction, std::less<>>& jurisdictions() const;
 
@@ -305,16 +304,12 @@ class ReferenceData {
   std::vector<Nearby<Expert>> ExpertsBySpeciality(std::string_view speciality, GeoPoint from) const;
   std::vector<Nearby<RescueTeam>> TeamsFor(std::string_view incident_type, GeoPoint from) const;
   std::vector<Nearby<MaterialDepot>> DepotsWith(std::string_view item, GeoPoint from) const;
-  const RescueTeam* FindTeam(std::string_view id) const;
-  const MaterialDepot* FindDepot(std::string_view id) const;
-  const Expert* FindExpert(std::string_view id) const;
 
   // The plan for an incident: among plans listing the type and level, a district plan of
   // `district` first, then a city special plan, then the city overall plan; within a tier
   // the plan listing fewer incident types (the more specialised), then the lower id.
   const Plan* PlanFor(std::string_view incident_type, fb::IncidentLevel level,
                       std::string_view district) const;
-  const Plan* FindPlan(std::string_view id) const;
 
   // The latest version of a routing table, or the given version; nullptr when absent.
   const RoutingTable* Routing(std::string_view name) const;

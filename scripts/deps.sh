@@ -19,6 +19,7 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones
   postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
   nodejs chromium fonts-noto-cjk          # web console browser tests: playwright-core drives Debian's chromium
+  jq curl                                 # the README's examples, run by the docs test
 )
 # npm: Debian's package, unless the nodejs installed already brings its own (NodeSource's
 # does, and conflicts with Debian's npm).

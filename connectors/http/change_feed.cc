@@ -3,6 +3,7 @@
 #include "engine/keys.h"
 #include "engine/queries.h"
 #include "engine/store.h"
+#include "events/engine_record.h"
 #include "events/log.h"
 #include "events/record.h"
 
@@ -63,9 +64,7 @@ void ChangeFeed::Run() {
         pos[p] = stored.offset + 1;
         auto rec = events::VerifyRecord(stored.bytes);
         if (!rec.ok() || events::KindOf((*rec)->body_type()) != events::BodyKind::kEngine) continue;
-        // Every engine body names its ticket in its first field (see engine/applier.cc).
-        const auto* body = static_cast<const flatbuffers::Table*>((*rec)->body());
-        const auto* id = body->GetPointer<const flatbuffers::String*>(4);
+        const auto* id = events::EngineTicketId(**rec);
         if (id == nullptr) continue;
         auto bytes = state_.Get(engine::keys::Ticket(p, id->string_view()));
         std::optional<engine::Ticket> t;

@@ -1,22 +1,19 @@
-// The demo city's randomness: splitmix64, tiny and the same sequence on every platform and
-// standard library (std::uniform_int_distribution is not), so a seed names one stream.
+// The demo city's randomness (and the benchmarks' workload): splitmix64 (base/splitmix64.h),
+// the same sequence on every platform and standard library, so a seed names one stream.
 // Not thread-safe; cheap to copy.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "base/splitmix64.h"
+
 namespace closeloop::demo {
 
 class Rng {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
+  uint64_t Next() { return SplitMix64(&s_); }
   // REQUIRES: n > 0.
   uint64_t Below(uint64_t n) { return Next() % n; }
   int64_t Between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Below(hi - lo + 1)); }
