@@ -1,15 +1,40 @@
 #include "connectors/rocksdb/rocks_db.h"
 
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
+#include <cstdarg>
 #include <set>
 
 namespace closeloop::rocks {
 
+namespace {
+
+constexpr std::string_view kDiskFull = "disk full: ";
+
+// Read-only opens log nowhere: RocksDB's info log would otherwise rename a running server's
+// LOG and need space on a disk that may be full.
+class NullLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+}  // namespace
+
+Status DiskFull(std::string message) { return Unavailable(std::string(kDiskFull) + message); }
+
+bool IsDiskFull(const Status& s) {
+  return s.code() == Code::kUnavailable && s.message().rfind(kDiskFull, 0) == 0;
+}
+
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::Ok();
   std::string m = std::string(context) + ": " + s.ToString();
+  if (s.IsNoSpace() || m.find("No space left on device") != std::string::npos) {
+    return DiskFull(m);
+  }
   if (s.IsNotFound()) return NotFound(m);
   if (s.IsCorruption()) return Corruption(m);
   if (s.IsIOError()) {
@@ -31,6 +56,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   db_opts.max_background_jobs = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.keep_log_file_num = 5;
+
+  if (options.read_only) db_opts.info_log = std::make_shared<NullLogger>();
 
   rocksdb::ColumnFamilyOptions cf;
   cf.OptimizeLevelStyleCompaction();
@@ -60,6 +87,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   out->db_.reset(raw);
   for (auto* h : handles) out->families_[h->GetName()] = h;
   out->write_options_.sync = options.sync;
+  out->read_only_ = options.read_only;
   return out;
 }
 
@@ -76,14 +104,40 @@ rocksdb::ColumnFamilyHandle* RocksDb::family(const std::string& name) const {
   return it == families_.end() ? nullptr : it->second;
 }
 
-Status RocksDb::Write(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(write_options_, batch), "write");
-}
+Status RocksDb::Write(rocksdb::WriteBatch* batch) { return DoWrite(batch, write_options_); }
 
 Status RocksDb::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, batch), "write");
+  return DoWrite(batch, wo);
+}
+
+Status RocksDb::DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions& options) {
+  if (read_only_) {
+    // `serve` opens read-only when the disk is too full to open for writing (cmd_serve.cc).
+    return DiskFull("write refused: " + dir_ + " is open read-only (the disk was full)");
+  }
+  if (disk_full_) {
+    // RocksDB keeps refusing writes after a failure for lack of space until it is resumed;
+    // try that at most once a second, not on every request of a busy server.
+    std::lock_guard lock(resume_mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (disk_full_ && now - last_resume_ >= std::chrono::seconds(1)) {
+      last_resume_ = now;
+      if (db_->Resume().ok()) disk_full_ = false;
+    }
+    if (disk_full_) {
+      return DiskFull("write refused: the disk holding " + dir_ +
+                      " is full; writes resume by themselves once space is freed");
+    }
+  }
+  Status s = FromRocks(db_->Write(options, batch), "write");
+  if (IsDiskFull(s)) {
+    std::lock_guard lock(resume_mu_);
+    disk_full_ = true;
+    last_resume_ = std::chrono::steady_clock::now();
+  }
+  return s;
 }
 
 }  // namespace closeloop::rocks

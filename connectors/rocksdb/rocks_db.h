@@ -6,8 +6,11 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,15 +49,31 @@ class RocksDb {
   // WAL is sequential).
   Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // A full disk: a write that fails for lack of space is not applied (RocksDB writes a batch
+  // whole or not at all) and answers DiskFull. RocksDB then refuses every write until it is
+  // resumed; Write resumes it by itself (DB::Resume, at most once a second) once space is
+  // back, so the server needs no restart. Reads are unaffected.
+  bool disk_full() const { return disk_full_; }
+
  private:
   RocksDb() = default;
+  Status DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions& options);
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // owned via db_
   rocksdb::WriteOptions write_options_;
+  bool read_only_ = false;
+  std::atomic<bool> disk_full_{false};
+  std::mutex resume_mu_;
+  std::chrono::steady_clock::time_point last_resume_{};  // GUARDED_BY(resume_mu_)
 };
 
-// Converts a RocksDB status into ours, keeping its message.
+// Converts a RocksDB status into ours, keeping its message; lack of space is DiskFull.
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// The storage is full: nothing was written; retrying after space is freed will work. It is
+// Unavailable (retry later) to callers that do not look closer; the HTTP API answers 507.
+Status DiskFull(std::string message);
+bool IsDiskFull(const Status& s);
 
 }  // namespace closeloop::rocks
