@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "app/api_wiring.h"
@@ -32,20 +33,34 @@ struct ServeOptions {
   http::ServerOptions limits;  // connection limits (--max-connections...)
 };
 
-// Free bytes for an unprivileged writer on the filesystem holding `dir` (0 if unknown).
-uint64_t FreeBytes(const std::string& dir) {
+// Free bytes for an unprivileged writer on the filesystem holding `dir` (or the nearest
+// existing parent), 0 if unknown.
+uint64_t FreeBytes(std::filesystem::path dir) {
+  std::error_code ec;
+  while (!dir.empty() && !std::filesystem::exists(dir, ec)) dir = dir.parent_path();
   struct statvfs v {};
-  if (statvfs(dir.c_str(), &v) != 0) return 0;
+  if (statvfs(dir.empty() ? "." : dir.c_str(), &v) != 0) return 0;
   return static_cast<uint64_t>(v.f_bavail) * v.f_frsize;
 }
 
-constexpr uint64_t kRoomToReopen = 4 << 20;
+// Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
+// WAL, and flushes what the WALs hold. Debian's RocksDB, finding no room, aborts on an
+// assertion ("sync_without_flush_called_") instead of returning an error, and would at
+// every restart: so look first.
+bool RoomToOpen(const std::string& dir) {
+  uint64_t need = 8 << 20;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = f.path().filename().string();
+    if (name.ends_with(".log") || name.starts_with("MANIFEST-")) need += f.file_size(ec);
+  }
+  return FreeBytes(dir) >= need;
+}
 
 // Serves `node` until a stop signal (true) or, read-only, until the disk has room (false).
 bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::string& host, int* port,
                Node& node) {
   const bool read_only = node.read_only();
-  const uint64_t free_at_start = FreeBytes(o.data);
   EngineRunner engine(node);
   if (!read_only) engine.Start();
   std::unique_ptr<DemoRunner> demo;
@@ -94,10 +109,9 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
                read_only ? " READ-ONLY (disk full)" : "");
   bool stopped = true;
   if (read_only) {
-    // Reopen for writing once the disk has room: a few MiB more than at the start.
+    // Reopen for writing once the disk has room.
     int sig = 0;
-    while ((sig = WaitForStopSignal(std::chrono::seconds(1))) == 0 &&
-           FreeBytes(o.data) < free_at_start + kRoomToReopen) {
+    while ((sig = WaitForStopSignal(std::chrono::seconds(1))) == 0 && !RoomToOpen(o.data)) {
     }
     stopped = sig != 0;
     if (stopped) spdlog::info("signal {}: stopping", sig);
@@ -147,7 +161,9 @@ void RunServe(const ServeOptions& o) {
   std::string host = hp->first;
   int port = hp->second;
   for (;;) {
-    auto node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
+    Result<Node> node = rocks::DiskFull("no room to open " + o.data + " for writing");
+    if (RoomToOpen(o.data))
+      node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
     if (!node.ok() && rocks::IsDiskFull(node.status())) {
       spdlog::error("{}", node.status().ToString());
       spdlog::error("serving read-only: writes answer 507 until space is freed on {}", o.data);
