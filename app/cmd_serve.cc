@@ -30,18 +30,9 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
-  http::ServerOptions limits;  // connection limits (--max-connections...)
+  http::ServerOptions limits;   // connection limits (--max-connections...)
+  uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
 };
-
-// Free bytes for an unprivileged writer on the filesystem holding `dir` (or the nearest
-// existing parent), 0 if unknown.
-uint64_t FreeBytes(std::filesystem::path dir) {
-  std::error_code ec;
-  while (!dir.empty() && !std::filesystem::exists(dir, ec)) dir = dir.parent_path();
-  struct statvfs v {};
-  if (statvfs(dir.empty() ? "." : dir.c_str(), &v) != 0) return 0;
-  return static_cast<uint64_t>(v.f_bavail) * v.f_frsize;
-}
 
 // Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
 // WAL, and flushes what the WALs hold. Debian's RocksDB, finding no room, aborts on an
@@ -54,7 +45,7 @@ bool RoomToOpen(const std::string& dir) {
     std::string name = f.path().filename().string();
     if (name.ends_with(".log") || name.starts_with("MANIFEST-")) need += f.file_size(ec);
   }
-  return FreeBytes(dir) >= need;
+  return rocks::FreeBytes(dir) >= need;
 }
 
 // Serves `node` until a stop signal (true) or, read-only, until the disk has room (false).
@@ -107,17 +98,14 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
                node.log->name(), node.partitions(), o.clock,
                o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "",
                read_only ? " READ-ONLY (disk full)" : "");
-  bool stopped = true;
-  if (read_only) {
-    // Reopen for writing once the disk has room.
-    int sig = 0;
-    while ((sig = WaitForStopSignal(std::chrono::seconds(1))) == 0 && !RoomToOpen(o.data)) {
-    }
-    stopped = sig != 0;
-    if (stopped) spdlog::info("signal {}: stopping", sig);
-  } else {
-    spdlog::info("signal {}: stopping", WaitForStopSignal());
+  // Until stopped; or, read-only or after a write filled the disk under RocksDB
+  // (needs_reopen, rocks_db.h says why), until there is room: then close and reopen.
+  int sig = 0;
+  while ((sig = WaitForStopSignal(std::chrono::seconds(1))) == 0 &&
+         !((read_only || node.db->needs_reopen()) && RoomToOpen(o.data))) {
   }
+  const bool stopped = sig != 0;
+  if (stopped) spdlog::info("signal {}: stopping", sig);
   if (demo) demo->Stop();
   api->Stop();
   server.Stop();
@@ -162,8 +150,10 @@ void RunServe(const ServeOptions& o) {
   int port = hp->second;
   for (;;) {
     Result<Node> node = rocks::DiskFull("no room to open " + o.data + " for writing");
-    if (RoomToOpen(o.data))
-      node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
+    if (RoomToOpen(o.data)) {
+      node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync,
+                           /*create=*/true, o.min_free_mib << 20);
+    }
     if (!node.ok() && rocks::IsDiskFull(node.status())) {
       spdlog::error("{}", node.status().ToString());
       spdlog::error("serving read-only: writes answer 507 until space is freed on {}", o.data);
@@ -171,7 +161,7 @@ void RunServe(const ServeOptions& o) {
     }
     if (!node.ok()) Fail(node.status().ToString());
     if (ServeNode(o, clock, host, &port, *node)) return;  // stopped by a signal
-    spdlog::info("space was freed on {}: reopening for writing", o.data);
+    spdlog::info("there is room on {} again: reopening for writing", o.data);
   }
 }
 
@@ -209,6 +199,9 @@ void AddServeCommand(CLI::App& root) {
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");
   cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
+  cmd->add_option("--min-free-space", opts->min_free_mib,
+                  "MiB kept free on the data disk: writes answer 507 below it (0: none)")
+      ->capture_default_str();
   // Connection limits (connectors/http/front.h, docs/operations.md).
   cmd->add_option("--max-connections", opts->limits.max_connections,
                   "open connections at once (over it the oldest without a request is closed)")

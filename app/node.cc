@@ -17,10 +17,12 @@ Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bo
 }
 
 Result<Node> Node::TryOpen(const std::string& data, bool read_only, uint32_t partitions, bool sync,
-                           bool create) {
+                           bool create, uint64_t min_free_bytes) {
   Node n;
-  rocks::DbOptions options{
-      .sync = sync, .create_if_missing = create && !read_only, .read_only = read_only};
+  rocks::DbOptions options{.sync = sync,
+                           .create_if_missing = create && !read_only,
+                           .read_only = read_only,
+                           .min_free_bytes = min_free_bytes};
   CL_ASSIGN_OR_RETURN(n.db, rocks::RocksDb::Open(data, options));
   CL_ASSIGN_OR_RETURN(n.log, rocks::EmbeddedLog::Open(n.db.get(), partitions));
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());

@@ -25,8 +25,9 @@ struct Node {
   static Node Open(const std::string& data, bool read_only, uint32_t partitions = 0,
                    bool sync = true, bool create = true);
   // The same, returning the failure (rocks::IsDiskFull: no space to open for writing).
+  // min_free_bytes: writes are refused under it (rocks::DbOptions).
   static Result<Node> TryOpen(const std::string& data, bool read_only, uint32_t partitions = 0,
-                              bool sync = true, bool create = true);
+                              bool sync = true, bool create = true, uint64_t min_free_bytes = 0);
   bool read_only() const { return !ingress; }
 
   uint32_t partitions() const { return log->partition_count(); }
