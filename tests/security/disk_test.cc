@@ -165,7 +165,7 @@ TEST_CASE(
   const fs::path dir = fs::temp_directory_path() / ("cl-disk-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  SmallFs small(dir / "mnt", 48);
+  SmallFs small(dir / "mnt", 64);
   if (!small.mounted) {
     MESSAGE("SKIPPED: no small filesystem to fill: " << small.how);
     fs::remove_all(dir);
@@ -211,7 +211,8 @@ TEST_CASE(
   CHECK(c.Get("/v1/tickets", as_admin)->status == 200);
   CheckLog(data, published, pub.next);
 
-  // Space returns: appends resume by themselves, no restart.
+  // Space returns: the server reopens the database by itself (same address) and appends
+  // resume, no restart.
   fs::remove(filler);
   auto freed = std::chrono::steady_clock::now();
   REQUIRE(PublishUntil(pub, 201, &published, std::chrono::seconds(20)));
@@ -221,7 +222,9 @@ TEST_CASE(
   published.insert(pub.next - 1);
   CHECK(server->Stop() == 0);
 
-  // A restart on a full disk: it serves, read-only, instead of aborting.
+  // A restart on a full disk: it serves, read-only, instead of aborting. With the guard on
+  // (16 MiB kept free).
+  args.back() = "16";
   Fill(filler);
   server = std::make_unique<ServerProcess>();
   s = server->Start(CLOSELOOP_BIN, args, log);
@@ -239,6 +242,12 @@ TEST_CASE(
   REQUIRE(PublishUntil(pub, 201, &published, std::chrono::seconds(20)));
   std::printf("full disk: a server started read-only took writes %.1f s after space was freed\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count());
+  // The guard: a full disk again is refused before RocksDB runs out, and writes resume as
+  // soon as space is freed.
+  Fill(filler);
+  REQUIRE(PublishUntil(pub, 507, &published, std::chrono::seconds(10)));
+  fs::remove(filler);
+  REQUIRE(PublishUntil(pub, 201, &published, std::chrono::seconds(5)));
   CHECK(server->Stop() == 0);
   CheckLog(data, published, pub.next);
   server.reset();
