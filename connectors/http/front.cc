@@ -23,6 +23,7 @@
 
 namespace closeloop::http {
 
+using front::AddressOf;
 using front::Clock;
 using front::Conn;
 using State = front::Conn::State;
@@ -30,20 +31,6 @@ using State = front::Conn::State;
 namespace {
 
 std::chrono::milliseconds Ms(int ms) { return std::chrono::milliseconds(ms); }
-
-void AddressOf(const sockaddr_storage& ss, std::string* ip, int* port) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
-    *port = ntohs(a->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
-    *port = ntohs(a->sin6_port);
-  }
-  *ip = text;
-}
 
 }  // namespace
 
@@ -478,41 +465,6 @@ Front::~Front() {
   if (impl_->epoll_fd >= 0) ::close(impl_->epoll_fd);
   if (impl_->wake_fd >= 0) ::close(impl_->wake_fd);
   if (listen_fd_ >= 0) ::close(listen_fd_);
-}
-
-Status Front::Bind(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  std::string service = std::to_string(port);
-  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res) != 0) {
-    return Unavailable("cannot resolve " + host);
-  }
-  int fd = -1;
-  for (addrinfo* a = res; a; a = a->ai_next) {
-    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    // SO_REUSEADDR only: SO_REUSEPORT would let a second server bind the same port and
-    // silently share its traffic.
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 4096) == 0) break;
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) {
-    return Unavailable("cannot bind " + host + ":" + std::to_string(port) + " (in use?)");
-  }
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  std::string ip;
-  AddressOf(ss, &ip, &port_);
-  listen_fd_ = fd;
-  return Status::Ok();
 }
 
 void Front::Start() {

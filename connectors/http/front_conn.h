@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +36,9 @@ struct Conn {
   bool keep = false;         // set by the worker: serve another request
   bool peer_closed = false;  // the client shut down its side after sending
 };
+
+// The address and port in `ss` (IPv4 or IPv6), as text.
+void AddressOf(const sockaddr_storage& ss, std::string* ip, int* port);
 
 // Reads what is there: > 0 bytes, 0 the peer closed, -1 would block, -2 error.
 ssize_t ReadSome(Conn& c, char* out, size_t size);

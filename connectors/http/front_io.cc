@@ -1,11 +1,16 @@
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <openssl/err.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "connectors/http/front.h"
 #include "connectors/http/front_conn.h"
 
 namespace closeloop::http::front {
@@ -28,6 +33,20 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
 }
 
 }  // namespace
+
+void AddressOf(const sockaddr_storage& ss, std::string* ip, int* port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    *port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    *port = ntohs(a->sin6_port);
+  }
+  *ip = text;
+}
 
 bool WaitWritable(int fd, int timeout_ms) {
   return WaitFor(fd, POLLOUT, Clock::now() + std::chrono::milliseconds(timeout_ms));
@@ -109,3 +128,44 @@ void ConnStream::get_local_ip_and_port(std::string& ip, int& port) const {
 }
 
 }  // namespace closeloop::http::front
+
+namespace closeloop::http {
+
+using front::AddressOf;
+
+Status Front::Bind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  std::string service = std::to_string(port);
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res) != 0) {
+    return Unavailable("cannot resolve " + host);
+  }
+  int fd = -1;
+  for (addrinfo* a = res; a; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    // SO_REUSEADDR only: SO_REUSEPORT would let a second server bind the same port and
+    // silently share its traffic.
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 4096) == 0) break;
+    ::close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) {
+    return Unavailable("cannot bind " + host + ":" + std::to_string(port) + " (in use?)");
+  }
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  std::string ip;
+  AddressOf(ss, &ip, &port_);
+  listen_fd_ = fd;
+  return Status::Ok();
+}
+
+}  // namespace closeloop::http

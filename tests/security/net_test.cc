@@ -120,7 +120,8 @@ TEST_CASE("a million header lines are refused at the limit, and the memory stays
   CHECK(ReadUntilClosed(fd, std::chrono::seconds(5)).rfind("HTTP/1.1 200", 0) == 0);
   ::close(fd);
   fd = ConnectLoopback(port);
-  REQUIRE(SendAll(fd, sixty + "X-61: y\r\nX-62: y\r\nX-63: y\r\nX-64: y\r\nX-65: y\r\nX-66: y\r\n"));
+  REQUIRE(
+      SendAll(fd, sixty + "X-61: y\r\nX-62: y\r\nX-63: y\r\nX-64: y\r\nX-65: y\r\nX-66: y\r\n"));
   CHECK(ReadUntilClosed(fd, std::chrono::seconds(5)).rfind("HTTP/1.1 431", 0) == 0);
   ::close(fd);
   fd = ConnectLoopback(port);
