@@ -19,7 +19,12 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   b.state = node.store.get();
   b.db = node.db.get();
   bool sync = wiring.sync;
-  b.publish = [&node, sync](const std::vector<rocks::IngressItem>& items) {
+  b.publish =
+      [&node, sync](
+          const std::vector<rocks::IngressItem>& items) -> Result<std::vector<rocks::IngressAck>> {
+    if (node.read_only()) {  // serve started on a full disk (cmd_serve.cc)
+      return rocks::DiskFull("serving read-only until space is freed on " + node.db->dir());
+    }
     return node.ingress->Append(items, sync);
   };
   b.processed = [&engine](uint32_t p) { return engine.position(p); };

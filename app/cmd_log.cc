@@ -22,8 +22,10 @@ struct OpenLog {
   std::unique_ptr<rocks::EmbeddedLog> log;
 };
 
+// Read-only (RocksDB's OpenForReadOnly): no lock, no write, no info log, so dump and verify
+// work beside a running server (on what was durable when they opened) and on a full disk.
 OpenLog Open(const std::string& data) {
-  auto db = rocks::RocksDb::Open(data, {.sync = true, .create_if_missing = false});
+  auto db = rocks::RocksDb::Open(data, {.create_if_missing = false, .read_only = true});
   if (!db.ok()) Fail(db.status().ToString());
   auto log = rocks::EmbeddedLog::Open(db->get(), 0);
   if (!log.ok()) Fail(log.status().ToString());

@@ -1,7 +1,9 @@
 // closeloop serve [--data DIR] [--http ADDR:PORT] [--partitions N]
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "app/api_wiring.h"
@@ -28,7 +30,90 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
+  http::ServerOptions limits;   // connection limits (--max-connections...)
+  uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
 };
+
+// Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
+// WAL, and flushes what the WALs hold. Debian's RocksDB, finding no room, aborts on an
+// assertion ("sync_without_flush_called_") instead of returning an error, and would at
+// every restart: so look first.
+bool RoomToOpen(const std::string& dir) {
+  uint64_t need = 8 << 20;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = f.path().filename().string();
+    if (name.ends_with(".log") || name.starts_with("MANIFEST-")) need += f.file_size(ec);
+  }
+  return rocks::FreeBytes(dir) >= need;
+}
+
+// Serves `node` until a stop signal (true) or, read-only, until the disk has room (false).
+bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::string& host, int* port,
+               Node& node) {
+  const bool read_only = node.read_only();
+  EngineRunner engine(node);
+  if (!read_only) engine.Start();
+  std::unique_ptr<DemoRunner> demo;
+  if (o.demo && !read_only) {
+    demo = std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed});
+    Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
+    if (!seeded.ok()) Fail(seeded.ToString());
+  }
+  Scheduler scheduler(node, clock);
+  if (!read_only) scheduler.Start();
+  if (demo) demo->Start();
+
+  http::ServerOptions so = o.limits;
+  so.host = host;
+  so.port = *port;
+  so.tls_cert = o.tls_cert;
+  so.tls_key = o.tls_key;
+  http::HttpServer server(so);
+  server.SetReadiness([&engine, read_only] { return read_only || engine.CaughtUp(); });
+  auto api = MakeEmbeddedApi(
+      node, engine,
+      {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
+  api->Register(server);
+  std::string admin_token = read_only ? "" : BootstrapAdmin(*api, o.data);
+  Status started = server.Start();
+  if (!started.ok()) Fail(started.ToString());
+  *port = server.port();  // a reopening binds the same port, even if 0 asked for any
+  if (!admin_token.empty()) {
+    spdlog::info("first start: user 'admin' created; its token is in {} (shown nowhere else)",
+                 admin_token);
+  }
+  if (demo && !read_only) {
+    std::vector<DemoUser> users;
+    for (const auto& p : demo->Personas()) {
+      users.push_back({p.name, p.role, p.department, p.display_name});
+    }
+    std::string url = "http://" + server.host() + ":" + std::to_string(server.port());
+    auto lines = WriteDemoCredentials(*api, o.data, users, url);
+    spdlog::info("demo credentials (also in {}/demo-credentials.json):", o.data);
+    for (const auto& line : lines) spdlog::info("{}", line);
+  }
+  spdlog::info("closeloop serving {}://{}:{} data={} log={} partitions={} clock={}{}{}",
+               server.tls() ? "https" : "http", server.host(), server.port(), o.data,
+               node.log->name(), node.partitions(), o.clock,
+               o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "",
+               read_only ? " READ-ONLY (disk full)" : "");
+  // Until stopped; or, read-only or after a write filled the disk under RocksDB
+  // (needs_reopen, rocks_db.h says why), until there is room: then close and reopen.
+  int sig = 0;
+  while ((sig = WaitForStopSignal(std::chrono::seconds(1))) == 0 &&
+         !((read_only || node.db->needs_reopen()) && RoomToOpen(o.data))) {
+  }
+  const bool stopped = sig != 0;
+  if (stopped) spdlog::info("signal {}: stopping", sig);
+  if (demo) demo->Stop();
+  api->Stop();
+  server.Stop();
+  scheduler.Stop();
+  engine.Stop();
+  spdlog::info("stopped after processing {} record(s)", engine.processed());
+  return stopped;
+}
 
 void RunServe(const ServeOptions& o) {
   BlockStopSignals();
@@ -59,54 +144,25 @@ void RunServe(const ServeOptions& o) {
     RunKafkaServe(k);
     return;
   }
-  Node node = Node::Open(o.data, /*read_only=*/false, o.partitions, !o.no_sync);
-  EngineRunner engine(node);
-  engine.Start();
-  std::unique_ptr<DemoRunner> demo;
-  if (o.demo) {
-    demo = std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed});
-    Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
-    if (!seeded.ok()) Fail(seeded.ToString());
-  }
-  Scheduler scheduler(node, clock);
-  scheduler.Start();
-  if (demo) demo->Start();
-
-  http::HttpServer server(
-      {.host = hp->first, .port = hp->second, .tls_cert = o.tls_cert, .tls_key = o.tls_key});
-  server.SetReadiness([&engine] { return engine.CaughtUp(); });
-  auto api = MakeEmbeddedApi(
-      node, engine,
-      {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
-  api->Register(server);
-  std::string admin_token = BootstrapAdmin(*api, o.data);
-  Status started = server.Start();
-  if (!started.ok()) Fail(started.ToString());
-  if (!admin_token.empty()) {
-    spdlog::info("first start: user 'admin' created; its token is in {} (shown nowhere else)",
-                 admin_token);
-  }
-  if (demo) {
-    std::vector<DemoUser> users;
-    for (const auto& p : demo->Personas()) {
-      users.push_back({p.name, p.role, p.department, p.display_name});
+  // On a disk too full to open for writing (RocksDB must write to open), serve what is
+  // there read-only and reopen for writing once space is freed; never abort at each restart.
+  std::string host = hp->first;
+  int port = hp->second;
+  for (;;) {
+    Result<Node> node = rocks::DiskFull("no room to open " + o.data + " for writing");
+    if (RoomToOpen(o.data)) {
+      node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync,
+                           /*create=*/true, o.min_free_mib << 20);
     }
-    std::string url = "http://" + server.host() + ":" + std::to_string(server.port());
-    auto lines = WriteDemoCredentials(*api, o.data, users, url);
-    spdlog::info("demo credentials (also in {}/demo-credentials.json):", o.data);
-    for (const auto& line : lines) spdlog::info("{}", line);
+    if (!node.ok() && rocks::IsDiskFull(node.status())) {
+      spdlog::error("{}", node.status().ToString());
+      spdlog::error("serving read-only: writes answer 507 until space is freed on {}", o.data);
+      node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions);
+    }
+    if (!node.ok()) Fail(node.status().ToString());
+    if (ServeNode(o, clock, host, &port, *node)) return;  // stopped by a signal
+    spdlog::info("there is room on {} again: reopening for writing", o.data);
   }
-  spdlog::info("closeloop serving {}://{}:{} data={} log={} partitions={} clock={}{}",
-               server.tls() ? "https" : "http", server.host(), server.port(), o.data,
-               node.log->name(), node.partitions(), o.clock,
-               o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "");
-  spdlog::info("signal {}: stopping", WaitForStopSignal());
-  if (demo) demo->Stop();
-  api->Stop();
-  server.Stop();
-  scheduler.Stop();
-  engine.Stop();
-  spdlog::info("stopped after processing {} record(s)", engine.processed());
 }
 
 }  // namespace
@@ -143,6 +199,19 @@ void AddServeCommand(CLI::App& root) {
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");
   cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
+  cmd->add_option("--min-free-space", opts->min_free_mib,
+                  "MiB kept free on the data disk: writes answer 507 below it (0: none)")
+      ->capture_default_str();
+  // Connection limits (connectors/http/front.h, docs/operations.md).
+  cmd->add_option("--max-connections", opts->limits.max_connections,
+                  "open connections at once (over it the oldest without a request is closed)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-address", opts->limits.max_connections_per_address,
+                  "open connections from one client address")
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", opts->limits.header_timeout_s,
+                  "seconds a client has to send a request's whole head")
+      ->capture_default_str();
   cmd->callback([opts] { RunServe(*opts); });
 }
 

@@ -11,14 +11,20 @@ namespace closeloop::app {
 
 Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bool sync,
                 bool create) {
+  auto n = TryOpen(data, read_only, partitions, sync, create);
+  if (!n.ok()) Fail(n.status().ToString());
+  return std::move(*n);
+}
+
+Result<Node> Node::TryOpen(const std::string& data, bool read_only, uint32_t partitions, bool sync,
+                           bool create, uint64_t min_free_bytes) {
   Node n;
-  auto db = rocks::RocksDb::Open(
-      data, {.sync = sync, .create_if_missing = create && !read_only, .read_only = read_only});
-  if (!db.ok()) Fail(db.status().ToString());
-  n.db = std::move(*db);
-  auto log = rocks::EmbeddedLog::Open(n.db.get(), partitions);
-  if (!log.ok()) Fail(log.status().ToString());
-  n.log = std::move(*log);
+  rocks::DbOptions options{.sync = sync,
+                           .create_if_missing = create && !read_only,
+                           .read_only = read_only,
+                           .min_free_bytes = min_free_bytes};
+  CL_ASSIGN_OR_RETURN(n.db, rocks::RocksDb::Open(data, options));
+  CL_ASSIGN_OR_RETURN(n.log, rocks::EmbeddedLog::Open(n.db.get(), partitions));
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());
   if (!read_only) n.ingress = std::make_unique<rocks::IngressAppender>(*n.db, *n.log);
   return n;

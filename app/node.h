@@ -24,6 +24,11 @@ struct Node {
   // Exits with a message on failure. read_only: open beside a running server.
   static Node Open(const std::string& data, bool read_only, uint32_t partitions = 0,
                    bool sync = true, bool create = true);
+  // The same, returning the failure (rocks::IsDiskFull: no space to open for writing).
+  // min_free_bytes: writes are refused under it (rocks::DbOptions).
+  static Result<Node> TryOpen(const std::string& data, bool read_only, uint32_t partitions = 0,
+                              bool sync = true, bool create = true, uint64_t min_free_bytes = 0);
+  bool read_only() const { return !ingress; }
 
   uint32_t partitions() const { return log->partition_count(); }
 

@@ -32,6 +32,10 @@ void Call::Error(int status, std::string_view code, std::string_view message,
 }
 
 void Call::Fail(const Status& s) {
+  if (rocks::IsDiskFull(s)) {  // nothing was written; the same request works once space is back
+    res.set_header("Retry-After", "30");
+    return Error(507, "insufficient_storage", s.message());
+  }
   switch (s.code()) {
     case Code::kInvalidArgument:
       return Error(400, "invalid", s.message());

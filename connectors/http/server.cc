@@ -26,35 +26,42 @@ Result<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
 
 namespace {
 
-std::unique_ptr<httplib::Server> MakeServer(const ServerOptions& o) {
-  if (o.tls_cert.empty() && o.tls_key.empty()) return std::make_unique<httplib::Server>();
-  auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
-  if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
-  return tls;
+// httplib's router, run one request at a time by the front: process_request is protected,
+// and a chunked answer (an SSE stream) goes on only while svr_sock_ names a socket.
+template <class Base>
+class Routes final : public Base {
+ public:
+  using Base::Base;
+  using httplib::Server::process_request;
+  void SetListening(int fd) { this->svr_sock_ = fd; }
+};
+
+template <class Base>
+void Wire(std::unique_ptr<Routes<Base>> routes, std::unique_ptr<httplib::Server>* server,
+          std::function<void(int)>* set_listening, RequestRunner* runner) {
+  Routes<Base>* r = routes.get();
+  *set_listening = [r](int fd) { r->SetListening(fd); };
+  *runner = [r](httplib::Stream& strm, bool close, bool& closed, SSL* ssl) {
+    if (!ssl) return r->process_request(strm, close, closed, nullptr);
+    return r->process_request(strm, close, closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+  };
+  *server = std::move(routes);
 }
 
 }  // namespace
 
 bool HttpServer::valid() const { return server_->is_valid(); }
 
-HttpServer::HttpServer(ServerOptions options)
-    : options_(std::move(options)), server_(MakeServer(options_)) {
+HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
+  if (options_.tls_cert.empty() && options_.tls_key.empty()) {
+    Wire(std::make_unique<Routes<httplib::Server>>(), &server_, &set_listening_, &runner_);
+  } else {
+    auto tls = std::make_unique<Routes<httplib::SSLServer>>(options_.tls_cert.c_str(),
+                                                            options_.tls_key.c_str());
+    if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+    Wire(std::move(tls), &server_, &set_listening_, &runner_);
+  }
   server_->set_payload_max_length(options_.max_body_bytes);
-  server_->set_read_timeout(options_.read_timeout_s, 0);
-  server_->set_write_timeout(options_.write_timeout_s, 0);
-  server_->set_keep_alive_max_count(options_.keep_alive_max);
-  // Without it, every answer on a kept-alive connection waits ~40 ms for Nagle and the
-  // client's delayed ACK (http_bench: 133 -> thousands of requests/s).
-  server_->set_tcp_nodelay(true);
-  // A kept-alive connection or a live stream holds a worker: more than httplib's 8.
-  const size_t workers = options_.workers;
-  server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second
-  // server bind the same port and silently share its traffic.
-  server_->set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\": \"ok\"}\n", "application/json");
   });
@@ -73,27 +80,34 @@ Status HttpServer::Start() {
     return InvalidArgument("cannot use TLS certificate " + options_.tls_cert + " / key " +
                            options_.tls_key);
   }
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host);
-    if (port_ <= 0) return Unavailable("cannot bind " + options_.host);
-  } else {
-    if (!server_->bind_to_port(options_.host, options_.port)) {
-      return Unavailable("cannot bind " + options_.host + ":" + std::to_string(options_.port) +
-                         " (in use?)");
-    }
-    port_ = options_.port;
-  }
+  FrontOptions fo;
+  fo.head.max_head_bytes = options_.max_header_bytes;
+  fo.head.max_header_count = options_.max_header_count;
+  fo.head.max_body_bytes = options_.max_body_bytes;
+  fo.header_timeout_ms = options_.header_timeout_s * 1000;
+  fo.body_timeout_ms = std::max(fo.body_timeout_ms, options_.read_timeout_s * 1000);
+  fo.write_timeout_ms = options_.write_timeout_s * 1000;
+  fo.keep_alive_max = static_cast<size_t>(std::max(1, options_.keep_alive_max));
+  fo.workers = std::max<size_t>(1, options_.workers);
+  fo.max_connections = options_.max_connections;
+  fo.max_connections_per_address = options_.max_connections_per_address;
+  SSL_CTX* ctx = tls() ? static_cast<httplib::SSLServer&>(*server_).ssl_context() : nullptr;
+  front_ = std::make_unique<Front>(fo, runner_, ctx);
+  CL_RETURN_IF_ERROR(front_->Bind(options_.host, options_.port));
+  port_ = front_->port();
+  set_listening_(front_->listen_fd());
   running_ = true;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // listen_after_bind sets is_running() once it accepts; wait so callers can connect.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  front_->Start();
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
   if (!running_.exchange(false)) return;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
+  // Live streams end at their next turn (httplib checks svr_sock_), then the front stops.
+  set_listening_(INVALID_SOCKET);
+  front_->Stop();
 }
+
+FrontStats HttpServer::connection_stats() const { return front_ ? front_->stats() : FrontStats{}; }
 
 }  // namespace closeloop::http

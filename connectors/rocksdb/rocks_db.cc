@@ -1,15 +1,60 @@
 #include "connectors/rocksdb/rocks_db.h"
 
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <sys/statvfs.h>
 
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
 #include <set>
 
 namespace closeloop::rocks {
 
+namespace {
+
+constexpr std::string_view kDiskFull = "disk full: ";
+
+// RocksDB's info log goes to stderr (the server's log), warnings and errors only, never to a
+// LOG file in the data directory: on a full disk, Debian's RocksDB (built with assertions)
+// aborted the process on its next log line after one had failed ("sync_without_flush_called_"
+// in WritableFileWriter), which is what made a full disk abort the server and every restart.
+// Read-only opens also must not rename a running server's LOG.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "rocksdb: %s\n", line);
+  }
+};
+
+}  // namespace
+
+uint64_t FreeBytes(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = path;
+  while (!p.empty() && !std::filesystem::exists(p, ec)) p = p.parent_path();
+  struct statvfs v {};
+  if (statvfs(p.empty() ? "." : p.c_str(), &v) != 0) return 0;
+  return static_cast<uint64_t>(v.f_bavail) * v.f_frsize;
+}
+
+Status DiskFull(std::string message) { return Unavailable(std::string(kDiskFull) + message); }
+
+bool IsDiskFull(const Status& s) {
+  return s.code() == Code::kUnavailable && s.message().rfind(kDiskFull, 0) == 0;
+}
+
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::Ok();
   std::string m = std::string(context) + ": " + s.ToString();
+  if (s.IsNoSpace() || m.find("No space left on device") != std::string::npos) {
+    return DiskFull(m);
+  }
   if (s.IsNotFound()) return NotFound(m);
   if (s.IsCorruption()) return Corruption(m);
   if (s.IsIOError()) {
@@ -31,6 +76,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   db_opts.max_background_jobs = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.keep_log_file_num = 5;
+
+  db_opts.info_log = std::make_shared<StderrLogger>();
 
   rocksdb::ColumnFamilyOptions cf;
   cf.OptimizeLevelStyleCompaction();
@@ -60,6 +107,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   out->db_.reset(raw);
   for (auto* h : handles) out->families_[h->GetName()] = h;
   out->write_options_.sync = options.sync;
+  out->read_only_ = options.read_only;
+  out->min_free_bytes_ = options.min_free_bytes;
   return out;
 }
 
@@ -76,14 +125,41 @@ rocksdb::ColumnFamilyHandle* RocksDb::family(const std::string& name) const {
   return it == families_.end() ? nullptr : it->second;
 }
 
-Status RocksDb::Write(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(write_options_, batch), "write");
-}
+Status RocksDb::Write(rocksdb::WriteBatch* batch) { return DoWrite(batch, write_options_); }
 
 Status RocksDb::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions wo = write_options_;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, batch), "write");
+  return DoWrite(batch, wo);
+}
+
+Status RocksDb::DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions& options) {
+  if (read_only_) {
+    // `serve` opens read-only when the disk is too full to open for writing (cmd_serve.cc).
+    return DiskFull("write refused: " + dir_ + " is open read-only (the disk was full)");
+  }
+  if (broken_) {
+    return DiskFull("write refused: the disk holding " + dir_ +
+                    " filled up under RocksDB; writes resume once space is freed and the "
+                    "database is reopened");
+  }
+  if (min_free_bytes_ > 0) {
+    std::lock_guard lock(free_mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (now - free_checked_ >= std::chrono::milliseconds(100)) {
+      free_bytes_ = FreeBytes(dir_);
+      free_checked_ = now;
+    }
+    if (free_bytes_ < min_free_bytes_) {
+      return DiskFull("write refused: " + std::to_string(free_bytes_ >> 20) +
+                      " MiB free on the disk holding " + dir_ + ", under the " +
+                      std::to_string(min_free_bytes_ >> 20) +
+                      " MiB kept free; writes resume by themselves once space is freed");
+    }
+  }
+  Status s = FromRocks(db_->Write(options, batch), "write");
+  if (IsDiskFull(s)) broken_ = true;
+  return s;
 }
 
 }  // namespace closeloop::rocks

@@ -6,8 +6,11 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,9 @@ struct DbOptions {
   bool read_only = false;
   // Column families beyond "log" and "meta" (e.g. the engine's state families).
   std::vector<std::string> extra_families;
+  // Writes are refused (DiskFull) while the filesystem has less free space than this, before
+  // RocksDB runs out: 0 = no guard.
+  uint64_t min_free_bytes = 0;
 };
 
 // Thread-safe (RocksDB is). Column family handles live as long as the RocksDb.
@@ -46,15 +52,40 @@ class RocksDb {
   // WAL is sequential).
   Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // A full disk. While free space is under DbOptions::min_free_bytes, writes are refused
+  // (DiskFull) before RocksDB sees them, and accepted again as soon as there is room. A write
+  // that RocksDB itself fails for lack of space is not applied (a batch is written whole or
+  // not at all); RocksDB then refuses writes until resumed, and Debian's RocksDB 7.8 aborts
+  // on an assertion when a write follows a resume (its WAL writer keeps the error). So every
+  // write is refused from then on and `needs_reopen()` says so: the owner closes and reopens
+  // the database once there is room (`serve` does, app/cmd_serve.cc). Reads are unaffected.
+  bool needs_reopen() const { return broken_; }
+
  private:
   RocksDb() = default;
+  Status DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions& options);
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // owned via db_
   rocksdb::WriteOptions write_options_;
+  bool read_only_ = false;
+  uint64_t min_free_bytes_ = 0;
+  std::atomic<bool> broken_{false};
+  std::mutex free_mu_;
+  std::chrono::steady_clock::time_point free_checked_{};  // GUARDED_BY(free_mu_)
+  uint64_t free_bytes_ = 0;                               // GUARDED_BY(free_mu_)
 };
 
-// Converts a RocksDB status into ours, keeping its message.
+// Converts a RocksDB status into ours, keeping its message; lack of space is DiskFull.
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// Free bytes for an unprivileged writer on the filesystem holding `path` (or its nearest
+// existing parent); 0 if unknown.
+uint64_t FreeBytes(const std::string& path);
+
+// The storage is full: nothing was written; retrying after space is freed will work. It is
+// Unavailable (retry later) to callers that do not look closer; the HTTP API answers 507.
+Status DiskFull(std::string message);
+bool IsDiskFull(const Status& s);
 
 }  // namespace closeloop::rocks
