@@ -38,7 +38,8 @@ async function openDeclaredForm(page, action) {
   await form.waitFor();
   assert.equal(await form.locator('.field').count(), action.fields.length, `${action.verb}: one control per declared field`);
   for (const f of action.fields) {
-    const control = form.getByLabel(f.title);
+    // Exact, but for working days whose label also says their bound ("(up to 10)").
+    const control = form.getByLabel(f.title, { exact: f.kind !== 'working_days' });
     assert.equal(await control.count(), 1, `${action.verb}: a control labelled "${f.title}"`);
     assert.equal(await control.getAttribute('name'), f.param);
     assert.equal((await control.getAttribute('required')) !== null, f.required, `${f.name} required as declared`);
@@ -111,7 +112,7 @@ test('a supervisor reports dereliction with a reason, and the inspector records 
   const decisionForm = await openDeclaredForm(page, decide);
   const decision = decide.fields.find((f) => f.name === 'decision');
   assert.ok(decision.choices.some((c) => c.value === 'admonishment'));
-  await decisionForm.getByLabel(decision.title).selectOption('admonishment');
+  await decisionForm.getByLabel(decision.title, { exact: true }).selectOption('admonishment');
   await decisionForm.getByLabel(decide.fields.find((f) => f.name === 'reason').title).fill('The unit ignored three reports of chained fire doors');
   assert.deepEqual(await axe(page), [], 'accountability form accessibility');
   await shot(page, '23-accountability-form');
