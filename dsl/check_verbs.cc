@@ -58,6 +58,9 @@ void WorkflowChecker::Verbs(Workflow* out) {
                     [&](const VerbDecl& d) { return d.name == v.name.text; })) {
       continue;  // E023 reported by Declarations
     }
+    // A bare `verb NAME` only names a custom verb: it says nothing of what it takes, so it
+    // takes anything (as before verbs declared their fields).
+    if (v.fields.empty() && v.title_en.empty() && v.title_zh.empty()) continue;
     VerbDecl decl;
     decl.name = v.name.text;
     decl.builtin = std::any_of(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs),
@@ -134,7 +137,11 @@ void WorkflowChecker::VerbReads(const std::string& verb, const ast::Transition& 
   for (const ast::Verb& v : tree_->verbs) {
     if (v.name.text == verb) decl = &v;
   }
-  if (decl == nullptr) return;  // undeclared verbs take anything
+  // Undeclared and bare-declared verbs take anything.
+  if (decl == nullptr ||
+      (decl->fields.empty() && decl->title_en.empty() && decl->title_zh.empty())) {
+    return;
+  }
   std::vector<std::tuple<std::string, uint32_t, bool>> reads;
   if (in.when) CommandReads(*in.when, &reads);
   for (const ast::Effect& e : in.effects) {
