@@ -193,7 +193,6 @@ TEST_CASE(
   // close of 16 March (limit + 5 working days).
   c.AdvanceTo(Shanghai(2026, 3, 17, 10), 4 * 3600 * 1000);
   REQUIRE(c.Of("oversight_case").size() == 1);
-  const size_t escalations = c.RecordsAbout("TicketEscalated", order.id).size();
 
   // Now the unit asks for three more working days and the office grants them: the new
   // deadline is three working days from today, not from 9 March (which would be past).
