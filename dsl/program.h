@@ -248,7 +248,8 @@ struct Schedule {
 // declared verb is rejected (CommandRejected naming the field) when a required field is
 // missing or empty, a value breaks its kind (a choice not listed, a number out of range,
 // working days beyond the bound), or it carries a field the verb does not declare
-// (dsl/verb_fields.h: CheckCommandFields). Verbs without a declaration take anything.
+// (dsl/verb_fields.h: CheckCommandFields). Verbs without a declaration, or declared bare
+// (`verb NAME` with neither title nor fields), have no VerbDecl and take anything.
 enum class FieldKind : uint8_t {
   kText,         // free text
   kYesNo,        // "yes" or "no"

@@ -53,7 +53,8 @@ void CheckSameContent(const json& want, const json& got, const std::string& path
   } else if (want.is_object()) {
     REQUIRE(got.is_object());
     for (auto& [k, v] : want.items()) {
-      REQUIRE_MESSAGE(got.contains(k), path + "." + k + " is missing");
+      const std::string where = path + "." + k;
+      REQUIRE_MESSAGE(got.contains(k), where << " is missing");
       CheckSameContent(v, got[k], path + "." + k);
     }
   } else if (want.is_array()) {
