@@ -156,6 +156,26 @@ struct Reference {  // uses reference NAME fields (a string, b bool)
   std::vector<std::pair<Name, FactType>> fields;
 };
 
+// `verb NAME [title ...]` and the `field` lines under it (program.h: VerbDecl).
+struct FieldChoice {
+  std::string value, title_en, title_zh;
+  uint32_t offset = 0;
+};
+struct VerbField {
+  Name name;
+  FieldKind kind = FieldKind::kText;
+  bool required = false;
+  std::string title_en, title_zh;
+  std::vector<FieldChoice> choices;  // kChoice
+  std::optional<double> min, max;    // kNumber: `from A to B`; kWorkingDays: `up to B`
+  uint32_t offset = 0;
+};
+struct Verb {
+  Name name;
+  std::string title_en, title_zh;
+  std::vector<VerbField> fields;
+};
+
 struct Extensions {
   uint32_t max_count = 0;
   std::optional<Duration> max_each;
@@ -175,7 +195,7 @@ struct Workflow {
   std::vector<Reference> references;
   std::vector<Name> workflows;  // `uses workflow NAME`
   std::vector<Fact> facts;
-  std::vector<Name> verbs;
+  std::vector<Verb> verbs;
   std::vector<Name> roles;
   std::vector<Start> starts;
   std::optional<Route> route;

@@ -110,6 +110,7 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
           ok = false;
       }
       scope.event_type = &kStaffCommand;
+      VerbReads(t.verb, in);
       break;
     }
     case TriggerKind::kEvent:

@@ -57,6 +57,7 @@ void WorkflowChecker::Run(Workflow* out, WorkflowSpots* spots) {
   Route(out);
   States(out);
   Extensions(out);
+  Verbs(out);
   Steps(out, spots);
   Schedules(out);
   if (out->chain_entry_state.empty() && !tree_->states.empty()) {
@@ -118,16 +119,23 @@ void WorkflowChecker::Declarations(Workflow* out) {
       }
     }
   }
-  for (const ast::Name& v : tree_->verbs) {
+  for (const ast::Verb& verb : tree_->verbs) {
+    const ast::Name& v = verb.name;
     bool builtin =
         Contains(std::vector<std::string_view>(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs)),
                  std::string_view(v.text));
-    if (builtin || verb_set_.count(v.text) != 0) {
-      ctx_.diags->Error(v.offset, "E023",
-                        builtin ? "'" + v.text + "' is a built-in verb; do not declare it"
-                                : "verb '" + Clip(v.text) + "' is declared twice");
+    // A built-in verb is declared only to say what it takes (its `field` lines).
+    if (builtin && verb.fields.empty() && verb.title_en.empty() && verb.title_zh.empty()) {
+      ctx_.diags->Error(
+          v.offset, "E023",
+          "'" + v.text + "' is a built-in verb; declare it only with the fields it takes");
       continue;
     }
+    if (!declared_verbs_.insert(v.text).second) {
+      ctx_.diags->Error(v.offset, "E023", "verb '" + Clip(v.text) + "' is declared twice");
+      continue;
+    }
+    if (builtin) continue;
     verbs_.push_back(v.text);
     verb_set_.insert(v.text);
   }
@@ -436,7 +444,8 @@ void WorkflowChecker::UnusedWarnings() {
       ctx_.diags->Warning(f.name.offset, "W006", "fact '" + f.name.text + "' is never used");
     }
   }
-  for (const ast::Name& v : tree_->verbs) {
+  for (const ast::Verb& verb : tree_->verbs) {
+    const ast::Name& v = verb.name;
     if (ctx_.used_verbs.count(v.text) == 0) {
       ctx_.diags->Warning(v.offset, "W007", "verb '" + v.text + "' is never used");
     }

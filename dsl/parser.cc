@@ -3,7 +3,8 @@
 //   calendar NAME | uses calendar NAME | uses table NAME keys (COL, ...)
 //   uses reference NAME fields (COL TYPE, ...) | uses workflow NAME
 //   fact NAME : TYPE [= expr]          TYPE := bool|int|number|string|duration|one of (STR, ...)
-//   verb NAME | role NAME
+//   verb NAME [title STRING [zh STRING]] | role NAME
+//     field NAME : KIND [required] [title STRING [zh STRING]]     (parse_verb.h: KIND)
 //   start on EVENT [when expr] [set F = expr, ...] [dedup by expr, ... within DURATION] enter STATE
 //   route by TABLE (COL = expr, ...) fallback STRING
 //   route to kind STRING fallback STRING
@@ -29,6 +30,7 @@
 #include "dsl/lexer.h"
 #include "dsl/parse_expr.h"
 #include "dsl/parse_ladder.h"
+#include "dsl/parse_verb.h"
 
 namespace closeloop::dsl {
 namespace {
@@ -149,11 +151,13 @@ class Parser {
     }
     if (w == "uses") return ParseUses(wf);
     if (w == "fact") return ParseFact(wf);
-    if (w == "verb" || w == "role") {
+    if (w == "verb") return ParseVerb(&c_, wf);
+    if (w == "field") return ParseField(&c_, wf);
+    if (w == "role") {
       c_.Next();
       ast::Name n;
-      if (!c_.ExpectName(&n, w == "verb" ? "a verb name" : "a role name")) return false;
-      (w == "verb" ? wf->verbs : wf->roles).push_back(n);
+      if (!c_.ExpectName(&n, "a role name")) return false;
+      wf->roles.push_back(n);
       return true;
     }
     if (w == "start") return ParseStart(wf);

@@ -32,6 +32,40 @@ const FactDecl* Workflow::FindFact(std::string_view fact_name) const {
   return nullptr;
 }
 
+const VerbDecl* Workflow::FindVerb(std::string_view verb_name) const {
+  for (const VerbDecl& v : verb_decls) {
+    if (v.name == verb_name) return &v;
+  }
+  return nullptr;
+}
+
+const VerbField* VerbDecl::FindField(std::string_view field_name) const {
+  for (const VerbField& f : fields) {
+    if (f.name == field_name) return &f;
+  }
+  return nullptr;
+}
+
+std::string_view FieldKindName(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::kText:
+      return "text";
+    case FieldKind::kYesNo:
+      return "yes_no";
+    case FieldKind::kNumber:
+      return "number";
+    case FieldKind::kWorkingDays:
+      return "working_days";
+    case FieldKind::kDepartment:
+      return "department";
+    case FieldKind::kAttachments:
+      return "attachments";
+    case FieldKind::kChoice:
+      return "choice";
+  }
+  return "?";
+}
+
 const Workflow* Program::Find(std::string_view workflow_name) const {
   auto it = std::lower_bound(workflows.begin(), workflows.end(), workflow_name,
                              [](const Workflow& w, std::string_view n) { return w.name < n; });

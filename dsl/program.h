@@ -241,6 +241,46 @@ struct Schedule {
   uint32_t offset = 0;
 };
 
+// What a verb takes (`verb NAME` and its `field` lines). A field named reason, note, days,
+// to_department or evidence is the StaffCommand's own slot of that name (the checker holds
+// each to its kind: text, text, working days, department, attachments); any other name is
+// an entry of the command's `fields` (key = the name, value = the text). A command of a
+// declared verb is rejected (CommandRejected naming the field) when a required field is
+// missing or empty, a value breaks its kind (a choice not listed, a number out of range,
+// working days beyond the bound), or it carries a field the verb does not declare
+// (dsl/verb_fields.h: CheckCommandFields). Verbs without a declaration, or declared bare
+// (`verb NAME` with neither title nor fields), have no VerbDecl and take anything.
+enum class FieldKind : uint8_t {
+  kText,         // free text
+  kYesNo,        // "yes" or "no"
+  kNumber,       // a decimal number, optionally within [min, max]
+  kWorkingDays,  // a whole number of working days, 1..max (request_extension: at most the
+                 // workflow's `extensions ... each at most` when that is in working days)
+  kDepartment,   // a department id of the reference data
+  kAttachments,  // a list of evidence URIs
+  kChoice,       // one of `choices`
+};
+std::string_view FieldKindName(FieldKind kind);  // "text", "yes_no", "number", ...
+struct FieldChoice {
+  std::string value, title_en, title_zh;
+};
+struct VerbField {
+  std::string name;
+  FieldKind kind = FieldKind::kText;
+  bool required = false;
+  std::string title_en, title_zh;
+  std::vector<FieldChoice> choices;  // kChoice, in declared order
+  bool bounded_below = false, bounded_above = false;
+  double min = 0, max = 0;  // kNumber, kWorkingDays (max)
+};
+struct VerbDecl {
+  std::string name;
+  bool builtin = false;
+  std::string title_en, title_zh;
+  std::vector<VerbField> fields;                            // declared order
+  const VerbField* FindField(std::string_view name) const;  // nullptr if none
+};
+
 struct Workflow {
   std::string name;
   uint32_t version = 0;
@@ -249,6 +289,9 @@ struct Workflow {
   std::string calendar;            // default calendar for working time
   std::vector<FactDecl> facts;     // built-ins first (kBuiltinFacts order), then declared
   std::vector<std::string> verbs;  // declared custom verbs
+  // Added after the first contract (additive): every `verb` declaration, custom and built-in,
+  // with the fields it takes, in source order.
+  std::vector<VerbDecl> verb_decls;
   std::vector<std::string> roles;  // declared custom roles
   std::vector<StartRule> starts;
   std::optional<Routing> routing;  // absent = no routing (lead stays "")
@@ -265,6 +308,7 @@ struct Workflow {
 
   const State* FindState(std::string_view name) const;    // nullptr if none
   const FactDecl* FindFact(std::string_view name) const;  // nullptr if none
+  const VerbDecl* FindVerb(std::string_view name) const;  // nullptr if not declared
 };
 
 // Everything one Compile() produced: workflows sorted by name.

@@ -1,6 +1,7 @@
 // WorkflowChecker: checks one workflow's syntax tree and lowers it. Its parts live in
 // checker.cc (declarations, starts, routing), check_states.cc (states and transitions) and
-// check_ladder.cc (extensions, escalation, schedules). Internal to dsl/.
+// check_ladder.cc (extensions, escalation, schedules) and check_verbs.cc (verb declarations).
+// Internal to dsl/.
 //
 // Thread-safety: not thread-safe.
 #pragma once
@@ -58,6 +59,10 @@ class WorkflowChecker {
   void Extensions(Workflow* out);
   void Steps(Workflow* out, WorkflowSpots* spots);
   void Schedules(Workflow* out);
+  // check_verbs.cc: verb declarations and their fields; what a verb's transitions read of
+  // the command (event.reason, event.fields["k"], ...) against what the verb declares.
+  void Verbs(Workflow* out);
+  void VerbReads(const std::string& verb, const ast::Transition& in);
 
   const ast::Workflow* tree_;
   const WorkflowIndex* index_;
@@ -68,6 +73,7 @@ class WorkflowChecker {
   std::map<std::string, const ast::State*> states_;
   std::vector<std::string> verbs_, roles_;  // declared, in order
   std::set<std::string> verb_set_, role_set_, external_workflows_;
+  std::set<std::string> declared_verbs_;  // custom and built-in verbs with a declaration
 };
 
 }  // namespace closeloop::dsl

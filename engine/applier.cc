@@ -41,6 +41,24 @@ void MarkFired(Ticket& t, const std::string& rule, const World& world) {
   t.fired.insert(rule);
 }
 
+// Whether a transition's trigger names an ingress event type (not a verb or "timer").
+bool IsEventType(std::string_view trigger) {
+  fb::Body body = events::BodyFromName(trigger);
+  return body != fb::Body::NONE && events::KindOf(body) == events::BodyKind::kIngress &&
+         body != fb::Body::StaffCommand;
+}
+
+void ReArmAfterExtension(Ticket& t, const World& world) {
+  const dsl::Workflow* wf = world.Find(t.workflow, t.workflow_version);
+  std::set<std::string> kept;
+  if (wf != nullptr) {
+    for (const auto& step : wf->escalation) {
+      if (t.fired.count(step.name) && StepEscalates(step)) kept.insert(step.name);
+    }
+  }
+  t.fired = std::move(kept);
+}
+
 Status ApplyOpened(const fb::Record& r, std::string_view bytes, TicketTable& tickets) {
   const auto* b = r.body_as_TicketOpened();
   CL_ASSIGN_OR_RETURN(auto existing, tickets.Load(b->ticket_id()->string_view()));
@@ -54,6 +72,8 @@ Status ApplyOpened(const fb::Record& r, std::string_view bytes, TicketTable& tic
   t.category = Str(b->category());
   t.severity = fb::EnumNameSeverity(b->severity());
   t.title = Str(b->title());
+  t.what = Str(b->what());
+  t.where = Str(b->where());
   t.parent_id = Str(b->parent_ticket_id());
   t.trigger = Str(b->trigger());
   t.deadline_at = b->deadline_at();
@@ -64,6 +84,9 @@ Status ApplyOpened(const fb::Record& r, std::string_view bytes, TicketTable& tic
   t.opened_at = t.state_entered_at = r.occurred_at();
   t.version = 1;
   ApplyFacts(t, b->attrs());
+  if (t.trigger == "event" && r.causation_id()) {
+    CL_RETURN_IF_ERROR(tickets.AppendCase(t, r.causation_id()->string_view(), "opened"));
+  }
   CL_RETURN_IF_ERROR(tickets.AppendHistory(t, bytes));
   return tickets.Save(std::nullopt, t);
 }
@@ -101,6 +124,10 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
     case B::TicketTransitioned: {
       const auto* b = r.body_as_TicketTransitioned();
       ApplyFacts(t, b->facts());
+      // An agency's event that moved the ticket (a sensor back to normal, a case step).
+      if (b->trigger() && IsEventType(b->trigger()->string_view())) {
+        CL_RETURN_IF_ERROR(tickets.AppendCase(t, Str(r.causation_id()), "event"));
+      }
       if (b->from_state()->string_view() != b->to_state()->string_view()) {
         t.state = b->to_state()->str();
         t.state_entered_at = at;
@@ -143,7 +170,9 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       t.extensions = b->extensions();
       t.pending_extension_days = 0;
       t.overdue = false;
-      t.fired.clear();  // the ladder re-arms against the new deadline
+      // The ladder re-arms against the new deadline, except the steps that already took
+      // the ticket past its unit: a lateness already escalated is not escalated again.
+      ReArmAfterExtension(t, world);
       version = b->version();
       break;
     }
@@ -151,15 +180,24 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       t.pending_extension_days = 0;
       version = r.body_as_ExtensionDenied()->version();
       break;
-    case B::TicketProgressed:
-      version = r.body_as_TicketProgressed()->version();
+    case B::TicketProgressed: {
+      const auto* b = r.body_as_TicketProgressed();
+      if (b->note() && b->note()->string_view().substr(0, 10) == "callback: ") {
+        CL_RETURN_IF_ERROR(tickets.AppendCase(t, Str(r.causation_id()), "callback"));
+      }
+      version = b->version();
       break;
+    }
     case B::EvidenceSubmitted:
+      CL_RETURN_IF_ERROR(tickets.AppendCase(t, Str(r.causation_id()), "evidence"));
       version = r.body_as_EvidenceSubmitted()->version();
       break;
-    case B::EventAttached:
-      version = r.body_as_EventAttached()->version();
+    case B::EventAttached: {
+      const auto* b = r.body_as_EventAttached();
+      CL_RETURN_IF_ERROR(tickets.AppendCase(t, b->event_id()->string_view(), "attached"));
+      version = b->version();
       break;
+    }
     case B::TicketResolved: {
       const auto* b = r.body_as_TicketResolved();
       t.resolution = b->resolution()->str();
@@ -203,7 +241,10 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       if (std::find(t.children.begin(), t.children.end(), child) == t.children.end()) {
         t.children.push_back(child);
       }
-      if (b->rule()) MarkFired(t, b->rule()->str(), world);
+      if (b->rule()) {
+        MarkFired(t, b->rule()->str(), world);
+        t.chained_by.insert(b->rule()->str());
+      }
       version = b->version();
       break;
     }

@@ -2,6 +2,7 @@
 // rejected (CommandRejected with the reason), never half-applied.
 #include <algorithm>
 
+#include "dsl/verb_fields.h"
 #include "engine/decide.h"
 #include "engine/env.h"
 
@@ -91,7 +92,8 @@ std::string ClaimsProblem(const ReferenceData& ref, const fb::StaffCommand& cmd,
   return "";
 }
 
-Status Reject(Step& step, const Ticket* t, fb::RejectReason reason, std::string message) {
+Status Reject(Step& step, const Ticket* t, fb::RejectReason reason, std::string message,
+              std::string field = "") {
   const auto* cmd = step.input().body_as_StaffCommand();
   fb::CommandRejectedT rej;
   rej.ticket_id = cmd->ticket_id()->str();
@@ -99,6 +101,7 @@ Status Reject(Step& step, const Ticket* t, fb::RejectReason reason, std::string 
   rej.reason = reason;
   rej.message = std::move(message);
   rej.current_version = t ? t->version : 0;
+  rej.field = std::move(field);
   fb::BodyUnion body;
   body.Set(std::move(rej));
   Ticket about;
@@ -169,8 +172,11 @@ Status VerbRecords(Step& step, const Ticket& t, const dsl::Workflow& wf,
     fb::TicketExtendedT r;
     r.ticket_id = t.id;
     r.days = t.pending_extension_days;
-    r.deadline_at =
-        t.deadline_at > 0 ? cal.AddWorkingDays(t.deadline_at, t.pending_extension_days) : 0;
+    // Counted from the later of the old deadline and now: an extension approved on an
+    // overdue ticket gives real time, never a deadline already past.
+    r.deadline_at = t.deadline_at > 0 ? cal.AddWorkingDays(std::max(t.deadline_at, step.now()),
+                                                           t.pending_extension_days)
+                                      : 0;
     r.extensions = t.extensions + 1;
     r.version = v;
     return EmitBody(step, std::move(r), t);
@@ -246,6 +252,38 @@ std::string VerbProblem(const Ticket& t, const dsl::Workflow& wf, const fb::Staf
   return "";
 }
 
+// The command against its verb's declared fields (dsl/verb_fields.h), and a department
+// field against the reference data.
+std::optional<dsl::FieldProblem> FieldProblemOf(Step& step, const dsl::VerbDecl& decl,
+                                                const fb::StaffCommand& cmd) {
+  dsl::CommandValues given;
+  for (auto [name, value] : {std::pair{"reason", cmd.reason()},
+                             {"note", cmd.note()},
+                             {"to_department", cmd.to_department()}}) {
+    if (value && value->size() > 0) given[name].push_back(value->str());
+  }
+  if (cmd.days() != 0) given["days"].push_back(std::to_string(cmd.days()));
+  if (cmd.evidence()) {
+    for (const auto* e : *cmd.evidence()) {
+      if (e->size() > 0) given["evidence"].push_back(e->str());
+    }
+  }
+  if (cmd.fields()) {
+    for (const auto* a : *cmd.fields()) {
+      if (a->value() && a->value()->size() > 0) given[a->key()->str()].push_back(a->value()->str());
+    }
+  }
+  if (auto p = dsl::CheckCommandFields(decl, given)) return p;
+  for (const auto& f : decl.fields) {
+    auto it = given.find(f.name);
+    if (f.kind != dsl::FieldKind::kDepartment || it == given.end()) continue;
+    if (step.world().reference().FindDepartment(it->second.front()) == nullptr) {
+      return dsl::FieldProblem{f.name, f.name + ": no department " + it->second.front()};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status DecideCommand(Step& step) {
@@ -280,6 +318,11 @@ Status DecideCommand(Step& step) {
     fb::RejectReason claims_reason = fb::RejectReason::wrong_department;
     std::string p = ClaimsProblem(step.world().reference(), *cmd, t, &claims_reason);
     if (!p.empty()) return Reject(step, &t, claims_reason, p);
+  }
+  if (const dsl::VerbDecl* decl = wf->FindVerb(verb)) {
+    if (auto p = FieldProblemOf(step, *decl, *cmd)) {
+      return Reject(step, &t, fb::RejectReason::invalid, p->message, p->field);
+    }
   }
   const dsl::Transition* chosen = nullptr;
   std::string problem;

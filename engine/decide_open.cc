@@ -1,5 +1,6 @@
 // Opening tickets: start rules (with deduplication), chained tickets, routing.
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include "engine/decide.h"
@@ -22,6 +23,57 @@ fb::Severity SeverityOf(const Value& v) {
 
 std::string StringOf(const Value& v) {
   return v.type() == dsl::ValueType::kString ? v.as_string() : (v.is_null() ? "" : v.ToString());
+}
+
+std::string Number(double d) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);  // shortest: the same everywhere
+  return ec == std::errc() ? std::string(buf, end) : std::string();
+}
+
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+// What the opening event says and where, in its own words, for lists and search: the
+// description where it has one, else the reading (a sensor) or the detection (a camera).
+void WhatAndWhere(const fb::Record& rec, std::string* what, std::string* where) {
+  switch (rec.body_type()) {
+    case fb::Body::HazardReport:
+      *what = Str(rec.body_as_HazardReport()->description());
+      *where = Str(rec.body_as_HazardReport()->address());
+      break;
+    case fb::Body::SensorAlarm: {
+      const auto* b = rec.body_as_SensorAlarm();
+      *what = std::string(fb::EnumNameMeasure(b->measure())) + " " + Number(b->value()) +
+              Str(b->unit()) + " / " + Number(b->threshold()) + Str(b->unit()) + " (" +
+              Str(b->sensor_id()) + ")";
+      break;
+    }
+    case fb::Body::VideoAlarm: {
+      const auto* b = rec.body_as_VideoAlarm();
+      *what =
+          Str(b->algorithm()) + " " + Number(b->confidence()) + " (" + Str(b->camera_id()) + ")";
+      break;
+    }
+    case fb::Body::EnterpriseSelfReport:
+      *what = Str(rec.body_as_EnterpriseSelfReport()->description());
+      break;
+    case fb::Body::InspectionFinding:
+      *what = Str(rec.body_as_InspectionFinding()->description());
+      break;
+    case fb::Body::EnforcementStep:
+      *what = Str(rec.body_as_EnforcementStep()->description());
+      break;
+    case fb::Body::IncidentReport:
+      *what = Str(rec.body_as_IncidentReport()->description());
+      *where = Str(rec.body_as_IncidentReport()->address());
+      break;
+    case fb::Body::ServiceRequest:
+      *what = Str(rec.body_as_ServiceRequest()->description());
+      *where = Str(rec.body_as_ServiceRequest()->address());
+      break;
+    default:
+      break;
+  }
 }
 
 // Declared facts at their defaults (built-ins are the ticket's own fields).
@@ -201,6 +253,7 @@ Result<std::string> OpenTicket(Step& step, const OpenRequest& req) {
   opened.trigger = req.trigger;
   opened.deadline_at = DeadlineFor(step, wf, req.initial_state, stub, step.now());
   opened.dedup_key = req.dedup_key;
+  if (req.trigger == "event") WhatAndWhere(step.input(), &opened.what, &opened.where);
   for (const auto& [k, v] : stub.facts) {
     auto a = std::make_unique<fb::AttrT>();
     a->key = k;

@@ -93,6 +93,9 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         break;
       }
       case dsl::ActionKind::kChain: {
+        // One chained ticket per step and ticket, ever: a lateness that comes back after
+        // an extension or a reopen does not open a second oversight ticket.
+        if (t->chained_by.count(es.name)) break;
         EvalEnv env(&step.input(), &*t, step.now());
         fb::TicketChainedT r;
         r.ticket_id = id;
@@ -306,7 +309,7 @@ Status DecideClock(Step& step, int64_t scan_from) {
         }
       }
       for (const auto& es : wf->escalation) {
-        if (es.trigger == dsl::StepTriggerKind::kCondition || t->fired.count(es.name)) continue;
+        if (es.trigger == dsl::StepTriggerKind::kCondition || StepSpent(*t, es)) continue;
         if (!InStates(es, t->state)) continue;
         int64_t due = StepDue(*t, es, cal);
         if (due > 0 && due <= step.now() && (best == 0 || due < best)) {

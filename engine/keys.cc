@@ -47,6 +47,11 @@ std::string History(uint32_t p, std::string_view id, uint64_t seq) {
   return Join(p, "h", {id, BE64(seq)});
 }
 std::string HistoryPrefix(uint32_t p, std::string_view id) { return Join(p, "h", {id, ""}); }
+std::string IngressAt(uint32_t p, std::string_view record_id) { return Join(p, "i", {record_id}); }
+std::string Case(uint32_t p, std::string_view id, uint64_t seq) {
+  return Join(p, "k", {id, BE64(seq)});
+}
+std::string CasePrefix(uint32_t p, std::string_view id) { return Join(p, "k", {id, ""}); }
 std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::string_view id) {
   return Join(p, "q", {lead, Deadline(deadline), id});
 }

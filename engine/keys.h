@@ -19,6 +19,10 @@
 //   P d.<workflow>.<dedup key>            the open ticket that absorbs duplicates -> ticket
 //   P m.<due>.<ticket>                    timers: tickets with something due at <due>
 //   P n.<loop>.<state>.<lead>             ticket counts (8 bytes)
+//   P i.<record id>                       where an ingress record is in the partition's log
+//                                         (offset, 8 bytes): the case file reads it there
+//   P k.<ticket>.<seq>                    the ticket's case file: the ingress records that
+//                                         concern it, in order (offset + relation, ticket.h)
 //   P cfg.<seq>                           control records (deployments, reference data,
 //                                         calendars), in log order
 //   P pos, P now                          input position (next offset), logical clock (no
@@ -53,6 +57,9 @@ std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key);
 std::string Timer(uint32_t p, int64_t due, std::string_view id);
 std::string TimerPrefix(uint32_t p);
 std::string Count(uint32_t p, std::string_view loop, std::string_view state, std::string_view lead);
+std::string IngressAt(uint32_t p, std::string_view record_id);
+std::string Case(uint32_t p, std::string_view id, uint64_t seq);
+std::string CasePrefix(uint32_t p, std::string_view id);
 std::string Config(uint32_t p, uint64_t seq);
 std::string ConfigPrefix(uint32_t p);
 std::string Position(uint32_t p);

@@ -75,7 +75,8 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       if (rec.body_type() == fb::Body::ClockTick) {
         if (decide) {
           CL_RETURN_IF_ERROR(DecideSchedules(step));
-          int64_t scan_from = clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
+          int64_t scan_from =
+              clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
           earliest_timer_written_ = INT64_MAX;
           CL_RETURN_IF_ERROR(DecideClock(step, scan_from));
           // Everything due by now was handled, except what this tick itself rescheduled
@@ -102,6 +103,11 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       }
       break;
     case events::BodyKind::kIngress:
+      // Where the record is, for the case files of the tickets it will concern (in every
+      // mode, so a rebuilt state holds the same index).
+      if (rec.id())
+        overlay.Put(keys::IngressAt(partition_, rec.id()->string_view()),
+                    keys::BE64(stored.offset));
       if (!decide) break;
       if (rec.body_type() == fb::Body::StaffCommand) {
         CL_RETURN_IF_ERROR(DecideCommand(step));

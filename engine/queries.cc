@@ -48,7 +48,10 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   if (f.escalated_only && (t.escalated_to.empty() || t.closed)) return false;
   if (!f.text.empty()) {
     bool hit = ContainsText(t.id, f.text) || ContainsText(t.title, f.text) ||
-               ContainsText(t.subject, f.text) || ContainsText(t.category, f.text);
+               ContainsText(t.subject, f.text) || ContainsText(t.category, f.text) ||
+               ContainsText(t.what, f.text) || ContainsText(t.where, f.text) ||
+               std::find(f.text_subjects.begin(), f.text_subjects.end(), t.subject) !=
+                   f.text_subjects.end();
     for (auto it = t.facts.begin(); !hit && it != t.facts.end(); ++it) {
       hit = ContainsText(ValueToLiteral(it->second), f.text);
     }

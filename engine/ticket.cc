@@ -39,6 +39,8 @@ std::string Ticket::Encode() const {
             {"loop", loop},
             {"st", state},
             {"title", title},
+            {"what", what},
+            {"where", where},
             {"subj", subject},
             {"jur", jurisdiction},
             {"cat", category},
@@ -72,7 +74,9 @@ std::string Ticket::Encode() const {
             {"facts", facts_json},
             {"fired", fired},
             {"once", fired_once},
-            {"hist", history_length}};
+            {"chained", chained_by},
+            {"hist", history_length},
+            {"case", case_length}};
   std::vector<uint8_t> bytes = json::to_msgpack(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -89,6 +93,8 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
     t.loop = j.at("loop");
     t.state = j.at("st");
     t.title = j.at("title");
+    if (j.contains("what")) t.what = j.at("what");
+    if (j.contains("where")) t.where = j.at("where");
     t.subject = j.at("subj");
     t.jurisdiction = j.at("jur");
     t.category = j.at("cat");
@@ -123,7 +129,10 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
       t.facts[k] = ValueFromLiteral(v.get<std::string>());
     t.fired = j.at("fired").get<std::set<std::string>>();
     t.fired_once = j.at("once").get<std::set<std::string>>();
+    // Absent in states written before chained tickets were counted per step.
+    if (j.contains("chained")) t.chained_by = j.at("chained").get<std::set<std::string>>();
     t.history_length = j.at("hist");
+    if (j.contains("case")) t.case_length = j.at("case");
     return t;
   } catch (const json::exception& e) {
     return Corruption(std::string("ticket state: ") + e.what());
@@ -160,6 +169,8 @@ std::string Ticket::ToJson() const {
             {"loop", loop},
             {"state", state},
             {"title", title},
+            {"what", what},
+            {"where", where},
             {"subject", subject},
             {"jurisdiction", jurisdiction},
             {"category", category},
@@ -187,7 +198,8 @@ std::string Ticket::ToJson() const {
             {"escalated_to", escalated_to},
             {"pending_extension_days", pending_extension_days},
             {"facts", facts_json},
-            {"history_length", history_length}};
+            {"history_length", history_length},
+            {"case_length", case_length}};
   return j.dump();
 }
 

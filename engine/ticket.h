@@ -20,6 +20,8 @@ struct Ticket {
   std::string loop;  // "prevention" | "violation" | "incident" | "request"
   std::string state;
   std::string title;
+  std::string what;   // the opening event's own words (TicketOpened.what)
+  std::string where;  // the opening event's address (TicketOpened.where)
   std::string subject;
   std::string jurisdiction;
   std::string category;
@@ -56,7 +58,10 @@ struct Ticket {
   std::map<std::string, dsl::Value> facts;  // declared facts
   std::set<std::string> fired;              // time steps fired in this state visit
   std::set<std::string> fired_once;         // condition steps fired (once per ticket)
+  std::set<std::string> chained_by;         // ladder steps that opened a chained ticket:
+                                            // each opens at most one per ticket, ever
   uint64_t history_length = 0;
+  uint64_t case_length = 0;  // entries of the case file (keys::Case; case_file.h)
 
   // Deterministic binary form (MessagePack of a sorted map); Decode rejects anything else.
   std::string Encode() const;

@@ -98,6 +98,15 @@ Status TicketTable::AppendHistory(Ticket& t, std::string_view record_bytes) {
   return Status::Ok();
 }
 
+Status TicketTable::AppendCase(Ticket& t, std::string_view record_id, std::string_view relation) {
+  if (record_id.empty()) return Status::Ok();
+  CL_ASSIGN_OR_RETURN(auto at, state_.Get(keys::IngressAt(partition_, record_id)));
+  if (!at || at->size() != 8) return Status::Ok();
+  state_.Put(keys::Case(partition_, t.id, t.case_length), *at + std::string(relation));
+  ++t.case_length;
+  return Status::Ok();
+}
+
 int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar& cal) {
   if (t.deadline_at <= 0) return 0;
   switch (step.trigger) {
@@ -117,6 +126,20 @@ int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar
   return 0;
 }
 
+bool StepSpent(const Ticket& t, const dsl::EscalationStep& step) {
+  if (t.fired.count(step.name)) return true;
+  if (!t.chained_by.count(step.name) || step.actions.empty()) return false;
+  return std::all_of(step.actions.begin(), step.actions.end(),
+                     [](const dsl::Action& a) { return a.kind == dsl::ActionKind::kChain; });
+}
+
+bool StepEscalates(const dsl::EscalationStep& step) {
+  return std::any_of(step.actions.begin(), step.actions.end(), [](const dsl::Action& a) {
+    return a.kind == dsl::ActionKind::kEscalateParent || a.kind == dsl::ActionKind::kArbitration ||
+           a.kind == dsl::ActionKind::kChain;
+  });
+}
+
 int64_t NextDue(const Ticket& t, const dsl::Workflow* wf, const World& world) {
   if (wf == nullptr) return 0;
   const dsl::State* st = wf->FindState(t.state);
@@ -133,7 +156,7 @@ int64_t NextDue(const Ticket& t, const dsl::Workflow* wf, const World& world) {
     }
   }
   for (const auto& step : wf->escalation) {
-    if (step.trigger == dsl::StepTriggerKind::kCondition || t.fired.count(step.name)) continue;
+    if (step.trigger == dsl::StepTriggerKind::kCondition || StepSpent(t, step)) continue;
     if (!step.states.empty() &&
         std::find(step.states.begin(), step.states.end(), t.state) == step.states.end()) {
       continue;

@@ -42,6 +42,10 @@ class TicketTable {
   // Writes `after`, recomputing its next_due, and moves its index entries from `before`.
   Status Save(const std::optional<Ticket>& before, Ticket& after);
   Status AppendHistory(Ticket& t, std::string_view record_bytes);
+  // Adds the ingress record `record_id` of this partition to `t`'s case file as `relation`
+  // ("opened", "attached", "event", "evidence", "callback"); a record not indexed here (not
+  // an ingress record of this partition) is left out.
+  Status AppendCase(Ticket& t, std::string_view record_id, std::string_view relation);
 
   // Where Save() reports the earliest timer it writes (the clock's scan starts there at
   // the latest); in memory only, never state. May be null.
@@ -66,5 +70,15 @@ int64_t NextDue(const Ticket& t, const dsl::Workflow* wf, const World& world);
 
 // The instant a time step is due for `t` in its current state; 0 if it does not apply.
 int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar& cal);
+
+// Whether a time step has nothing left to do for `t`: it fired in this state visit, or all
+// it does is open chained tickets and it already opened one for this ticket (a ticket never
+// gets two chained tickets for the same reason).
+bool StepSpent(const Ticket& t, const dsl::EscalationStep& step);
+
+// Whether a ladder step takes the ticket past its unit (escalate parent, arbitration, chain):
+// such a step, once fired, stays fired when an extension re-arms the ladder, so a lateness
+// already escalated is not escalated again.
+bool StepEscalates(const dsl::EscalationStep& step);
 
 }  // namespace closeloop::engine

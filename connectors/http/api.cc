@@ -225,7 +225,7 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
     }();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics.ObserveHttp(method, pattern, res.status, secs);
-    if (audit && call.user) {
+    if ((audit || call.audit) && call.user) {
       access.Record({b.wall_now(), call.user->name, std::string(RoleName(call.user->role)), method,
                      req.target, res.status, call.detail, req.remote_addr});
     } else if (audit && method != "GET") {

@@ -4,8 +4,8 @@
 //
 // Every call: limits checked before the body is read (size, chunked, headers) -> bearer
 // token -> role -> rate limit -> handler -> access log (writes, auditor and inspector
-// reads) -> metrics. Errors are JSON: {"error": {"status", "code", "message", "field"?,
-// "line"?, "column"?}}.
+// reads, reads that showed personal data) -> metrics. Errors are JSON: {"error": {"status", "code",
+// "message", "field"?, "line"?, "column"?}}.
 #pragma once
 
 #include <functional>

@@ -8,6 +8,7 @@
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "dsl/verb_fields.h"
 #include "engine/queries.h"
 #include "events/ids.h"
 #include "events/log.h"
@@ -100,6 +101,46 @@ void Api::Impl::Act(Call& c, const std::string& id) {
                    {"field", "expected_version"},
                    {"current_version", ticket.version}}}});
     return;
+  }
+
+  // The verb's declared fields (its workflow's `verb` statement): a command that breaks
+  // them is refused here, naming the field, before anything is recorded.
+  dsl::CommandValues given;
+  for (const char* f : {"reason", "note", "to_department"}) {
+    if (!str(f)->empty()) given[f].push_back(*str(f));
+  }
+  if (body->contains("days") && (*body)["days"].get<int64_t>() != 0) {
+    given["days"].push_back(std::to_string((*body)["days"].get<int64_t>()));
+  }
+  if (body->contains("evidence")) {
+    for (const auto& e : (*body)["evidence"]) {
+      if (!e.get<std::string>().empty()) given["evidence"].push_back(e.get<std::string>());
+    }
+  }
+  for (const auto& a : attrs) {
+    if (!a["value"].get<std::string>().empty()) {
+      given[a["key"].get<std::string>()].push_back(a["value"].get<std::string>());
+    }
+  }
+  std::optional<dsl::FieldProblem> problem = world.With([&](const engine::World& w) {
+    std::optional<dsl::FieldProblem> p;
+    const dsl::Workflow* wf = w.Find(ticket.workflow, ticket.workflow_version);
+    const dsl::VerbDecl* decl = wf ? wf->FindVerb(verb) : nullptr;
+    if (decl == nullptr) return p;
+    p = dsl::CheckCommandFields(*decl, given);
+    for (const auto& f : decl->fields) {
+      auto it = given.find(f.name);
+      if (p || f.kind != dsl::FieldKind::kDepartment || it == given.end()) continue;
+      if (w.reference().FindDepartment(it->second.front()) == nullptr) {
+        p = dsl::FieldProblem{f.name, f.name + ": no department " + it->second.front()};
+      }
+    }
+    return p;
+  });
+  if (problem) {
+    std::string param =
+        dsl::IsCustomField(problem->field) ? "fields." + problem->field : problem->field;
+    return c.Error(422, "invalid_field", problem->message, param);
   }
 
   std::string role(RoleName(c.who().role));
@@ -221,6 +262,9 @@ void Api::Impl::Act(Call& c, const std::string& id) {
                 {"current_version", rejected->current_version()}};
     if (rejected->reason() == events::fb::RejectReason::stale_version) {
       err["field"] = "expected_version";
+    } else if (rejected->field() && rejected->field()->size() > 0) {
+      std::string f = rejected->field()->str();
+      err["field"] = dsl::IsCustomField(f) ? "fields." + f : f;
     }
     c.Json(status, {{"error", err}});
     return;
@@ -228,9 +272,9 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   auto after = engine::FindTicket(*b.state, partitions, ticket.id);
   if (!after.ok()) return c.Fail(after.status());
   c.Json(200, {{"command_id", command_id},
-               {"duplicate", ack.duplicate},
-               {"records", records},
-               {"ticket", *after ? TicketJson(**after) : json()}});
+                                     {"duplicate", ack.duplicate},
+                                     {"records", records},
+                                     {"ticket", *after ? NamedTicketJson(**after) : json()}});
 }
 
 }  // namespace closeloop::http

@@ -37,6 +37,7 @@ struct Call {
   httplib::Response& res;
   std::optional<User> user;  // set when the route needs a token
   std::string detail;        // what the access log should add (an id, a count)
+  bool audit = false;        // log this call even if a read (personal data was shown)
 
   void Json(int status, const json& body);
   // {"error": {...}}; `field`, `line`, `column` only when known.
@@ -109,6 +110,16 @@ struct Api::Impl {
   // answering the request itself (404, 400).
   bool TicketAndAsOf(Call& c, const std::string& id, std::optional<engine::Ticket>* t,
                      Access* access, int64_t* as_of);
+  // `t` as JSON with the names of its enterprise, place and departments (api_names.cc).
+  json NamedTicketJson(const engine::Ticket& t);
+  // Enterprises whose name (zh or en) contains `text` (at most 500): queue search by name.
+  std::vector<std::string> SubjectsNamed(const std::string& text);
+  // Whether `user` sees the personal data (reporter, contact) in `t`'s case file unmasked.
+  bool SeesPersonalData(const User& user, const engine::Ticket& t);
+  // `t`'s case file (api_case_file.cc), masked for `user`; `personal_shown` says whether
+  // any personal data went out unmasked (the access log records it).
+  Result<json> CaseFileJson(const User& user, const engine::Ticket& t, int64_t as_of,
+                            bool* personal_shown);
   // The verbs `user` could use on `t` now (the engine may still refuse on a condition).
   json ActionsFor(const User& user, const engine::Ticket& t);
   // POST /v1/tickets/{id}/actions.

@@ -7,6 +7,7 @@
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "dsl/verb_fields.h"
 #include "engine/queries.h"
 #include "events/ids.h"
 #include "events/partition.h"
@@ -15,13 +16,32 @@
 namespace closeloop::http {
 namespace {
 
-json FieldsNeeded(const std::string& verb) {
-  if (verb == "return") return {"reason"};
-  if (verb == "transfer") return {"to_department", "reason"};
-  if (verb == "request_extension") return {"days", "reason"};
-  if (verb == "submit_evidence") return {"evidence", "note"};
-  if (verb == "deny_extension") return {"reason"};
-  return json::array();
+// What a verb takes, as its workflow declares it (dsl/program.h: VerbDecl): the console draws
+// its forms from this and nothing else. `param` is where the value goes in the action's body.
+json FieldsOf(const dsl::VerbDecl* decl) {
+  json out = json::array();
+  if (decl == nullptr) return out;
+  for (const auto& f : decl->fields) {
+    json j = {{"name", f.name},
+              {"param", dsl::IsCustomField(f.name) ? "fields." + f.name : f.name},
+              {"kind", std::string(dsl::FieldKindName(f.kind))},
+              {"required", f.required},
+              {"title", f.title_en.empty() ? f.name : f.title_en},
+              {"title_zh", f.title_zh}};
+    if (f.kind == dsl::FieldKind::kChoice) {
+      json choices = json::array();
+      for (const auto& c : f.choices) {
+        choices.push_back({{"value", c.value},
+                           {"title", c.title_en.empty() ? c.value : c.title_en},
+                           {"title_zh", c.title_zh}});
+      }
+      j["choices"] = choices;
+    }
+    if (f.bounded_below) j["min"] = f.min;
+    if (f.bounded_above) j["max"] = f.max;
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 // Whether `user`'s claims satisfy one of a transition's roles, as the engine will check.
@@ -70,12 +90,16 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
     for (const auto& tr : st->transitions) {
       if (tr.trigger != dsl::TriggerKind::kVerb || !ClaimsFit(tr.roles, u, t)) continue;
       if (!seen.insert(tr.verb).second) continue;
+      const dsl::VerbDecl* decl = wf->FindVerb(tr.verb);
       out.push_back({{"verb", tr.verb},
+                     {"title", decl && !decl->title_en.empty() ? decl->title_en : tr.verb},
+                     {"title_zh", decl ? decl->title_zh : ""},
+                     {"declared", decl != nullptr},
                      {"to", tr.target.empty() ? t.state : tr.target},
                      {"rule", tr.rule},
                      {"conditional", tr.guard.has_value()},
                      {"as_role", AsRole(tr.roles, u, t)},
-                     {"fields", FieldsNeeded(tr.verb)}});
+                     {"fields", FieldsOf(decl)}});
     }
     return 0;
   });
@@ -132,6 +156,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     f.workflow = c.Param("workflow");
     f.subject = c.Param("subject");
     f.text = c.Param("q");
+    f.text_subjects = SubjectsNamed(f.text);  // a company's name finds its tickets
     f.jurisdiction = c.Param("jurisdiction");
     f.after = c.Param("cursor");
     for (auto [name, flag] : {std::pair{"open", &f.open_only},
@@ -187,7 +212,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     auto tickets = engine::ListTickets(*b.state, partitions, f);
     if (!tickets.ok()) return c.Fail(tickets.status());
     json items = json::array();
-    for (const auto& t : *tickets) items.push_back(TicketJson(t));
+    for (const auto& t : *tickets) items.push_back(NamedTicketJson(t));
     json out = {{"tickets", items}, {"now", b.engine_now()}};
     if (tickets->size() == f.limit) {
       out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
@@ -210,13 +235,20 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     }
     auto history = engine::TicketHistory(*b.state, partitions, id, as_of);
     if (!history.ok()) return c.Fail(history.status());
-    json out = {{"ticket", TicketJson(shown)}, {"history", RecordsJson(*history)}};
+    bool personal = false;
+    auto case_file = CaseFileJson(c.who(), shown, as_of, &personal);
+    if (!case_file.ok()) return c.Fail(case_file.status());
+    json out = {{"ticket", NamedTicketJson(shown)},
+                {"case_file", std::move(*case_file)},
+                {"history", RecordsJson(*history)}};
     if (as_of != INT64_MAX) {
       out["as_of"] = as_of;
     } else {
       out["actions"] = access == Access::kNone ? json::array() : ActionsFor(c.who(), shown);
     }
-    c.detail = id;
+    // Reading personal data is itself on the record (the access log is tamper-evident).
+    c.detail = personal ? id + " personal-data" : id;
+    c.audit = c.audit || personal;
     c.Json(200, out);
   });
 
@@ -243,7 +275,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
         if (!*then) continue;  // not opened yet then
         shown = **then;
       }
-      json tj = TicketJson(shown);
+      json tj = NamedTicketJson(shown);
       members.push_back(tj);
     }
     c.detail = id;

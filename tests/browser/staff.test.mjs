@@ -73,8 +73,8 @@ test('staff sign in, see their queue with working time left, sign for a ticket a
   assert.equal(await page.locator('.badge.state').textContent(), 'Rectifying');
   await page.getByRole('button', { name: 'Submit rectification evidence', exact: true }).click();
   assert.deepEqual(await axe(page), [], 'ticket view with an action form: accessibility');
-  await page.getByLabel('Evidence (one URI a line)').fill('https://evidence.nj.example/a/exit-1.jpg\nhttps://evidence.nj.example/a/exit-2.jpg');
-  await page.getByLabel('Note').fill('Stairwell B cleared, door rehung');
+  await page.getByLabel('Photos and documents').fill('https://evidence.nj.example/a/exit-1.jpg\nhttps://evidence.nj.example/a/exit-2.jpg');
+  await page.getByLabel('What the evidence shows').fill('Stairwell B cleared, door rehung');
   await shot(page, '03-ticket-form');
   await page.getByRole('button', { name: 'Submit: Submit rectification evidence' }).click();
   await page.locator('.actions p.ok', { hasText: 'Submit rectification evidence: done' }).waitFor();
@@ -93,14 +93,14 @@ test('a refused action is shown plainly and what the user typed is kept', async 
   await signIn(page, server, 'fire');
   await page.goto(`${server.url}/#/ticket/${b.id}`);
   await page.getByRole('button', { name: 'Return', exact: true }).click();
-  const reason = page.getByLabel('Reason');
+  const reason = page.getByLabel("Why it is not this unit's");
   await reason.fill('Not ours: the canteen belongs to the district school board');
   // Someone signs for it first: the form's version is stale now.
   await server.act('fire', b.id, { verb: 'sign_for' });
   await page.getByRole('button', { name: 'Submit: Return' }).click();
   const alert = page.getByRole('alert').filter({ hasText: /Someone changed this ticket first/ });
   await alert.waitFor();
-  assert.equal(await page.getByLabel('Reason').inputValue(), 'Not ours: the canteen belongs to the district school board');
+  assert.equal(await page.getByLabel("Why it is not this unit's").inputValue(), 'Not ours: the canteen belongs to the district school board');
   await shot(page, '05-refused');
   await page.context().close();
 });

@@ -180,6 +180,29 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
         a.fields[e.value.key] = f->enum_values[rng.Below(f->enum_values.size())];
       }
     }
+    // A declared verb's form: the required choices the guard left open are picked.
+    if (const dsl::VerbDecl* decl = wf.FindVerb(tr.verb)) {
+      a.declared = true;
+      for (const auto& f : decl->fields) {
+        a.takes.push_back(f.name);
+        auto given = a.fields.find(f.name);
+        const bool listed =
+            given != a.fields.end() &&
+            std::any_of(f.choices.begin(), f.choices.end(),
+                        [&](const dsl::FieldChoice& c) { return c.value == given->second; });
+        if (f.kind == dsl::FieldKind::kChoice && given != a.fields.end() && !listed) {
+          a.fields.erase(given);  // a fact's value the form does not offer ("unknown")
+        }
+        if (!f.required || a.fields.count(f.name)) continue;
+        if (f.kind == dsl::FieldKind::kChoice && !f.choices.empty()) {
+          a.fields[f.name] = f.choices[rng.Below(f.choices.size())].value;
+        } else if (f.kind == dsl::FieldKind::kYesNo) {
+          a.fields[f.name] = "yes";
+        } else if (f.kind == dsl::FieldKind::kNumber) {
+          a.fields[f.name] = std::to_string(static_cast<int64_t>(f.min));
+        }
+      }
+    }
     for (const char* body_field : {"reason", "note", "to_department", "days"}) {
       auto it = a.fields.find(body_field);
       if (it == a.fields.end()) continue;
@@ -324,20 +347,25 @@ std::string ActionRecord(const engine::Ticket& t, const StaffAction& a, uint32_t
     if (reason.empty() && a.verb == "review_fail") reason = "复查发现隐患仍未消除";
     if (reason.empty() && a.verb == "return") reason = "不属于本部门职责范围";
     if (reason.empty()) reason = "经核实，依规办理（" + a.verb + "）";
-    body["reason"] = reason;
+    auto takes = [&](const char* f) {
+      return !a.declared || std::find(a.takes.begin(), a.takes.end(), f) != a.takes.end();
+    };
+    if (takes("reason")) body["reason"] = reason;
     if (!a.to_department.empty()) body["to_department"] = a.to_department;
     if (a.days > 0) body["days"] = a.days;
-    if (a.evidence) body["evidence"] = {"photo://" + t.id + "/after.jpg"};
+    if (a.evidence && takes("evidence")) body["evidence"] = {"photo://" + t.id + "/after.jpg"};
     std::string note = a.note;
     if (note.empty() && a.verb == "progress") note = "整改进行中";
     if (note.empty() && a.verb == "submit_evidence") note = "整改完成，附整改前后照片";
     if (note.empty() && a.verb == "file_case") note = "立案号 " + t.id.substr(0, 12);
     if (note.empty()) note = "办理记录：" + a.verb;
-    body["note"] = note;
+    if (takes("note")) body["note"] = note;
     if (!a.fields.empty()) {
       Json fields = Json::array();
-      for (const auto& [k, v] : a.fields) fields.push_back({{"key", k}, {"value", v}});
-      body["fields"] = fields;
+      for (const auto& [k, v] : a.fields) {
+        if (takes(k.c_str())) fields.push_back({{"key", k}, {"value", v}});
+      }
+      if (!fields.empty()) body["fields"] = fields;
     }
   } else {
     const auto day = date::floor<date::days>(

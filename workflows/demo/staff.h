@@ -44,6 +44,10 @@ struct StaffAction {
   // StaffCommand.fields, or the event's body fields (strings; numbers as text are typed
   // when the record is written).
   std::map<std::string, std::string> fields;
+  // The fields the verb declares (its workflow's `verb` statement), when it declares them:
+  // the command then carries those and no others, as a form drawn from them would.
+  bool declared = false;
+  std::vector<std::string> takes;
 };
 
 // What happens next about `t` (open, in a state of `wf`), or nothing: nobody acts (a

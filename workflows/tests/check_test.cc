@@ -24,6 +24,67 @@ TEST_CASE("every shipped workflow passes check on its own with no diagnostic, wa
 }
 
 TEST_CASE(
+    "every verb a shipped workflow uses declares what it takes, with the accountability forms, "
+    "reasons and extension days the issue asks for") {
+  std::vector<std::string> paths;
+  for (const auto& f : ShippedWorkflows()) paths.push_back(Path(f));
+  std::vector<dsl::SourceFile> sources;
+  auto result = dsl::CompileFiles(paths, &sources);
+  REQUIRE(result.ok());
+  REQUIRE(result->ok());
+  const dsl::Program& p = *result->program;
+  for (const auto& w : p.workflows) {
+    for (const auto& st : w.states) {
+      for (const auto& tr : st.transitions) {
+        if (tr.trigger != dsl::TriggerKind::kVerb) continue;
+        CAPTURE(w.name);
+        CAPTURE(tr.verb);
+        const dsl::VerbDecl* decl = w.FindVerb(tr.verb);
+        REQUIRE(decl != nullptr);
+        CHECK(!decl->title_en.empty());
+        CHECK(!decl->title_zh.empty());
+        for (const auto& f : decl->fields) {
+          CAPTURE(f.name);
+          CHECK(!f.title_zh.empty());
+        }
+      }
+    }
+  }
+  auto required = [&](const char* wf, const char* verb, const char* field) {
+    const dsl::VerbDecl* d = p.Find(wf)->FindVerb(verb);
+    REQUIRE(d != nullptr);
+    const dsl::VerbField* f = d->FindField(field);
+    REQUIRE(f != nullptr);
+    CHECK(f->required);
+    return f;
+  };
+  required("hazard_disposal", "dismiss", "reason");
+  required("hazard_disposal", "return", "reason");
+  required("hazard_disposal", "report_dereliction", "reason");
+  const dsl::VerbField* decision = required("oversight_case", "record_decision", "decision");
+  CHECK(decision->kind == dsl::FieldKind::kChoice);
+  // The form offers exactly the decisions the fact `accountability` may take (but "pending").
+  const dsl::FactDecl* accountability = p.Find("oversight_case")->FindFact("accountability");
+  std::vector<std::string> offered, allowed;
+  for (const auto& c : decision->choices) offered.push_back(c.value);
+  for (const auto& v : accountability->enum_values) {
+    if (v != "pending") allowed.push_back(v);
+  }
+  CHECK(offered == allowed);
+  // Extension days are bounded by each workflow's own extensions rule.
+  for (const auto& w : p.workflows) {
+    const dsl::VerbDecl* d = w.FindVerb("request_extension");
+    if (d == nullptr) continue;
+    CAPTURE(w.name);
+    const dsl::VerbField* days = d->FindField("days");
+    REQUIRE(days != nullptr);
+    CHECK(days->required);
+    CHECK(days->bounded_above);
+    CHECK(days->max == static_cast<double>(w.extensions.max_each.count));
+  }
+}
+
+TEST_CASE(
     "the shipped workflows checked together have no diagnostic and chain only to each other") {
   std::vector<std::string> paths;
   for (const auto& f : ShippedWorkflows()) paths.push_back(Path(f));

@@ -71,7 +71,11 @@ TEST_CASE(
   c.Act(oversight, "sign_for", "inspector", "nj.liuhe.jw");
   std::string bare = c.Act(oversight.id, "record_decision", "inspector", "nj.liuhe.jw",
                            R"("fields": [{"key": "decision", "value": "admonishment"}])");
-  CHECK(Contains(c.h.RejectionOf(bare), "condition not met"));
+  CHECK(Contains(c.h.RejectionOf(bare), "reason: required by record_decision"));
+  std::string unknown =
+      c.Act(oversight.id, "record_decision", "inspector", "nj.liuhe.jw",
+            R"("reason": "x", "fields": [{"key": "decision", "value": "a stern look"}])");
+  CHECK(Contains(c.h.RejectionOf(unknown), "decision: one of none, criticism"));
   c.Act(
       oversight.id, "record_decision", "inspector", "nj.liuhe.jw",
       R"("reason": "no rectification for 35 working days", "fields": [{"key": "decision", "value": "admonishment"}])");
@@ -102,7 +106,7 @@ TEST_CASE("a false alarm verified on site is dismissed with its reason and opens
   CHECK(order.severity == "general");
   c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
   std::string no_reason = c.Act(order.id, "dismiss", "staff", "nj.liuhe.emb");
-  CHECK(Contains(c.h.RejectionOf(no_reason), "condition not met"));
+  CHECK(Contains(c.h.RejectionOf(no_reason), "reason: required by dismiss"));
   c.Act(order.id, "dismiss", "staff", "nj.liuhe.emb",
         R"("reason": "detector drift after calibration; portable meter reads 0 %LEL")");
   order = c.Get(order.id);
@@ -173,6 +177,61 @@ TEST_CASE("extensions are approved or denied by the office, and refused past the
   std::string third = c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
                             R"("days": 1, "reason": "one more day")");
   CHECK(Contains(c.h.RejectionOf(third), "the most allowed"));
+}
+
+TEST_CASE(
+    "an extension approved on an overdue order gives real time from today, and the order gets "
+    "exactly one oversight ticket, ever") {
+  City c;  // Monday 2 March 2026
+  c.HazardReport("ENT-00002", kGrid, "fire_safety", "general");
+  Ticket order = c.Only("hazard_disposal");
+  c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
+  c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
+  CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 3, 9, 17));
+
+  // Nobody rectifies: overdue on 9 March, the parent on 11 March, the inspectors on the
+  // close of 16 March (limit + 5 working days).
+  c.AdvanceTo(Shanghai(2026, 3, 17, 10), 4 * 3600 * 1000);
+  REQUIRE(c.Of("oversight_case").size() == 1);
+
+  // Now the unit asks for three more working days and the office grants them: the new
+  // deadline is three working days from today, not from 9 March (which would be past).
+  c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+        R"("days": 3, "reason": "fire doors on order")");
+  c.Act(order.id, "approve_extension", "supervisor", "nj.liuhe.awb");
+  order = c.Get(order.id);
+  CHECK(order.deadline_at == Shanghai(2026, 3, 20, 17));
+  CHECK_FALSE(order.overdue);
+
+  // The unit misses that deadline too: the order is overdue again (a new lateness), but the
+  // lateness already escalated is not escalated to the parent again, and no second oversight
+  // ticket opens, through a second extension either.
+  c.AdvanceTo(Shanghai(2026, 3, 25, 10), 4 * 3600 * 1000);
+  CHECK(c.Get(order.id).overdue);
+  c.Act(order.id, "request_extension", "staff", "nj.liuhe.fire",
+        R"("days": 2, "reason": "installer ill")");
+  c.Act(order.id, "approve_extension", "supervisor", "nj.liuhe.awb");
+  CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 3, 27, 17));
+  c.AdvanceTo(Shanghai(2026, 4, 20, 10), 4 * 3600 * 1000);
+  auto parents = [&] {
+    size_t n = 0;
+    for (const auto& e : c.RecordsAbout("TicketEscalated", order.id)) {
+      if (BodyField(e, "action") == "escalate_parent") ++n;
+    }
+    return n;
+  };
+  CHECK(parents() == 1);
+  CHECK(c.RecordsAbout("TicketOverdue", order.id).size() == 3);
+  CHECK(c.Of("oversight_case").size() == 1);
+
+  // Evidence that fails review sends it back to rectifying, a new visit with a new limit;
+  // missed again, still no second oversight ticket for the same reason.
+  c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire", R"("note": "doors fitted")");
+  c.Act(order.id, "review_fail", "supervisor", "nj.liuhe.awb", R"("reason": "wrong doors")");
+  CHECK(c.Get(order.id).state == "rectifying");
+  c.AdvanceTo(Shanghai(2026, 5, 20, 10), 4 * 3600 * 1000);
+  CHECK(c.Of("oversight_case").size() == 1);
+  CHECK(c.RecordsAbout("TicketChained", order.id).size() == 1);
 }
 
 TEST_CASE("a hazard confirmed major on site also opens an enforcement case chained to the order") {

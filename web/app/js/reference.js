@@ -63,3 +63,16 @@ export function ticketTitle(tk) {
   }
   return tk.title;
 }
+
+// A name the API sent beside an id (ticket.names: subject, jurisdiction, lead, ...) in the
+// user's language, else the id itself.
+export function nameOf(tk, key, id) {
+  const n = tk.names && tk.names[key];
+  if (!n) return id;
+  return (lang() === 'zh' ? n.zh : n.en) || id;
+}
+
+// What a ticket is about, where, in words: "the report's words · company · place".
+export function whatWhere(tk) {
+  return [tk.what, nameOf(tk, 'subject', tk.subject), tk.where || nameOf(tk, 'jurisdiction', tk.jurisdiction)].filter(Boolean).join(' · ');
+}

@@ -162,7 +162,7 @@ function draw() {
           `tr.u-${tk.overdue ? 'overdue' : u}`,
           { 'data-ticket': tk.id },
           h('td', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, tk.id)),
-          h('td', ref.ticketTitle(tk), h('div.muted', `${tk.subject} · ${tk.jurisdiction}`)),
+          h('td', ref.ticketTitle(tk), h('div.what', ref.whatWhere(tk)), h('div.muted', `${tk.subject} · ${tk.jurisdiction}`)),
           h('td', ref.stateTitle(tk.workflow, tk.state)),
           h('td', t(`sev.${tk.severity}`)),
           h('td', time(tk.deadline_at)),

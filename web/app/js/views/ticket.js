@@ -4,7 +4,7 @@
 // `drafts` until the server accepts it, whatever fails in between.
 import { ApiError, get, post, query } from '../api.js';
 import { announce, h } from '../dom.js';
-import { t, verbLabel } from '../i18n.js';
+import { lang, t, verbLabel } from '../i18n.js';
 import { localInput, time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
@@ -31,16 +31,75 @@ async function load() {
       get(`/v1/chains/${encodeURIComponent(s.id)}${q}`).catch(() => null),
     ]);
     if (s !== state) return;
+    s.left = null;
     s.data = data;
     s.chain = chain;
     draw();
   } catch (e) {
     if (s !== state) return;
+    if (e.status === 404 && s.left) {
+      s.main.replaceChildren(
+        h('h1', s.data ? ref.ticketTitle(s.data.ticket) : s.id),
+        h('p.ok.left', { role: 'status', tabindex: '-1' }, s.left),
+        h('p', h('a', { href: '#/queue' }, t('ticket.backtoqueue'))),
+      );
+      announce(s.left);
+      s.main.querySelector('.left').focus();
+      return;
+    }
     s.main.replaceChildren(
       h('h1', s.id),
       h('p.error', { role: 'alert' }, e.status === 404 ? t('ticket.notfound') : e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`),
     );
   }
+}
+
+// A body's fields as "key: value" lines, nested ones flattened (attrs as their key: value).
+function contentLines(content) {
+  const out = [];
+  for (const [k, v] of Object.entries(content || {})) {
+    if (k === 'attrs' && Array.isArray(v)) v.forEach((a) => out.push([a.key, a.value]));
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out.push([k, Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ')]);
+    else out.push([k, Array.isArray(v) ? v.join(', ') : String(v)]);
+  }
+  return out;
+}
+
+// The case file leads the view: what was reported, where, by whom and when (the opening
+// event), then everything attached later, each with its source, time and whole content.
+function caseSection(tk, entries) {
+  const box = h('section.card.case-file', { 'aria-labelledby': 'case-h' }, h('h2#case-h', t('case.title')));
+  if (!entries.length) {
+    box.append(h('p.muted', tk.trigger === 'chain' ? t('case.chained', { parent: tk.parent_id }) : t('case.none')));
+    return box;
+  }
+  const first = entries[0];
+  const c = first.content || {};
+  const who = [c.reporter || c.requester, c.reporter_contact || c.contact].filter(Boolean).join(' · ');
+  const where = [c.address, ref.nameOf(tk, 'subject', tk.subject), ref.nameOf(tk, 'jurisdiction', tk.jurisdiction), c.location ? `${c.location.lat}, ${c.location.lon}` : ''].filter(Boolean).join(' · ');
+  box.append(
+    h(
+      'dl.case-summary',
+      fact(t('case.what'), c.description || tk.what || first.type),
+      fact(t('case.where'), where),
+      fact(t('case.who'), who ? h('span', who, first.masked ? h('span.muted', ` (${t('case.masked')})`) : null) : first.actor || first.source),
+      fact(t('case.when'), `${time(first.occurred_at)} · ${first.source}`),
+    ),
+  );
+  box.append(
+    h(
+      'ol.case-entries',
+      entries.map((e) =>
+        h(
+          'li.case-entry',
+          { 'data-relation': e.relation, 'data-event': e.event_id },
+          h('p.case-head', h('strong', t(`case.rel.${e.relation}`)), ` · ${e.type} · ${e.source}${e.actor ? ` (${e.actor})` : ''} · ${time(e.occurred_at)}`),
+          h('dl.case-content', contentLines(e.content).map(([k, v]) => fact(k, v))),
+        ),
+      ),
+    ),
+  );
+  return box;
 }
 
 function fact(label, value) {
@@ -89,6 +148,7 @@ function draw() {
         .map(([k, v]) => fact(k, String(v))),
     ),
   );
+  const caseFile = caseSection(tk, s.data.case_file || []);
   const actions = s.asOf ? null : actionsSection(tk, s.data.actions || []);
   const chain = h(
     'section.card.chain-card',
@@ -97,7 +157,12 @@ function draw() {
     s.chain ? chainGraph(s.chain.tickets, tk.id, (m) => `#/ticket/${encodeURIComponent(m.id)}${s.asOf ? `?as_of=${encodeURIComponent(s.asOf)}` : ''}`) : h('p', '—'),
   );
   const history = h('section.card.history', { 'aria-labelledby': 'tl-h' }, h('h2#tl-h', t('ticket.timeline')), timeline(s.data.history || [], tk));
-  s.main.replaceChildren(header, h('div.ticket-grid', h('div.col', actions, facts, chain), h('div.col', history)));
+  s.main.replaceChildren(header, caseFile, h('div.ticket-grid', h('div.col', actions, facts, chain), h('div.col', history)));
+}
+
+// A verb's name: the title its workflow declares, else the console's own label.
+function actionLabel(a) {
+  return a.declared ? titled(a) : verbLabel(a.verb);
 }
 
 function actionsSection(tk, actions) {
@@ -130,7 +195,7 @@ function actionsSection(tk, actions) {
               },
             },
           },
-          verbLabel(a.verb),
+          actionLabel(a),
         ),
       ),
     ),
@@ -140,48 +205,50 @@ function actionsSection(tk, actions) {
   return box;
 }
 
-// The form of one verb: the fields the API says it needs, filled from the draft.
+// A declared text in the user's language: the workflow's zh title, else its English one.
+function titled(x) {
+  return lang() === 'zh' && x.title_zh ? x.title_zh : x.title;
+}
+
+// The form of one verb, drawn only from what its workflow declares (actions[].fields): each
+// field's kind, choices, range and whether it is required. Filled from the draft.
 function actionForm(tk, action) {
   const key = `${tk.id}/${action.verb}`;
   const draft = drafts.get(key) || {};
   drafts.set(key, draft);
   const id = (f) => `a-${action.verb}-${f}`;
   const keep = (f) => (e) => (draft[f] = e.target.value);
-  const fields = [];
-  const names = action.fields && action.fields.length ? action.fields : action.verb === 'progress' ? ['note'] : [];
-  for (const f of names) {
-    if (f === 'reason' || f === 'note') {
-      fields.push(h('div.field', h('label', { for: id(f) }, t(`field.${f}`)), h(`textarea#${id(f)}`, { name: f, rows: 3, required: f === 'reason', value: draft[f] || '', on: { input: keep(f) } })));
-    } else if (f === 'days') {
-      fields.push(h('div.field', h('label', { for: id(f) }, t('field.days')), h(`input#${id(f)}`, { name: f, type: 'number', min: 1, max: 30, required: true, value: draft[f] || '', on: { input: keep(f) } })));
-    } else if (f === 'evidence') {
-      fields.push(h('div.field', h('label', { for: id(f) }, t('field.evidence')), h(`textarea#${id(f)}`, { name: f, rows: 3, required: true, placeholder: 'https://…', value: draft[f] || '', on: { input: keep(f) } })));
-    } else if (f === 'to_department') {
-      fields.push(
-        h(
-          'div.field',
-          h('label', { for: id(f) }, t('field.to_department')),
-          h(`select#${id(f)}`, { name: f, required: true, on: { change: keep(f) } }, h('option', { value: '' }, '—'), ref.departments().map((d) => h('option', { value: d.id, selected: draft[f] === d.id }, ref.deptName(d.id)))),
-        ),
-      );
+  const fields = (action.fields || []).map((f) => {
+    const attrs = { name: f.param, required: f.required, 'data-kind': f.kind, on: { input: keep(f.name), change: keep(f.name) } };
+    let control;
+    if (f.kind === 'choice' || f.kind === 'yes_no' || f.kind === 'department') {
+      const options =
+        f.kind === 'choice'
+          ? f.choices.map((c) => ({ value: c.value, label: titled(c) }))
+          : f.kind === 'yes_no'
+            ? [{ value: 'yes', label: t('field.yes') }, { value: 'no', label: t('field.no') }]
+            : ref.departments().map((d) => ({ value: d.id, label: ref.deptName(d.id) }));
+      control = h(`select#${id(f.name)}`, attrs, h('option', { value: '' }, '—'), options.map((o) => h('option', { value: o.value, selected: draft[f.name] === o.value }, o.label)));
+    } else if (f.kind === 'number' || f.kind === 'working_days') {
+      control = h(`input#${id(f.name)}`, { ...attrs, type: 'number', min: f.min, max: f.max, step: f.kind === 'working_days' ? 1 : 'any', value: draft[f.name] || '' });
+    } else if (f.kind === 'attachments') {
+      control = h(`textarea#${id(f.name)}`, { ...attrs, rows: 3, placeholder: t('field.uris'), value: draft[f.name] || '' });
+    } else {
+      control = h(`textarea#${id(f.name)}`, { ...attrs, rows: 3, value: draft[f.name] || '' });
     }
-  }
-  if (action.verb === 'order_rectification') {
-    if (!draft.severity) draft.severity = tk.severity === 'major' ? 'major' : 'general';
-    fields.push(
-      h('div.field', h('label', { for: id('severity') }, t('field.severity')), h(`select#${id('severity')}`, { name: 'severity', on: { change: keep('severity') } }, ['general', 'major'].map((v) => h('option', { value: v, selected: draft.severity === v }, t(`sev.${v}`))))),
-    );
-  }
+    const range = f.kind === 'working_days' && f.max ? ` (${t('field.upto', { n: f.max })})` : '';
+    return h('div.field', h('label', { for: id(f.name) }, titled(f), range, f.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), control);
+  });
   const error = h('p.error', { role: 'alert', id: id('error'), hidden: true });
   const form = h(
     'form.action-form',
-    { id: `form-${action.verb}`, 'aria-label': verbLabel(action.verb), 'aria-describedby': id('error'), on: { submit: (e) => { e.preventDefault(); submit(tk, action, draft, key, error, form); } } },
+    { id: `form-${action.verb}`, 'aria-label': actionLabel(action), 'aria-describedby': id('error'), on: { submit: (e) => { e.preventDefault(); submit(tk, action, draft, key, error, form); } } },
     action.conditional ? h('p.muted', t('ticket.conditional')) : null,
     fields,
     error,
     h(
       'div.buttons',
-      h('button.primary', { type: 'submit' }, t('action.submit', { verb: verbLabel(action.verb) })),
+      h('button.primary', { type: 'submit' }, t('action.submit', { verb: actionLabel(action) })),
       h('button', { type: 'button', on: { click: () => { state.open = null; draw(); } } }, t('action.cancel')),
     ),
   );
@@ -192,14 +259,14 @@ async function submit(tk, action, draft, key, error, form) {
   const s = state;
   const body = { verb: action.verb, expected_version: tk.version };
   if (action.as_role) body.as_role = action.as_role;
-  for (const f of ['reason', 'note', 'to_department', 'days', 'evidence']) {
-    const v = (draft[f] || '').trim();
+  for (const f of action.fields || []) {
+    const v = (draft[f.name] || '').trim();
     if (!v) continue;
-    if (f === 'days') body.days = Number.parseInt(v, 10);
-    else if (f === 'evidence') body.evidence = v.split(/\s*\n\s*/).filter(Boolean);
-    else body[f] = v;
+    if (f.param.startsWith('fields.')) (body.fields ||= {})[f.name] = v;
+    else if (f.kind === 'working_days') body.days = Number.parseInt(v, 10);
+    else if (f.kind === 'attachments') body.evidence = v.split(/\s*\n\s*/).filter(Boolean);
+    else body[f.name] = v;
   }
-  if (action.verb === 'order_rectification' && draft.severity) body.fields = { severity: draft.severity };
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   error.hidden = true;
@@ -209,7 +276,12 @@ async function submit(tk, action, draft, key, error, form) {
     if (s !== state) return;
     s.open = null;
     const after = res.ticket || tk;
-    s.message = t('ticket.done', { verb: verbLabel(action.verb), state: ref.stateTitle(after.workflow, after.state) });
+    s.message = res.status === 'pending'
+      ? t('ticket.pending', { verb: actionLabel(action) })
+      : t('ticket.done', { verb: actionLabel(action), state: ref.stateTitle(after.workflow, after.state) });
+    // The action may take the ticket out of this user's view (a return to another unit): say
+    // what happened and where it went, instead of "no such ticket".
+    s.left = t('ticket.left', { verb: actionLabel(action), state: ref.stateTitle(after.workflow, after.state), dept: ref.deptName(after.lead) });
     announce(s.message);
     await load();
     const ok = s.main.querySelector('.actions .ok');
