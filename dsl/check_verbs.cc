@@ -149,8 +149,9 @@ void WorkflowChecker::VerbReads(const std::string& verb, const ast::Transition& 
   }
   for (const auto& [name, offset, is_key] : reads) {
     if (!is_key && SlotOf(name) == nullptr) continue;  // envelope fields, verb, ...
+    const std::string& wanted = name;  // a lambda cannot capture a structured binding (clang)
     bool declared = std::any_of(decl->fields.begin(), decl->fields.end(),
-                                [&](const ast::VerbField& f) { return f.name.text == name; });
+                                [&](const ast::VerbField& f) { return f.name.text == wanted; });
     if (!declared) {
       ctx_.diags->Error(offset, "E082",
                         "verb '" + verb + "' does not declare field '" + Clip(name) +
