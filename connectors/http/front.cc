@@ -268,6 +268,7 @@ struct Front::Impl {
       // so httplib does not answer it again after the body), are dropped.
       if (f.expect_continue) {
         c.buf.erase(f.expect_line_begin, f.expect_line_end - f.expect_line_begin);
+        buffered -= f.expect_line_end - f.expect_line_begin;
         f.head_end -= f.expect_line_end - f.expect_line_begin;
         if (f.content_length > 0 && c.buf.size() == f.head_end) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -275,6 +276,7 @@ struct Front::Impl {
         }
       }
       c.buf.erase(0, f.head_begin);
+      buffered -= f.head_begin;
       f.head_end -= f.head_begin;
       c.frame = f;
       c.state = State::kBody;
