@@ -42,12 +42,8 @@ class JsonCodec {
   // Same, indented for people.
   Result<std::string> ToPrettyJson(std::string_view bytes);
 
-  // Limits for one JSON text, checked (with strict JSON syntax, base/json_check.h) before
-  // FlatBuffers' parser runs: 1 MiB, and nesting no deeper than 16 (a record needs 4).
+  // Size limit for one JSON text (1 MiB): bigger is refused before parsing.
   static constexpr size_t kMaxJsonBytes = 1 << 20;
-  static constexpr int kMaxJsonDepth = 16;
-  // An error's field and message are cut to this many bytes (they may quote the input).
-  static constexpr size_t kMaxEchoBytes = 200;
 
  private:
   Result<std::string> Generate(std::string_view bytes, bool pretty);
