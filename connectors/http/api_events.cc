@@ -132,7 +132,9 @@ void Api::Impl::RegisterEvents(httplib::Server& s) {
       // Who may publish what comes first: a publisher learns 403 without probing validation.
       json peek = json::parse(it.text, nullptr, false);
       if (peek.is_object()) {
-        std::string type = peek.value("body_type", "");
+        std::string type = peek.contains("body_type") && peek["body_type"].is_string()
+                               ? peek["body_type"].get<std::string>()
+                               : "";
         std::string source = peek.contains("source") && peek["source"].is_string()
                                  ? peek["source"].get<std::string>()
                                  : "";
