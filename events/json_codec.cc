@@ -12,6 +12,14 @@
 namespace closeloop::events {
 namespace {
 
+// Besides kMaxJsonBytes, a text is refused before FlatBuffers' parser runs when it is not
+// strict JSON (base/json_check.h) or nests deeper than this (a record needs 4 levels; the
+// parser recurses per level).
+constexpr int kMaxJsonDepth = 16;
+// An error's field and message are cut to this many bytes: the parser's messages quote the
+// input (an unknown key in full).
+constexpr size_t kMaxEchoBytes = 200;
+
 std::unique_ptr<flatbuffers::Parser> NewParser(bool pretty) {
   flatbuffers::IDLOptions opts;
   opts.strict_json = true;   // quoted keys in and out
