@@ -96,9 +96,8 @@ void RunClockAdvance(const EngineOptions& o) {
                         "application/json");
     if (!r.ok()) Fail(r.status().ToString());
     if (r->status != 200) Fail(DescribeError(*r));
-    std::cout << "clock " << FormatTime(r->body.value("from", int64_t{0})) << " -> "
-              << FormatTime(r->body.value("to", int64_t{0})) << " at " << o.remote.server
-              << std::endl;
+    std::cout << "clock " << FormatTime(r->Integer("from")) << " -> "
+              << FormatTime(r->Integer("to")) << " at " << o.remote.server << std::endl;
     return;
   }
   Node n = Node::Open(o.data, /*read_only=*/false, 0, true, /*create=*/false);

@@ -68,8 +68,8 @@ void PublishRemote(const PublishOptions& o, std::istream& in, const std::string&
       Fail(DescribeError(*reply) + "; " + std::to_string(recorded) +
            " record(s) were recorded before (resending is safe)");
     }
-    recorded += reply->body.value("recorded", 0);
-    duplicates += reply->body.value("duplicates", 0);
+    recorded += static_cast<size_t>(reply->Integer("recorded"));
+    duplicates += static_cast<size_t>(reply->Integer("duplicates"));
   }
   std::cout << "recorded " << recorded << " record(s) from " << name << " at " << o.remote.server;
   if (duplicates) std::cout << " (" << duplicates << " already there)";

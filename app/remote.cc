@@ -28,17 +28,31 @@ Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
   if (!r) {
     return Unavailable("cannot reach " + o.server + ": " + httplib::to_string(r.error()));
   }
-  RemoteReply out{r->status, nlohmann::json::parse(r->body, nullptr, false), r->body};
+  RemoteReply out{r->status, nullptr, r->body};
+  if (!CheckJson(r->body, kReplyJsonLimits)) {
+    out.body = nlohmann::json::parse(r->body, nullptr, false);
+    if (out.body.is_discarded()) out.body = nullptr;
+  }
   return out;
+}
+
+int64_t RemoteReply::Integer(const char* key) const {
+  if (!body.is_object()) return 0;
+  auto it = body.find(key);
+  return it != body.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
 std::string DescribeError(const RemoteReply& r) {
   std::string s = "HTTP " + std::to_string(r.status);
-  if (r.body.is_object() && r.body.contains("error")) {
+  auto text = [](const nlohmann::json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (r.body.is_object() && r.body.contains("error") && r.body["error"].is_object()) {
     const auto& e = r.body["error"];
-    s += ": " + e.value("code", std::string()) + ": " + e.value("message", std::string());
+    s += ": " + text(e, "code") + ": " + text(e, "message");
   } else if (!r.text.empty()) {
-    s += ": " + r.text.substr(0, 300);
+    s += ": " + Abbreviate(r.text, 300);
   }
   return s;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/json_check.h"
 #include "base/status.h"
 
 namespace closeloop::app {
@@ -20,9 +21,17 @@ void AddRemoteOptions(CLI::App& cmd, RemoteOptions* o);
 
 struct RemoteReply {
   int status = 0;
-  nlohmann::json body;
+  nlohmann::json body;  // null unless the reply is strict JSON within kReplyJsonLimits
   std::string text;
+
+  // The integer `key` of an object body; 0 when absent or of another type (a reply is
+  // input too: a wrong one must not throw).
+  int64_t Integer(const char* key) const;
 };
+
+// What a reply's JSON may be: the largest reply (POST /v1/events, 10,000 acknowledgements)
+// is about 1 MiB.
+inline constexpr JsonLimits kReplyJsonLimits{.max_bytes = 64 << 20, .max_depth = 64};
 
 // POSTs `body` to `path`; an error only when the server could not be reached.
 Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,

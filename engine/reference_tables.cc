@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "base/json_check.h"
+
 namespace closeloop::engine {
 namespace {
 
@@ -406,15 +408,13 @@ void Parse(Reader& r, const json& o, const std::string& p, Plan* pl) {
 // Parses a table document {"items": [...], "part": p, "parts": n} and appends its items.
 template <typename T>
 Result<DocumentPart> ParseDocument(std::string_view content_json, std::vector<T>* out) {
-  json doc = json::parse(content_json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    // Parse again with exceptions for the position; nlohmann's error is caught right here.
-    try {
-      doc = json::parse(content_json);
-    } catch (const json::parse_error& e) {
-      return InvalidArgument("content_json: not JSON: " + std::string(e.what()));
-    }
+  // Strict JSON within limits first: nlohmann's parser then never fails, and nothing that
+  // walks the document recursively meets more than kMaxDocumentDepth levels.
+  if (auto bad = CheckJson(content_json, {kMaxDocumentBytes, kMaxDocumentDepth})) {
+    return InvalidArgument("content_json: not JSON: " + bad->ToString());
   }
+  json doc = json::parse(content_json, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return InvalidArgument("content_json: not JSON");
   Reader r;
   const std::string p = "content_json";
   DocumentPart part;

@@ -26,6 +26,10 @@ struct DocumentPart {
   int parts = 1;
 };
 inline constexpr int kMaxParts = 1000;
+// A document is strict JSON no larger than a record may be (1 MiB) and no deeper than 16
+// levels (the deepest table, enterprises, needs 6); anything else is refused before parsing.
+inline constexpr size_t kMaxDocumentBytes = 1 << 20;
+inline constexpr int kMaxDocumentDepth = 16;
 
 Result<DocumentPart> ParseDepartments(std::string_view content_json, std::vector<Department>* out);
 Result<DocumentPart> ParseJurisdictions(std::string_view content_json,

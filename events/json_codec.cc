@@ -3,14 +3,22 @@
 #include <flatbuffers/idl.h>
 
 #include <cstdlib>
-#include <regex>
 
+#include "base/json_check.h"
 #include "events/json_locator.h"
 #include "events/record.h"
 #include "events/schema.h"
 
 namespace closeloop::events {
 namespace {
+
+// Besides kMaxJsonBytes, a text is refused before FlatBuffers' parser runs when it is not
+// strict JSON (base/json_check.h) or nests deeper than this (a record needs 4 levels; the
+// parser recurses per level).
+constexpr int kMaxJsonDepth = 16;
+// An error's field and message are cut to this many bytes: the parser's messages quote the
+// input (an unknown key in full).
+constexpr size_t kMaxEchoBytes = 200;
 
 std::unique_ptr<flatbuffers::Parser> NewParser(bool pretty) {
   flatbuffers::IDLOptions opts;
@@ -24,10 +32,53 @@ std::unique_ptr<flatbuffers::Parser> NewParser(bool pretty) {
   return p;
 }
 
-// "1: 81: error: unknown enum value: nope" (the parser may add further lines).
-const std::regex& ErrorPattern() {
-  static const std::regex re(R"(^(\d+): (\d+): error: ([^\n]*))");
-  return re;
+// Reads the parser's "1: 81: error: unknown enum value: nope" (the parser may add further
+// lines). By hand: std::regex recurses once per character and overflows the stack on a long
+// message (a 30 KB unknown key).
+bool ReadParserError(const std::string& raw, DecodeError* err) {
+  size_t i = 0;
+  auto number = [&](int* out) {
+    size_t start = i;
+    long v = 0;
+    while (i < raw.size() && raw[i] >= '0' && raw[i] <= '9' && i - start < 9) {
+      v = v * 10 + (raw[i++] - '0');
+    }
+    *out = static_cast<int>(v);
+    return i > start;
+  };
+  auto literal = [&](std::string_view s) {
+    if (raw.compare(i, s.size(), s) != 0) return false;
+    i += s.size();
+    return true;
+  };
+  int line = 0, column = 0;
+  if (!number(&line) || !literal(": ") || !number(&column) || !literal(": error: ")) return false;
+  size_t end = raw.find('\n', i);
+  err->line = line;
+  err->column = std::max(1, column);
+  err->message = raw.substr(i, end == std::string::npos ? std::string::npos : end - i);
+  return true;
+}
+
+// "invalid number: \"NUMBER\", constant does not fit ...": the number; false otherwise.
+bool ReadInvalidNumber(const std::string& message, std::string* number) {
+  static constexpr std::string_view kPrefix = "invalid number: \"";
+  if (message.rfind(kPrefix, 0) != 0) return false;
+  size_t end = message.find('"', kPrefix.size());
+  if (end == std::string::npos) return false;
+  *number = message.substr(kPrefix.size(), end - kPrefix.size());
+  return !number->empty();
+}
+
+// "required field is missing: FIELD in TABLE": the field and the table; false otherwise.
+bool ReadMissingField(const std::string& message, std::string* field, std::string* table) {
+  static constexpr std::string_view kPrefix = "required field is missing: ";
+  if (message.rfind(kPrefix, 0) != 0) return false;
+  size_t in = message.find(" in ", kPrefix.size());
+  if (in == std::string::npos) return false;
+  *field = message.substr(kPrefix.size(), in - kPrefix.size());
+  *table = message.substr(in + 4);
+  return !field->empty() && !table->empty();
 }
 
 // The offset of the value of the key at `path`; npos when the key is absent.
@@ -98,44 +149,45 @@ Result<std::string> JsonCodec::FromJson(std::string_view json, DecodeError* erro
                std::to_string(kMaxJsonBytes)};
     return InvalidArgument(err.ToString());
   }
-  std::string text(json);  // the parser needs a NUL-terminated buffer
-  if (text.find('\0') != std::string::npos) {
-    size_t at = text.find('\0');
-    auto lc = LineColumnAt(json, at);
-    err = {lc.line, lc.column, "", "NUL byte in JSON text"};
+  // Strict JSON within limits before FlatBuffers' parser sees it: that parser is lenient
+  // (comments, trailing commas, nan) and recursive; this check is neither.
+  if (auto bad = CheckJson(json, {kMaxJsonBytes, kMaxJsonDepth})) {
+    err = {bad->line, bad->column, "", bad->message};
     return InvalidArgument(err.ToString());
   }
+  std::string text(json);  // the parser needs a NUL-terminated buffer
   if (!parser_->ParseJson(text.c_str())) {
     std::string raw = parser_->error_;
     ResetParser();  // never reuse a parser that failed halfway
-    std::smatch m;
-    if (std::regex_search(raw, m, ErrorPattern())) {
-      err.line = std::stoi(m[1]);
-      err.column = std::max(1, std::stoi(m[2]));
-      err.message = m[3];
-    } else {
-      err = {1, 1, "", raw};
-    }
+    if (!ReadParserError(raw, &err)) err = {1, 1, "", raw};
     // The parser's cursor sits after the offending token; point at the token's start.
     size_t cursor = OffsetAt(json, err.line, err.column);
     size_t start = TokenStartBefore(json, cursor);
-    static const std::regex missing(R"(required field is missing: (\w+) in (\w+))");
-    std::smatch mm;
-    if (std::regex_search(err.message, mm, missing)) {
+    std::string missing_field, missing_table;
+    if (ReadMissingField(err.message, &missing_field, &missing_table)) {
       // Reported when the object closes: name the field inside the object that lacks it.
       std::string object = JsonContainerPathAt(json, start);
-      err.field = object.empty() ? std::string(mm[1]) : object + "." + std::string(mm[1]);
-      err.message = "required field is missing (in " + std::string(mm[2]) + ")";
+      err.field = object.empty() ? missing_field : object + "." + missing_field;
+      err.message = "required field is missing (in " + missing_table + ")";
+    } else if (std::string number, path; ReadInvalidNumber(err.message, &number) &&
+                                         FindScalarBefore(json, cursor, number, &path, &start)) {
+      // A number out of its field's range is reported when its table closes, with the
+      // cursor after the table's last field: name the field that holds the number.
+      err.field = path;
     } else {
       err.field = JsonPathAt(json, start);
       // The parser's cursor may sit a token past the culprit; a named field's value is
-      // the precise place.
-      size_t value = ValueOffsetOf(json, err.field);
-      if (value != std::string_view::npos) start = value;
+      // the precise place, and an unknown field's key.
+      size_t at = err.message.rfind("unknown field", 0) == 0 ? JsonOffsetOf(json, err.field)
+                                                             : ValueOffsetOf(json, err.field);
+      if (at != std::string_view::npos) start = at;
     }
     auto lc = LineColumnAt(json, start);
     err.line = lc.line;
     err.column = lc.column;
+    // Parser messages quote the input (an unknown key in full): keep errors short.
+    err.field = Abbreviate(err.field, kMaxEchoBytes);
+    err.message = Abbreviate(err.message, kMaxEchoBytes);
     return InvalidArgument(err.ToString());
   }
   const auto& b = parser_->builder_;

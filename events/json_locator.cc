@@ -1,5 +1,6 @@
 #include "events/json_locator.h"
 
+#include <cctype>
 #include <vector>
 
 namespace closeloop::events {
@@ -119,6 +120,36 @@ size_t JsonOffsetOf(std::string_view json, std::string_view path) {
   size_t found = std::string_view::npos;
   Scan(json, json.size(), [&](const std::string& p, size_t at) {
     if (found == std::string_view::npos && p == path) found = at;
+  });
+  return found;
+}
+
+bool FindScalarBefore(std::string_view json, size_t limit, std::string_view token,
+                      std::string* path, size_t* value_offset) {
+  bool found = false;
+  if (token.empty()) return false;
+  Scan(json, limit, [&](const std::string& p, size_t key) {
+    size_t i = key + 1;  // past the key's opening quote, to its closing one
+    while (i < json.size() && json[i] != '"') i += (json[i] == '\\') ? 2 : 1;
+    ++i;
+    while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '\t' ||
+                               json[i] == '\n' || json[i] == '\r')) {
+      ++i;
+    }
+    if (i >= json.size()) return;
+    size_t at = i;
+    bool quoted = json[i] == '"';
+    if (quoted) ++i;
+    if (json.substr(i, token.size()) != token) return;
+    i += token.size();
+    if (quoted ? (i >= json.size() || json[i] != '"')
+               : (i < json.size() && (std::isalnum(static_cast<unsigned char>(json[i])) ||
+                                      json[i] == '.' || json[i] == '-' || json[i] == '+'))) {
+      return;
+    }
+    found = true;
+    *path = p;
+    *value_offset = at;
   });
   return found;
 }

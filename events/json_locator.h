@@ -23,6 +23,11 @@ size_t TokenStartBefore(std::string_view json, size_t offset);
 // The byte offset of the key named by `path` ("body.sensor_id"); npos when absent.
 size_t JsonOffsetOf(std::string_view json, std::string_view path);
 
+// The last key before `limit` whose value is the scalar `token` (a number, bare or quoted):
+// its path and the offset of its value. False when there is none.
+bool FindScalarBefore(std::string_view json, size_t limit, std::string_view token,
+                      std::string* path, size_t* value_offset);
+
 // 1-based line and column of byte `offset`.
 struct LineColumn {
   int line = 1;

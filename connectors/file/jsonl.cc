@@ -1,14 +1,48 @@
 #include "connectors/file/jsonl.h"
 
 namespace closeloop::file {
+namespace {
+
+// Reads one line (without its '\n') into *line, keeping at most `max` bytes of it; *length
+// is the line's whole length, so a longer line is seen and skipped without being held in
+// memory. False at the end of the input.
+bool ReadBoundedLine(std::istream& in, size_t max, std::string* line, size_t* length) {
+  line->clear();
+  *length = 0;
+  std::streambuf* buf = in.rdbuf();
+  if (buf == nullptr || !in.good()) return false;
+  for (;;) {
+    int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      return *length > 0;
+    }
+    if (c == '\n') return true;
+    if (*length < max) line->push_back(static_cast<char>(c));
+    ++*length;
+  }
+}
+
+}  // namespace
 
 JsonlResult ReadJsonl(std::istream& in, uint32_t partitions, int64_t now_ms) {
   JsonlResult out;
   IngressPreparer preparer(partitions);
+  // One byte over the limit is kept, so the codec still refuses the line by its size.
+  const size_t keep = events::JsonCodec::kMaxJsonBytes + 2;
   std::string line;
+  size_t length = 0;
   int number = 0;
-  while (std::getline(in, line)) {
+  while (ReadBoundedLine(in, keep, &line, &length)) {
     ++number;
+    if (length > keep) {
+      ++out.lines;
+      out.errors.push_back({number, 1, "",
+                            "the line is " + std::to_string(length) +
+                                " bytes; the limit for a record is " +
+                                std::to_string(events::JsonCodec::kMaxJsonBytes)});
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     ++out.lines;

@@ -6,6 +6,8 @@
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/console.h"
+#include "connectors/http/json_body.h"
+#include "connectors/http/route_guard.h"
 #include "connectors/http/server.h"
 #include "engine/keys.h"
 #include "engine/store.h"
@@ -63,28 +65,13 @@ std::optional<json> Call::BodyObject() {
     Error(415, "unsupported_media_type", "send Content-Type: application/json");
     return std::nullopt;
   }
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded()) {
-    // Parse again with exceptions only to learn where it broke.
-    try {
-      json again = json::parse(req.body);
-      (void)again;
-    } catch (const json::parse_error& e) {
-      size_t at = e.byte > 0 ? e.byte - 1 : 0;
-      int line = 1, col = 1;
-      for (size_t i = 0; i < at && i < req.body.size(); ++i) {
-        if (req.body[i] == '\n') {
-          ++line;
-          col = 1;
-        } else {
-          ++col;
-        }
-      }
-      Error(400, "bad_json", e.what(), "", line, col);
-      return std::nullopt;
-    }
+  JsonSyntaxError bad;
+  auto j = ParseJsonBody(req.body, &bad);
+  if (!j) {
+    Error(400, "bad_json", bad.message, "", bad.line, bad.column);
+    return std::nullopt;
   }
-  if (!j.is_object()) {
+  if (!j->is_object()) {
     Error(400, "bad_json", "expected a JSON object");
     return std::nullopt;
   }
@@ -93,6 +80,22 @@ std::optional<json> Call::BodyObject() {
 
 std::string Call::Param(const char* name) const {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+void RunGuarded(const Handler& handler, Call& call) {
+  std::string what;
+  try {
+    handler(call);
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "a non-standard exception";
+  }
+  spdlog::error("{} {}: handler threw: {}", call.req.method, call.req.path, Abbreviate(what, 500));
+  call.res.headers.clear();
+  call.res.body.clear();
+  call.Error(500, "internal", "internal error; the server log has the details");
 }
 
 // ---- WorldCache ------------------------------------------------------------------------
@@ -221,7 +224,7 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
           return call.Error(429, "rate_limited", "too many requests for this token; slow down");
         }
       }
-      handler(call);
+      RunGuarded(handler, call);
     }();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics.ObserveHttp(method, pattern, res.status, secs);
@@ -285,6 +288,22 @@ void Api::Register(HttpServer& server) {
   im.RegisterOpen311(s);
   im.RegisterOverview(s);
   RegisterConsole(s);  // the web console at /
+  // A last resort for exceptions outside a route's handler (Route catches its own): the same
+  // generic answer, never the exception's text (cpp-httplib's default puts it in a header).
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "a non-standard exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("{} {}: threw: {}", req.method, req.path, Abbreviate(what, 500));
+        res.headers.clear();
+        Call call{req, res, std::nullopt, ""};
+        call.Error(500, "internal", "internal error; the server log has the details");
+      });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     Call call{req, res, std::nullopt, ""};

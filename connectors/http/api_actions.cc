@@ -56,17 +56,25 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   }
   std::string verb = *str("verb");
   if (verb.empty()) return c.Error(400, "invalid", "verb: required", "verb");
+  // Ranges as the record holds them (expected_version:uint, days:int): checked here, so a
+  // value too big is named as itself, never wrapped (2^64-1 read as -1) or blamed on
+  // another field by the codec.
   int64_t expected = 0;
   if (body->contains("expected_version")) {
     const json& v = (*body)["expected_version"];
-    if (!v.is_number_unsigned()) {
-      return c.Error(400, "invalid", "expected_version: a non-negative integer",
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > UINT32_MAX) {
+      return c.Error(400, "invalid", "expected_version: an integer from 0 to 4294967295",
                      "expected_version");
     }
-    expected = v.get<int64_t>();
+    expected = static_cast<int64_t>(v.get<uint64_t>());
   }
-  if (body->contains("days") && !(*body)["days"].is_number_integer()) {
-    return c.Error(400, "invalid", "days: an integer (working days)", "days");
+  if (body->contains("days")) {
+    const json& d = (*body)["days"];
+    if (!d.is_number_integer() || (d.is_number_unsigned() && d.get<uint64_t>() > INT32_MAX) ||
+        (!d.is_number_unsigned() && d.get<int64_t>() < 0)) {
+      return c.Error(400, "invalid", "days: an integer from 0 to 2147483647 (working days)",
+                     "days");
+    }
   }
   if (body->contains("evidence")) {
     const json& e = (*body)["evidence"];

@@ -4,6 +4,7 @@
 #include "base/time_text.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/http/json_body.h"
 #include "dsl/compile.h"
 #include "dsl/diagnostic.h"
 #include "events/hash.h"
@@ -63,6 +64,9 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     if (!body->contains("source") || !(*body)["source"].is_string()) {
       return c.Error(400, "invalid", "source: the workflow's DSL text", "source");
     }
+    if (body->contains("file") && !(*body)["file"].is_string()) {
+      return c.Error(400, "invalid", "file: a file name (a string)", "file");
+    }
     std::string name = body->value("file", std::string("workflow.wf"));
     std::string source = (*body)["source"].get<std::string>();
     auto compiled = dsl::Compile({{name, source}});
@@ -111,13 +115,16 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     if (ct.rfind("application/json", 0) != 0) {
       return c.Error(415, "unsupported_media_type", "send application/json");
     }
-    json body = json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded()) return c.Error(400, "bad_json", "the body is not JSON");
-    if (!body.is_array()) body = json::array({body});
+    JsonSyntaxError bad;
+    auto parsed = ParseJsonBody(c.req.body, &bad);
+    if (!parsed) return c.Error(400, "bad_json", bad.message, "", bad.line, bad.column);
+    json body = std::move(*parsed);
+    if (!body.is_array()) body = json::array({std::move(body)});
     std::vector<std::string> records;
     for (size_t i = 0; i < body.size(); ++i) {
       json& r = body[i];
-      std::string type = r.is_object() ? r.value("body_type", "") : "";
+      const json* t = r.is_object() && r.contains("body_type") ? &r["body_type"] : nullptr;
+      std::string type = t != nullptr && t->is_string() ? t->get<std::string>() : "";
       if (type != "ReferenceDataUpdated" && type != "RoutingTableUpdated" &&
           type != "CalendarUpdated") {
         return c.Error(400, "invalid",
@@ -171,6 +178,9 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   });
 
   auto put_user = [this](Call& c, bool create) {
+    if (auto bad = CheckJson(c.req.body, kBodyJsonLimits)) {
+      return c.Error(400, "bad_json", bad->message, "", bad->line, bad->column);
+    }
     auto user = User::FromJson(c.req.body);
     if (!user.ok()) {
       const std::string& m = user.status().message();
@@ -200,9 +210,17 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"disabled", c.req.matches[1].str()}});
   });
   Route(s, "POST", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
-    json body = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      return c.Error(400, "bad_json", "expected {\"label\": ...}");
+    json body = json::object();
+    if (!c.req.body.empty()) {
+      JsonSyntaxError bad;
+      auto parsed = ParseJsonBody(c.req.body, &bad);
+      if (!parsed) return c.Error(400, "bad_json", bad.message, "", bad.line, bad.column);
+      body = std::move(*parsed);
+    }
+    if (!body.is_object()) return c.Error(400, "bad_json", "expected {\"label\": ...}");
+    if (body.contains("label") && !body["label"].is_string()) {
+      return c.Error(400, "invalid", "label: a string", "label");
+    }
     std::string label = body.value("label", "");
     auto token = auth.IssueToken(c.req.matches[1].str(), label, b.wall_now());
     if (!token.ok()) return c.Fail(token.status());

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "engine/reference_tables.h"
 #include "events/json_codec.h"
 #include "events/record.h"
 #include "events/validate.h"
@@ -234,6 +235,23 @@ TEST_CASE("a bad document names the bad field and leaves the previous version in
   CHECK(ref.Version("departments") == 2);
   CHECK(ref.FindDepartment("nj.x") != nullptr);
   CHECK(ref.FindDepartment("nj.xuanwu.emb") == nullptr);  // a version replaces the whole table
+}
+
+TEST_CASE("a document deeper or larger than the limits is refused before it is parsed") {
+  ReferenceData ref;
+  ApplyShipped(ref);
+  std::string deep = R"({"items":[{"id":)" + std::string(100000, '[') + "}]}";
+  Status s = ref.Apply(*Update("departments", 2, deep));
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("content_json: not JSON: 1:30: nesting deeper than 16 levels") !=
+        std::string::npos);
+  std::string big = Departments(R"({"id":")" + std::string(kMaxDocumentBytes, 'x') + R"("})");
+  s = ref.Apply(*Update("departments", 2, big));
+  CHECK(s.message().find("the limit is 1048576") != std::string::npos);
+  // Lenient syntax is refused too: the document is JSON as docs/reference-data.md says.
+  s = ref.Apply(*Update("departments", 2, Departments(kRoot).insert(1, "/* c */")));
+  CHECK(s.message().find("1:2: a comment is not JSON") != std::string::npos);
+  CHECK(ref.Version("departments") == 1);
 }
 
 TEST_CASE("a stale version is refused and an unknown table is named") {

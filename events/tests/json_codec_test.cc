@@ -81,6 +81,7 @@ TEST_CASE("unknown fields, wrong types and broken syntax are errors with a locat
   CHECK(err.line == 1);
   CHECK_FALSE(codec.FromJson("[1, 2]", &err).ok());
   CHECK_FALSE(codec.FromJson(std::string("{\"subject\": \"a\0b\"}", 18), &err).ok());
+  CHECK(err.ToString() == "1:15: a control character in a string (escape it)");
 }
 
 TEST_CASE("the codec keeps working after an error") {
@@ -95,6 +96,69 @@ TEST_CASE("oversize JSON is refused before parsing") {
   DecodeError err;
   CHECK_FALSE(codec.FromJson(big, &err).ok());
   CHECK(err.message.find("limit") != std::string::npos);
+}
+
+TEST_CASE("a 30 KB unknown key is an error with a short message, not a crash") {
+  // The parser's message quotes the key; reading it with std::regex overflowed the stack.
+  JsonCodec codec;
+  DecodeError err;
+  std::string key(30000, 'k');
+  auto r = codec.FromJson(R"({"subject": "s", ")" + key + R"(": 1})", &err);
+  REQUIRE_FALSE(r.ok());
+  CHECK(err.line == 1);
+  CHECK(err.column == 18);  // the key's opening quote
+  CHECK(err.field.size() <= 200 + 3);
+  CHECK(err.message.size() <= 200 + 3);
+  CHECK(err.message.find("unknown field") != std::string::npos);
+  CHECK(codec.FromJson(kAlarm).ok());
+}
+
+TEST_CASE("nesting deeper than the limit is refused before FlatBuffers' parser runs") {
+  JsonCodec codec;
+  DecodeError err;
+  std::string deep = R"({"subject": "s", "body_type": "HazardReport", "body": {"attrs": )" +
+                     std::string(100000, '[') + std::string(100000, ']') + "}}";
+  REQUIRE_FALSE(codec.FromJson(deep, &err).ok());
+  CHECK(err.message == "nesting deeper than 16 levels");
+  CHECK(err.line == 1);
+  CHECK(err.column == 79);  // the 15th '[' (the record and body are two levels)
+}
+
+TEST_CASE("what FlatBuffers' parser tolerates but JSON is not is refused") {
+  JsonCodec codec;
+  DecodeError err;
+  std::string alarm(kAlarm);
+  // A comment where a permission check with a strict parser would have failed to look.
+  CHECK_FALSE(codec.FromJson("/* x */" + alarm, &err).ok());
+  CHECK(err.ToString() == "1:1: a comment is not JSON");
+  CHECK_FALSE(codec.FromJson(R"({"subject": "s",})", &err).ok());
+  CHECK(err.message == "a trailing comma is not JSON");
+  CHECK_FALSE(
+      codec
+          .FromJson(
+              R"({"subject": "s","body_type": "SensorAlarm","body": {"sensor_id": "a","value": nan}})",
+              &err)
+          .ok());
+  CHECK(err.field.empty());
+  CHECK(err.column == 79);
+}
+
+TEST_CASE("a number out of its field's range names that field, wherever the parser stops") {
+  JsonCodec codec;
+  DecodeError err;
+  // Range errors surface when the enclosing table closes, after its last field.
+  std::string text =
+      R"({"source": "h","subject": "s","occurred_at": 99999999999999999999,)"
+      R"("body_type": "HazardReport","body": {"category": "gas","description": "leak"}})";
+  REQUIRE_FALSE(codec.FromJson(text, &err).ok());
+  CHECK(err.field == "occurred_at");
+  CHECK(err.column == 46);
+  std::string command =
+      R"({"actor": "a","body": {"days": 3000000000,"ticket_id": "T","verb": "extend"},)"
+      R"("body_type": "StaffCommand","subject": "s"})";
+  REQUIRE_FALSE(codec.FromJson(command, &err).ok());
+  CHECK(err.field == "body.days");
+  CHECK(err.column == 32);
 }
 
 TEST_CASE("every truncation of a record is rejected, or loses only trailing padding") {

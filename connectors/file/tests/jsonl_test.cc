@@ -66,6 +66,32 @@ TEST_CASE("ids are kept when given and drawn when absent") {
   CHECK(r.records[1].id.size() == 26);
 }
 
+TEST_CASE("a line with a 30 KB unknown key is reported briefly, and the file is refused") {
+  std::stringstream in;
+  in << kGood << "\n"
+     << R"({"source": "hotline", ")" << std::string(30000, 'k') << R"(": 1})"
+     << "\n";
+  auto r = ReadJsonl(in, 4, kNow);
+  CHECK(r.records.empty());
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].line == 2);
+  CHECK(r.errors[0].column == 23);
+  CHECK(FormatError("f.jsonl", r.errors[0]).size() < 600);
+}
+
+TEST_CASE("deep nesting and an oversized line are refused per line, without holding the line") {
+  std::stringstream in;
+  in << std::string(100000, '[') << "\n"
+     << std::string(3 << 20, ' ') << "x\n"
+     << kGood;  // the last line has no newline and still counts
+  auto r = ReadJsonl(in, 4, kNow);
+  CHECK(r.lines == 3);
+  REQUIRE(r.errors.size() == 2);
+  CHECK(FormatError("f.jsonl", r.errors[0]) == "f.jsonl:1:17: nesting deeper than 16 levels");
+  CHECK(FormatError("f.jsonl", r.errors[1]) ==
+        "f.jsonl:2:1: the line is 3145729 bytes; the limit for a record is 1048576");
+}
+
 }  // namespace
 }  // namespace closeloop::file
 
