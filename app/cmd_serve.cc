@@ -79,12 +79,13 @@ void RunServe(const ServeOptions& o) {
       node, engine,
       {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
   api->Register(server);
-  std::string admin_token = BootstrapAdmin(*api, o.data);
+  auto admin_token = BootstrapAdmin(*api, o.data);
+  if (!admin_token.ok()) Fail("users and tokens: " + admin_token.status().ToString());
   Status started = server.Start();
   if (!started.ok()) Fail(started.ToString());
-  if (!admin_token.empty()) {
-    spdlog::info("first start: user 'admin' created; its token is in {} (shown nowhere else)",
-                 admin_token);
+  if (!admin_token->empty()) {
+    spdlog::info("user 'admin' has a new token (valid 30 days) in {} (shown nowhere else)",
+                 *admin_token);
   }
   if (demo) {
     std::vector<DemoUser> users;
