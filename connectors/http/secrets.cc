@@ -102,8 +102,7 @@ bool IsLoopbackAddress(std::string_view address) {
   }
   in6_addr v6{};
   if (inet_pton(AF_INET6, a.c_str(), &v6) != 1) return false;
-  static const in6_addr kLoopback = IN6ADDR_LOOPBACK_INIT;
-  if (std::equal(v6.s6_addr, v6.s6_addr + 16, kLoopback.s6_addr)) return true;
+  if (std::equal(v6.s6_addr, v6.s6_addr + 16, in6addr_loopback.s6_addr)) return true;
   // ::ffff:a.b.c.d
   for (int i = 0; i < 10; ++i) {
     if (v6.s6_addr[i] != 0) return false;

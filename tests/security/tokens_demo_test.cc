@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>

@@ -3,6 +3,7 @@
 // token), token expiry and rotation in the store, and a user store that cannot be read
 // reported as an error, never as "no users" (which made the server mint a new admin).
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
