@@ -63,21 +63,47 @@ Status WritePrivate(const std::string& path, const std::string& content) {
   return Status::Ok();
 }
 
+// The tokens an earlier demo start issued this persona: each start replaces them.
+Status RevokeDemoTokens(http::AuthStore& auth, const std::string& user) {
+  CL_ASSIGN_OR_RETURN(auto tokens, auth.ListTokens(user));
+  for (const auto& t : tokens) {
+    if (t.label == "demo") CL_RETURN_IF_ERROR(auth.RevokeToken(t.id));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-std::string BootstrapAdmin(http::Api& api, const std::string& data_dir) {
-  if (!api.auth().empty()) return "";
-  http::User admin{.name = "admin", .role = http::Role::kAdmin, .display_name = "Administrator"};
-  Status s = api.auth().PutUser(admin);
-  auto token = s.ok() ? api.auth().IssueToken("admin", "bootstrap", WallClockMillis())
-                      : Result<std::string>(s);
-  if (!token.ok()) {
-    spdlog::error("could not create the first administrator: {}", token.status().ToString());
-    return "";
+Result<std::string> BootstrapAdmin(http::Api& api, const std::string& data_dir) {
+  http::AuthStore& auth = api.auth();
+  const int64_t now = WallClockMillis();
+  CL_ASSIGN_OR_RETURN(bool empty, auth.empty());
+  const char* label = "bootstrap";
+  if (empty) {
+    http::User admin{.name = "admin", .role = http::Role::kAdmin, .display_name = "Administrator"};
+    CL_RETURN_IF_ERROR(auth.PutUser(admin));
+  } else {
+    // An administrator who can still sign in: nothing to do.
+    CL_ASSIGN_OR_RETURN(auto users, auth.ListUsers());
+    for (const auto& u : users) {
+      if (u.role != http::Role::kAdmin || u.disabled) continue;
+      CL_ASSIGN_OR_RETURN(auto tokens, auth.ListTokens(u.name));
+      for (const auto& t : tokens) {
+        if (t.expires_at > now) return std::string();
+      }
+    }
+    CL_ASSIGN_OR_RETURN(auto admin, auth.GetUser("admin"));
+    if (!admin || admin->disabled || admin->role != http::Role::kAdmin) {
+      spdlog::warn(
+          "no administrator holds an unexpired token, and there is no enabled user "
+          "'admin' to issue one to");
+      return std::string();
+    }
+    label = "recovery";
   }
+  CL_ASSIGN_OR_RETURN(auto token, auth.IssueToken("admin", label, now, kBootstrapTokenLifetimeMs));
   std::string path = data_dir + "/admin-token";
-  Status w = WritePrivate(path, *token + "\n");
-  if (!w.ok()) spdlog::error("{}", w.ToString());
+  CL_RETURN_IF_ERROR(WritePrivate(path, token.token + "\n"));
   return path;
 }
 
@@ -97,19 +123,25 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
                                : "",
                  .display_name = d.display_name};
     Status s = api.auth().PutUser(u);
-    auto token =
-        s.ok() ? api.auth().IssueToken(d.name, "demo", WallClockMillis()) : Result<std::string>(s);
-    if (!token.ok()) {
-      spdlog::error("demo user {}: {}", d.name, token.status().ToString());
+    if (s.ok()) s = RevokeDemoTokens(api.auth(), d.name);
+    auto issued =
+        s.ok() ? api.auth().IssueToken(d.name, "demo", WallClockMillis(), kDemoTokenLifetimeMs)
+               : Result<http::IssuedToken>(s);
+    if (!issued.ok()) {
+      spdlog::error("demo user {}: {}", d.name, issued.status().ToString());
       continue;
     }
+    const std::string* token = &issued->token;
     out["users"].push_back({{"name", u.name},
                             {"role", d.role},
                             {"department", u.department},
                             {"agency", u.agency},
                             {"display_name", u.display_name},
                             {"token", *token}});
-    lines.push_back(fmt::format("  {:<11} {:<28} {}", d.role, d.name, *token));
+    // The administrator's token is not printed (logs travel): it is in the file.
+    lines.push_back(
+        fmt::format("  {:<11} {:<28} {}", d.role, d.name,
+                    *role == http::Role::kAdmin ? "(in demo-credentials.json)" : *token));
   }
   Status w = WritePrivate(data_dir + "/demo-credentials.json", out.dump(2) + "\n");
   if (!w.ok()) spdlog::error("{}", w.ToString());

@@ -9,6 +9,7 @@
 #include "app/engine_runner.h"
 #include "app/node.h"
 #include "connectors/http/api.h"
+#include "connectors/http/auth.h"
 
 namespace closeloop::app {
 
@@ -22,16 +23,26 @@ struct ApiWiring {
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
                                            const ApiWiring& wiring);
 
+// Lifetimes of the tokens the server issues by itself (docs/operations.md, "Tokens and
+// secrets"): the first administrator's and the demo personas'.
+constexpr int64_t kBootstrapTokenLifetimeMs = 30 * http::kTokenDayMs;
+constexpr int64_t kDemoTokenLifetimeMs = 30 * http::kTokenDayMs;
+
 // On a data directory with no users: creates "admin" and writes a token for it to
-// DATA/admin-token (mode 0600), so the first administrator can sign in and create the
-// rest. Returns the file's path ("" when users already existed).
-std::string BootstrapAdmin(http::Api& api, const std::string& data_dir);
+// DATA/admin-token (mode 0600, valid 30 days), so the first administrator can sign in and
+// create the rest. On a later start where no enabled administrator holds an unexpired
+// token, issues the user "admin" (if enabled) a fresh one into the same file, so whoever
+// runs the server is never locked out. Returns the file's path ("" when nothing was
+// issued); an error when the user store cannot be read or written (never taken for "no
+// users").
+Result<std::string> BootstrapAdmin(http::Api& api, const std::string& data_dir);
 
 struct DemoUser {
   std::string name, role, department, display_name;
 };
-// Users and fresh tokens for the demo's personas, written to DATA/demo-credentials.json
-// (mode 0600) and returned as printable lines.
+// Users and fresh tokens (valid 30 days) for the demo's personas, written to
+// DATA/demo-credentials.json (mode 0600) and returned as printable lines; the personas'
+// tokens from an earlier start (label "demo") are revoked.
 std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string& data_dir,
                                               const std::vector<DemoUser>& users,
                                               const std::string& base_url);

@@ -75,12 +75,17 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
       node, engine,
       {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
   api->Register(server);
-  std::string admin_token = read_only ? "" : BootstrapAdmin(*api, o.data);
+  std::string admin_token;
+  if (!read_only) {
+    auto bootstrapped = BootstrapAdmin(*api, o.data);
+    if (!bootstrapped.ok()) Fail("users and tokens: " + bootstrapped.status().ToString());
+    admin_token = *bootstrapped;
+  }
   Status started = server.Start();
   if (!started.ok()) Fail(started.ToString());
   *port = server.port();  // a reopening binds the same port, even if 0 asked for any
   if (!admin_token.empty()) {
-    spdlog::info("first start: user 'admin' created; its token is in {} (shown nowhere else)",
+    spdlog::info("user 'admin' has a new token (valid 30 days) in {} (shown nowhere else)",
                  admin_token);
   }
   if (demo && !read_only) {

@@ -122,8 +122,11 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   server.SetReadiness([raw] { return raw->CaughtUp(); });
   http::Api api(KafkaApiBackend(*raw, o.clock.manual), {});
   api.Register(server);
-  std::string admin_token = BootstrapAdmin(api, o.data);
-  if (!admin_token.empty()) spdlog::info("first start: the admin's token is in {}", admin_token);
+  auto admin_token = BootstrapAdmin(api, o.data);
+  if (!admin_token.ok()) Fail("users and tokens: " + admin_token.status().ToString());
+  if (!admin_token->empty()) {
+    spdlog::info("user 'admin' has a new token (valid 30 days) in {}", *admin_token);
+  }
   Status up = server.Start();
   if (!up.ok()) Fail(up.ToString());
   spdlog::info("closeloop serving http://{}:{} kafka={} group={} topics={}.* partitions={} data={}",

@@ -48,6 +48,7 @@ constexpr const char* kBusyDepartment = "nj.xuanwu.fire";
 
 // The server running now, stopped at exit: Die() exits without unwinding the stack.
 testing::ServerProcess* g_running = nullptr;
+std::string g_metrics_token;  // the admin token: /metrics is not public
 
 struct Options {
   std::string bin = CLOSELOOP_BIN;
@@ -209,6 +210,7 @@ LoadStats Run(const testing::ServerProcess& server, const Options& o, const std:
   spec.keep_alive = keep_alive;
   spec.route_method = route_method;
   spec.route = route;
+  spec.metrics_token = g_metrics_token;
   return RunHttpLoad(name, spec, make);
 }
 
@@ -278,6 +280,7 @@ int Main(int argc, char** argv) {
     admin_token.pop_back();
   }
   if (admin_token.empty()) Die("no admin-token in " + data);
+  g_metrics_token = admin_token;  // /metrics is not public
 
   const auto seed_start = Clock::now();
   std::vector<std::string> publishers, staff;

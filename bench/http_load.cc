@@ -27,11 +27,11 @@ double OwnCpuSeconds() {
 }
 
 // The handler-time histogram's (sum in seconds, count) of one route, from /metrics.
-std::pair<double, double> HandlerTime(int port, const std::string& method,
+std::pair<double, double> HandlerTime(int port, const std::string& token, const std::string& method,
                                       const std::string& route) {
   httplib::Client cli("127.0.0.1", port);
   cli.set_read_timeout(60, 0);  // it waits for a free server thread while the load runs
-  auto r = cli.Get("/metrics");
+  auto r = cli.Get("/metrics", {{"Authorization", "Bearer " + token}});
   if (!r || r->status != 200) Die("GET /metrics failed");
   const std::string labels = "{method=\"" + method + "\",route=\"" + route + "\"} ";
   auto value = [&](const std::string& name) {
@@ -101,8 +101,9 @@ LoadStats RunHttpLoad(const std::string& name, const LoadSpec& spec, const MakeH
     });
   }
   auto handler = [&] {
-    return spec.route.empty() ? std::pair{0.0, 0.0}
-                              : HandlerTime(spec.port, spec.route_method, spec.route);
+    return spec.route.empty()
+               ? std::pair{0.0, 0.0}
+               : HandlerTime(spec.port, spec.metrics_token, spec.route_method, spec.route);
   };
   std::this_thread::sleep_until(begin);
   const double cpu0 = ProcessCpuSeconds(spec.server_pid), own0 = OwnCpuSeconds();

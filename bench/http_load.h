@@ -35,6 +35,7 @@ struct LoadSpec {
   bool keep_alive = true;
   // The route whose handler time /metrics reports ("" = none), e.g. "GET", "/v1/tickets".
   std::string route_method, route;
+  std::string metrics_token;  // a token that may read /metrics (admin or auditor)
 };
 
 struct LoadStats {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/http/secrets.h"
 #include "connectors/rocksdb/rocks_db.h"
 
 namespace closeloop::http {
@@ -16,7 +17,9 @@ std::string AccessEntry::ToJson() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void AccessLog::Record(const AccessEntry& e) {
+void AccessLog::Record(const AccessEntry& entry) {
+  AccessEntry e = entry;
+  e.target = RedactTarget(e.target);  // here, so no caller can forget it
   std::string key = fmt::format("access/{:016x}/{:08x}", static_cast<uint64_t>(e.at), seq_++);
   rocksdb::WriteBatch batch;
   batch.Put(db_.family("meta"), key, e.ToJson());

@@ -1,6 +1,8 @@
 // Who did what, when, with what result: every write through the API and every read by an
 // auditor or inspector. Kept in the node's RocksDB ("meta" family, keys "access/<time>/<n>"),
 // in time order, readable by admins and auditors through GET /v1/admin/access-log.
+// It never holds a secret: credential query parameters are redacted before an entry is
+// written (secrets.h), and no field carries a token (token ids are hash prefixes).
 #pragma once
 
 #include <atomic>
@@ -20,7 +22,7 @@ struct AccessEntry {
   std::string user;
   std::string role;
   std::string method;
-  std::string target;  // path and query
+  std::string target;  // path and query, credential parameters' values "[redacted]"
   int status = 0;
   std::string detail;  // e.g. the ids appended, the verb applied
   std::string remote;  // client address
@@ -32,6 +34,7 @@ class AccessLog {
  public:
   explicit AccessLog(rocks::RocksDb& db) : db_(db) {}
   // Best effort by design: a failure to write the entry is logged, the request stands.
+  // Redacts the entry's target (RedactTarget) before writing it.
   void Record(const AccessEntry& entry);
   // Entries at or after `since_ms`, oldest first, at most `limit` (JSON objects).
   Result<std::vector<std::string>> List(int64_t since_ms, size_t limit) const;

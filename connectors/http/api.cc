@@ -147,14 +147,6 @@ bool JurisdictionWithin(std::string_view j, std::string_view scope) {
   return j.size() == scope.size() || j[scope.size()] == '.';
 }
 
-std::string BearerToken(const httplib::Request& req) {
-  std::string h = req.get_header_value("Authorization");
-  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) {
-    return h.substr(7);
-  }
-  return "";
-}
-
 }  // namespace
 
 Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
@@ -194,22 +186,8 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
     Call call{req, res, std::nullopt, ""};
     bool audit = method != "GET";
     [&] {
+      if (!SignIn(call, method, pattern, roles)) return;
       if (roles != kPublic) {
-        std::string token = BearerToken(req);
-        if (token.empty() && req.has_param("access_token")) {
-          token = req.get_param_value("access_token");  // EventSource cannot set headers
-        }
-        if (token.empty()) {
-          res.set_header("WWW-Authenticate", "Bearer");
-          return call.Error(401, "unauthenticated", "send Authorization: Bearer <token>");
-        }
-        auto user = auth.Authenticate(token);
-        if (!user.ok()) return call.Fail(user.status());
-        if (!*user) {
-          res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-          return call.Error(401, "unauthenticated", "unknown, revoked or disabled token");
-        }
-        call.user = std::move(**user);
         if (call.user->role == Role::kAuditor || call.user->role == Role::kInspector) {
           audit = true;
         }

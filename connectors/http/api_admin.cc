@@ -10,13 +10,72 @@
 #include "events/hash.h"
 
 namespace closeloop::http {
+namespace {
+
+// The body's optional "lifetime" (a duration: "12h", "30d"; at most 366 days) into
+// `*lifetime_ms`, else `fallback`; false after answering 400 itself.
+bool TokenLifetime(Call& c, int64_t* lifetime_ms, int64_t fallback) {
+  *lifetime_ms = fallback;
+  if (c.req.body.empty()) return true;
+  json body = json::parse(c.req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    c.Error(400, "bad_json",
+            "expected a JSON object such as {\"label\": ..., \"lifetime\": \"30d\"}");
+    return false;
+  }
+  if (!body.contains("lifetime")) return true;
+  const json& v = body["lifetime"];
+  auto d = v.is_string() ? ParseDuration(v.get<std::string>())
+                         : Result<int64_t>(InvalidArgument("expected a duration such as \"30d\""));
+  if (!d.ok()) {
+    c.Error(400, "invalid", "lifetime: " + d.status().message(), "lifetime");
+    return false;
+  }
+  if (*d < kMinTokenLifetimeMs || *d > kMaxTokenLifetimeMs) {
+    c.Error(400, "invalid", "lifetime: from 1 second to 366 days", "lifetime");
+    return false;
+  }
+  *lifetime_ms = *d;
+  return true;
+}
+
+json IssuedJson(const IssuedToken& t, const std::string& revoked) {
+  json out = {{"token", t.token},
+              {"id", t.info.id},
+              {"user", t.info.user},
+              {"label", t.info.label},
+              {"created_at", t.info.created_at},
+              {"expires_at", t.info.expires_at},
+              {"note", "shown once: the server keeps only its hash"}};
+  if (!revoked.empty()) out["revoked"] = revoked;
+  return out;
+}
+
+}  // namespace
 
 void Api::Impl::RegisterAdmin(httplib::Server& s) {
   const uint32_t admin = Roles({Role::kAdmin});
   const uint32_t signed_in = Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor,
                                     Role::kInspector, Role::kAuditor, Role::kAdmin});
 
-  Route(s, "GET", "/v1/me", signed_in, [](Call& c) { c.Json(200, json::parse(c.who().ToJson())); });
+  Route(s, "GET", "/v1/me", signed_in, [](Call& c) {
+    json me = json::parse(c.who().ToJson());
+    me["token"] = {
+        {"id", c.token.id}, {"label", c.token.label}, {"expires_at", c.token.expires_at}};
+    c.Json(200, me);
+  });
+
+  // Rotation by the token's holder: a new token (same label and lifetime, or "lifetime")
+  // replaces the one this request carries, which stops working at once.
+  Route(s, "POST", "/v1/me/token/rotate", signed_in, [this](Call& c) {
+    int64_t lifetime = 0;
+    if (!TokenLifetime(c, &lifetime, 0)) return;
+    auto issued = auth.RotateToken(c.token_hash, b.wall_now(), lifetime);
+    if (!issued.ok()) return c.Fail(issued.status());
+    c.detail = "token " + c.token.id + " -> " + issued->info.id;
+    c.res.set_header("Cache-Control", "no-store");
+    c.Json(201, IssuedJson(*issued, c.token.id));
+  });
 
   Route(s, "GET", "/v1/workflows", signed_in, [this](Call& c) {
     json out = json::array();
@@ -210,6 +269,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"disabled", c.req.matches[1].str()}});
   });
   Route(s, "POST", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
+    int64_t lifetime = 0;
+    if (!TokenLifetime(c, &lifetime, kDefaultTokenLifetimeMs)) return;
     json body = json::object();
     if (!c.req.body.empty()) {
       JsonSyntaxError bad;
@@ -222,20 +283,23 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
       return c.Error(400, "invalid", "label: a string", "label");
     }
     std::string label = body.value("label", "");
-    auto token = auth.IssueToken(c.req.matches[1].str(), label, b.wall_now());
-    if (!token.ok()) return c.Fail(token.status());
-    c.detail = c.req.matches[1].str();
-    c.Json(201, {{"token", *token},
-                 {"id", events::ToHex(events::Sha256Of(std::string_view(*token))).substr(0, 16)},
-                 {"user", c.req.matches[1].str()},
-                 {"note", "shown once: the server keeps only its hash"}});
+    auto issued = auth.IssueToken(c.req.matches[1].str(), label, b.wall_now(), lifetime);
+    if (!issued.ok()) return c.Fail(issued.status());
+    c.detail = c.req.matches[1].str() + " token " + issued->info.id;
+    c.res.set_header("Cache-Control", "no-store");
+    c.Json(201, IssuedJson(*issued, ""));
   });
   Route(s, "GET", R"(/v1/admin/users/([a-z0-9._\-]+)/tokens)", admin, [this](Call& c) {
     auto tokens = auth.ListTokens(c.req.matches[1].str());
     if (!tokens.ok()) return c.Fail(tokens.status());
     json out = json::array();
+    int64_t now = b.wall_now();
     for (const auto& t : *tokens) {
-      out.push_back({{"id", t.id}, {"label", t.label}, {"created_at", t.created_at}});
+      out.push_back({{"id", t.id},
+                     {"label", t.label},
+                     {"created_at", t.created_at},
+                     {"expires_at", t.expires_at},
+                     {"expired", t.expires_at <= now}});
     }
     c.Json(200, {{"tokens", out}});
   });

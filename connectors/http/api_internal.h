@@ -16,6 +16,7 @@
 #include "connectors/http/change_feed.h"
 #include "connectors/http/metrics.h"
 #include "connectors/http/rate_limit.h"
+#include "connectors/http/stream_tickets.h"
 #include "engine/ticket.h"
 #include "engine/world.h"
 
@@ -38,6 +39,8 @@ struct Call {
   std::optional<User> user;  // set when the route needs a token
   std::string detail;        // what the access log should add (an id, a count)
   bool audit = false;        // log this call even if a read (personal data was shown)
+  TokenInfo token;           // the token the caller signed in with (id, label, expiry)
+  std::string token_hash;    // its SHA-256 hex (never the token itself)
 
   void Json(int status, const json& body);
   // {"error": {...}}; `field`, `line`, `column` only when known.
@@ -92,12 +95,19 @@ struct Api::Impl {
   Metrics metrics;
   WorldCache world;
   ChangeFeed feed;
+  StreamTickets stream_tickets;
   std::vector<std::pair<std::string, std::string>> routes;  // (method, pattern) registered
 
   // Registers `handler` for `method` `pattern`; `roles` are the roles admitted (kPublic:
   // no token). `audit_reads`: GETs by auditors and inspectors go to the access log too.
   void Route(httplib::Server& server, const std::string& method, const std::string& pattern,
              uint32_t roles, Handler handler);
+
+  // Who the caller is (api_signin.cc): refuses credentials in the URL on every route; for
+  // `roles` other than kPublic, takes the bearer header (or, on GET /v1/stream only, a
+  // stream ticket), checks it is known, unexpired and of an enabled user, and sets
+  // call.user and call.token. False after answering (401) itself.
+  bool SignIn(Call& call, const std::string& method, const std::string& pattern, uint32_t roles);
 
   // What `user` may do with `ticket` (object-level authorization).
   Access TicketAccess(const User& user, const engine::Ticket& ticket);

@@ -1,6 +1,6 @@
 // What the console needs beyond the ticket routes: the overview's aggregates, working time
-// left before deadlines on the engine's calendar, and (demo servers only) the demo users'
-// credentials for the sign-in page.
+// left before deadlines on the engine's calendar, and (demo servers only, to a browser on
+// the server's own machine) the demo users' credentials for the sign-in page.
 //
 // GET /v1/overview: over the tickets the caller may see (the same object-level scope as a
 // ticket read), counts of open tickets by loop, by workflow state and by lead department,
@@ -15,6 +15,7 @@
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/http/secrets.h"
 #include "engine/queries.h"
 
 namespace closeloop::http {
@@ -148,20 +149,40 @@ void Api::Impl::RegisterOverview(httplib::Server& s) {
     c.Json(200, {{"calendar", name}, {"working_day_ms", day_ms}, {"working_ms", out}});
   });
 
-  // The demo's people and tokens, for the sign-in page; only on `serve --demo`, where the
-  // whole point is that anyone at the screen may sign in as them.
+  // The demo's people and tokens, for the sign-in page: only on `serve --demo`, only to a
+  // client on this machine (loopback, and not relayed by a proxy, which would make every
+  // client look local), and never an administrator's token: DATA/demo-credentials.json
+  // keeps that one for the operator.
   Route(s, "GET", "/v1/demo/credentials", kPublic, [this](Call& c) {
     if (!o.demo || o.data_dir.empty()) {
       return c.Error(404, "not_found", "demo credentials exist only on a demo server");
+    }
+    bool proxied = c.req.has_header("Forwarded") || c.req.has_header("X-Forwarded-For") ||
+                   c.req.has_header("X-Real-IP");
+    if (!IsLoopbackAddress(c.req.remote_addr) || proxied) {
+      return c.Error(403, "not_local",
+                     "demo credentials are listed only to a browser on the server's own "
+                     "machine (loopback, not through a proxy); ask the operator");
     }
     std::ifstream in(o.data_dir + "/demo-credentials.json");
     if (!in) return c.Error(503, "unavailable", "the demo credentials are not written yet");
     std::stringstream text;
     text << in.rdbuf();
     json j = json::parse(text.str(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      return c.Error(500, "internal", "demo-credentials.json is not a JSON object");
+    if (j.is_discarded() || !j.is_object() || !j.contains("users") || !j["users"].is_array()) {
+      return c.Error(500, "internal", "demo-credentials.json is not {users: [...]}");
     }
+    json users = json::array();
+    for (const auto& u : j["users"]) {
+      if (!u.is_object() || u.value("role", "") == "admin") continue;
+      // The user as the server knows it, not as the file says: no admin slips through.
+      auto known = auth.GetUser(u.value("name", ""));
+      if (!known.ok()) return c.Fail(known.status());
+      if (!*known || (*known)->role == Role::kAdmin) continue;
+      users.push_back(u);
+    }
+    j["users"] = std::move(users);
+    c.res.set_header("Cache-Control", "no-store");
     c.Json(200, j);
   });
 }

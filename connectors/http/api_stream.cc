@@ -1,5 +1,7 @@
-// GET /v1/stream: Server-Sent Events of ticket changes the caller may see, and the
-// operational endpoint /metrics (Prometheus text format).
+// GET /v1/stream: Server-Sent Events of ticket changes the caller may see; POST
+// /v1/stream/ticket: the one-use, 60-second ticket a browser's EventSource opens it with
+// (stream_tickets.h); and the operational endpoint /metrics (Prometheus text format; admin
+// and auditor tokens only).
 #include <atomic>
 
 #include "connectors/http/api_internal.h"
@@ -16,6 +18,19 @@ std::atomic<size_t> g_stream_clients{0};
 void Api::Impl::RegisterStream(httplib::Server& s) {
   const uint32_t readers =
       Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
+  // EventSource cannot send headers: the console asks for a ticket with its bearer header
+  // and opens the stream with ?stream_ticket= (SignIn redeems it).
+  Route(s, "POST", "/v1/stream/ticket", readers, [this](Call& c) {
+    auto issued = stream_tickets.Issue(c.token_hash, c.token.expires_at, b.wall_now());
+    if (!issued.ok()) return c.Fail(issued.status());
+    c.detail = "token " + c.token.id;
+    c.res.set_header("Cache-Control", "no-store");
+    c.Json(201, {{"stream_ticket", issued->ticket},
+                 {"expires_at", issued->expires_at},
+                 {"url", "/v1/stream?stream_ticket=" + issued->ticket},
+                 {"note", "opens GET /v1/stream once, within 60 s"}});
+  });
+
   Route(s, "GET", "/v1/stream", readers, [this](Call& c) {
     if (g_stream_clients.load() >= o.max_stream_clients) {
       c.res.set_header("Retry-After", "10");
@@ -71,7 +86,9 @@ void Api::Impl::RegisterStream(httplib::Server& s) {
 }
 
 void Api::Impl::RegisterOps(httplib::Server& s) {
-  Route(s, "GET", "/metrics", kPublic, [this](Call& c) {
+  // Not public: tickets by state and lag describe the city's work. Prometheus scrapes with
+  // an auditor's token (bearer_token_file); docs/operations.md.
+  Route(s, "GET", "/metrics", Roles({Role::kAdmin, Role::kAuditor}), [this](Call& c) {
     std::string out;
     uint64_t processed = 0, lag = 0;
     out += "# HELP closeloop_partition_lag_records Records in the log not yet processed.\n";

@@ -2,9 +2,11 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "base/time_text.h"
 #include "connectors/rocksdb/rocks_db.h"
 #include "events/hash.h"
 
@@ -205,30 +207,90 @@ Status AuthStore::DisableUser(std::string_view name) {
   return Put(db_, batch);
 }
 
-Result<std::string> AuthStore::IssueToken(std::string_view user, std::string_view label,
-                                          int64_t now_ms) {
-  CL_ASSIGN_OR_RETURN(auto u, GetUser(user));
-  if (!u) return NotFound("no user " + std::string(user));
-  if (u->disabled) return FailedPrecondition("user " + std::string(user) + " is disabled");
+namespace {
+
+// A token entry as stored; one stored before tokens had an expiry expires
+// kDefaultTokenLifetimeMs after it was issued.
+std::optional<TokenInfo> ParseTokenEntry(std::string_view value) {
+  json j = json::parse(value, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  TokenInfo t{j.value("id", ""), j.value("user", ""), j.value("label", ""),
+              j.value("created_at", int64_t{0}), 0};
+  t.expires_at = j.value("expires_at", t.created_at + kDefaultTokenLifetimeMs);
+  return t;
+}
+
+std::string TokenEntry(const TokenInfo& t) {
+  return json({{"id", t.id},
+               {"user", t.user},
+               {"label", t.label},
+               {"created_at", t.created_at},
+               {"expires_at", t.expires_at}})
+      .dump();
+}
+
+Status CheckLifetime(int64_t lifetime_ms) {
+  if (lifetime_ms < kMinTokenLifetimeMs || lifetime_ms > kMaxTokenLifetimeMs) {
+    return InvalidArgument("lifetime: from 1 second to 366 days");
+  }
+  return Status::Ok();
+}
+
+Result<IssuedToken> NewToken(const User& u, std::string_view label, int64_t now_ms,
+                             int64_t lifetime_ms) {
+  CL_RETURN_IF_ERROR(CheckLifetime(lifetime_ms));
+  if (u.disabled) return FailedPrecondition("user " + u.name + " is disabled");
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) return Internal("no randomness for a token");
-  std::string token = "clt_" + Base64Url(raw, sizeof raw);
-  std::string hash = HashHex(token);
-  json j = {{"id", hash.substr(0, 16)}, {"user", user}, {"label", label}, {"created_at", now_ms}};
+  IssuedToken out;
+  out.token = "clt_" + Base64Url(raw, sizeof raw);
+  out.hash = HashHex(out.token);
+  out.info = {out.hash.substr(0, 16), u.name, std::string(label), now_ms, now_ms + lifetime_ms};
+  return out;
+}
+
+}  // namespace
+
+std::string AuthStore::TokenHash(std::string_view token) { return HashHex(token); }
+
+Result<IssuedToken> AuthStore::IssueToken(std::string_view user, std::string_view label,
+                                          int64_t now_ms, int64_t lifetime_ms) {
+  CL_ASSIGN_OR_RETURN(auto u, GetUser(user));
+  if (!u) return NotFound("no user " + std::string(user));
+  CL_ASSIGN_OR_RETURN(IssuedToken issued, NewToken(*u, label, now_ms, lifetime_ms));
   rocksdb::WriteBatch batch;
-  batch.Put(db_.family("meta"), TokenKey(hash), j.dump());
+  batch.Put(db_.family("meta"), TokenKey(issued.hash), TokenEntry(issued.info));
   CL_RETURN_IF_ERROR(Put(db_, batch));
-  return token;
+  return issued;
+}
+
+Result<IssuedToken> AuthStore::RotateToken(std::string_view hash, int64_t now_ms,
+                                           int64_t lifetime_ms) {
+  std::string value;
+  auto s = db_.db()->Get({}, db_.family("meta"), TokenKey(hash), &value);
+  if (s.IsNotFound()) return NotFound("no such token (revoked already?)");
+  if (!s.ok()) return rocks::FromRocks(s, "auth token");
+  auto old = ParseTokenEntry(value);
+  if (!old) return Corruption("auth token entry");
+  if (old->expires_at <= now_ms) return FailedPrecondition("the token has expired");
+  CL_ASSIGN_OR_RETURN(auto u, GetUser(old->user));
+  if (!u) return NotFound("no user " + old->user);
+  int64_t lifetime = lifetime_ms > 0 ? lifetime_ms
+                                     : std::clamp(old->expires_at - old->created_at,
+                                                  kMinTokenLifetimeMs, kMaxTokenLifetimeMs);
+  CL_ASSIGN_OR_RETURN(IssuedToken issued, NewToken(*u, old->label, now_ms, lifetime));
+  rocksdb::WriteBatch batch;
+  batch.Put(db_.family("meta"), TokenKey(issued.hash), TokenEntry(issued.info));
+  batch.Delete(db_.family("meta"), TokenKey(hash));
+  CL_RETURN_IF_ERROR(Put(db_, batch));
+  return issued;
 }
 
 Result<std::vector<TokenInfo>> AuthStore::ListTokens(std::string_view user) const {
   std::vector<TokenInfo> out;
   CL_RETURN_IF_ERROR(ScanPrefix(db_, kTokenPrefix, [&](std::string_view, std::string_view v) {
-    json j = json::parse(v, nullptr, false);
-    if (!j.is_discarded() && j.value("user", "") == user) {
-      out.push_back({j.value("id", ""), j.value("user", ""), j.value("label", ""),
-                     j.value("created_at", int64_t{0})});
-    }
+    auto t = ParseTokenEntry(v);
+    if (t && t->user == user) out.push_back(std::move(*t));
     return true;
   }));
   return out;
@@ -247,25 +309,48 @@ Status AuthStore::RevokeToken(std::string_view token_id) {
   return Put(db_, batch);
 }
 
-Result<std::optional<User>> AuthStore::Authenticate(std::string_view token) const {
-  if (token.size() < 8 || token.size() > 200) return std::optional<User>();
-  std::string value;
-  auto s = db_.db()->Get({}, db_.family("meta"), TokenKey(HashHex(token)), &value);
-  if (s.IsNotFound()) return std::optional<User>();
-  if (!s.ok()) return rocks::FromRocks(s, "auth token");
-  json j = json::parse(value, nullptr, false);
-  if (j.is_discarded()) return Corruption("auth token entry");
-  CL_ASSIGN_OR_RETURN(auto user, GetUser(j.value("user", "")));
-  if (!user || user->disabled) return std::optional<User>();
-  return user;
+Result<Authentication> AuthStore::Authenticate(std::string_view token, int64_t now_ms) const {
+  if (token.size() < 8 || token.size() > 200) {
+    Authentication out;
+    out.refusal = "unknown or revoked token";
+    return out;
+  }
+  return AuthenticateHash(HashHex(token), now_ms);
 }
 
-bool AuthStore::empty() const {
+Result<Authentication> AuthStore::AuthenticateHash(std::string_view hash, int64_t now_ms) const {
+  Authentication out;
+  out.hash = std::string(hash);
+  std::string value;
+  auto s = db_.db()->Get({}, db_.family("meta"), TokenKey(hash), &value);
+  if (s.IsNotFound()) {
+    out.refusal = "unknown or revoked token";
+    return out;
+  }
+  if (!s.ok()) return rocks::FromRocks(s, "auth token");
+  auto entry = ParseTokenEntry(value);
+  if (!entry) return Corruption("auth token entry");
+  out.token = *entry;
+  if (entry->expires_at <= now_ms) {
+    out.refusal = "token " + entry->id + " expired at " + FormatTime(entry->expires_at) +
+                  "; ask an administrator for a new one";
+    return out;
+  }
+  CL_ASSIGN_OR_RETURN(auto user, GetUser(entry->user));
+  if (!user || user->disabled) {
+    out.refusal = "the token's user is disabled";
+    return out;
+  }
+  out.user = std::move(*user);
+  return out;
+}
+
+Result<bool> AuthStore::empty() const {
   bool any = false;
-  (void)ScanPrefix(db_, kUserPrefix, [&](std::string_view, std::string_view) {
+  CL_RETURN_IF_ERROR(ScanPrefix(db_, kUserPrefix, [&](std::string_view, std::string_view) {
     any = true;
     return false;
-  });
+  }));
   return !any;
 }
 

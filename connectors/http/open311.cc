@@ -12,6 +12,7 @@
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/http/secrets.h"
 #include "engine/queries.h"
 #include "events/ids.h"
 #include "events/log.h"
@@ -182,14 +183,18 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
         });
 
   Route(s, "POST", "/open311/v2/requests.json", kPublic, [this, reply](Call& c) {
+    if (QueryHas(c.req.target, "api_key")) {  // URLs end up in logs: the key goes in the form
+      return reply(c, 401, Open311Error(401, "api_key: send it in the form body, not the URL"));
+    }
     std::string key = c.Param("api_key");
     if (key.empty()) return reply(c, 403, Open311Error(403, "api_key: required"));
-    auto user = auth.Authenticate(key);
-    if (!user.ok()) return c.Fail(user.status());
-    if (!*user || (*user)->role != Role::kPublisher) {
+    auto who = auth.Authenticate(key, b.wall_now());
+    if (!who.ok()) return c.Fail(who.status());
+    if (!who->user) return reply(c, 403, Open311Error(403, "api_key: " + who->refusal));
+    if (who->user->role != Role::kPublisher) {
       return reply(c, 403, Open311Error(403, "api_key: not a publisher key"));
     }
-    const User& u = **user;
+    const User& u = *who->user;
     if (!u.event_types.empty() && std::find(u.event_types.begin(), u.event_types.end(),
                                             "ServiceRequest") == u.event_types.end()) {
       return reply(c, 403, Open311Error(403, "api_key: may not submit service requests"));

@@ -1,5 +1,7 @@
-// Sign in with a bearer token. In demo mode the server lists its demo people and their
-// tokens (GET /v1/demo/credentials answers 404 otherwise, and the list stays hidden).
+// Sign in with a bearer token. In demo mode, to a browser on the server's own machine, the
+// server lists its demo people and their tokens, never the administrator's (GET
+// /v1/demo/credentials answers 404 on other servers and 403 to other machines, and the list
+// stays hidden).
 import { ApiError, get } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
