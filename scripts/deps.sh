@@ -14,6 +14,7 @@ PACKAGES=(
   doctest-dev                              # unit tests
   libcli11-dev                             # command-line parsing
   nlohmann-json3-dev                       # JSON outside the record codec (API, config)
+  libpugixml-dev                           # Open311 XML: writing answers, parsing them in tests
   libssl-dev                               # SHA-256, random ids, TLS
   openssl                                  # the TLS test makes its certificate with it
   libhowardhinnant-date-dev tzdata         # civil calendar and time zones

@@ -10,6 +10,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -55,6 +58,11 @@ struct ApiBackend {
   bool decisions_visible = true;
   // Walks every partition's hash chain; "" when intact, else what is wrong.
   std::function<Result<std::string>()> verify_log;
+  // Where the record `id` that entered through ingress is (partition, offset), or nullopt.
+  // Unset where the backend keeps no such index (Kafka): Open311 then cannot show what was
+  // submitted nor resolve tokens (docs/open311.md).
+  std::function<Result<std::optional<std::pair<uint32_t, uint64_t>>>(std::string_view id)>
+      locate_record;
 };
 
 struct ApiOptions {

@@ -1,0 +1,56 @@
+// What the Open311 route files share (open311.cc: discovery and services; open311_requests.cc:
+// reading requests and tokens; open311_post.cc: POST requests). Not part of the module's
+// interface. The rules they implement are written down in docs/open311.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/http/api_internal.h"
+#include "connectors/http/open311_format.h"
+
+namespace closeloop::http::open311 {
+
+// A service the bureau offers through Open311: the `service_code` a ServiceRequest carries.
+struct Service {
+  const char* code;
+  const char* name;
+  const char* name_zh;
+  const char* description;
+};
+const std::vector<Service>& Services();
+const Service* FindService(std::string_view code);
+
+// One attribute of a service definition, derived from the request workflow's declared facts.
+struct Attribute {
+  std::string code;
+  std::string datatype;  // string | number | singlevaluelist
+  std::vector<std::string> values;
+  std::string description;
+};
+// The attributes a client may send as attribute[code] for requests (the same for every
+// service: one workflow handles them all).
+std::vector<Attribute> RequestAttributes(Api::Impl& im);
+
+// The time zone requests are reported in: the request workflow's calendar's zone.
+std::string CityZone(Api::Impl& im);
+// RFC 3339 in `zone` with its UTC offset: "2026-03-02T09:00:00+08:00".
+std::string Rfc3339(int64_t ms, const std::string& zone);
+
+// True when `id` is "" or a jurisdiction of the reference data; else answers 400 itself.
+bool CheckJurisdiction(Api::Impl& im, Call& c, Format f, const std::string& id);
+
+// The ticket the engine opened for (or attached) the ingress record `id`, found after its
+// position; "" when there is none (yet). Reads at most a bounded window of the log.
+Result<std::string> TicketCausedBy(Api::Impl& im, const std::string& id, uint32_t partition,
+                                   uint64_t offset);
+
+// The request as GeoReport v2 shows it (no personal data).
+nlohmann::json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone);
+
+void RegisterRequestReads(Api::Impl& im, httplib::Server& s);  // GET requests, tokens
+void RegisterRequestPost(Api::Impl& im, httplib::Server& s);   // POST requests
+
+}  // namespace closeloop::http::open311
