@@ -244,9 +244,23 @@ void RegisterRequestPost(Api::Impl& im, httplib::Server& s) {
     if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
       return bad(errs.front().field + ": " + errs.front().message);
     }
-    auto acks = im.b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
-    if (!acks.ok()) return c.Fail(acks.status());
-    const auto ack = acks->front();
+    // The same submission id already recorded (a client_request_id resent, perhaps with
+    // edited fields): the spec's resend answers with the first submission, recording nothing
+    // (the ingress boundary would refuse other content under a used id with a 409).
+    std::optional<rocks::IngressAck> earlier;
+    if (im.b.locate_record) {
+      auto at = im.b.locate_record(id);
+      if (!at.ok()) return c.Fail(at.status());
+      if (*at) earlier = rocks::IngressAck{id, (*at)->first, (*at)->second, true};
+    }
+    rocks::IngressAck ack;
+    if (earlier) {
+      ack = *earlier;
+    } else {
+      auto acks = im.b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
+      if (!acks.ok()) return c.Fail(acks.status());
+      ack = acks->front();
+    }
     c.detail = "ServiceRequest " + id + (ack.duplicate ? " (resent)" : "");
     // Wait for the engine to open (or attach to) a ticket; else answer with the token.
     auto deadline =
