@@ -17,8 +17,14 @@ namespace {
 bool TokenLifetime(Call& c, int64_t* lifetime_ms, int64_t fallback) {
   *lifetime_ms = fallback;
   if (c.req.body.empty()) return true;
-  json body = json::parse(c.req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
+  JsonSyntaxError bad;
+  auto parsed = ParseJsonBody(c.req.body, &bad);  // strict, depth-limited: never nlohmann first
+  if (!parsed) {
+    c.Error(400, "bad_json", bad.message, "", bad.line, bad.column);
+    return false;
+  }
+  json body = std::move(*parsed);
+  if (!body.is_object()) {
     c.Error(400, "bad_json",
             "expected a JSON object such as {\"label\": ..., \"lifetime\": \"30d\"}");
     return false;

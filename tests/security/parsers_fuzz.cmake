@@ -4,7 +4,7 @@
 # libFuzzer needs clang while the main build uses g++, so each source is compiled once by a
 # custom command (clang++ -fsanitize=fuzzer-no-link,address,undefined) into a pool the
 # targets share, and each target is linked with -fsanitize=fuzzer. CTest runs each for
-# 20 s from the corpus kept in fuzz/corpus/<target>/ (docs/operations.md, "Fuzzing").
+# 20 s from the corpus kept in fuzz/corpus/<target without _fuzz>/ (docs/operations.md, "Fuzzing").
 set(PARSER_FUZZ_TARGETS record_json_fuzz json_body_fuzz reference_data_fuzz jsonl_fuzz)
 find_program(CLOSELOOP_CLANGXX NAMES clang++ clang++-14)
 if(NOT CLOSELOOP_CLANGXX)
@@ -88,11 +88,15 @@ foreach(target ${PARSER_FUZZ_TARGETS})
   add_dependencies(${target} closeloop_events)  # the generated headers and schema
   # New inputs go to the build tree; the kept corpus seeds it and is never written. The
   # working corpus starts empty each run so the run stays bounded however often it runs.
+  string(REGEX REPLACE "_fuzz$" "" corpus_name ${target})  # fuzz/corpus/jsonl, not jsonl_fuzz
+  if(NOT IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${corpus_name})
+    message(FATAL_ERROR "no kept corpus for ${target}: fuzz/corpus/${corpus_name}")
+  endif()
   set(name "${target}: the parser survives 20 s of coverage-guided fuzzing")
   add_test(NAME "${name}"
     COMMAND sh -c "rm -rf \"$1\" && mkdir -p \"$1\" && exec \"$0\" -max_total_time=20 \
 -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \"$1\" \"$2\""
             ${pf_dir}/${target} ${pf_dir}/corpus_${target}
-            ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
+            ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${corpus_name})
   set_tests_properties("${name}" PROPERTIES LABELS "fuzz;security" TIMEOUT 180)
 endforeach()
