@@ -237,7 +237,9 @@ function actionForm(tk, action) {
       control = h(`textarea#${id(f.name)}`, { ...attrs, rows: 3, value: draft[f.name] || '' });
     }
     const range = f.kind === 'working_days' && f.max ? ` (${t('field.upto', { n: f.max })})` : '';
-    return h('div.field', h('label', { for: id(f.name) }, titled(f), range, f.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), control);
+    // The required mark sits beside the label, not in it: the control's accessible name is the
+    // declared title alone, and `required` on the control tells assistive technology.
+    return h('div.field', h('label', { for: id(f.name) }, titled(f), range), f.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null, control);
   });
   const error = h('p.error', { role: 'alert', id: id('error'), hidden: true });
   const form = h(
