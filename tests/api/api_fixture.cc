@@ -79,10 +79,16 @@ ApiFixture::~ApiFixture() {
 
 Reply ApiFixture::Call(const std::string& user, const std::string& method, const std::string& path,
                        const std::string& body, const std::string& content_type) {
+  return CallWithToken(user.empty() ? "" : tokens_.at(user), method, path, body, content_type);
+}
+
+Reply ApiFixture::CallWithToken(const std::string& token, const std::string& method,
+                                const std::string& path, const std::string& body,
+                                const std::string& content_type) {
   httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(30, 0);
   httplib::Headers headers;
-  if (!user.empty()) headers.emplace("Authorization", "Bearer " + tokens_.at(user));
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
   httplib::Result r(nullptr, httplib::Error::Unknown);
   if (method == "GET")
     r = client.Get(path, headers);

@@ -32,6 +32,10 @@ class ApiFixture {
   // A request as `user` ("" = no token; "admin" = the bootstrap administrator).
   Reply Call(const std::string& user, const std::string& method, const std::string& path,
              const std::string& body = "", const std::string& content_type = "application/json");
+  // The same with a raw bearer token ("" = none), for tokens no fixture user holds.
+  Reply CallWithToken(const std::string& token, const std::string& method, const std::string& path,
+                      const std::string& body = "",
+                      const std::string& content_type = "application/json");
   Reply Get(const std::string& user, const std::string& path) { return Call(user, "GET", path); }
   Reply Post(const std::string& user, const std::string& path, const json& body) {
     return Call(user, "POST", path, body.dump());

@@ -13,27 +13,11 @@
 namespace closeloop::testing {
 namespace {
 
+// A request with a raw token (or none), for tokens the fixture's users do not hold.
 Reply Raw(ApiFixture& api, const std::string& method, const std::string& path,
           const std::string& token = "", const std::string& body = "",
           const std::string& content_type = "application/json") {
-  httplib::Client client("127.0.0.1", api.server.port());
-  client.set_read_timeout(30, 0);
-  httplib::Headers headers;
-  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-  httplib::Result r(nullptr, httplib::Error::Unknown);
-  if (method == "GET")
-    r = client.Get(path, headers);
-  else if (method == "POST")
-    r = client.Post(path, headers, body, content_type);
-  else if (method == "DELETE")
-    r = client.Delete(path, headers);
-  Reply out;
-  if (!r) return out;
-  out.status = r->status;
-  out.text = r->body;
-  out.headers = r->headers;
-  out.body = json::parse(r->body, nullptr, false);
-  return out;
+  return api.CallWithToken(token, method, path, body, content_type);
 }
 
 std::string Slurp(const std::filesystem::path& p) {
