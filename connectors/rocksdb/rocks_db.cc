@@ -60,6 +60,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   out->db_.reset(raw);
   for (auto* h : handles) out->families_[h->GetName()] = h;
   out->write_options_.sync = options.sync;
+  out->read_only_ = options.read_only;
   return out;
 }
 

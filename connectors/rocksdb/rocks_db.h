@@ -39,6 +39,7 @@ class RocksDb {
   bool has_family(const std::string& name) const { return families_.count(name) > 0; }
   const rocksdb::WriteOptions& write_options() const { return write_options_; }
   const std::string& dir() const { return dir_; }
+  bool read_only() const { return read_only_; }
 
   Status Write(rocksdb::WriteBatch* batch);
   // `sync` overrides DbOptions::sync for this write. The engine's commits are re-derivable
@@ -52,6 +53,7 @@ class RocksDb {
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // owned via db_
   rocksdb::WriteOptions write_options_;
+  bool read_only_ = false;
 };
 
 // Converts a RocksDB status into ours, keeping its message.
