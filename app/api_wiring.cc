@@ -9,6 +9,7 @@
 #include "app/wall_clock.h"
 #include "connectors/http/auth.h"
 #include "connectors/rocksdb/log_verify.h"
+#include "connectors/rocksdb/record_index.h"
 
 namespace closeloop::app {
 
@@ -36,6 +37,13 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
     if (reports.ok()) return std::string();
     if (reports.status().code() == Code::kCorruption) return reports.status().message();
     return reports.status();
+  };
+  b.tree = node.log.get();
+  b.checkpoints = wiring.checkpoints;
+  b.locate = [&node](std::string_view id) -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
+    CL_ASSIGN_OR_RETURN(auto pos, rocks::LocateRecord(*node.db, id));
+    if (!pos) return std::optional<std::pair<uint32_t, uint64_t>>();
+    return std::optional<std::pair<uint32_t, uint64_t>>({pos->partition, pos->offset});
   };
   http::ApiOptions options;
   options.demo = wiring.demo;

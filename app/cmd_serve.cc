@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/api_wiring.h"
+#include "app/checkpoint_publisher.h"
 #include "app/commands.h"
 #include "app/demo_runner.h"
 #include "app/engine_runner.h"
@@ -28,6 +29,7 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
+  std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
 };
 
 void RunServe(const ServeOptions& o) {
@@ -50,6 +52,12 @@ void RunServe(const ServeOptions& o) {
     clock.tick_ms = *t;
   }
 
+  int64_t checkpoint_ms = 0;
+  if (o.checkpoint_every != "0") {
+    auto every = ParseDuration(o.checkpoint_every);
+    if (!every.ok() || *every <= 0) Fail("--checkpoint-every: a duration such as 30s, or 0", 2);
+    checkpoint_ms = *every;
+  }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
   if (!o.kafka.brokers.empty()) {  // Kafka is the log: app/kafka_serve.h
     KafkaServeOptions k = o.kafka;
@@ -68,6 +76,10 @@ void RunServe(const ServeOptions& o) {
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
   }
+  auto checkpoints = rocks::Checkpointer::Open(node.log.get(), node.db.get(), o.data, true);
+  if (!checkpoints.ok()) Fail(checkpoints.status().ToString());
+  CheckpointPublisher publisher(**checkpoints, checkpoint_ms);
+  publisher.Start();
   Scheduler scheduler(node, clock);
   scheduler.Start();
   if (demo) demo->Start();
@@ -75,9 +87,12 @@ void RunServe(const ServeOptions& o) {
   http::HttpServer server(
       {.host = hp->first, .port = hp->second, .tls_cert = o.tls_cert, .tls_key = o.tls_key});
   server.SetReadiness([&engine] { return engine.CaughtUp(); });
-  auto api = MakeEmbeddedApi(
-      node, engine,
-      {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
+  auto api = MakeEmbeddedApi(node, engine,
+                             {.manual_clock = clock.manual,
+                              .sync = !o.no_sync,
+                              .demo = o.demo,
+                              .data_dir = o.data,
+                              .checkpoints = checkpoints->get()});
   api->Register(server);
   std::string admin_token = BootstrapAdmin(*api, o.data);
   Status started = server.Start();
@@ -106,6 +121,7 @@ void RunServe(const ServeOptions& o) {
   server.Stop();
   scheduler.Stop();
   engine.Stop();
+  publisher.Stop();
   spdlog::info("stopped after processing {} record(s)", engine.processed());
 }
 
@@ -139,6 +155,9 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--kafka-property", opts->kafka.properties,
                   "librdkafka property KEY=VALUE, repeatable (--kafka)");
+  cmd->add_option("--checkpoint-every", opts->checkpoint_every,
+                  "wall time between signed checkpoints of the partitions' trees (0: on demand)")
+      ->capture_default_str();
   cmd->add_flag("--demo", opts->demo,
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,12 @@ class StateReader;
 }
 namespace closeloop::events {
 class Log;
-}
+class TreeLog;
+}  // namespace closeloop::events
 namespace closeloop::rocks {
 class RocksDb;
-}
+class Checkpointer;
+}  // namespace closeloop::rocks
 
 namespace closeloop::http {
 
@@ -55,6 +58,12 @@ struct ApiBackend {
   bool decisions_visible = true;
   // Walks every partition's hash chain; "" when intact, else what is wrong.
   std::function<Result<std::string>()> verify_log;
+  // The log's Merkle trees and signed checkpoints (the embedded log); null where the log
+  // has none (Kafka): checkpoint, proof and evidence routes then answer 501.
+  const events::TreeLog* tree = nullptr;
+  rocks::Checkpointer* checkpoints = nullptr;
+  // Where a record is, by id (partition, offset); nullopt when unknown.
+  std::function<Result<std::optional<std::pair<uint32_t, uint64_t>>>(std::string_view)> locate;
 };
 
 struct ApiOptions {

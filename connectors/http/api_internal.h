@@ -18,6 +18,7 @@
 #include "connectors/http/rate_limit.h"
 #include "engine/ticket.h"
 #include "engine/world.h"
+#include "events/evidence.h"
 
 namespace closeloop::http {
 
@@ -117,6 +118,8 @@ struct Api::Impl {
   void RegisterEvents(httplib::Server& s);
   void RegisterTickets(httplib::Server& s);
   void RegisterAudit(httplib::Server& s);
+  // api_audit.cc: the evidence bundle of a chain (records, inclusion proofs, checkpoints).
+  Result<events::Evidence> BuildEvidence(const std::string& chain_id);
   void RegisterAdmin(httplib::Server& s);
   void RegisterStream(httplib::Server& s);
   void RegisterOpen311(httplib::Server& s);
