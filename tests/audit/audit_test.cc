@@ -51,8 +51,12 @@ struct Log {
   std::vector<uint64_t> chain_offsets;
 
   explicit Log(int total, int every) {
-    db = std::move(*rocks::RocksDb::Open(dir.path / "db", {.sync = false}));
-    log = std::move(*rocks::EmbeddedLog::Open(db.get(), 2));
+    auto opened = rocks::RocksDb::Open(dir.path / "db", {.sync = false});
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    auto created = rocks::EmbeddedLog::Open(db.get(), 2);
+    REQUIRE(created.ok());
+    log = std::move(*created);
     auto cp = rocks::Checkpointer::Open(log.get(), db.get(), dir.path.string(), true);
     REQUIRE(cp.ok());
     checkpoints = std::move(*cp);
@@ -272,7 +276,9 @@ TEST_CASE("consistency between checkpoints, and a rewritten log caught, checked 
       for (uint64_t i = 0; i <= (1033u >> h); ++i)
         REQUIRE(l.db->db()->Delete({}, meta, rocks::EmbeddedLog::NodeKey(1, h, i)).ok());
     l.log.reset();
-    l.log = std::move(*rocks::EmbeddedLog::Open(l.db.get(), 0));
+    auto reopened = rocks::EmbeddedLog::Open(l.db.get(), 0);
+    REQUIRE(reopened.ok());
+    l.log = std::move(*reopened);
   }
   auto head2 = l.log->Tree(1);
   REQUIRE(head2.size == 1033);
