@@ -1,0 +1,336 @@
+#include "events/note.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <charconv>
+#include <cstdint>
+#include <memory>
+
+namespace closeloop::events {
+namespace {
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014, space)
+constexpr std::string_view kSignedAt = "closeloop-signed-at ";
+constexpr uint8_t kAlgEd25519 = 0x01;
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+std::string Hex8(uint32_t v) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, v >>= 4) out[i] = d[v & 15];
+  return out;
+}
+
+Result<uint32_t> ParseHex8(std::string_view s) {
+  if (s.size() != 8) return InvalidArgument("key hash must be 8 hex digits");
+  uint32_t v = 0;
+  for (char c : s) {
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return InvalidArgument("key hash must be lowercase hex");
+    v = v * 16 + static_cast<uint32_t>(d);
+  }
+  return v;
+}
+
+// Splits at `sep`; with `max_parts`, the last part keeps the rest (base64 holds '+').
+std::vector<std::string_view> Split(std::string_view s, char sep, size_t max_parts = SIZE_MAX) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    size_t at = out.size() + 1 >= max_parts ? std::string_view::npos : s.find(sep, start);
+    out.push_back(s.substr(start, at == std::string_view::npos ? s.npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+// 0x01 || 32 bytes, base64.
+Result<std::array<uint8_t, 32>> ParseKeyBytes(std::string_view b64, const char* what) {
+  auto raw = Base64Decode(b64);
+  if (!raw.ok()) return InvalidArgument(std::string(what) + ": " + raw.status().message());
+  if (raw->size() != 33 || static_cast<uint8_t>((*raw)[0]) != kAlgEd25519) {
+    return InvalidArgument(std::string(what) + ": not an Ed25519 key (0x01 and 32 bytes)");
+  }
+  std::array<uint8_t, 32> out;
+  std::copy(raw->begin() + 1, raw->end(), out.begin());
+  return out;
+}
+
+std::string KeyBytes(const std::array<uint8_t, 32>& k) {
+  std::string raw(1, static_cast<char>(kAlgEd25519));
+  raw.append(reinterpret_cast<const char*>(k.data()), k.size());
+  return Base64Encode(raw);
+}
+
+Result<NoteSigner> SignerFromSeed(std::string name, const std::array<uint8_t, 32>& seed) {
+  CL_RETURN_IF_ERROR(CheckKeyName(name));
+  Pkey pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+  if (!pkey) return Internal("OpenSSL: cannot load an Ed25519 key");
+  NoteSigner s;
+  size_t len = s.key.size();
+  if (EVP_PKEY_get_raw_public_key(pkey.get(), s.key.data(), &len) != 1 || len != 32) {
+    return Internal("OpenSSL: cannot derive the Ed25519 public key");
+  }
+  s.name = std::move(name);
+  s.seed = seed;
+  s.key_hash = NoteKeyHash(s.name, s.key);
+  return s;
+}
+
+// A note text: non-empty, ends in a newline, no control characters but newlines, valid
+// UTF-8 (checked loosely: no bytes OpenSSL would care about; the signature covers bytes).
+Status CheckNoteText(std::string_view text) {
+  if (text.empty() || text.back() != '\n')
+    return InvalidArgument("note text must end in a newline");
+  for (unsigned char c : text) {
+    if ((c < 0x20 && c != '\n') || c == 0x7f) {
+      return InvalidArgument("note text has a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> ParseDecimal(std::string_view s, const char* what) {
+  uint64_t v = 0;
+  if (s.empty() || (s.size() > 1 && s[0] == '0')) {
+    return InvalidArgument(std::string(what) + " is not a decimal number: '" + std::string(s) +
+                           "'");
+  }
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    return InvalidArgument(std::string(what) + " is not a decimal number: '" + std::string(s) +
+                           "'");
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string Base64Encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], kB64[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = at(i) << 16;
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    uint32_t v = at(i) << 16 | at(i + 1) << 8;
+    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return InvalidArgument("base64 length is not a multiple of 4");
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    uint32_t v = 0;
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = text[i + k];
+      int d;
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        d = 0;
+        ++pad;
+      } else {
+        if (pad > 0) return InvalidArgument("base64 has data after its padding");
+        const char* p = c == 0 ? nullptr : std::char_traits<char>::find(kB64, 64, c);
+        if (p == nullptr) return InvalidArgument("base64 has a character outside its alphabet");
+        d = static_cast<int>(p - kB64);
+      }
+      v = v << 6 | static_cast<uint32_t>(d);
+    }
+    out.push_back(static_cast<char>(v >> 16));
+    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(v & 0xff));
+  }
+  if (Base64Encode(out) != text) return InvalidArgument("base64 is not in canonical form");
+  return out;
+}
+
+std::string NoteVerifier::ToString() const {
+  return name + "+" + Hex8(key_hash) + "+" + KeyBytes(key);
+}
+
+std::string NoteSigner::ToString() const {
+  return "PRIVATE+KEY+" + name + "+" + Hex8(key_hash) + "+" + KeyBytes(seed);
+}
+
+Status CheckKeyName(std::string_view name) {
+  if (name.empty()) return InvalidArgument("a key name cannot be empty");
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c == '+' || c == 0x7f) {
+      return InvalidArgument("a key name cannot hold spaces, control characters or '+'");
+    }
+  }
+  return Status::Ok();
+}
+
+uint32_t NoteKeyHash(std::string_view name, const Ed25519Public& key) {
+  Sha256 h;
+  h.Update(name);
+  const uint8_t sep[2] = {'\n', kAlgEd25519};
+  h.Update(sep, 2);
+  h.Update(key.data(), key.size());
+  Hash d = h.Finish();
+  return uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | uint32_t{d[3]};
+}
+
+Result<NoteSigner> GenerateNoteSigner(std::string name) {
+  std::array<uint8_t, 32> seed;
+  if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
+    return Internal("OpenSSL: no randomness for a signing key");
+  }
+  return SignerFromSeed(std::move(name), seed);
+}
+
+Result<NoteSigner> ParseNoteSigner(std::string_view text) {
+  auto parts = Split(text, '+', 5);
+  if (parts.size() != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY") {
+    return InvalidArgument("a signing key reads PRIVATE+KEY+<name>+<hash>+<key>");
+  }
+  CL_ASSIGN_OR_RETURN(uint32_t hash, ParseHex8(parts[3]));
+  CL_ASSIGN_OR_RETURN(auto seed, ParseKeyBytes(parts[4], "signing key"));
+  CL_ASSIGN_OR_RETURN(NoteSigner s, SignerFromSeed(std::string(parts[2]), seed));
+  if (s.key_hash != hash) return InvalidArgument("signing key: the key hash does not match");
+  return s;
+}
+
+Result<NoteVerifier> ParseNoteVerifier(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  auto parts = Split(text, '+', 3);
+  if (parts.size() != 3) return InvalidArgument("a verifier key reads <name>+<hash>+<key>");
+  CL_RETURN_IF_ERROR(CheckKeyName(parts[0]));
+  CL_ASSIGN_OR_RETURN(uint32_t hash, ParseHex8(parts[1]));
+  CL_ASSIGN_OR_RETURN(auto key, ParseKeyBytes(parts[2], "verifier key"));
+  NoteVerifier v{std::string(parts[0]), hash, key};
+  if (NoteKeyHash(v.name, v.key) != hash) {
+    return InvalidArgument("verifier key: the key hash does not match the name and key");
+  }
+  return v;
+}
+
+Result<std::string> SignNote(const NoteSigner& signer, std::string_view text) {
+  CL_RETURN_IF_ERROR(CheckNoteText(text));
+  Pkey pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, signer.seed.data(),
+                                         signer.seed.size()));
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!pkey || !ctx) return Internal("OpenSSL: cannot set up Ed25519");
+  uint8_t sig[64];
+  size_t len = sizeof sig;
+  if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const uint8_t*>(text.data()),
+                     text.size()) != 1 ||
+      len != 64) {
+    return Internal("OpenSSL: Ed25519 signing failed");
+  }
+  std::string blob;
+  for (int i = 3; i >= 0; --i)
+    blob.push_back(static_cast<char>((signer.key_hash >> (8 * i)) & 0xff));
+  blob.append(reinterpret_cast<const char*>(sig), 64);
+  std::string out(text);
+  out += "\n";
+  out += kSigPrefix;
+  out += signer.name + " " + Base64Encode(blob) + "\n";
+  return out;
+}
+
+Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier) {
+  size_t split = note.rfind("\n\n");
+  if (split == std::string_view::npos)
+    return Corruption("note: no blank line before the signatures");
+  std::string_view text = note.substr(0, split + 1);
+  std::string_view sigs = note.substr(split + 2);
+  CL_RETURN_IF_ERROR(CheckNoteText(text).Annotate("note"));
+  if (sigs.empty() || sigs.back() != '\n')
+    return Corruption("note: signatures must end in a newline");
+  sigs.remove_suffix(1);
+  bool verified = false;
+  for (std::string_view line : Split(sigs, '\n')) {
+    if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
+      return Corruption("note: a signature line must start with '— '");
+    }
+    line.remove_prefix(kSigPrefix.size());
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return Corruption("note: a signature line has no signature");
+    std::string_view name = line.substr(0, sp);
+    auto blob = Base64Decode(line.substr(sp + 1));
+    if (!blob.ok() || blob->size() < 5) return Corruption("note: a signature is not valid base64");
+    uint32_t hash = 0;
+    for (int i = 0; i < 4; ++i) hash = hash << 8 | static_cast<uint8_t>((*blob)[i]);
+    if (name != verifier.name || hash != verifier.key_hash) continue;  // another key's
+    if (blob->size() != 68) return Corruption("note: the Ed25519 signature is not 64 bytes");
+    Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, verifier.key.data(),
+                                          verifier.key.size()));
+    MdCtx ctx(EVP_MD_CTX_new());
+    if (!pkey || !ctx) return Internal("OpenSSL: cannot set up Ed25519");
+    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const uint8_t*>(blob->data()) + 4, 64,
+                         reinterpret_cast<const uint8_t*>(text.data()), text.size()) != 1) {
+      return Corruption("note: the signature by " + verifier.name +
+                        " does not verify (the text or the signature was altered)");
+    }
+    verified = true;
+  }
+  if (!verified) {
+    return Corruption("note: not signed by the key " + verifier.name + "+" +
+                      Hex8(verifier.key_hash) + " (signed by another key, or unsigned)");
+  }
+  return std::string(text);
+}
+
+std::string Checkpoint::Text() const {
+  std::string out = origin + "\n" + std::to_string(size) + "\n" +
+                    Base64Encode(std::string_view(reinterpret_cast<const char*>(root.data()), 32)) +
+                    "\n";
+  if (signed_at_ms != 0) out += std::string(kSignedAt) + std::to_string(signed_at_ms) + "\n";
+  return out;
+}
+
+Result<Checkpoint> ParseCheckpoint(std::string_view text) {
+  if (text.empty() || text.back() != '\n') return Corruption("checkpoint: must end in a newline");
+  text.remove_suffix(1);
+  auto lines = Split(text, '\n');
+  if (lines.size() < 3) return Corruption("checkpoint: needs origin, size and root hash lines");
+  Checkpoint c;
+  c.origin = std::string(lines[0]);
+  if (c.origin.empty()) return Corruption("checkpoint: empty origin line");
+  auto size = ParseDecimal(lines[1], "checkpoint tree size");
+  if (!size.ok()) return Corruption(size.status().message());
+  c.size = *size;
+  auto root = Base64Decode(lines[2]);
+  if (!root.ok() || root->size() != 32)
+    return Corruption("checkpoint: the root hash is not 32 bytes of base64");
+  std::copy(root->begin(), root->end(), c.root.begin());
+  for (size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return Corruption("checkpoint: empty extension line");
+    if (lines[i].substr(0, kSignedAt.size()) == kSignedAt) {
+      auto ms = ParseDecimal(lines[i].substr(kSignedAt.size()), "checkpoint signing time");
+      if (!ms.ok()) return Corruption(ms.status().message());
+      c.signed_at_ms = static_cast<int64_t>(*ms);
+    }
+  }
+  return c;
+}
+
+std::string CheckpointOrigin(std::string_view log_name, uint32_t partition) {
+  return std::string(log_name) + "/partition/" + std::to_string(partition);
+}
+
+}  // namespace closeloop::events
