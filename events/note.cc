@@ -10,7 +10,6 @@
 namespace closeloop::events {
 namespace {
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014, space)
 constexpr std::string_view kSignedAt = "closeloop-signed-at ";
 constexpr uint8_t kAlgEd25519 = 0x01;
@@ -117,49 +116,25 @@ Result<uint64_t> ParseDecimal(std::string_view s, const char* what) {
 }  // namespace
 
 std::string Base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], kB64[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = at(i) << 16;
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    uint32_t v = at(i) << 16 | at(i + 1) << 8;
-    out += {kB64[v >> 18], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], '='};
-  }
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(static_cast<size_t>(n));
   return out;
 }
 
 Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return InvalidArgument("base64 length is not a multiple of 4");
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + k];
-      int d;
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        d = 0;
-        ++pad;
-      } else {
-        if (pad > 0) return InvalidArgument("base64 has data after its padding");
-        const char* p = c == 0 ? nullptr : std::char_traits<char>::find(kB64, 64, c);
-        if (p == nullptr) return InvalidArgument("base64 has a character outside its alphabet");
-        d = static_cast<int>(p - kB64);
-      }
-      v = v << 6 | static_cast<uint32_t>(d);
-    }
-    out.push_back(static_cast<char>(v >> 16));
-    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xff));
-    if (pad < 1) out.push_back(static_cast<char>(v & 0xff));
-  }
+  std::string out(text.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return InvalidArgument("base64 has a character outside its alphabet");
+  // EVP_DecodeBlock counts padding as zero bytes; and it skips surrounding blanks, accepts
+  // '=' in the middle and spare bits: the re-encoding refuses all of those.
+  size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+  out.resize(static_cast<size_t>(n) >= pad ? static_cast<size_t>(n) - pad : 0);
   if (Base64Encode(out) != text) return InvalidArgument("base64 is not in canonical form");
   return out;
 }

@@ -16,6 +16,14 @@ TEST_CASE("base64 round-trips and refuses what is not canonical") {
   CHECK_FALSE(Base64Decode("Zm9").ok());   // no padding
   CHECK_FALSE(Base64Decode("Zm9v!A==").ok());
   CHECK_FALSE(Base64Decode("Zg=a").ok());
+  CHECK_FALSE(Base64Decode(" Zm9vYg=").ok());  // blanks, which OpenSSL's decoder skips
+  CHECK_FALSE(Base64Decode("Zm9vYg==    ").ok());
+  CHECK_FALSE(Base64Decode("Zg==Zg==").ok());  // padding in the middle
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  auto back = Base64Decode(Base64Encode(all));
+  REQUIRE(back.ok());
+  CHECK(*back == all);
 }
 
 TEST_CASE("Go's signed-note example verifies and signs the same (Ed25519 is deterministic)") {
