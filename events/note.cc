@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014, space)
 constexpr std::string_view kSignedAt = "closeloop-signed-at ";
-constexpr uint8_t kAlgEd25519 = 0x01;
 
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -53,25 +52,30 @@ std::vector<std::string_view> Split(std::string_view s, char sep, size_t max_par
   }
 }
 
-// 0x01 || 32 bytes, base64.
-Result<std::array<uint8_t, 32>> ParseKeyBytes(std::string_view b64, const char* what) {
+// type || 32 bytes, base64; the type is a note signature (0x01) or a cosignature (0x04).
+Result<std::array<uint8_t, 32>> ParseKeyBytes(std::string_view b64, const char* what,
+                                              uint8_t* type) {
   auto raw = Base64Decode(b64);
   if (!raw.ok()) return InvalidArgument(std::string(what) + ": " + raw.status().message());
-  if (raw->size() != 33 || static_cast<uint8_t>((*raw)[0]) != kAlgEd25519) {
-    return InvalidArgument(std::string(what) + ": not an Ed25519 key (0x01 and 32 bytes)");
+  uint8_t t = raw->empty() ? 0 : static_cast<uint8_t>((*raw)[0]);
+  if (raw->size() != 33 || (t != kNoteEd25519 && t != kCosignatureV1)) {
+    return InvalidArgument(std::string(what) +
+                           ": not an Ed25519 key (0x01 or 0x04 for a cosigner, and 32 bytes)");
   }
+  *type = t;
   std::array<uint8_t, 32> out;
   std::copy(raw->begin() + 1, raw->end(), out.begin());
   return out;
 }
 
-std::string KeyBytes(const std::array<uint8_t, 32>& k) {
-  std::string raw(1, static_cast<char>(kAlgEd25519));
+std::string KeyBytes(const std::array<uint8_t, 32>& k, uint8_t type) {
+  std::string raw(1, static_cast<char>(type));
   raw.append(reinterpret_cast<const char*>(k.data()), k.size());
   return Base64Encode(raw);
 }
 
-Result<NoteSigner> SignerFromSeed(std::string name, const std::array<uint8_t, 32>& seed) {
+Result<NoteSigner> SignerFromSeed(std::string name, const std::array<uint8_t, 32>& seed,
+                                  uint8_t type) {
   CL_RETURN_IF_ERROR(CheckKeyName(name));
   Pkey pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
   if (!pkey) return Internal("OpenSSL: cannot load an Ed25519 key");
@@ -82,7 +86,8 @@ Result<NoteSigner> SignerFromSeed(std::string name, const std::array<uint8_t, 32
   }
   s.name = std::move(name);
   s.seed = seed;
-  s.key_hash = NoteKeyHash(s.name, s.key);
+  s.type = type;
+  s.key_hash = NoteKeyHash(s.name, s.key, type);
   return s;
 }
 
@@ -140,11 +145,11 @@ Result<std::string> Base64Decode(std::string_view text) {
 }
 
 std::string NoteVerifier::ToString() const {
-  return name + "+" + Hex8(key_hash) + "+" + KeyBytes(key);
+  return name + "+" + Hex8(key_hash) + "+" + KeyBytes(key, type);
 }
 
 std::string NoteSigner::ToString() const {
-  return "PRIVATE+KEY+" + name + "+" + Hex8(key_hash) + "+" + KeyBytes(seed);
+  return "PRIVATE+KEY+" + name + "+" + Hex8(key_hash) + "+" + KeyBytes(seed, type);
 }
 
 Status CheckKeyName(std::string_view name) {
@@ -157,22 +162,22 @@ Status CheckKeyName(std::string_view name) {
   return Status::Ok();
 }
 
-uint32_t NoteKeyHash(std::string_view name, const Ed25519Public& key) {
+uint32_t NoteKeyHash(std::string_view name, const Ed25519Public& key, uint8_t type) {
   Sha256 h;
   h.Update(name);
-  const uint8_t sep[2] = {'\n', kAlgEd25519};
+  const uint8_t sep[2] = {'\n', type};
   h.Update(sep, 2);
   h.Update(key.data(), key.size());
   Hash d = h.Finish();
   return uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | uint32_t{d[3]};
 }
 
-Result<NoteSigner> GenerateNoteSigner(std::string name) {
+Result<NoteSigner> GenerateNoteSigner(std::string name, uint8_t type) {
   std::array<uint8_t, 32> seed;
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) {
     return Internal("OpenSSL: no randomness for a signing key");
   }
-  return SignerFromSeed(std::move(name), seed);
+  return SignerFromSeed(std::move(name), seed, type);
 }
 
 Result<NoteSigner> ParseNoteSigner(std::string_view text) {
@@ -181,8 +186,9 @@ Result<NoteSigner> ParseNoteSigner(std::string_view text) {
     return InvalidArgument("a signing key reads PRIVATE+KEY+<name>+<hash>+<key>");
   }
   CL_ASSIGN_OR_RETURN(uint32_t hash, ParseHex8(parts[3]));
-  CL_ASSIGN_OR_RETURN(auto seed, ParseKeyBytes(parts[4], "signing key"));
-  CL_ASSIGN_OR_RETURN(NoteSigner s, SignerFromSeed(std::string(parts[2]), seed));
+  uint8_t type = 0;
+  CL_ASSIGN_OR_RETURN(auto seed, ParseKeyBytes(parts[4], "signing key", &type));
+  CL_ASSIGN_OR_RETURN(NoteSigner s, SignerFromSeed(std::string(parts[2]), seed, type));
   if (s.key_hash != hash) return InvalidArgument("signing key: the key hash does not match");
   return s;
 }
@@ -193,71 +199,118 @@ Result<NoteVerifier> ParseNoteVerifier(std::string_view text) {
   if (parts.size() != 3) return InvalidArgument("a verifier key reads <name>+<hash>+<key>");
   CL_RETURN_IF_ERROR(CheckKeyName(parts[0]));
   CL_ASSIGN_OR_RETURN(uint32_t hash, ParseHex8(parts[1]));
-  CL_ASSIGN_OR_RETURN(auto key, ParseKeyBytes(parts[2], "verifier key"));
-  NoteVerifier v{std::string(parts[0]), hash, key};
-  if (NoteKeyHash(v.name, v.key) != hash) {
+  uint8_t type = 0;
+  CL_ASSIGN_OR_RETURN(auto key, ParseKeyBytes(parts[2], "verifier key", &type));
+  NoteVerifier v{std::string(parts[0]), hash, key, type};
+  if (NoteKeyHash(v.name, v.key, type) != hash) {
     return InvalidArgument("verifier key: the key hash does not match the name and key");
   }
   return v;
 }
 
-Result<std::string> SignNote(const NoteSigner& signer, std::string_view text) {
-  CL_RETURN_IF_ERROR(CheckNoteText(text));
+namespace {
+
+Result<std::array<uint8_t, 64>> Ed25519Sign(const NoteSigner& signer, std::string_view msg) {
   Pkey pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, signer.seed.data(),
                                          signer.seed.size()));
   MdCtx ctx(EVP_MD_CTX_new());
   if (!pkey || !ctx) return Internal("OpenSSL: cannot set up Ed25519");
-  uint8_t sig[64];
-  size_t len = sizeof sig;
+  std::array<uint8_t, 64> sig;
+  size_t len = sig.size();
   if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const uint8_t*>(text.data()),
-                     text.size()) != 1 ||
+      EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const uint8_t*>(msg.data()),
+                     msg.size()) != 1 ||
       len != 64) {
     return Internal("OpenSSL: Ed25519 signing failed");
   }
+  return sig;
+}
+
+Result<bool> Ed25519Verify(const NoteVerifier& v, const uint8_t* sig, std::string_view msg) {
+  Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, v.key.data(), v.key.size()));
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!pkey || !ctx) return Internal("OpenSSL: cannot set up Ed25519");
+  return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), sig, 64, reinterpret_cast<const uint8_t*>(msg.data()),
+                          msg.size()) == 1;
+}
+
+std::string SignatureLine(const NoteSigner& signer, std::string_view signature) {
   std::string blob;
   for (int i = 3; i >= 0; --i)
     blob.push_back(static_cast<char>((signer.key_hash >> (8 * i)) & 0xff));
-  blob.append(reinterpret_cast<const char*>(sig), 64);
-  std::string out(text);
-  out += "\n";
-  out += kSigPrefix;
-  out += signer.name + " " + Base64Encode(blob) + "\n";
-  return out;
+  blob.append(signature);
+  return std::string(kSigPrefix) + signer.name + " " + Base64Encode(blob) + "\n";
 }
 
-Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier) {
+struct NoteSignature {
+  std::string_view line;  // without "— " and the newline
+  std::string_view name;
+  uint32_t key_hash = 0;
+  std::string blob;  // after the key hash
+};
+
+struct SplitNoteResult {
+  std::string_view text;  // up to and with the newline before the blank line
+  std::vector<NoteSignature> signatures;
+};
+
+// A signed note's text and signature lines, each well-formed (its key's or not).
+Result<SplitNoteResult> SplitNote(std::string_view note) {
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos)
     return Corruption("note: no blank line before the signatures");
-  std::string_view text = note.substr(0, split + 1);
+  SplitNoteResult out{note.substr(0, split + 1), {}};
   std::string_view sigs = note.substr(split + 2);
-  CL_RETURN_IF_ERROR(CheckNoteText(text).Annotate("note"));
+  CL_RETURN_IF_ERROR(CheckNoteText(out.text).Annotate("note"));
   if (sigs.empty() || sigs.back() != '\n')
     return Corruption("note: signatures must end in a newline");
   sigs.remove_suffix(1);
-  bool verified = false;
   for (std::string_view line : Split(sigs, '\n')) {
     if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
       return Corruption("note: a signature line must start with '— '");
     }
+    NoteSignature sig{line, {}, 0, {}};
     line.remove_prefix(kSigPrefix.size());
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos) return Corruption("note: a signature line has no signature");
-    std::string_view name = line.substr(0, sp);
+    sig.name = line.substr(0, sp);
     auto blob = Base64Decode(line.substr(sp + 1));
     if (!blob.ok() || blob->size() < 5) return Corruption("note: a signature is not valid base64");
-    uint32_t hash = 0;
-    for (int i = 0; i < 4; ++i) hash = hash << 8 | static_cast<uint8_t>((*blob)[i]);
-    if (name != verifier.name || hash != verifier.key_hash) continue;  // another key's
-    if (blob->size() != 68) return Corruption("note: the Ed25519 signature is not 64 bytes");
-    Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, verifier.key.data(),
-                                          verifier.key.size()));
-    MdCtx ctx(EVP_MD_CTX_new());
-    if (!pkey || !ctx) return Internal("OpenSSL: cannot set up Ed25519");
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const uint8_t*>(blob->data()) + 4, 64,
-                         reinterpret_cast<const uint8_t*>(text.data()), text.size()) != 1) {
+    for (int i = 0; i < 4; ++i) sig.key_hash = sig.key_hash << 8 | static_cast<uint8_t>((*blob)[i]);
+    sig.blob = blob->substr(4);
+    out.signatures.push_back(std::move(sig));
+  }
+  return out;
+}
+
+std::string CosignedMessage(uint64_t time_s, std::string_view text) {
+  return "cosignature/v1\ntime " + std::to_string(time_s) + "\n" + std::string(text);
+}
+
+}  // namespace
+
+Result<std::string> SignNote(const NoteSigner& signer, std::string_view text) {
+  CL_RETURN_IF_ERROR(CheckNoteText(text));
+  if (signer.type != kNoteEd25519) return InvalidArgument("a cosigner's key signs no notes");
+  CL_ASSIGN_OR_RETURN(auto sig, Ed25519Sign(signer, text));
+  return std::string(text) + "\n" +
+         SignatureLine(signer, std::string_view(reinterpret_cast<const char*>(sig.data()), 64));
+}
+
+Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier) {
+  if (verifier.type != kNoteEd25519) {
+    return InvalidArgument("note: " + verifier.name + " is a cosigner's key, not a log's");
+  }
+  CL_ASSIGN_OR_RETURN(SplitNoteResult split, SplitNote(note));
+  bool verified = false;
+  for (const NoteSignature& sig : split.signatures) {
+    if (sig.name != verifier.name || sig.key_hash != verifier.key_hash) continue;  // another key's
+    if (sig.blob.size() != 64) return Corruption("note: the Ed25519 signature is not 64 bytes");
+    CL_ASSIGN_OR_RETURN(
+        bool ok,
+        Ed25519Verify(verifier, reinterpret_cast<const uint8_t*>(sig.blob.data()), split.text));
+    if (!ok) {
       return Corruption("note: the signature by " + verifier.name +
                         " does not verify (the text or the signature was altered)");
     }
@@ -267,7 +320,50 @@ Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier
     return Corruption("note: not signed by the key " + verifier.name + "+" +
                       Hex8(verifier.key_hash) + " (signed by another key, or unsigned)");
   }
-  return std::string(text);
+  return std::string(split.text);
+}
+
+Result<std::string> CosignNote(const NoteSigner& cosigner, std::string_view note, uint64_t time_s) {
+  if (cosigner.type != kCosignatureV1) {
+    return InvalidArgument("cosign: " + cosigner.name + " is not a cosigner's key (type 0x04)");
+  }
+  if (time_s > uint64_t{INT64_MAX}) return InvalidArgument("cosign: time out of range");
+  CL_ASSIGN_OR_RETURN(SplitNoteResult split, SplitNote(note));
+  CL_ASSIGN_OR_RETURN(auto sig, Ed25519Sign(cosigner, CosignedMessage(time_s, split.text)));
+  std::string signature;
+  for (int i = 7; i >= 0; --i) signature.push_back(static_cast<char>((time_s >> (8 * i)) & 0xff));
+  signature.append(reinterpret_cast<const char*>(sig.data()), 64);
+  return std::string(note) + SignatureLine(cosigner, signature);
+}
+
+Result<uint64_t> OpenCosignature(std::string_view note, const NoteVerifier& verifier) {
+  if (verifier.type != kCosignatureV1) {
+    return InvalidArgument("cosignature: " + verifier.name + " is not a cosigner's key");
+  }
+  CL_ASSIGN_OR_RETURN(SplitNoteResult split, SplitNote(note));
+  for (const NoteSignature& sig : split.signatures) {
+    if (sig.name != verifier.name || sig.key_hash != verifier.key_hash) continue;
+    if (sig.blob.size() != 72) return Corruption("cosignature: not 8 + 64 bytes");
+    uint64_t time_s = 0;
+    for (int i = 0; i < 8; ++i) time_s = time_s << 8 | static_cast<uint8_t>(sig.blob[i]);
+    if (time_s > uint64_t{INT64_MAX}) return Corruption("cosignature: time out of range");
+    CL_ASSIGN_OR_RETURN(
+        bool ok, Ed25519Verify(verifier, reinterpret_cast<const uint8_t*>(sig.blob.data()) + 8,
+                               CosignedMessage(time_s, split.text)));
+    if (!ok) {
+      return Corruption("cosignature by " + verifier.name +
+                        " does not verify (the checkpoint or the cosignature was altered)");
+    }
+    return time_s;
+  }
+  return NotFound("no cosignature by " + verifier.name + "+" + Hex8(verifier.key_hash));
+}
+
+Result<std::vector<std::string>> NoteSignatureLines(std::string_view note) {
+  CL_ASSIGN_OR_RETURN(SplitNoteResult split, SplitNote(note));
+  std::vector<std::string> out;
+  for (const NoteSignature& sig : split.signatures) out.emplace_back(sig.line);
+  return out;
 }
 
 std::string Checkpoint::Text() const {

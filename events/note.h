@@ -8,6 +8,9 @@
 // - tlog-checkpoint (c2sp.org/tlog-checkpoint): the note text is the origin line, the tree
 //   size in decimal, the base64 root hash, then optional extension lines. closeloop adds one,
 //   "closeloop-signed-at <unix milliseconds>"; tools for the format ignore it.
+// - tlog-cosignature (c2sp.org/tlog-cosignature, cosignature/v1): a witness's signature line
+//   on a checkpoint, key hash over "<name>\n" || 0x04 || key, signature = 8-byte big-endian
+//   POSIX time || Ed25519 over "cosignature/v1\ntime <t>\n" || the checkpoint's note text.
 // Ed25519 through OpenSSL.
 #pragma once
 
@@ -29,10 +32,15 @@ Result<std::string> Base64Decode(std::string_view text);
 
 using Ed25519Public = std::array<uint8_t, 32>;
 
+// The key's signature type, the byte before the key in key texts and hashes.
+inline constexpr uint8_t kNoteEd25519 = 0x01;    // signed-note signatures (a log's key)
+inline constexpr uint8_t kCosignatureV1 = 0x04;  // tlog-cosignature/v1 (a witness's key)
+
 struct NoteVerifier {
   std::string name;
   uint32_t key_hash = 0;
   Ed25519Public key{};
+  uint8_t type = kNoteEd25519;
   std::string ToString() const;  // the verifier key text
 };
 
@@ -41,14 +49,15 @@ struct NoteSigner {
   uint32_t key_hash = 0;
   std::array<uint8_t, 32> seed{};
   Ed25519Public key{};
+  uint8_t type = kNoteEd25519;
   std::string ToString() const;  // the signing key text (secret)
-  NoteVerifier Verifier() const { return {name, key_hash, key}; }
+  NoteVerifier Verifier() const { return {name, key_hash, key, type}; }
 };
 
 // A key name: non-empty, no whitespace, no '+'.
 Status CheckKeyName(std::string_view name);
-uint32_t NoteKeyHash(std::string_view name, const Ed25519Public& key);
-Result<NoteSigner> GenerateNoteSigner(std::string name);
+uint32_t NoteKeyHash(std::string_view name, const Ed25519Public& key, uint8_t type = kNoteEd25519);
+Result<NoteSigner> GenerateNoteSigner(std::string name, uint8_t type = kNoteEd25519);
 Result<NoteSigner> ParseNoteSigner(std::string_view text);
 Result<NoteVerifier> ParseNoteVerifier(std::string_view text);
 
@@ -57,6 +66,15 @@ Result<std::string> SignNote(const NoteSigner& signer, std::string_view text);
 // The note's text when a signature line by `verifier` (same name and key hash) verifies.
 // Lines by other keys are skipped; a line by this key that does not verify is an error.
 Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier);
+
+// `note` (a signed note) with `cosigner`'s cosignature/v1 line, made at `time_s` (POSIX
+// seconds), appended. The cosigner's key must be of type kCosignatureV1.
+Result<std::string> CosignNote(const NoteSigner& cosigner, std::string_view note, uint64_t time_s);
+// The time of `verifier`'s cosignature on `note` when it verifies; NotFound when the note
+// has no line by that key; Corruption when the line is there and does not verify.
+Result<uint64_t> OpenCosignature(std::string_view note, const NoteVerifier& verifier);
+// The note's signature lines ("— name base64", without the newline), in order.
+Result<std::vector<std::string>> NoteSignatureLines(std::string_view note);
 
 struct Checkpoint {
   std::string origin;
