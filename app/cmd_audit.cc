@@ -10,6 +10,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/wall_clock.h"
@@ -35,12 +36,14 @@ events::NoteVerifier KeyArgument(const std::string& arg) {
     text = ReadAll(arg);
   }
   auto key = events::ParseNoteVerifier(text);
-  if (!key.ok()) Fail("--key: " + key.status().message(), 2);
+  if (!key.ok()) Fail(arg + ": " + key.status().message(), 2);
   return *key;
 }
 
 struct VerifyOptions {
   std::string file, key;
+  std::vector<std::string> witnesses;
+  int quorum = -1;  // -1: every --witness given
 };
 
 void RunEvidenceVerify(const VerifyOptions& o) {
@@ -48,7 +51,17 @@ void RunEvidenceVerify(const VerifyOptions& o) {
   std::optional<events::NoteVerifier> trusted;
   if (!o.key.empty()) trusted = KeyArgument(o.key);
   auto started = std::chrono::steady_clock::now();
-  auto report = events::VerifyEvidence(bundle, trusted ? &*trusted : nullptr);
+  events::WitnessPolicy policy;
+  for (const auto& w : o.witnesses) {
+    events::NoteVerifier v = KeyArgument(w);
+    if (v.type != events::kCosignatureV1)
+      Fail("--witness: " + v.name + " is not a witness's key", 2);
+    policy.witnesses.push_back(std::move(v));
+  }
+  policy.quorum = o.quorum < 0 ? policy.witnesses.size() : static_cast<size_t>(o.quorum);
+  if (policy.quorum > policy.witnesses.size())
+    Fail("--quorum: more than the --witness keys given", 2);
+  auto report = events::VerifyEvidence(bundle, trusted ? &*trusted : nullptr, policy);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
@@ -102,6 +115,12 @@ void AddAuditCommands(CLI::App& root) {
   verify->add_option("--key", vo->key,
                      "the log's verifier key (NAME+HASH+KEY, or a file holding it); without "
                      "it, the key the bundle names is used and the output says so");
+  verify->add_option("--witness", vo->witnesses,
+                     "a witness's verifier key (or a file) whose cosignature of each checkpoint "
+                     "counts; repeat for several");
+  verify->add_option("--quorum", vo->quorum,
+                     "how many of the --witness keys must have cosigned each checkpoint "
+                     "(default: all of them)");
   verify->callback([vo] { RunEvidenceVerify(*vo); });
 
   CLI::App* audit = root.add_subcommand("audit", "The log's signing key and checkpoints");

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   closeloop::app::AddKafkaCommands(root);
   closeloop::app::AddDemoCommand(root);
   closeloop::app::AddAuditCommands(root);
+  closeloop::app::AddWitnessCommands(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

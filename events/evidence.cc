@@ -120,6 +120,15 @@ std::string EncodeEvidence(const Evidence& e) {
 }
 
 Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifier* trusted) {
+  return VerifyEvidence(bundle, trusted, WitnessPolicy{});
+}
+
+Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifier* trusted,
+                                      const WitnessPolicy& policy) {
+  if (policy.quorum > policy.witnesses.size()) {
+    return InvalidArgument("a quorum of " + std::to_string(policy.quorum) +
+                           " needs as many witnesses");
+  }
   CL_ASSIGN_OR_RETURN(Evidence e, Decode(bundle));
   EvidenceReport out;
   out.log = e.log;
@@ -158,7 +167,20 @@ Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifie
       return Corruption(where + ".checkpoint: origin \"" + cp->origin + "\" is not partition " +
                         std::to_string(ep.partition) + " of log " + e.log);
     }
-    ProvenPartition pp{ep.partition, *cp, {}};
+    ProvenPartition pp{ep.partition, *cp, {}, {}};
+    for (const NoteVerifier& w : policy.witnesses) {
+      auto t = OpenCosignature(ep.checkpoint, w);
+      if (t.ok()) {
+        pp.cosigned.push_back({w.name, *t});
+      } else if (t.status().code() != Code::kNotFound) {
+        return Corruption(where + ".checkpoint: " + t.status().message());
+      }
+    }
+    if (pp.cosigned.size() < policy.quorum) {
+      return Corruption(where + ".checkpoint: cosigned by " + std::to_string(pp.cosigned.size()) +
+                        " of the trusted witnesses, fewer than the quorum of " +
+                        std::to_string(policy.quorum));
+    }
     int64_t last_offset = -1;
     for (size_t k = 0; k < ep.records.size(); ++k) {
       const auto& r = ep.records[k];
@@ -208,6 +230,11 @@ std::string EvidenceReport::Describe() const {
     if (p.checkpoint.signed_at_ms != 0)
       out += " signed at " + FormatTime(p.checkpoint.signed_at_ms);
     out += " (root " + ToHex(p.checkpoint.root) + ")\n";
+    for (const auto& c : p.cosigned) {
+      out += "    cosigned by witness " + c.witness + " at " +
+             FormatTime(static_cast<int64_t>(c.time_s) * 1000) +
+             ": it had seen this log grow only by appends up to this checkpoint\n";
+    }
   }
   out += "signed by key " + key + "\n";
   if (key_from_bundle) {

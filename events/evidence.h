@@ -50,10 +50,15 @@ struct ProvenRecord {
   std::string id, body_type, correlation_id, hash_hex;
   int64_t occurred_at = 0;
 };
+struct Cosigned {
+  std::string witness;  // the witness's key name
+  uint64_t time_s = 0;  // when it cosigned (POSIX seconds)
+};
 struct ProvenPartition {
   uint32_t partition = 0;
   Checkpoint checkpoint;
   std::vector<uint64_t> offsets;
+  std::vector<Cosigned> cosigned;  // by the trusted witnesses
 };
 struct EvidenceReport {
   std::string log, chain_id, key;
@@ -69,5 +74,15 @@ struct EvidenceReport {
 // checkpoint's size, and its inclusion proof leads to the checkpoint's root; the chain id
 // is the correlation id of at least one record. The first failure is the error.
 Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifier* trusted);
+
+// The same, and each checkpoint must carry valid cosignatures (C2SP cosignature/v1) by at
+// least `quorum` distinct keys among `witnesses`; cosignatures by other keys are ignored, a
+// trusted witness's line that does not verify is a failure.
+struct WitnessPolicy {
+  std::vector<NoteVerifier> witnesses;  // of type kCosignatureV1
+  size_t quorum = 0;
+};
+Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifier* trusted,
+                                      const WitnessPolicy& policy);
 
 }  // namespace closeloop::events

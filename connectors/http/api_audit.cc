@@ -68,7 +68,9 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
     c.res.set_content(b.checkpoints->verifier().ToString() + "\n", "text/plain; charset=utf-8");
   });
 
-  Route(s, "GET", "/v1/audit/checkpoints", auditors, [this](Call& c) {
+  // Witnesses follow the checkpoints and their consistency (inspectors run them too).
+  const uint32_t witnesses = Roles({Role::kAuditor, Role::kInspector, Role::kAdmin});
+  Route(s, "GET", "/v1/audit/checkpoints", witnesses, [this](Call& c) {
     if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
     auto limit = ParseInt(c.Param("limit"), 1, 1, 1000);
     if (!limit) return c.Error(400, "bad_parameter", "limit: a whole number 1..1000", "limit");
@@ -98,7 +100,34 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
     c.Json(200, {{"key", b.checkpoints->verifier().ToString()}, {"checkpoints", list}});
   });
 
-  Route(s, "GET", "/v1/audit/consistency", auditors, [this](Call& c) {
+  // A witness (closeloop witness) hands back a checkpoint it cosigned. Inspectors may: the
+  // discipline commission is the witness this domain names.
+  Route(s, "POST", "/v1/audit/cosignatures", witnesses, [this](Call& c) {
+    if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
+    auto body = c.BodyObject();
+    if (!body) return;
+    for (const char* field : {"checkpoint", "witness_key"}) {
+      if (!body->contains(field) || !(*body)[field].is_string()) {
+        return c.Error(400, "invalid", std::string(field) + ": required, a string", field);
+      }
+    }
+    auto witness = events::ParseNoteVerifier((*body)["witness_key"].get<std::string>());
+    if (!witness.ok()) {
+      return c.Error(422, "invalid", "witness_key: " + witness.status().message(), "witness_key");
+    }
+    auto stored = b.checkpoints->AddCosignature((*body)["checkpoint"].get<std::string>(), *witness);
+    if (!stored.ok() && stored.status().code() == Code::kInvalidArgument) {
+      const std::string& m = stored.status().message();
+      std::string field = m.rfind("witness_key", 0) == 0 ? "witness_key" : "checkpoint";
+      return c.Error(422, "invalid", m, field);
+    }
+    if (!stored.ok()) return c.Fail(stored.status());
+    c.detail = witness->name + " p" + std::to_string(stored->partition) + "@" +
+               std::to_string(stored->checkpoint.size);
+    c.Json(200, CheckpointJson(*stored));
+  });
+
+  Route(s, "GET", "/v1/audit/consistency", witnesses, [this](Call& c) {
     if (!b.tree) return c.Error(501, "not_supported", "this log has no Merkle trees");
     auto p = ParseInt(c.Param("partition"), -1, 0, int64_t{partitions} - 1);
     if (!p || *p < 0)

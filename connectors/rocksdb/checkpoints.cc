@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace closeloop::rocks {
@@ -138,6 +139,39 @@ Result<StoredCheckpoint> Checkpointer::At(uint32_t partition, uint64_t size) con
   }
   CL_RETURN_IF_ERROR(FromRocks(s, "reading a checkpoint"));
   return Decode(partition, note);
+}
+
+Result<StoredCheckpoint> Checkpointer::AddCosignature(std::string_view cosigned,
+                                                      const events::NoteVerifier& witness) {
+  if (witness.type != events::kCosignatureV1) {
+    return InvalidArgument("witness_key: not a cosigner's key (type 0x04)");
+  }
+  auto text = events::OpenNote(cosigned, verifier_);
+  if (!text.ok()) return InvalidArgument("checkpoint: " + text.status().message());
+  auto cp = events::ParseCheckpoint(*text);
+  if (!cp.ok()) return InvalidArgument("checkpoint: " + cp.status().message());
+  std::optional<uint32_t> partition;
+  for (uint32_t p = 0; p < log_->partition_count(); ++p) {
+    if (cp->origin == events::CheckpointOrigin(log_->name(), p)) partition = p;
+  }
+  if (!partition) return InvalidArgument("checkpoint: origin " + cp->origin + " is not this log's");
+  std::lock_guard<std::mutex> lock(mu_);
+  CL_ASSIGN_OR_RETURN(StoredCheckpoint stored, At(*partition, cp->size));
+  if (stored.checkpoint.Text() != *text) {
+    return InvalidArgument("checkpoint: not the text this log signed at " +
+                           std::to_string(cp->size) + " records");
+  }
+  if (events::OpenCosignature(stored.note, witness).ok()) return stored;  // cosigned before
+  CL_ASSIGN_OR_RETURN(auto lines, events::NoteSignatureLines(cosigned));
+  for (const std::string& line : lines) {
+    std::string candidate = stored.note + line + "\n";
+    if (!events::OpenCosignature(candidate, witness).ok()) continue;
+    rocksdb::WriteBatch wb;
+    wb.Put(db_->family("meta"), Key(*partition, cp->size), candidate);
+    CL_RETURN_IF_ERROR(db_->Write(&wb));
+    return Decode(*partition, candidate);
+  }
+  return InvalidArgument("checkpoint: no valid cosignature by " + witness.name);
 }
 
 }  // namespace closeloop::rocks

@@ -47,6 +47,14 @@ class Checkpointer {
   // The checkpoint of a partition at exactly `size` records; NotFound when none was signed.
   Result<StoredCheckpoint> At(uint32_t partition, uint64_t size) const;
 
+  // Keeps a witness's cosignature (C2SP cosignature/v1) of one of this log's checkpoints:
+  // `cosigned` is the checkpoint note with the witness's line; it must be a checkpoint this
+  // log signed (same text) and the witness's line must verify under `witness`. The line is
+  // appended to the stored note, so every later read (lists, evidence bundles) carries it;
+  // a second cosignature by the same key is kept as the first (returns the stored one).
+  Result<StoredCheckpoint> AddCosignature(std::string_view cosigned,
+                                          const events::NoteVerifier& witness);
+
  private:
   Checkpointer(EmbeddedLog* log, RocksDb* db, events::NoteSigner signer)
       : log_(log), db_(db), signer_(std::move(signer)), verifier_(signer_.Verifier()) {}
