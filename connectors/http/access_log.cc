@@ -17,27 +17,20 @@ std::string AccessEntry::ToJson() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+AccessLog::AccessLog(rocks::RocksDb& db) : chain_(rocks::AccessChain::Open(&db)) {
+  if (!chain_.ok()) spdlog::error("access log: {}", chain_.status().ToString());
+}
+
 void AccessLog::Record(const AccessEntry& entry) {
   AccessEntry e = entry;
   e.target = RedactTarget(e.target);  // here, so no caller can forget it
-  std::string key = fmt::format("access/{:016x}/{:08x}", static_cast<uint64_t>(e.at), seq_++);
-  rocksdb::WriteBatch batch;
-  batch.Put(db_.family("meta"), key, e.ToJson());
-  Status s = db_.Write(&batch, false);
+  Status s = chain_.ok() ? (*chain_)->Append(e.at, e.ToJson()) : chain_.status();
   if (!s.ok()) spdlog::error("access log: {}", s.ToString());
 }
 
 Result<std::vector<std::string>> AccessLog::List(int64_t since_ms, size_t limit) const {
-  std::vector<std::string> out;
-  std::string from =
-      fmt::format("access/{:016x}", static_cast<uint64_t>(std::max<int64_t>(0, since_ms)));
-  std::unique_ptr<rocksdb::Iterator> it(db_.db()->NewIterator({}, db_.family("meta")));
-  for (it->Seek(from); it->Valid() && out.size() < limit; it->Next()) {
-    if (!it->key().starts_with("access/")) break;
-    out.push_back(it->value().ToString());
-  }
-  CL_RETURN_IF_ERROR(rocks::FromRocks(it->status(), "access log"));
-  return out;
+  if (!chain_.ok()) return chain_.status();
+  return (*chain_)->List(since_ms, limit);
 }
 
 }  // namespace closeloop::http

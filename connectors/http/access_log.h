@@ -1,19 +1,17 @@
 // Who did what, when, with what result: every write through the API and every read by an
-// auditor or inspector. Kept in the node's RocksDB ("meta" family, keys "access/<time>/<n>"),
-// in time order, readable by admins and auditors through GET /v1/admin/access-log.
+// auditor or inspector. Kept in the node's RocksDB as a tamper-evident chain (a Merkle tree
+// the checkpoints sign: connectors/rocksdb/access_chain.h), readable by admins and auditors
+// through GET /v1/admin/access-log and checked by GET /v1/audit/verify.
 // It never holds a secret: credential query parameters are redacted before an entry is
 // written (secrets.h), and no field carries a token (token ids are hash prefixes).
 #pragma once
 
-#include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
-
-namespace closeloop::rocks {
-class RocksDb;
-}
+#include "connectors/rocksdb/access_chain.h"
 
 namespace closeloop::http {
 
@@ -32,7 +30,9 @@ struct AccessEntry {
 
 class AccessLog {
  public:
-  explicit AccessLog(rocks::RocksDb& db) : db_(db) {}
+  // Opens the chain (moving entries of older data directories into it); a failure is kept
+  // and reported by every Record (in the server log) and List (to the caller).
+  explicit AccessLog(rocks::RocksDb& db);
   // Best effort by design: a failure to write the entry is logged, the request stands.
   // Redacts the entry's target (RedactTarget) before writing it.
   void Record(const AccessEntry& entry);
@@ -40,8 +40,7 @@ class AccessLog {
   Result<std::vector<std::string>> List(int64_t since_ms, size_t limit) const;
 
  private:
-  rocks::RocksDb& db_;
-  std::atomic<uint64_t> seq_{0};
+  Result<std::unique_ptr<rocks::AccessChain>> chain_;
 };
 
 }  // namespace closeloop::http

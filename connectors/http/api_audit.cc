@@ -8,6 +8,7 @@
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/rocksdb/access_chain.h"
 #include "connectors/rocksdb/checkpoints.h"
 #include "engine/queries.h"
 #include "events/evidence.h"
@@ -24,7 +25,10 @@ std::string HashB64(const events::Hash& h) {
 }
 
 json CheckpointJson(const rocks::StoredCheckpoint& cp) {
-  return {{"partition", cp.partition},
+  // The access log's checkpoints have no partition (their origin says "<log>/access").
+  json partition =
+      cp.partition == rocks::Checkpointer::kAccessLog ? json(nullptr) : json(cp.partition);
+  return {{"partition", partition},
           {"origin", cp.checkpoint.origin},
           {"tree_size", cp.checkpoint.size},
           {"root_hash", HashB64(cp.checkpoint.root)},
@@ -60,7 +64,25 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
                        {"end_offset", h.end_offset},
                        {"last_hash", events::ToHex(h.last_hash)}});
     }
-    c.Json(200, {{"intact", problem->empty()}, {"problem", *problem}, {"heads", heads}});
+    // The access log: its entries against its tree and every root the checkpoints signed.
+    std::map<uint64_t, events::Hash> signed_roots;
+    if (b.checkpoints) {
+      auto roots = b.checkpoints->AccessRoots();
+      if (!roots.ok()) return c.Fail(roots.status());
+      signed_roots = std::move(*roots);
+    }
+    auto access_problem = rocks::VerifyAccessChain(*b.db, signed_roots);
+    if (!access_problem.ok()) return c.Fail(access_problem.status());
+    auto access_head = rocks::AccessTreeHead(*b.db);
+    if (!access_head.ok()) return c.Fail(access_head.status());
+    json access = {{"intact", access_problem->empty()},
+                   {"problem", *access_problem},
+                   {"entries", access_head->size},
+                   {"signed_checkpoints", signed_roots.size()}};
+    c.Json(200, {{"intact", problem->empty() && access_problem->empty()},
+                 {"problem", problem->empty() ? *access_problem : *problem},
+                 {"heads", heads},
+                 {"access_log", access}});
   });
 
   Route(s, "GET", "/.well-known/closeloop-checkpoint-key", kPublic, [this](Call& c) {
@@ -87,7 +109,13 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
       if (!cps.ok()) return c.Fail(cps.status());
       for (const auto& cp : *cps) list.push_back(CheckpointJson(cp));
     }
-    c.Json(200, {{"key", b.checkpoints->verifier().ToString()}, {"checkpoints", list}});
+    json access = nullptr;
+    auto newest = b.checkpoints->Latest(rocks::Checkpointer::kAccessLog);
+    if (newest.ok()) access = CheckpointJson(*newest);
+    if (!newest.ok() && newest.status().code() != Code::kNotFound) return c.Fail(newest.status());
+    c.Json(200, {{"key", b.checkpoints->verifier().ToString()},
+                 {"checkpoints", list},
+                 {"access_log", access}});
   });
 
   Route(s, "POST", "/v1/audit/checkpoints", auditors, [this](Call& c) {
@@ -95,7 +123,9 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
     auto published = b.checkpoints->Publish(b.wall_now());
     if (!published.ok()) return c.Fail(published.status());
     json list = json::array();
-    for (const auto& cp : *published) list.push_back(CheckpointJson(cp));
+    for (const auto& cp : *published) {
+      if (cp.partition != rocks::Checkpointer::kAccessLog) list.push_back(CheckpointJson(cp));
+    }
     c.detail = std::to_string(published->size());
     c.Json(200, {{"key", b.checkpoints->verifier().ToString()}, {"checkpoints", list}});
   });

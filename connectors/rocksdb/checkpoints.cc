@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include "connectors/rocksdb/access_chain.h"
+
 namespace closeloop::rocks {
 namespace {
 
@@ -104,6 +106,17 @@ Result<std::vector<StoredCheckpoint>> Checkpointer::Publish(int64_t now_ms) {
     wb.Put(db_->family("meta"), Key(p, head.size), note);
     out.push_back({p, std::move(c), std::move(note)});
   }
+  CL_ASSIGN_OR_RETURN(events::TreeHead access, AccessTreeHead(*db_));
+  if (access.size > 0) {
+    auto latest = Latest(kAccessLog);
+    if (!latest.ok() && latest.status().code() != Code::kNotFound) return latest.status();
+    if (!latest.ok() || latest->checkpoint.size < access.size) {
+      events::Checkpoint c{AccessLogOrigin(log_->name()), access.size, access.root, now_ms};
+      CL_ASSIGN_OR_RETURN(std::string note, events::SignNote(signer_, c.Text()));
+      wb.Put(db_->family("meta"), Key(kAccessLog, access.size), note);
+      out.push_back({kAccessLog, std::move(c), std::move(note)});
+    }
+  }
   if (!out.empty()) CL_RETURN_IF_ERROR(db_->Write(&wb));
   return out;
 }
@@ -140,6 +153,20 @@ Result<StoredCheckpoint> Checkpointer::At(uint32_t partition, uint64_t size) con
   CL_RETURN_IF_ERROR(FromRocks(s, "reading a checkpoint"));
   return Decode(partition, note);
 }
+
+Result<std::map<uint64_t, events::Hash>> Checkpointer::AccessRoots() const {
+  CL_ASSIGN_OR_RETURN(auto all, List(kAccessLog, SIZE_MAX));
+  std::map<uint64_t, events::Hash> out;
+  for (const auto& c : all) {
+    if (c.checkpoint.origin != AccessLogOrigin(log_->name())) {
+      return Corruption("access log checkpoint with origin " + c.checkpoint.origin);
+    }
+    out[c.checkpoint.size] = c.checkpoint.root;
+  }
+  return out;
+}
+
+std::string AccessLogOrigin(std::string_view log_name) { return std::string(log_name) + "/access"; }
 
 Result<StoredCheckpoint> Checkpointer::AddCosignature(std::string_view cosigned,
                                                       const events::NoteVerifier& witness) {

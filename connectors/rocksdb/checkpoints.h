@@ -9,6 +9,7 @@
 // stays deterministic.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,10 @@ struct StoredCheckpoint {
 
 class Checkpointer {
  public:
+  // The access log's tree (access_chain.h) is signed beside the partitions' under this
+  // partition number, with the origin AccessLogOrigin(log).
+  static constexpr uint32_t kAccessLog = UINT32_MAX;
+
   // Loads DATA/checkpoint-key; creates it (mode 0600) when absent and `create` is set.
   static Result<std::unique_ptr<Checkpointer>> Open(EmbeddedLog* log, RocksDb* db,
                                                     const std::string& data_dir, bool create);
@@ -38,7 +43,7 @@ class Checkpointer {
   const events::NoteVerifier& verifier() const { return verifier_; }
 
   // Signs every partition's current tree head that has grown since its last checkpoint,
-  // stamped `now_ms`; returns the new checkpoints.
+  // and the access log's, stamped `now_ms`; returns the new checkpoints.
   Result<std::vector<StoredCheckpoint>> Publish(int64_t now_ms);
   // The newest checkpoint of a partition; NotFound when it has none.
   Result<StoredCheckpoint> Latest(uint32_t partition) const;
@@ -52,6 +57,9 @@ class Checkpointer {
   // log signed (same text) and the witness's line must verify under `witness`. The line is
   // appended to the stored note, so every later read (lists, evidence bundles) carries it;
   // a second cosignature by the same key is kept as the first (returns the stored one).
+  // The access log's signed tree sizes and roots (for VerifyAccessChain).
+  Result<std::map<uint64_t, events::Hash>> AccessRoots() const;
+
   Result<StoredCheckpoint> AddCosignature(std::string_view cosigned,
                                           const events::NoteVerifier& witness);
 
@@ -66,5 +74,8 @@ class Checkpointer {
   const events::NoteVerifier verifier_;
   std::mutex mu_;  // one Publish at a time
 };
+
+// "<log name>/access": the origin line of the access log's checkpoints.
+std::string AccessLogOrigin(std::string_view log_name);
 
 }  // namespace closeloop::rocks
