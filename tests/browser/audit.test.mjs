@@ -67,6 +67,37 @@ test('an auditor opens a ticket as of an earlier time and sees the earlier state
   const records = bundle.partitions.reduce((n, p) => n + p.records.length, 0);
   assert.ok(records >= 4);
   assert.ok(bundle.partitions.every((p) => p.checkpoint.includes('/partition/')));
+  // The same bundle checked in the browser, with WebCrypto, against the published key.
+  await page.getByRole('button', { name: 'Check the evidence in this browser' }).click();
+  await page.locator('#bundle-check').getByText(new RegExp(`Proven in this browser: these ${records} records of chain ${a.chain_id}`)).waitFor();
+  await page.locator('#bundle-check').getByText(/under the checkpoint of \d+ records signed at/).first().waitFor();
+  await shot(page, '11-audit-checked-in-browser');
+  // Any altered byte of a record, a proof or a checkpoint is refused by the same code.
+  const refusals = await page.evaluate(async (b) => {
+    const { checkBundle } = await import('/console/js/evidence_check.js');
+    const key = await (await fetch('/.well-known/closeloop-checkpoint-key')).text();
+    const flip = (s, i) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const out = [];
+    const cases = [
+      (x) => { x.partitions[0].records[0].record = flip(x.partitions[0].records[0].record, 10); },
+      (x) => { const r = x.partitions[0].records.at(-1); r.proof[0] = flip(r.proof[0], 3); },
+      (x) => { x.partitions[0].checkpoint = x.partitions[0].checkpoint.replace(/\n(\d+)\n/, (m, n) => `\n${Number(n) + 1}\n`); },
+      (x) => { x.partitions[0].records[0].offset += 1; },
+    ];
+    for (const alter of cases) {
+      const x = structuredClone(b);
+      alter(x);
+      try {
+        await checkBundle(x, key);
+        out.push('accepted');
+      } catch (e) {
+        out.push(e.message);
+      }
+    }
+    return out;
+  }, bundle);
+  assert.equal(refusals.length, 4);
+  for (const r of refusals) assert.notEqual(r, 'accepted', 'an altered bundle was accepted');
   await shot(page, '11-audit-verified');
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -1,7 +1,8 @@
 // Audit: pick a ticket and a moment and see the ticket, its history and its chain exactly as
 // they stood then (the server folds the log up to that instant); verify every partition's
-// hash chain; read the state digest; download a chain's evidence bundle.
-import { get, query } from '../api.js';
+// hash chain; read the state digest; download a chain's evidence bundle, or check it here
+// with WebCrypto (evidence_check.js).
+import { ApiError, download, get, query } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { time } from '../format.js';
@@ -9,6 +10,7 @@ import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { timeline } from '../timeline.js';
 import { saveBundle } from './escalations.js';
+import { checkBundle } from '../evidence_check.js';
 
 export async function render(main, route) {
   const p = route.params;
@@ -55,6 +57,7 @@ async function replay(box, id, at) {
     ]);
     const tk = data.ticket;
     const status = h('p', { role: 'status' });
+    const checked = h('div#bundle-check', { role: 'status' });
     box.append(
       h(
         'div.card.asof-card',
@@ -71,7 +74,14 @@ async function replay(box, id, at) {
         timeline(data.history || [], tk),
       ),
       h('div.card', h('h2', t('ticket.chain'), h('span.sub', ` ${chain.chain_id}`)), chainGraph(chain.tickets, tk.id, (m) => `#/audit${query({ ticket: m.id, at })}`)),
-      h('div.card', h('button#bundle', { type: 'button', on: { click: () => saveBundle(id, status) } }, t('audit.download')), status),
+      h(
+        'div.card',
+        h('button#bundle', { type: 'button', on: { click: () => saveBundle(id, status) } }, t('audit.download')),
+        ' ',
+        h('button#check-bundle', { type: 'button', on: { click: () => checkHere(id, checked) } }, t('audit.check')),
+        status,
+        checked,
+      ),
     );
   } catch (e) {
     box.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
@@ -89,5 +99,36 @@ async function verify(box) {
     );
   } catch (e) {
     box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+  }
+}
+
+// Fetches the chain's bundle and the log's published key, and checks the bundle here with
+// WebCrypto (evidence_check.js), independently of the server's own verifier.
+async function checkHere(id, box) {
+  box.replaceChildren(t('loading'));
+  try {
+    const [file, keyFile] = await Promise.all([
+      download(`/v1/chains/${encodeURIComponent(id)}/evidence`),
+      download('/.well-known/closeloop-checkpoint-key'),
+    ]);
+    const bundle = JSON.parse(await file.blob.text());
+    const proven = await checkBundle(bundle, await keyFile.blob.text());
+    box.replaceChildren(
+      h('p.ok', t('audit.checked', { n: proven.records, chain: proven.chain, log: proven.log })),
+      h(
+        'ul',
+        proven.partitions.map((p) =>
+          h('li', t('audit.checkedPartition', { p: p.partition, at: p.offsets.join(', '), size: p.size, time: p.signedAt ? time(p.signedAt) : '—', root: `${p.root.slice(0, 16)}…` })),
+        ),
+      ),
+      h('p.muted', t('audit.checkedHow', { key: proven.key })),
+    );
+  } catch (e) {
+    if (e instanceof ApiError) {
+      box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    box.replaceChildren(h('p.error', { role: 'alert' }, t('audit.notProven', { problem: message })));
   }
 }
