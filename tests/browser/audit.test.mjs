@@ -72,6 +72,17 @@ test('an auditor opens a ticket as of an earlier time and sees the earlier state
   await page.locator('#bundle-check').getByText(new RegExp(`Proven in this browser: these ${records} records of chain ${a.chain_id}`)).waitFor();
   await page.locator('#bundle-check').getByText(/under the checkpoint of \d+ records signed at/).first().waitFor();
   await shot(page, '11-audit-checked-in-browser');
+  // The printed case file: no console controls, the checkpoint and how to verify it.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.top').isVisible(), false);
+  assert.equal(await page.getByRole('button', { name: 'Print the case file' }).isVisible(), false);
+  await page.getByText('How to verify this case file').waitFor();
+  assert.match(await page.locator('pre.cmd').textContent(), /^closeloop evidence verify evidence-.*\.json --key 'closeloop-/);
+  assert.match(await page.locator('pre.note').first().textContent(), /\/partition\/\d+\n\d+\n/);
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 10000 && pdf.subarray(0, 5).toString() === '%PDF-', 'a PDF of the case file');
+  await shot(page, '11-audit-print');
+  await page.emulateMedia({ media: 'screen' });
   // Any altered byte of a record, a proof or a checkpoint is refused by the same code.
   const refusals = await page.evaluate(async (b) => {
     const { checkBundle } = await import('/console/js/evidence_check.js');

@@ -122,6 +122,15 @@ async function checkHere(id, box) {
         ),
       ),
       h('p.muted', t('audit.checkedHow', { key: proven.key })),
+      // What a reader of the printed case file needs to check it again without this console.
+      h(
+        'div.verify-howto',
+        h('h3', t('audit.howto')),
+        h('p', t('audit.howtoText')),
+        h('pre.cmd', `closeloop evidence verify ${file.name} --key '${proven.key}'`),
+        ...bundle.partitions.map((p) => h('pre.note', { 'aria-label': t('audit.checkpointOf', { p: p.partition }) }, p.checkpoint)),
+      ),
+      h('button#print-casefile.no-print', { type: 'button', on: { click: () => window.print() } }, t('audit.print')),
     );
   } catch (e) {
     if (e instanceof ApiError) {
