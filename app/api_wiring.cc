@@ -42,13 +42,14 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
     if (reports.status().code() == Code::kCorruption) return reports.status().message();
     return reports.status();
   };
-  b.locate_record = [&node](std::string_view id)
-      -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
+  b.locate_record =
+      [&node](std::string_view id) -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
     if (!node.ingress) return std::optional<std::pair<uint32_t, uint64_t>>();
     CL_ASSIGN_OR_RETURN(auto ack, node.ingress->Find(id));
     if (!ack) return std::optional<std::pair<uint32_t, uint64_t>>();
     return std::optional<std::pair<uint32_t, uint64_t>>(std::pair(ack->partition, ack->offset));
   };
+  b.notify = wiring.notify;
   http::ApiOptions options;
   options.demo = wiring.demo;
   options.data_dir = wiring.data_dir;

@@ -10,6 +10,7 @@
 #include "app/node.h"
 #include "connectors/http/api.h"
 #include "connectors/http/auth.h"
+#include "connectors/notify/deliverer.h"
 
 namespace closeloop::app {
 
@@ -18,6 +19,8 @@ struct ApiWiring {
   bool sync = true;
   bool demo = false;
   std::string data_dir;  // demo: the sign-in page lists DATA/demo-credentials.json
+  // The notification deliverer, if one runs (connectors/notify/deliverer.h).
+  notify::Deliverer* notify = nullptr;
 };
 
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,

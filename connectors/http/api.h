@@ -28,6 +28,9 @@ class Log;
 namespace closeloop::rocks {
 class RocksDb;
 }
+namespace closeloop::notify {
+class Deliverer;
+}
 
 namespace closeloop::http {
 
@@ -63,6 +66,9 @@ struct ApiBackend {
   // submitted nor resolve tokens (docs/open311.md).
   std::function<Result<std::optional<std::pair<uint32_t, uint64_t>>>(std::string_view id)>
       locate_record;
+  // The notification deliverer (connectors/notify): dead letters, their replay, metrics.
+  // Null where none runs (Kafka).
+  notify::Deliverer* notify = nullptr;
 };
 
 struct ApiOptions {
