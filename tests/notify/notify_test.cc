@@ -94,7 +94,7 @@ TEST_CASE("every delivery reaches the receiver once after dedup, across a kill -
       CLOSELOOP_BIN,
       {"serve", "--data", (city.api->dir / "data").string(), "--http", "127.0.0.1:0", "--clock",
        "manual", "--no-sync", "--notify-config", city.config},
-      (city.api->dir / "server.log").string());
+      (city.api->dir / "server-after-kill.log").string());  // a new log: a new port
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   REQUIRE(WaitFor([&] { return Keys(*city.hook) == 6; }, 15));
   json stats = city.hook->Stats();
@@ -134,7 +134,7 @@ TEST_CASE("an escalation to a unit's head arrives by e-mail and SMS in Chinese")
               {"gateway",
                {{"url", city.hook->url() + "/sms"},
                 {"content_type", "application/json"},
-                {"body", R"({"to": "{phone}", "text": "{message}"})"}}},
+                {"body", R"({{"to": "{phone}", "text": "{message}"}})"}}},
               {"template", {{"zh", {{"body", "工单 {ticket_id} 已超时，请处理。"}}}}}};
   city.Subscribe(
       {mail, sms},
@@ -145,7 +145,8 @@ TEST_CASE("an escalation to a unit's head arrives by e-mail and SMS in Chinese")
   REQUIRE(WaitFor([&] { return city.smtp->Messages().size() == 1; }, 10));
   json m = city.smtp->Messages()[0];
   std::string name;
-  for (const auto& d : city.api->Get("admin", "/v1/departments").body["departments"]) {
+  const json departments = city.api->Get("admin", "/v1/departments").body["departments"];
+  for (const auto& d : departments) {
     if (d["id"] == "nj.xuanwu.fire") name = d["name_zh"];
   }
   REQUIRE(!name.empty());
@@ -231,6 +232,7 @@ TEST_CASE("at night a critical alarm goes at once while a routine reminder waits
   json alarm = {{"source", "iot-platform"},
                 {"subject", "ENT-00002"},
                 {"jurisdiction", "liuhe.getang.g02"},
+                {"occurred_at", 1772469600000},  // 2026-03-03 00:40 Shanghai
                 {"body_type", "SensorAlarm"},
                 {"body",
                  {{"sensor_id", "GAS-7"},
@@ -255,7 +257,8 @@ TEST_CASE("at night a critical alarm goes at once while a routine reminder waits
   REQUIRE(WaitFor(
       [&] {
         routine_types.clear();
-        for (const auto& [key, body] : city.hook->Stats()["bodies"].items()) {
+        const json bodies = city.hook->Stats()["bodies"];
+        for (const auto& [key, body] : bodies.items()) {
           if (body["record"]["body"]["ticket_id"] == routine) {
             routine_types.insert(body["record"]["body_type"].get<std::string>());
           }
