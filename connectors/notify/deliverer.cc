@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -84,7 +86,7 @@ Result<DelivererOptions> LoadDelivererOptions(const std::string& path) {
         }
       }
     } else if (k == "max_attempts" || k == "backoff_ms" || k == "max_backoff_ms" ||
-               k == "timeout_ms" || k == "poll_ms") {
+               k == "timeout_ms" || k == "poll_ms" || k == "concurrency") {
       if (!v.is_number_integer() || v.get<int64_t>() < 1) return Field(k, "a positive integer");
       int64_t n = v.get<int64_t>();
       if (k == "max_attempts") o.max_attempts = static_cast<int>(std::min<int64_t>(n, 100));
@@ -92,6 +94,7 @@ Result<DelivererOptions> LoadDelivererOptions(const std::string& path) {
       if (k == "max_backoff_ms") o.max_backoff_ms = n;
       if (k == "timeout_ms") o.timeout_ms = n;
       if (k == "poll_ms") o.poll_ms = n;
+      if (k == "concurrency") o.concurrency = static_cast<int>(std::min<int64_t>(n, 64));
     } else {
       return Field(k, "unknown field");
     }
@@ -141,9 +144,15 @@ void Deliverer::Loop() {
 
 size_t Deliverer::RunOnce() {
   const int64_t engine_now = engine_now_();
-  size_t attempted = 0;
   uint64_t pending = 0, dead = 0;
   int64_t oldest = 0;
+  struct Work {
+    uint32_t partition;
+    std::string id, delivery;
+    int attempts;
+    bool urgent;
+  };
+  std::vector<Work> work;
   for (uint32_t p = 0; p < partitions_; ++p) {
     // Progress first (attempts, next attempt, dead letters), then the pending deliveries.
     std::map<std::string, json> progress;
@@ -157,7 +166,6 @@ size_t Deliverer::RunOnce() {
           }
           return true;
         });
-    std::vector<std::pair<std::string, std::string>> due;
     std::string nb = engine::outbox::PendingPrefix(p);
     if (s.ok()) {
       s = store_.Scan(nb, engine::keys::PrefixEnd(nb), [&](std::string_view k, std::string_view v) {
@@ -173,28 +181,35 @@ size_t Deliverer::RunOnce() {
         if (pr != progress.end() && pr->second.value("next_attempt_at", int64_t{0}) > WallMs()) {
           return true;
         }
-        due.emplace_back(std::move(id), std::string(v));
+        int attempts = pr == progress.end() ? 0 : pr->second.value("attempts", 0);
+        work.push_back({p, std::move(id), std::string(v), attempts, d.value("urgent", false)});
         return true;
       });
     }
-    if (!s.ok()) {
-      spdlog::error("notify: scanning partition {}: {}", p, s.ToString());
-      continue;
-    }
-    for (const auto& [id, delivery] : due) {
-      if (!running_ && thread_.joinable()) break;
-      auto pr = progress.find(id);
-      int attempts = pr == progress.end() ? 0 : pr->second.value("attempts", 0);
-      Status a = Attempt(p, id, delivery, attempts);
-      if (!a.ok()) spdlog::error("notify: recording delivery {}: {}", id, a.ToString());
-      ++attempted;
-    }
+    if (!s.ok()) spdlog::error("notify: scanning partition {}: {}", p, s.ToString());
   }
+  // Urgent ones first; `concurrency` workers, so one receiver that hangs holds up one worker.
+  std::stable_sort(work.begin(), work.end(),
+                   [](const Work& a, const Work& b) { return a.urgent && !b.urgent; });
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < work.size();) {
+      if (!running_ && thread_.joinable()) break;  // stopping
+      const Work& w = work[i];
+      Status a = Attempt(w.partition, w.id, w.delivery, w.attempts);
+      if (!a.ok()) spdlog::error("notify: recording delivery {}: {}", w.id, a.ToString());
+    }
+  };
+  size_t workers = std::min<size_t>(std::max(options_.concurrency, 1), work.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < workers; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
   std::lock_guard lock(mu_);
   pending_ = pending;
   dead_letters_ = dead;
   oldest_due_since_ = oldest;
-  return attempted;
+  return std::min(next.load(), work.size());
 }
 
 Status Deliverer::Send(const std::string& delivery_json, int64_t wall_ms) {

@@ -3,8 +3,9 @@
 // never holds the engine up. It may read the wall clock and draw random numbers (backoff
 // jitter): it decides nothing that goes on the log.
 //
-// Per pass it scans every partition's pending deliveries; one whose not-before time (quiet
-// hours, in the engine's clock) has passed and whose next attempt is due is sent: webhooks
+// Per pass it scans every partition's pending deliveries; those whose not-before time (quiet
+// hours, in the engine's clock) has passed and whose next attempt is due are sent, urgent
+// ones first, by `concurrency` workers (a receiver that hangs holds up one): webhooks
 // as a signed HTTP POST, SMS through the gateway's HTTP API, e-mail through SMTP
 // (channels.h). Success deletes the delivery from the outbox; a failure records the attempt
 // and the next one (exponential backoff with jitter); after `max_attempts` the delivery
@@ -38,6 +39,7 @@ struct DelivererOptions {
   int64_t max_backoff_ms = 3600000;  // cap of one wait
   int64_t timeout_ms = 10000;        // one attempt
   int64_t poll_ms = 200;             // pause between passes when idle
+  int concurrency = 4;               // deliveries attempted at once (urgent ones first)
 };
 
 // Reads the file `serve --notify-config` names (JSON; docs/operations.md, "Notifications").

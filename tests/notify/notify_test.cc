@@ -81,7 +81,8 @@ struct NotifyCity {
 size_t Keys(const Receiver& r) { return r.Stats().value("keys", json::object()).size(); }
 
 TEST_CASE("every delivery reaches the receiver once after dedup, across a kill -9 of the server") {
-  NotifyCity city("kill", {{"timeout_ms", 20000}, {"backoff_ms", 100}});
+  // One worker, so exactly one delivery is in flight when the server is killed.
+  NotifyCity city("kill", {{"timeout_ms", 20000}, {"backoff_ms", 100}, {"concurrency", 1}});
   city.Subscribe({city.Webhook("hook", {"TicketOpened", "TicketRouted"})});
   city.hook->Mode("stall");  // takes the first delivery, never answers
   for (const char* subject : {"ent-k-1", "ent-k-2", "ent-k-3"}) city.api->OpenFireTicket(subject);

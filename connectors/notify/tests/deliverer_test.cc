@@ -2,7 +2,10 @@
 // dead letters, deliveries that cannot succeed, replay, and the metrics it reports.
 #include "connectors/notify/deliverer.h"
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -92,6 +95,37 @@ TEST_CASE("a failing delivery is retried, then dead, then replayed with its atte
   REQUIRE(progress.ok());
   REQUIRE(progress->has_value());
   CHECK(json::parse(**progress)["attempts"] == 1);
+}
+
+TEST_CASE("a receiver that never answers holds up one worker, not the other deliveries") {
+  // A listener that never accepts: connections complete in the backlog and wait forever.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  for (int concurrency : {1, 2}) {
+    engine::testing::MemoryStore store(1);
+    DelivererOptions o = Fast();
+    o.timeout_ms = 1500;
+    o.concurrency = concurrency;
+    Deliverer d(
+        store, 1, [] { return int64_t{0}; }, o);
+    json hang = Delivery("R5a.hook", 0);
+    hang["url"] = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/hook";
+    Put(store, hang);                     // sorts first
+    Put(store, Delivery("R5b.hook", 0));  // refused at once
+    std::thread pass([&] { d.RunOnce(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto second = store.Get(engine::outbox::ProgressKey(0, "R5b.hook"));
+    REQUIRE(second.ok());
+    CHECK(second->has_value() == (concurrency == 2));
+    pass.join();
+  }
+  ::close(fd);
 }
 
 TEST_CASE("a delivery held for working hours is not attempted before the engine's clock says") {

@@ -121,6 +121,7 @@ TEST_CASE("each matching record gets one delivery, its id derived from record an
     found = true;
     CHECK(d["id"] == outbox::DeliveryId(routed_id, "routed"));
     CHECK(d["record"]["body_type"] == "TicketRouted");
+    CHECK_FALSE(d["record"].contains("prev_hash"));
     CHECK(d["not_before"] == 0);  // Monday 10:00 is working time
     CHECK(d["body"].get<std::string>().starts_with("工单 "));
   }
