@@ -11,6 +11,7 @@
 #include "connectors/http/api.h"
 #include "connectors/http/auth.h"
 #include "connectors/notify/deliverer.h"
+#include "connectors/rocksdb/checkpoints.h"
 
 namespace closeloop::app {
 
@@ -19,6 +20,7 @@ struct ApiWiring {
   bool sync = true;
   bool demo = false;
   std::string data_dir;  // demo: the sign-in page lists DATA/demo-credentials.json
+  rocks::Checkpointer* checkpoints = nullptr;  // signed checkpoints (evidence, audit routes)
   // The notification deliverer, if one runs (connectors/notify/deliverer.h).
   notify::Deliverer* notify = nullptr;
 };

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/api_wiring.h"
+#include "app/checkpoint_publisher.h"
 #include "app/commands.h"
 #include "app/demo_runner.h"
 #include "app/engine_runner.h"
@@ -30,9 +31,10 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
-  http::ServerOptions limits;   // connection limits (--max-connections...)
-  uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
-  std::string notify_config;    // --notify-config: keys, SMTP, retries (connectors/notify)
+  http::ServerOptions limits;           // connection limits (--max-connections...)
+  uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
+  std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
+  std::string notify_config;            // --notify-config: keys, SMTP, retries (connectors/notify)
   notify::DelivererOptions notify;
 };
 
@@ -51,8 +53,8 @@ bool RoomToOpen(const std::string& dir) {
 }
 
 // Serves `node` until a stop signal (true) or, read-only, until the disk has room (false).
-bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::string& host, int* port,
-               Node& node) {
+bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpoint_ms,
+               const std::string& host, int* port, Node& node) {
   const bool read_only = node.read_only();
   EngineRunner engine(node);
   if (!read_only) engine.Start();
@@ -61,6 +63,16 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
     demo = std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
+  }
+  // Read-only (disk full), the checkpoints signed so far are served but none is signed.
+  auto opened = rocks::Checkpointer::Open(node.log.get(), node.db.get(), o.data, !read_only);
+  if (!opened.ok() && !read_only) Fail(opened.status().ToString());
+  if (!opened.ok()) spdlog::warn("no checkpoints served: {}", opened.status().ToString());
+  std::unique_ptr<rocks::Checkpointer> checkpoints = opened.ok() ? std::move(*opened) : nullptr;
+  std::unique_ptr<CheckpointPublisher> publisher;
+  if (!read_only) {
+    publisher = std::make_unique<CheckpointPublisher>(*checkpoints, checkpoint_ms);
+    publisher->Start();
   }
   Scheduler scheduler(node, clock);
   if (!read_only) scheduler.Start();
@@ -85,6 +97,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
                               .sync = !o.no_sync,
                               .demo = o.demo,
                               .data_dir = o.data,
+                              .checkpoints = checkpoints.get(),
                               .notify = deliverer.get()});
   api->Register(server);
   std::string admin_token;
@@ -129,6 +142,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
   if (deliverer) deliverer->Stop();
   scheduler.Stop();
   engine.Stop();
+  if (publisher) publisher->Stop();
   spdlog::info("stopped after processing {} record(s)", engine.processed());
   return stopped;
 }
@@ -153,6 +167,12 @@ void RunServe(const ServeOptions& o) {
     clock.tick_ms = *t;
   }
 
+  int64_t checkpoint_ms = 0;
+  if (o.checkpoint_every != "0") {
+    auto every = ParseDuration(o.checkpoint_every);
+    if (!every.ok() || *every <= 0) Fail("--checkpoint-every: a duration such as 30s, or 0", 2);
+    checkpoint_ms = *every;
+  }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
   ServeOptions with_notify = o;
   if (!o.notify_config.empty()) {
@@ -184,7 +204,8 @@ void RunServe(const ServeOptions& o) {
       node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions);
     }
     if (!node.ok()) Fail(node.status().ToString());
-    if (ServeNode(with_notify, clock, host, &port, *node)) return;  // stopped by a signal
+    if (ServeNode(with_notify, clock, checkpoint_ms, host, &port, *node))
+      return;  // stopped by a signal
     spdlog::info("there is room on {} again: reopening for writing", o.data);
   }
 }
@@ -219,6 +240,9 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--kafka-property", opts->kafka.properties,
                   "librdkafka property KEY=VALUE, repeatable (--kafka)");
+  cmd->add_option("--checkpoint-every", opts->checkpoint_every,
+                  "wall time between signed checkpoints of the partitions' trees (0: on demand)")
+      ->capture_default_str();
   cmd->add_flag("--demo", opts->demo,
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   closeloop::app::AddDslCommands(root);
   closeloop::app::AddKafkaCommands(root);
   closeloop::app::AddDemoCommand(root);
+  closeloop::app::AddAuditCommands(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
