@@ -1,6 +1,6 @@
 // Notifications (docs/operations.md, "Notifications"): the subscription table, published as
-// a versioned control record after it validates, and the deliverer's dead letters, listed
-// and replayed by an administrator.
+// a versioned control record after it validates; what waits in the outbox; the deliverer's
+// dead letters, listed and replayed by an administrator.
 #include "connectors/http/api_internal.h"
 #include "connectors/http/json_body.h"
 #include "connectors/notify/deliverer.h"
@@ -68,6 +68,17 @@ void Api::Impl::RegisterNotify(httplib::Server& s) {
     if (!appended.ok()) return c.Fail(appended);
     c.detail = "notify_subscriptions v" + std::to_string(version);
     c.Json(201, {{"version", version}, {"subscriptions", table->subscriptions().size()}});
+  });
+
+  Route(s, "GET", "/v1/admin/notify/outbox", admin, [this](Call& c) {
+    if (b.notify == nullptr) {
+      return c.Error(409, "notify_off", "this server runs no deliverer (Kafka mode)");
+    }
+    auto pending = b.notify->Pending(1000);
+    if (!pending.ok()) return c.Fail(pending.status());
+    json out = json::array();
+    for (const auto& d : *pending) out.push_back(json::parse(d));
+    c.Json(200, {{"deliveries", out}});
   });
 
   Route(s, "GET", "/v1/admin/notify/dead-letters", admin, [this](Call& c) {

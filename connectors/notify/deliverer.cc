@@ -296,6 +296,37 @@ Status Deliverer::Attempt(uint32_t p, const std::string& id, const std::string& 
   return committed.ok() ? Status::Ok() : committed.status();
 }
 
+Result<std::vector<std::string>> Deliverer::Pending(size_t limit) const {
+  std::vector<std::string> out;
+  for (uint32_t p = 0; p < partitions_ && out.size() < limit; ++p) {
+    std::string nb = engine::outbox::PendingPrefix(p);
+    std::vector<std::pair<std::string, json>> rows;
+    CL_RETURN_IF_ERROR(
+        store_.Scan(nb, engine::keys::PrefixEnd(nb), [&](std::string_view k, std::string_view v) {
+          json d = json::parse(v, nullptr, false);
+          if (!d.is_object()) return true;
+          json row = {{"attempts", 0}};
+          for (const char* f : {"id", "subscription", "record_id", "record_type", "ticket_id",
+                                "channel", "created_at", "not_before", "urgent"}) {
+            if (d.contains(f)) row[f] = d[f];
+          }
+          rows.emplace_back(std::string(k.substr(nb.size())), std::move(row));
+          return out.size() + rows.size() < limit;
+        }));
+    for (auto& [id, row] : rows) {  // the progress of those being retried
+      CL_ASSIGN_OR_RETURN(auto progress, store_.Get(engine::outbox::ProgressKey(p, id)));
+      json pr = progress ? json::parse(*progress, nullptr, false) : json();
+      if (pr.is_object()) {
+        row["attempts"] = pr.value("attempts", 0);
+        row["last_error"] = pr.value("last_error", "");
+        row["next_attempt_at"] = pr.value("next_attempt_at", int64_t{0});
+      }
+      out.push_back(row.dump());
+    }
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> Deliverer::DeadLetters() const {
   std::vector<std::string> out;
   for (uint32_t p = 0; p < partitions_; ++p) {

@@ -68,6 +68,10 @@ class Deliverer {
   // One pass over every partition; returns the deliveries attempted.
   size_t RunOnce();
 
+  // Deliveries in the outbox (at most `limit`), by partition then id: each {"id",
+  // "subscription", "record_id", "record_type", "ticket_id", "channel", "created_at",
+  // "not_before", "urgent", "attempts", "last_error", "next_attempt_at"}.
+  Result<std::vector<std::string>> Pending(size_t limit) const;
   // Dead letters, by id: each {"id", "attempts", "last_error", "failed_at", "delivery"}.
   Result<std::vector<std::string>> DeadLetters() const;
   // Puts the dead letter `id` back into the outbox with its attempts reset. NotFound when

@@ -252,6 +252,14 @@ TEST_CASE("at night a critical alarm goes at once while a routine reminder waits
   CHECK(first["record"]["body_type"] == "TicketOpened");
   CHECK(first["record"]["body"]["severity"] == "major");
   CHECK(city.Metric("closeloop_notify_pending") == 2);  // the routine ticket's opening, reminder
+  const json waiting = city.api->Get("admin", "/v1/admin/notify/outbox").body["deliveries"];
+  REQUIRE(waiting.size() == 2);
+  for (const auto& d : waiting) {
+    CHECK(d["ticket_id"] == routine);
+    CHECK(d["urgent"] == false);
+    CHECK(d["not_before"] == 1772499600000);  // Tuesday 2026-03-03 09:00 Shanghai
+    CHECK(d["attempts"] == 0);
+  }
 
   city.api->Advance("2026-03-03T09:00");  // Tuesday's opening
   std::set<std::string> routine_types;

@@ -69,6 +69,13 @@ TEST_CASE("a failing delivery is retried, then dead, then replayed with its atte
   CHECK(Metric(m, "closeloop_notify_failures_total") == 1);
   CHECK(Metric(m, "closeloop_notify_pending") == 1);
   CHECK(Metric(m, "closeloop_notify_oldest_undelivered_seconds") == 11);  // since 4 s
+  auto pending = d.Pending(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  json row = json::parse((*pending)[0]);
+  CHECK(row["id"] == "R1.hook");
+  CHECK(row["attempts"] == 1);
+  CHECK(row["last_error"].get<std::string>().find("127.0.0.1:1") != std::string::npos);
   for (int i = 0; i < 100 && d.counters().dead == 0; ++i) {
     d.RunOnce();
     std::this_thread::sleep_for(std::chrono::milliseconds(3));
@@ -87,6 +94,7 @@ TEST_CASE("a failing delivery is retried, then dead, then replayed with its atte
   CHECK(Metric(d.MetricsText(), "closeloop_notify_dead_letters") == 1);
   CHECK(Metric(d.MetricsText(), "closeloop_notify_pending") == 0);
 
+  CHECK(d.Pending(10)->empty());
   CHECK(d.Replay("R1.hook").ok());
   CHECK(d.Replay("R1.hook").code() == Code::kNotFound);
   CHECK(d.DeadLetters()->empty());
