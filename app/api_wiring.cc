@@ -51,6 +51,7 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   };
   b.tree = node.log.get();
   b.checkpoints = wiring.checkpoints;
+  b.notify = wiring.notify;
   http::ApiOptions options;
   options.demo = wiring.demo;
   options.data_dir = wiring.data_dir;

@@ -10,6 +10,7 @@
 #include "app/node.h"
 #include "connectors/http/api.h"
 #include "connectors/http/auth.h"
+#include "connectors/notify/deliverer.h"
 #include "connectors/rocksdb/checkpoints.h"
 
 namespace closeloop::app {
@@ -20,6 +21,8 @@ struct ApiWiring {
   bool demo = false;
   std::string data_dir;  // demo: the sign-in page lists DATA/demo-credentials.json
   rocks::Checkpointer* checkpoints = nullptr;  // signed checkpoints (evidence, audit routes)
+  // The notification deliverer, if one runs (connectors/notify/deliverer.h).
+  notify::Deliverer* notify = nullptr;
 };
 
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,

@@ -31,9 +31,11 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
-  http::ServerOptions limits;   // connection limits (--max-connections...)
-  uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
+  http::ServerOptions limits;           // connection limits (--max-connections...)
+  uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
+  std::string notify_config;            // --notify-config: keys, SMTP, retries (connectors/notify)
+  notify::DelivererOptions notify;
 };
 
 // Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
@@ -74,6 +76,13 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   }
   Scheduler scheduler(node, clock);
   if (!read_only) scheduler.Start();
+  // Notifications leave after the engine's commits, on their own thread (deliverer.h).
+  std::unique_ptr<notify::Deliverer> deliverer;
+  if (!read_only) {
+    deliverer = std::make_unique<notify::Deliverer>(
+        *node.store, node.partitions(), [&node] { return node.EngineNow(); }, o.notify);
+    deliverer->Start();
+  }
   if (demo) demo->Start();
 
   http::ServerOptions so = o.limits;
@@ -83,13 +92,13 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   so.tls_key = o.tls_key;
   http::HttpServer server(so);
   server.SetReadiness([&engine, read_only] { return read_only || engine.CaughtUp(); });
-  auto api = MakeEmbeddedApi(
-      node, engine,
-      {.manual_clock = clock.manual,
-       .sync = !o.no_sync,
-       .demo = o.demo,
-       .data_dir = o.data,
-       .checkpoints = checkpoints.get()});
+  auto api = MakeEmbeddedApi(node, engine,
+                             {.manual_clock = clock.manual,
+                              .sync = !o.no_sync,
+                              .demo = o.demo,
+                              .data_dir = o.data,
+                              .checkpoints = checkpoints.get(),
+                              .notify = deliverer.get()});
   api->Register(server);
   std::string admin_token;
   if (!read_only) {
@@ -130,6 +139,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   if (demo) demo->Stop();
   api->Stop();
   server.Stop();
+  if (deliverer) deliverer->Stop();
   scheduler.Stop();
   engine.Stop();
   if (publisher) publisher->Stop();
@@ -164,6 +174,12 @@ void RunServe(const ServeOptions& o) {
     checkpoint_ms = *every;
   }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
+  ServeOptions with_notify = o;
+  if (!o.notify_config.empty()) {
+    auto loaded = notify::LoadDelivererOptions(o.notify_config);
+    if (!loaded.ok()) Fail(loaded.status().message(), 2);
+    with_notify.notify = std::move(*loaded);
+  }
   if (!o.kafka.brokers.empty()) {  // Kafka is the log: app/kafka_serve.h
     KafkaServeOptions k = o.kafka;
     k.data = o.data;
@@ -188,7 +204,8 @@ void RunServe(const ServeOptions& o) {
       node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions);
     }
     if (!node.ok()) Fail(node.status().ToString());
-    if (ServeNode(o, clock, checkpoint_ms, host, &port, *node)) return;  // stopped by a signal
+    if (ServeNode(with_notify, clock, checkpoint_ms, host, &port, *node))
+      return;  // stopped by a signal
     spdlog::info("there is room on {} again: reopening for writing", o.data);
   }
 }
@@ -230,6 +247,8 @@ void AddServeCommand(CLI::App& root) {
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");
   cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
+  cmd->add_option("--notify-config", opts->notify_config,
+                  "JSON file: webhook keys, SMTP server, retries (docs/operations.md)");
   cmd->add_option("--min-free-space", opts->min_free_mib,
                   "MiB kept free on the data disk: writes answer 507 below it (0: none)")
       ->capture_default_str();

@@ -137,6 +137,12 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
     case events::BodyKind::kNone:
       break;
   }
+  if (options_.mode == Mode::kLive) {
+    // Deliveries go into the same commit as the records that call for them; replay and
+    // reprocess write none, so they never send anything again (outbox.h).
+    for (const auto& [p, recs] : step.emitted())
+      CL_RETURN_IF_ERROR(outbox_.Write(recs, tickets, now));
+  }
   for (auto& [p, recs] : step.emitted()) {
     stats_.emitted += recs.size();
     auto& out = appends[p];

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 
+#include "engine/outbox.h"
 #include "engine/store.h"
 #include "engine/ticket_table.h"
 #include "engine/world.h"
@@ -86,6 +87,8 @@ class Processor {
   // kReprocess: recorded engine records of this partition by id, with prev_hash unset.
   std::map<std::string, std::string> recorded_;
   uint64_t recorded_scanned_ = 0;
+  // kLive: the notifications the emitted records call for, in the same commit (outbox.h).
+  outbox::OutboxWriter outbox_;
 };
 
 }  // namespace closeloop::engine

@@ -55,12 +55,33 @@ Status World::ApplyControl(const fb::Record& record) {
       calendars_.insert_or_assign(name, std::move(cal));
       return Status::Ok();
     }
-    case fb::Body::RoutingTableUpdated:
     case fb::Body::ReferenceDataUpdated:
+      if (const auto* u = record.body_as_ReferenceDataUpdated();
+          u->table_name()->string_view() == kNotifyTableName) {
+        return ApplyNotify(*u);
+      }
+      return reference_.ApplyRecord(record);
+    case fb::Body::RoutingTableUpdated:
       return reference_.ApplyRecord(record);
     default:
       return Status::Ok();  // ClockTick is handled by the processor
   }
+}
+
+Status World::ApplyNotify(const fb::ReferenceDataUpdated& update) {
+  uint32_t current = notify_ ? notify_->version() : 0;
+  if (notify_ && update.version() <= current) {
+    return FailedPrecondition(
+        std::string(kNotifyTableName) + " version " + std::to_string(update.version()) +
+        " is not newer than the version in effect " + std::to_string(current));
+  }
+  auto table = NotifyTable::Parse(update.content_json()->string_view(), update.version());
+  if (!table.ok()) {
+    return InvalidArgument(std::string(kNotifyTableName) + " v" + std::to_string(update.version()) +
+                           ": " + table.status().message());
+  }
+  notify_ = std::move(*table);
+  return Status::Ok();
 }
 
 const dsl::Workflow* World::Latest(std::string_view name) const {

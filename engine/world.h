@@ -8,11 +8,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dsl/program.h"
 #include "engine/calendar.h"
+#include "engine/notify_rules.h"
 #include "engine/reference_data.h"
 #include "events/record.h"
 
@@ -38,8 +40,12 @@ class World {
   const Calendar& CalendarFor(std::string_view name) const;
 
   const ReferenceData& reference() const { return reference_; }
+  // The notification subscriptions in effect (ReferenceDataUpdated "notify_subscriptions",
+  // notify_rules.h); nullptr before the first.
+  const NotifyTable* notify() const { return notify_ ? &*notify_ : nullptr; }
 
  private:
+  Status ApplyNotify(const fb::ReferenceDataUpdated& update);
   struct Deployed {
     std::shared_ptr<const dsl::Program> program;  // owns the workflow
     const dsl::Workflow* workflow = nullptr;
@@ -48,6 +54,7 @@ class World {
   std::map<std::string, Calendar, std::less<>> calendars_;
   Calendar fallback_calendar_;
   ReferenceData reference_;
+  std::optional<NotifyTable> notify_;
 };
 
 // t + d: calendar units exactly; working units on `calendar`.

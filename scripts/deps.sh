@@ -21,6 +21,8 @@ PACKAGES=(
   postgresql libpq-dev python3            # bench: the PostgreSQL baseline, its client, report.py
   nodejs chromium fonts-noto-cjk          # web console browser tests: playwright-core drives Debian's chromium
   jq curl                                 # the README's examples, run by the docs test
+  libcurl4-openssl-dev                    # notifications: webhooks, SMS gateways, SMTP (connectors/notify)
+  python3-aiosmtpd                        # the notification tests' SMTP server
 )
 # npm: Debian's package, unless the nodejs installed already brings its own (NodeSource's
 # does, and conflicts with Debian's npm).

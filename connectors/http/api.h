@@ -30,6 +30,9 @@ namespace closeloop::rocks {
 class RocksDb;
 class Checkpointer;
 }  // namespace closeloop::rocks
+namespace closeloop::notify {
+class Deliverer;
+}
 
 namespace closeloop::http {
 
@@ -70,6 +73,9 @@ struct ApiBackend {
   // has none (Kafka): checkpoint, proof and evidence routes then answer 501.
   const events::TreeLog* tree = nullptr;
   rocks::Checkpointer* checkpoints = nullptr;
+  // The notification deliverer (connectors/notify): dead letters, their replay, metrics.
+  // Null where none runs (Kafka).
+  notify::Deliverer* notify = nullptr;
 };
 
 struct ApiOptions {

@@ -146,6 +146,7 @@ struct Api::Impl {
   void RegisterOpen311(httplib::Server& s);
   void RegisterOps(httplib::Server& s);
   void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
+  void RegisterNotify(httplib::Server& s);    // api_notify.cc: subscriptions, dead letters
 };
 
 }  // namespace closeloop::http

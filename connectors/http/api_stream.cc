@@ -6,6 +6,7 @@
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/notify/deliverer.h"
 #include "engine/queries.h"
 
 namespace closeloop::http {
@@ -126,6 +127,7 @@ void Api::Impl::RegisterOps(httplib::Server& s) {
       out += "# TYPE closeloop_tickets_overdue gauge\n";
       out += "closeloop_tickets_overdue " + std::to_string(late->size()) + "\n";
     }
+    if (b.notify != nullptr) out += b.notify->MetricsText();
     out += metrics.RenderHttp();
     c.res.status = 200;
     c.res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");

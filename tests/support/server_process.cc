@@ -21,6 +21,7 @@ ServerProcess::~ServerProcess() { Stop(); }
 Status ServerProcess::Start(const std::string& binary, const std::vector<std::string>& args,
                             const std::string& log, std::chrono::seconds limit) {
   log_ = log;
+  port_ = 0;  // a restart finds its new port in its (new) log
   pid_ = ::fork();
   if (pid_ < 0) return IOError("fork failed");
   if (pid_ == 0) {
