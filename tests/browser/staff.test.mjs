@@ -117,6 +117,12 @@ test('staff sign in, see their queue with working time left, sign for a ticket a
   await page.waitForFunction((el) => el.complete && el.naturalWidth === 32, await thumb.elementHandle());
   assert.match(await thumb.getAttribute('alt'), new RegExp(`Photo: file 1 \\(${hex.slice(0, 10)}\\)`));
   await evidence.getByRole('link', { name: /PDF document: file 2/ }).waitFor();
+  // Clicking the thumbnail opens the photo itself in a new tab.
+  const [opened] = await Promise.all([page.context().waitForEvent('page'), evidence.locator('a:has(img.thumb)').click()]);
+  await opened.waitForLoadState();
+  assert.match(opened.url(), /^blob:/);
+  assert.equal(await opened.evaluate(() => document.contentType), 'image/png');
+  await opened.close();
   await page.locator('ol.timeline img.thumb').first().waitFor();
   await shot(page, '04-ticket');
   assert.deepEqual(page.problems, []);
