@@ -94,6 +94,11 @@ test('staff sign in, see their queue with working time left, sign for a ticket a
   await chosen.filter({ hasText: /exit-b\.png — uploaded/ }).waitFor();
   await chosen.filter({ hasText: /fire-door-test\.pdf — uploaded/ }).waitFor();
   await chosen.filter({ hasText: 'not-a-photo.png — Content-Type says image/png but the bytes are markup' }).waitFor();
+  // A refused file holds the form back, with its reason, until it is removed.
+  await page.getByRole('button', { name: 'Submit: Submit rectification evidence' }).click();
+  await page.locator('#form-submit_evidence p.error', { hasText: 'not-a-photo.png: Content-Type says image/png' }).waitFor();
+  assert.equal(await picker.evaluate((el) => el === document.activeElement), true);
+  assert.equal((await server.must('admin', 'GET', `/v1/tickets/${a.id}`)).ticket.state, 'rectifying');
   await page.getByRole('button', { name: 'Remove not-a-photo.png' }).click();
   assert.equal(await chosen.count(), 2);
   await page.getByLabel('What the evidence shows').fill('Stairwell B cleared, door rehung');

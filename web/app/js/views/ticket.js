@@ -275,6 +275,11 @@ async function submit(tk, action, draft, key, error, form) {
         button.disabled = false;
         error.hidden = false;
         error.textContent = `${e.message} (${f.param})`;
+        const picker = form.querySelector(`[name="${f.param}"]`);
+        if (picker) {
+          picker.setAttribute('aria-invalid', 'true');
+          picker.focus();
+        }
         return;
       }
       continue;
