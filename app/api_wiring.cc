@@ -9,6 +9,7 @@
 #include "app/wall_clock.h"
 #include "connectors/http/auth.h"
 #include "connectors/rocksdb/log_verify.h"
+#include "connectors/rocksdb/record_index.h"
 
 namespace closeloop::app {
 
@@ -44,11 +45,12 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   };
   b.locate_record = [&node](std::string_view id)
       -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
-    if (!node.ingress) return std::optional<std::pair<uint32_t, uint64_t>>();
-    CL_ASSIGN_OR_RETURN(auto ack, node.ingress->Find(id));
-    if (!ack) return std::optional<std::pair<uint32_t, uint64_t>>();
-    return std::optional<std::pair<uint32_t, uint64_t>>(std::pair(ack->partition, ack->offset));
+    CL_ASSIGN_OR_RETURN(auto pos, rocks::LocateRecord(*node.db, id));
+    if (!pos) return std::optional<std::pair<uint32_t, uint64_t>>();
+    return std::optional<std::pair<uint32_t, uint64_t>>({pos->partition, pos->offset});
   };
+  b.tree = node.log.get();
+  b.checkpoints = wiring.checkpoints;
   http::ApiOptions options;
   options.demo = wiring.demo;
   options.data_dir = wiring.data_dir;

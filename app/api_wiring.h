@@ -10,6 +10,7 @@
 #include "app/node.h"
 #include "connectors/http/api.h"
 #include "connectors/http/auth.h"
+#include "connectors/rocksdb/checkpoints.h"
 
 namespace closeloop::app {
 
@@ -18,6 +19,7 @@ struct ApiWiring {
   bool sync = true;
   bool demo = false;
   std::string data_dir;  // demo: the sign-in page lists DATA/demo-credentials.json
+  rocks::Checkpointer* checkpoints = nullptr;  // signed checkpoints (evidence, audit routes)
 };
 
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,

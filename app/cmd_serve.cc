@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/api_wiring.h"
+#include "app/checkpoint_publisher.h"
 #include "app/commands.h"
 #include "app/demo_runner.h"
 #include "app/engine_runner.h"
@@ -32,6 +33,7 @@ struct ServeOptions {
   uint64_t demo_seed = 1;
   http::ServerOptions limits;   // connection limits (--max-connections...)
   uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
+  std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
 };
 
 // Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
@@ -49,8 +51,8 @@ bool RoomToOpen(const std::string& dir) {
 }
 
 // Serves `node` until a stop signal (true) or, read-only, until the disk has room (false).
-bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::string& host, int* port,
-               Node& node) {
+bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpoint_ms,
+               const std::string& host, int* port, Node& node) {
   const bool read_only = node.read_only();
   EngineRunner engine(node);
   if (!read_only) engine.Start();
@@ -60,6 +62,16 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
         node, DemoOptions{.seed = o.demo_seed, .attachments_dir = o.data + "/attachments"});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
+  }
+  // Read-only (disk full), the checkpoints signed so far are served but none is signed.
+  auto opened = rocks::Checkpointer::Open(node.log.get(), node.db.get(), o.data, !read_only);
+  if (!opened.ok() && !read_only) Fail(opened.status().ToString());
+  if (!opened.ok()) spdlog::warn("no checkpoints served: {}", opened.status().ToString());
+  std::unique_ptr<rocks::Checkpointer> checkpoints = opened.ok() ? std::move(*opened) : nullptr;
+  std::unique_ptr<CheckpointPublisher> publisher;
+  if (!read_only) {
+    publisher = std::make_unique<CheckpointPublisher>(*checkpoints, checkpoint_ms);
+    publisher->Start();
   }
   Scheduler scheduler(node, clock);
   if (!read_only) scheduler.Start();
@@ -74,7 +86,11 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
   server.SetReadiness([&engine, read_only] { return read_only || engine.CaughtUp(); });
   auto api = MakeEmbeddedApi(
       node, engine,
-      {.manual_clock = clock.manual, .sync = !o.no_sync, .demo = o.demo, .data_dir = o.data});
+      {.manual_clock = clock.manual,
+       .sync = !o.no_sync,
+       .demo = o.demo,
+       .data_dir = o.data,
+       .checkpoints = checkpoints.get()});
   api->Register(server);
   std::string admin_token;
   if (!read_only) {
@@ -117,6 +133,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, const std::stri
   server.Stop();
   scheduler.Stop();
   engine.Stop();
+  if (publisher) publisher->Stop();
   spdlog::info("stopped after processing {} record(s)", engine.processed());
   return stopped;
 }
@@ -141,6 +158,12 @@ void RunServe(const ServeOptions& o) {
     clock.tick_ms = *t;
   }
 
+  int64_t checkpoint_ms = 0;
+  if (o.checkpoint_every != "0") {
+    auto every = ParseDuration(o.checkpoint_every);
+    if (!every.ok() || *every <= 0) Fail("--checkpoint-every: a duration such as 30s, or 0", 2);
+    checkpoint_ms = *every;
+  }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
   if (!o.kafka.brokers.empty()) {  // Kafka is the log: app/kafka_serve.h
     KafkaServeOptions k = o.kafka;
@@ -166,7 +189,7 @@ void RunServe(const ServeOptions& o) {
       node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions);
     }
     if (!node.ok()) Fail(node.status().ToString());
-    if (ServeNode(o, clock, host, &port, *node)) return;  // stopped by a signal
+    if (ServeNode(o, clock, checkpoint_ms, host, &port, *node)) return;  // stopped by a signal
     spdlog::info("there is room on {} again: reopening for writing", o.data);
   }
 }
@@ -201,6 +224,9 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--kafka-property", opts->kafka.properties,
                   "librdkafka property KEY=VALUE, repeatable (--kafka)");
+  cmd->add_option("--checkpoint-every", opts->checkpoint_every,
+                  "wall time between signed checkpoints of the partitions' trees (0: on demand)")
+      ->capture_default_str();
   cmd->add_flag("--demo", opts->demo,
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");

@@ -15,6 +15,8 @@ void AddQueryCommands(CLI::App& root);   // tickets, history, chain
 void AddDslCommands(CLI::App& root);     // check, explain
 void AddKafkaCommands(CLI::App& root);   // kafka-mock, kafka-process, kafka-digest
 void AddDemoCommand(CLI::App& root);     // demo: the demo city's stream as a file
+void AddWitnessCommands(CLI::App& root);  // witness key, witness run
+void AddAuditCommands(CLI::App& root);   // evidence verify, audit key, audit checkpoint
 
 // Shared option: the data directory (default ./data).
 void AddDataOption(CLI::App& cmd, std::string* dir);

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   closeloop::app::AddDslCommands(root);
   closeloop::app::AddKafkaCommands(root);
   closeloop::app::AddDemoCommand(root);
+  closeloop::app::AddAuditCommands(root);
+  closeloop::app::AddWitnessCommands(root);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

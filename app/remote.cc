@@ -12,8 +12,11 @@ void AddRemoteOptions(CLI::App& cmd, RemoteOptions* o) {
   cmd.add_option("--token", o->token, "bearer token for --server (default: $CLOSELOOP_TOKEN)");
 }
 
-Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
-                               const std::string& body, const std::string& content_type) {
+namespace {
+
+// One request: POST when `content_type` is set, else GET.
+Result<RemoteReply> RemoteCall(const RemoteOptions& o, const std::string& path,
+                               const std::string* body, const std::string& content_type) {
   std::string token = o.token;
   if (token.empty()) {
     const char* env = std::getenv("CLOSELOOP_TOKEN");
@@ -24,7 +27,8 @@ Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
   if (!client.is_valid()) return InvalidArgument("--server: not a URL: " + o.server);
   client.set_read_timeout(120, 0);
   client.set_write_timeout(120, 0);
-  auto r = client.Post(path, {{"Authorization", "Bearer " + token}}, body, content_type);
+  httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto r = body ? client.Post(path, auth, *body, content_type) : client.Get(path, auth);
   if (!r) {
     return Unavailable("cannot reach " + o.server + ": " + httplib::to_string(r.error()));
   }
@@ -34,6 +38,17 @@ Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
     if (out.body.is_discarded()) out.body = nullptr;
   }
   return out;
+}
+
+}  // namespace
+
+Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
+                               const std::string& body, const std::string& content_type) {
+  return RemoteCall(o, path, &body, content_type);
+}
+
+Result<RemoteReply> RemoteGet(const RemoteOptions& o, const std::string& path) {
+  return RemoteCall(o, path, nullptr, "");
 }
 
 int64_t RemoteReply::Integer(const char* key) const {

@@ -37,6 +37,9 @@ inline constexpr JsonLimits kReplyJsonLimits{.max_bytes = 64 << 20, .max_depth =
 Result<RemoteReply> RemotePost(const RemoteOptions& o, const std::string& path,
                                const std::string& body, const std::string& content_type);
 
+// GETs `path` (with its query); an error only when the server could not be reached.
+Result<RemoteReply> RemoteGet(const RemoteOptions& o, const std::string& path);
+
 // "HTTP 409: stale_version: expected version 3, ..." from an error reply.
 std::string DescribeError(const RemoteReply& r);
 

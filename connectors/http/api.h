@@ -24,10 +24,12 @@ class StateReader;
 }
 namespace closeloop::events {
 class Log;
-}
+class TreeLog;
+}  // namespace closeloop::events
 namespace closeloop::rocks {
 class RocksDb;
-}
+class Checkpointer;
+}  // namespace closeloop::rocks
 
 namespace closeloop::http {
 
@@ -58,11 +60,16 @@ struct ApiBackend {
   bool decisions_visible = true;
   // Walks every partition's hash chain; "" when intact, else what is wrong.
   std::function<Result<std::string>()> verify_log;
-  // Where the record `id` that entered through ingress is (partition, offset), or nullopt.
-  // Unset where the backend keeps no such index (Kafka): Open311 then cannot show what was
-  // submitted nor resolve tokens (docs/open311.md).
+  // Where the record `id` is (partition, offset): events that entered through ingress and the
+  // engine's own records. Unset where the backend keeps no such index (Kafka): Open311 then
+  // cannot show what was submitted nor resolve tokens (docs/open311.md), and evidence routes
+  // answer 501.
   std::function<Result<std::optional<std::pair<uint32_t, uint64_t>>>(std::string_view id)>
       locate_record;
+  // The log's Merkle trees and signed checkpoints (the embedded log); null where the log
+  // has none (Kafka): checkpoint, proof and evidence routes then answer 501.
+  const events::TreeLog* tree = nullptr;
+  rocks::Checkpointer* checkpoints = nullptr;
 };
 
 struct ApiOptions {

@@ -1,41 +1,36 @@
-// What auditors ask: the replay digest, whether every hash chain is intact, and a chain's
-// evidence bundle for a discipline referral: its tickets, every record of their histories
-// and, per partition, the run of stored records that links each of them to the partition's
-// head, so anyone can check offline that nothing was altered, removed or reordered.
+// What auditors ask: the replay digest, whether every hash chain is intact, the signed
+// checkpoints (C2SP tlog-checkpoint) and their public key, consistency proofs between tree
+// sizes, and a chain's evidence bundle (events/evidence.h): its records, each with an
+// inclusion proof against its partition's signed checkpoint. Kilobytes, checked offline by
+// `closeloop evidence verify`.
+#include <map>
 #include <set>
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/rocksdb/checkpoints.h"
 #include "engine/queries.h"
+#include "events/evidence.h"
 #include "events/hash.h"
 #include "events/log.h"
-#include "events/partition.h"
+#include "events/merkle.h"
 #include "events/record.h"
 
 namespace closeloop::http {
 namespace {
 
-std::string Base64(std::string_view in) {
-  static constexpr char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8 |
-                 static_cast<uint8_t>(in[i + 2]);
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = static_cast<uint8_t>(in[i]) << 16;
-    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    uint32_t v = static_cast<uint8_t>(in[i]) << 16 | static_cast<uint8_t>(in[i + 1]) << 8;
-    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
-  }
-  return out;
+std::string HashB64(const events::Hash& h) {
+  return events::Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
 
-constexpr uint64_t kMaxProofRecords = 200000;  // per partition
+json CheckpointJson(const rocks::StoredCheckpoint& cp) {
+  return {{"partition", cp.partition},
+          {"origin", cp.checkpoint.origin},
+          {"tree_size", cp.checkpoint.size},
+          {"root_hash", HashB64(cp.checkpoint.root)},
+          {"signed_at", cp.checkpoint.signed_at_ms},
+          {"note", cp.note}};
+}
 
 }  // namespace
 
@@ -68,6 +63,102 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
     c.Json(200, {{"intact", problem->empty()}, {"problem", *problem}, {"heads", heads}});
   });
 
+  Route(s, "GET", "/.well-known/closeloop-checkpoint-key", kPublic, [this](Call& c) {
+    if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
+    c.res.set_content(b.checkpoints->verifier().ToString() + "\n", "text/plain; charset=utf-8");
+  });
+
+  // Witnesses follow the checkpoints and their consistency (inspectors run them too).
+  const uint32_t witnesses = Roles({Role::kAuditor, Role::kInspector, Role::kAdmin});
+  Route(s, "GET", "/v1/audit/checkpoints", witnesses, [this](Call& c) {
+    if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
+    auto limit = ParseInt(c.Param("limit"), 1, 1, 1000);
+    if (!limit) return c.Error(400, "bad_parameter", "limit: a whole number 1..1000", "limit");
+    uint32_t first = 0, last = partitions;
+    if (!c.Param("partition").empty()) {
+      auto p = ParseInt(c.Param("partition"), 0, 0, int64_t{partitions} - 1);
+      if (!p) return c.Error(400, "bad_parameter", "partition: no such partition", "partition");
+      first = static_cast<uint32_t>(*p);
+      last = first + 1;
+    }
+    json list = json::array();
+    for (uint32_t p = first; p < last; ++p) {
+      auto cps = b.checkpoints->List(p, static_cast<size_t>(*limit));
+      if (!cps.ok()) return c.Fail(cps.status());
+      for (const auto& cp : *cps) list.push_back(CheckpointJson(cp));
+    }
+    c.Json(200, {{"key", b.checkpoints->verifier().ToString()}, {"checkpoints", list}});
+  });
+
+  Route(s, "POST", "/v1/audit/checkpoints", auditors, [this](Call& c) {
+    if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
+    auto published = b.checkpoints->Publish(b.wall_now());
+    if (!published.ok()) return c.Fail(published.status());
+    json list = json::array();
+    for (const auto& cp : *published) list.push_back(CheckpointJson(cp));
+    c.detail = std::to_string(published->size());
+    c.Json(200, {{"key", b.checkpoints->verifier().ToString()}, {"checkpoints", list}});
+  });
+
+  // A witness (closeloop witness) hands back a checkpoint it cosigned. Inspectors may: the
+  // discipline commission is the witness this domain names.
+  Route(s, "POST", "/v1/audit/cosignatures", witnesses, [this](Call& c) {
+    if (!b.checkpoints) return c.Error(501, "not_supported", "this log signs no checkpoints");
+    auto body = c.BodyObject();
+    if (!body) return;
+    for (const char* field : {"checkpoint", "witness_key"}) {
+      if (!body->contains(field) || !(*body)[field].is_string()) {
+        return c.Error(400, "invalid", std::string(field) + ": required, a string", field);
+      }
+    }
+    auto witness = events::ParseNoteVerifier((*body)["witness_key"].get<std::string>());
+    if (!witness.ok()) {
+      return c.Error(422, "invalid", "witness_key: " + witness.status().message(), "witness_key");
+    }
+    auto stored = b.checkpoints->AddCosignature((*body)["checkpoint"].get<std::string>(), *witness);
+    if (!stored.ok() && stored.status().code() == Code::kInvalidArgument) {
+      const std::string& m = stored.status().message();
+      std::string field = m.rfind("witness_key", 0) == 0 ? "witness_key" : "checkpoint";
+      return c.Error(422, "invalid", m, field);
+    }
+    if (!stored.ok()) return c.Fail(stored.status());
+    c.detail = witness->name + " p" + std::to_string(stored->partition) + "@" +
+               std::to_string(stored->checkpoint.size);
+    c.Json(200, CheckpointJson(*stored));
+  });
+
+  Route(s, "GET", "/v1/audit/consistency", witnesses, [this](Call& c) {
+    if (!b.tree) return c.Error(501, "not_supported", "this log has no Merkle trees");
+    auto p = ParseInt(c.Param("partition"), -1, 0, int64_t{partitions} - 1);
+    if (!p || *p < 0)
+      return c.Error(400, "bad_parameter", "partition: required, a partition", "partition");
+    uint32_t part = static_cast<uint32_t>(*p);
+    auto now = b.tree->Tree(part);
+    auto from = ParseInt(c.Param("from"), -1, 0, static_cast<int64_t>(now.size));
+    if (!from || *from < 0)
+      return c.Error(400, "bad_parameter", "from: required, a tree size up to the current one",
+                     "from");
+    auto to = ParseInt(c.Param("to"), static_cast<int64_t>(now.size), *from,
+                       static_cast<int64_t>(now.size));
+    if (!to)
+      return c.Error(400, "bad_parameter", "to: a tree size from `from` up to the current one",
+                     "to");
+    auto proof = b.tree->Consistency(part, *from, *to);
+    if (!proof.ok()) return c.Fail(proof.status());
+    auto old_root = b.tree->RootAt(part, *from);
+    auto new_root = b.tree->RootAt(part, *to);
+    if (!old_root.ok()) return c.Fail(old_root.status());
+    if (!new_root.ok()) return c.Fail(new_root.status());
+    json hashes = json::array();
+    for (const auto& h : *proof) hashes.push_back(HashB64(h));
+    c.Json(200, {{"partition", part},
+                 {"from", *from},
+                 {"to", *to},
+                 {"from_root", HashB64(*old_root)},
+                 {"to_root", HashB64(*new_root)},
+                 {"proof", hashes}});
+  });
+
   Route(s, "GET", R"(/v1/chains/([0-9A-Za-z_.:\-]+)/evidence)",
         Roles({Role::kAuditor, Role::kInspector, Role::kAdmin}), [this](Call& c) {
           std::string id = c.req.matches[1];
@@ -75,109 +166,79 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
           auto t = VisibleTicket(c.who(), id, &access);
           if (!t.ok()) return c.Fail(t.status());
           if (!*t) return c.Error(404, "not_found", "no ticket " + id);
-          auto chain = engine::ChainOf(*b.state, partitions, id);
-          if (!chain.ok()) return c.Fail(chain.status());
-          json tickets = json::array(), records = json::array();
-          // Per partition: the ids of the evidence records it holds. (The state's copies of
-          // engine records carry the prev_hash placeholder; the log's carry the chain, so
-          // hashes come from the log.)
-          std::map<uint32_t, std::set<std::string>> wanted;
-          std::map<std::string, std::vector<size_t>> index_of;  // id -> places in `records`
-          // (a record about two tickets, e.g. TicketChained, is in both histories)
-          for (const auto& m : *chain) {
-            tickets.push_back(TicketJson(m));
-            auto history = engine::TicketHistory(*b.state, partitions, m.id);
-            if (!history.ok()) return c.Fail(history.status());
-            uint32_t p = events::PartitionForKey(m.subject, partitions);
-            for (const auto& bytes : *history) {
-              json r = RecordJson(bytes);
-              r["partition"] = p;
-              std::string rid = r.value("id", "");
-              wanted[p].insert(rid);
-              index_of[rid].push_back(records.size());
-              records.push_back(std::move(r));
-            }
+          if (!b.tree || !b.checkpoints || !b.locate_record) {
+            return c.Error(501, "not_supported",
+                           "evidence needs the log's Merkle trees and checkpoints (embedded log)");
           }
-          // The proof: per partition, from its first evidence record to the head, every
-          // stored record. Most evidence is in the ticket's own partition; records a chain
-          // sent elsewhere are looked for in the other partitions.
-          json proofs = json::array();
-          std::set<std::string> missing;
-          for (auto& [p, ids] : wanted) missing.insert(ids.begin(), ids.end());
-          auto prove = [&](uint32_t p) -> Status {
-            auto head = b.log->Head(p);
-            std::vector<std::string> segment;
-            uint64_t first = UINT64_MAX, from = 0;
-            size_t found = 0;
-            bool truncated = false;
-            while (from < head.end_offset && !truncated) {
-              CL_ASSIGN_OR_RETURN(auto batch, b.log->Read(p, from, 4096));
-              if (batch.empty()) break;
-              for (auto& stored : batch) {
-                from = stored.offset + 1;
-                if (stored.offset >= head.end_offset) break;
-                auto rec = events::VerifyRecord(stored.bytes);
-                std::string rid = rec.ok() && (*rec)->id() ? (*rec)->id()->str() : "";
-                bool evidence = missing.erase(rid) > 0;
-                if (first == UINT64_MAX && !evidence) continue;
-                if (first == UINT64_MAX) first = stored.offset;
-                if (evidence) {
-                  ++found;
-                  std::string hash =
-                      events::ToHex(events::Sha256Of(std::string_view(stored.bytes)));
-                  for (size_t at : index_of[rid]) {
-                    json& r = records[at];
-                    r["partition"] = p;
-                    r["offset"] = stored.offset;
-                    r["hash"] = hash;
-                  }
-                }
-                if (segment.size() >= kMaxProofRecords) {
-                  truncated = true;
-                  break;
-                }
-                segment.push_back(Base64(stored.bytes));
-              }
-            }
-            if (found == 0) return Status::Ok();
-            proofs.push_back({{"partition", p},
-                              {"from_offset", first},
-                              {"head_offset", head.end_offset},
-                              {"head_hash", events::ToHex(head.last_hash)},
-                              {"evidence_found", found},
-                              {"truncated", truncated},
-                              {"records", segment}});
-            return Status::Ok();
-          };
-          for (auto& [p, ids] : wanted) {
-            Status s = prove(p);
-            if (!s.ok()) return c.Fail(s);
-          }
-          for (uint32_t p = 0; p < partitions && !missing.empty(); ++p) {
-            if (wanted.count(p)) continue;
-            Status s = prove(p);
-            if (!s.ok()) return c.Fail(s);
-          }
+          auto bundle = BuildEvidence((*t)->chain_id);
+          if (!bundle.ok()) return c.Fail(bundle.status());
           c.detail = id;
+          c.res.status = 200;
           c.res.set_header("Content-Disposition",
                            "attachment; filename=\"evidence-" + (*t)->chain_id + ".json\"");
-          c.Json(200, {{"format", "closeloop-evidence/1"},
-                       {"chain_id", (*t)->chain_id},
-                       {"log", b.log->name()},
-                       {"exported_at", b.wall_now()},
-                       {"exported_by", c.who().name},
-                       {"how_to_verify",
-                        "Per proof: decode each record (base64, FlatBuffers Record); for each "
-                        "consecutive pair, SHA-256(previous bytes) in hex equals the next "
-                        "record's prev_hash; SHA-256 of the last equals head_hash (unless "
-                        "truncated); every evidence record (by id, with its hash and offset) "
-                        "appears in the run. "
-                        "`closeloop evidence verify FILE` does all of this."},
-                       {"tickets", tickets},
-                       {"records", records},
-                       {"unproven", json(std::vector<std::string>(missing.begin(), missing.end()))},
-                       {"proofs", proofs}});
+          c.res.set_content(events::EncodeEvidence(*bundle), "application/json; charset=utf-8");
         });
+}
+
+Result<events::Evidence> Api::Impl::BuildEvidence(const std::string& chain_id) {
+  CL_ASSIGN_OR_RETURN(auto chain, engine::ChainOf(*b.state, partitions, chain_id));
+  // Where each record of the chain's histories is: by the record index, else (records
+  // written before the index existed) by reading the partitions for them.
+  std::map<uint32_t, std::set<uint64_t>> where;
+  std::set<std::string> missing;
+  for (const auto& m : chain) {
+    CL_ASSIGN_OR_RETURN(auto history, engine::TicketHistory(*b.state, partitions, m.id));
+    for (const auto& bytes : history) {
+      CL_ASSIGN_OR_RETURN(const events::fb::Record* rec, events::VerifyRecord(bytes));
+      if (rec->id() == nullptr) continue;
+      CL_ASSIGN_OR_RETURN(auto pos, b.locate_record(rec->id()->string_view()));
+      if (pos) {
+        where[pos->first].insert(pos->second);
+      } else {
+        missing.insert(rec->id()->str());
+      }
+    }
+  }
+  for (uint32_t p = 0; p < partitions && !missing.empty(); ++p) {
+    const uint64_t end = b.log->Head(p).end_offset;
+    for (uint64_t from = 0; from < end && !missing.empty();) {
+      CL_ASSIGN_OR_RETURN(auto batch, b.log->Read(p, from, 4096));
+      if (batch.empty()) break;
+      for (const auto& stored : batch) {
+        from = stored.offset + 1;
+        auto rec = events::VerifyRecord(stored.bytes);
+        if (rec.ok() && (*rec)->id() && missing.erase((*rec)->id()->str()) > 0) {
+          where[p].insert(stored.offset);
+        }
+      }
+    }
+  }
+  if (!missing.empty()) return Internal("record " + *missing.begin() + " is not on the log");
+  // A checkpoint per partition that covers its records; signed now if the newest does not.
+  bool fresh = false;
+  events::Evidence e{b.log->name(), chain_id, b.checkpoints->verifier().ToString(), {}};
+  for (const auto& [p, offsets] : where) {
+    auto cp = b.checkpoints->Latest(p);
+    if (!fresh && (!cp.ok() || cp->checkpoint.size <= *offsets.rbegin())) {
+      CL_RETURN_IF_ERROR(b.checkpoints->Publish(b.wall_now()).status());
+      fresh = true;
+      cp = b.checkpoints->Latest(p);
+    }
+    if (!cp.ok()) return cp.status();
+    if (cp->checkpoint.size <= *offsets.rbegin()) return Internal("no checkpoint covers the chain");
+    events::EvidencePartition ep{p, cp->note, {}};
+    for (uint64_t offset : offsets) {
+      CL_ASSIGN_OR_RETURN(auto recs, b.log->Read(p, offset, 1));
+      if (recs.empty() || recs[0].offset != offset) {
+        return Internal("partition " + std::to_string(p) + " has no record at " +
+                        std::to_string(offset));
+      }
+      CL_ASSIGN_OR_RETURN(auto proof, b.tree->Inclusion(p, offset, cp->checkpoint.size));
+      ep.records.push_back({offset, std::move(recs[0].bytes), std::move(proof)});
+    }
+    e.partitions.push_back(std::move(ep));
+  }
+  return e;
 }
 
 }  // namespace closeloop::http

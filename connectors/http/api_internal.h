@@ -20,6 +20,7 @@
 #include "connectors/http/stream_tickets.h"
 #include "engine/ticket.h"
 #include "engine/world.h"
+#include "events/evidence.h"
 
 namespace closeloop::http {
 
@@ -143,6 +144,8 @@ struct Api::Impl {
   void RegisterEvents(httplib::Server& s);
   void RegisterTickets(httplib::Server& s);
   void RegisterAudit(httplib::Server& s);
+  // api_audit.cc: the evidence bundle of a chain (records, inclusion proofs, checkpoints).
+  Result<events::Evidence> BuildEvidence(const std::string& chain_id);
   void RegisterAdmin(httplib::Server& s);
   void RegisterStream(httplib::Server& s);
   void RegisterOpen311(httplib::Server& s);

@@ -4,6 +4,11 @@
 // Layout: "log" key = partition (4 bytes, big-endian) + offset (8 bytes, big-endian),
 // value = the record as stored. "meta" key "head/<partition BE>" = end offset (8 BE) +
 // last hash (32) — written in the same batch as the records, so it always matches.
+// Each partition's Merkle tree (events/merkle.h) lives beside it in "meta", in the same
+// batch: "mtf/<partition BE>" = the frontier (tree size + the roots of its complete
+// subtrees), "mtn/<partition BE><height><index BE>" = the root of every complete subtree of
+// height >= kStoredHeight. Lower subtrees are recomputed from at most 2^kStoredHeight
+// records, so a proof costs O(log n) reads and the tree about one key per 8 records.
 #pragma once
 
 #include <rocksdb/write_batch.h>
@@ -14,11 +19,14 @@
 
 #include "connectors/rocksdb/rocks_db.h"
 #include "events/log.h"
+#include "events/merkle.h"
 
 namespace closeloop::rocks {
 
-class EmbeddedLog final : public events::Log {
+class EmbeddedLog final : public events::Log, public events::TreeLog {
  public:
+  static constexpr uint32_t kStoredHeight = 4;
+
   // Opens the log in `db`, creating it with `partitions` partitions if it is new. An
   // existing log keeps its partition count; asking for a different one is an error
   // (0 = whatever it has). `*db` must outlive the log.
@@ -47,20 +55,37 @@ class EmbeddedLog final : public events::Log {
   Result<std::vector<events::AppendedRange>> AppendPositioned(
       std::vector<events::PartitionAppend> batch, const PositionedWrites& extra, bool sync = true);
 
+  events::TreeHead Tree(uint32_t partition) const override;
+  Result<events::Hash> RootAt(uint32_t partition, uint64_t size) const override;
+  Result<std::vector<events::Hash>> Inclusion(uint32_t partition, uint64_t index,
+                                              uint64_t size) const override;
+  Result<std::vector<events::Hash>> Consistency(uint32_t partition, uint64_t old_size,
+                                                uint64_t new_size) const override;
+  // The stored root of a complete subtree of height >= kStoredHeight (for `log verify`).
+  Result<events::Hash> StoredNode(uint32_t partition, uint32_t height, uint64_t index) const;
+  // The frontier as stored in "meta".
+  Result<events::MerkleFrontier> StoredFrontier(uint32_t partition) const;
+
   // The head as stored in "meta" (not the cached one): what `log verify` compares with.
   Result<events::PartitionHead> StoredHead(uint32_t partition) const;
 
   static std::string RecordKey(uint32_t partition, uint64_t offset);
   static std::string HeadKey(uint32_t partition);
+  static std::string FrontierKey(uint32_t partition);
+  static std::string NodeKey(uint32_t partition, uint32_t height, uint64_t index);
 
  private:
-  EmbeddedLog(RocksDb* db, std::string name, std::vector<events::PartitionHead> heads);
+  EmbeddedLog(RocksDb* db, std::string name, std::vector<events::PartitionHead> heads,
+              std::vector<events::MerkleFrontier> trees);
+  // Builds the tree of a partition written before trees existed, from its records.
+  Status BuildTree(uint32_t partition);
 
   RocksDb* const db_;
   const std::string name_;
   mutable std::mutex mu_;  // serialises appends: the chain needs each head in turn
   mutable std::condition_variable appended_;
-  std::vector<events::PartitionHead> heads_;  // GUARDED_BY(mu_)
+  std::vector<events::PartitionHead> heads_;   // GUARDED_BY(mu_)
+  std::vector<events::MerkleFrontier> trees_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace closeloop::rocks

@@ -2,24 +2,16 @@
 
 #include <map>
 
+#include "connectors/rocksdb/record_index.h"
 #include "events/validate.h"
 
 namespace closeloop::rocks {
 namespace {
 
-std::string EncodePosition(uint32_t partition, uint64_t offset) {
-  std::string out(12, '\0');
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(partition >> (24 - 8 * i));
-  for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<char>(offset >> (56 - 8 * i));
-  return out;
-}
-
-Result<IngressAck> DecodePosition(std::string_view id, std::string_view v) {
-  if (v.size() != 12) return Corruption("ingress index entry for " + std::string(id));
-  IngressAck ack{.id = std::string(id), .duplicate = true};
-  for (int i = 0; i < 4; ++i) ack.partition = ack.partition << 8 | static_cast<uint8_t>(v[i]);
-  for (int i = 0; i < 8; ++i) ack.offset = ack.offset << 8 | static_cast<uint8_t>(v[4 + i]);
-  return ack;
+Result<IngressAck> DecodeAck(std::string_view id, std::string_view v) {
+  CL_ASSIGN_OR_RETURN(RecordPosition pos, DecodePosition(v, id));
+  return IngressAck{.id = std::string(id), .partition = pos.partition, .offset = pos.offset,
+                    .duplicate = true};
 }
 
 // A resend (same id, same content) is a duplicate; the same id with other content, or from
@@ -43,7 +35,7 @@ Result<std::optional<IngressAck>> IngressAppender::Find(std::string_view id) con
       db_.db()->Get(rocksdb::ReadOptions(), db_.family("meta"), IndexKey(id), &value);
   if (s.IsNotFound()) return std::optional<IngressAck>();
   if (!s.ok()) return FromRocks(s, "ingress index");
-  CL_ASSIGN_OR_RETURN(IngressAck ack, DecodePosition(id, value));
+  CL_ASSIGN_OR_RETURN(IngressAck ack, DecodeAck(id, value));
   return std::optional<IngressAck>(ack);
 }
 

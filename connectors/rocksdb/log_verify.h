@@ -1,4 +1,5 @@
-// `closeloop log verify`: walks every partition's hash chain from genesis to head.
+// `closeloop log verify`: walks every partition's hash chain from genesis to head, and
+// rebuilds its Merkle tree, comparing every stored node and the stored tree head.
 #pragma once
 
 #include <vector>

@@ -45,6 +45,7 @@ class RocksDb {
   bool has_family(const std::string& name) const { return families_.count(name) > 0; }
   const rocksdb::WriteOptions& write_options() const { return write_options_; }
   const std::string& dir() const { return dir_; }
+  bool read_only() const { return read_only_; }
 
   Status Write(rocksdb::WriteBatch* batch);
   // `sync` overrides DbOptions::sync for this write. The engine's commits are re-derivable

@@ -2,6 +2,9 @@
 
 #include <rocksdb/iterator.h>
 
+#include "connectors/rocksdb/record_index.h"
+#include "events/record.h"
+
 namespace closeloop::rocks {
 
 Result<std::optional<std::string>> RocksStore::Get(std::string_view key) const {
@@ -42,7 +45,31 @@ Result<std::vector<events::AppendedRange>> RocksStore::Commit(
     CL_RETURN_IF_ERROR(db_->Write(&wb, /*sync=*/false));
     return std::vector<events::AppendedRange>();
   }
-  return log_->AppendWith(std::move(appends), put_changes, /*sync=*/false);
+  // The records' ids, to index where each lands (evidence exports find them by id).
+  std::vector<std::vector<std::string>> ids(appends.size());
+  for (size_t i = 0; i < appends.size(); ++i) {
+    for (const std::string& bytes : appends[i].records) {
+      auto rec = events::VerifyRecord(bytes);
+      ids[i].push_back(rec.ok() && (*rec)->id() ? (*rec)->id()->str() : std::string());
+    }
+  }
+  return log_->AppendPositioned(
+      std::move(appends),
+      [&](rocksdb::WriteBatch& wb, const std::vector<events::AppendedRange>& ranges) -> Status {
+        CL_RETURN_IF_ERROR(put_changes(wb));
+        auto* meta = db_->family("meta");
+        for (size_t i = 0; i < ranges.size(); ++i) {
+          for (size_t k = 0; k < ids[i].size(); ++k) {
+            if (ids[i][k].empty()) continue;
+            CL_RETURN_IF_ERROR(
+                FromRocks(wb.Put(meta, EngineRecordIndexKey(ids[i][k]),
+                                 EncodePosition(ranges[i].partition, ranges[i].first_offset + k)),
+                          "indexing records"));
+          }
+        }
+        return Status::Ok();
+      },
+      /*sync=*/false);
 }
 
 }  // namespace closeloop::rocks

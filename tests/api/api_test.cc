@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "tests/api/api_fixture.h"
+#include "tests/support/child_process.h"
 
 namespace closeloop::testing {
 namespace {
@@ -286,21 +288,52 @@ TEST_CASE("an overdue ticket escalates to the inspectors, who read the whole cha
   CHECK(api.Get("inspector", "/v1/tickets/" + id).status == 200);  // the evidence
   Reply bundle = api.Get("inspector", "/v1/chains/" + id + "/evidence");
   REQUIRE(bundle.status == 200);
-  CHECK(bundle.body["format"] == "closeloop-evidence/1");
-  CHECK(bundle.body["tickets"].size() >= 2);
-  CHECK_MESSAGE(bundle.body["unproven"].empty(), bundle.body["unproven"].dump());
-  size_t found = 0;
-  for (const auto& p : bundle.body["proofs"]) {
-    found += p["evidence_found"].get<size_t>();
-    CHECK(p["truncated"] == false);
-  }
+  CHECK(bundle.body["format"] == "closeloop-evidence/2");
+  // Kilobytes: the chain's records with their inclusion proofs, no partition dump.
+  CHECK(bundle.text.size() < 64 * 1024);
   std::set<std::string> ids;
-  for (const auto& r : bundle.body["records"]) {
-    REQUIRE_MESSAGE(r.contains("hash"), r.dump());
-    ids.insert(r["id"].get<std::string>());
-    CHECK(r["hash"].get<std::string>().size() == 64);
+  size_t records = 0;
+  for (const auto& p : bundle.body["partitions"]) {
+    CHECK(p["checkpoint"].get<std::string>().find("/partition/") != std::string::npos);
+    records += p["records"].size();
   }
-  CHECK(found == ids.size());
+  CHECK(records >= 4);
+  // The published key, and the offline verifier.
+  Reply key = api.Get("", "/.well-known/closeloop-checkpoint-key");
+  REQUIRE(key.status == 200);
+  CHECK(bundle.body["key"].get<std::string>() + "\n" == key.text);
+  std::string file = (api.dir / "evidence.json").string();
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << bundle.text;
+  }
+  auto verified = RunChild(
+      {CLOSELOOP_BIN, "evidence", "verify", file, "--key", bundle.body["key"].get<std::string>()},
+      "", std::nullopt);
+  REQUIRE(verified.ok());
+  CHECK_MESSAGE(verified->exit_code == 0, verified->out);
+  CHECK(verified->out.find("ok: these " + std::to_string(records) + " records of chain") !=
+        std::string::npos);
+  // The checkpoints it was proven under are published, and later ones are consistent.
+  Reply cps = api.Get("auditor", "/v1/audit/checkpoints");
+  REQUIRE(cps.status == 200);
+  CHECK(cps.body["key"] == bundle.body["key"]);
+  CHECK(!cps.body["checkpoints"].empty());
+  CHECK(api.Call("fire", "GET", "/v1/audit/checkpoints").status == 403);  // staff: no
+  CHECK(api.Call("inspector", "GET", "/v1/audit/checkpoints").status == 200);  // witnesses
+  uint32_t part = bundle.body["partitions"][0]["partition"];
+  Reply mine = api.Get("auditor", "/v1/audit/checkpoints?partition=" + std::to_string(part));
+  REQUIRE(mine.body["checkpoints"].size() == 1);
+  uint64_t size = mine.body["checkpoints"][0]["tree_size"];
+  Reply signed_now = api.Post("auditor", "/v1/audit/checkpoints", json::object());
+  CHECK(signed_now.status == 200);
+  Reply cons = api.Get("auditor", "/v1/audit/consistency?partition=" + std::to_string(part) +
+                                      "&from=" + std::to_string(size));
+  REQUIRE(cons.status == 200);
+  CHECK(cons.body["from_root"] == mine.body["checkpoints"][0]["root_hash"]);
+  CHECK(api.Get("auditor",
+                "/v1/audit/consistency?partition=" + std::to_string(part) + "&from=99999999")
+            .status == 400);
   CHECK(api.Get("fire", "/v1/chains/" + id + "/evidence").status == 403);
   Reply verify = api.Get("auditor", "/v1/audit/verify");
   CHECK(verify.body["intact"] == true);

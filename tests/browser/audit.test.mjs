@@ -62,9 +62,11 @@ test('an auditor opens a ticket as of an earlier time and sees the earlier state
   ]);
   const file = await download.path();
   const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
-  assert.equal(bundle.format, 'closeloop-evidence/1');
+  assert.equal(bundle.format, 'closeloop-evidence/2');
   assert.equal(bundle.chain_id, a.chain_id);
-  assert.ok(bundle.records.length >= 4);
+  const records = bundle.partitions.reduce((n, p) => n + p.records.length, 0);
+  assert.ok(records >= 4);
+  assert.ok(bundle.partitions.every((p) => p.checkpoint.includes('/partition/')));
   await shot(page, '11-audit-verified');
   assert.deepEqual(page.problems, []);
   await page.context().close();
