@@ -60,7 +60,8 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   if (!read_only) engine.Start();
   std::unique_ptr<DemoRunner> demo;
   if (o.demo && !read_only) {
-    demo = std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed});
+    demo = std::make_unique<DemoRunner>(
+        node, DemoOptions{.seed = o.demo_seed, .attachments_dir = o.data + "/attachments"});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
   }
@@ -261,6 +262,10 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--header-timeout", opts->limits.header_timeout_s,
                   "seconds a client has to send a request's whole head")
+      ->capture_default_str();
+  cmd->add_option("--max-attachment-bytes", opts->limits.max_attachment_bytes,
+                  "bytes one uploaded file (POST /v1/attachments) may have; over it: 413")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();
   cmd->callback([opts] { RunServe(*opts); });
 }

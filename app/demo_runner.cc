@@ -6,9 +6,11 @@
 #include <map>
 
 #include "app/wall_clock.h"
+#include "connectors/file/attachment_store.h"
 #include "connectors/file/ingress.h"
 #include "engine/keys.h"
 #include "engine/world.h"
+#include "workflows/demo/demo_photo.h"
 #include "workflows/demo/staff.h"
 #include "workflows/demo/stream.h"
 
@@ -75,6 +77,10 @@ Status DemoRunner::Append(const std::vector<std::string>& jsons) {
 }
 
 Status DemoRunner::Seed() {
+  if (!options_.attachments_dir.empty()) {
+    file::AttachmentStore files(options_.attachments_dir);
+    CL_RETURN_IF_ERROR(files.Put(demo::DemoPhoto(), "demo").status());
+  }
   for (uint32_t p = 0; p < node_.partitions(); ++p) {
     if (node_.log->Head(p).end_offset > 0) {
       spdlog::info("demo: the log is not empty; resuming the demo city where it stands");

@@ -50,6 +50,9 @@ struct DemoOptions {
   int64_t start_ms = 0;       // start of the history; 0 = Mon 2026-03-02 08:00 (Shanghai),
                               // so the live demo opens on Mon 2026-03-16 08:00
   std::chrono::milliseconds poll{100};
+  // Where uploaded files are kept (DATA/attachments): Seed stores the demo's evidence photo
+  // there, so the files its staff cite can be opened. "" = not stored.
+  std::string attachments_dir;
 };
 
 // A person the console needs, one per role: the lead's `serve --demo` creates a user and a

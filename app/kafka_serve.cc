@@ -120,7 +120,8 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   http::HttpServer server({.host = hp->first, .port = hp->second});
   kafka::KafkaEngine* raw = engine->get();
   server.SetReadiness([raw] { return raw->CaughtUp(); });
-  http::Api api(KafkaApiBackend(*raw, o.clock.manual), {});
+  // Uploaded files are kept in this process's data directory, like its users (docs/api.md).
+  http::Api api(KafkaApiBackend(*raw, o.clock.manual), {.data_dir = o.data});
   api.Register(server);
   auto admin_token = BootstrapAdmin(api, o.data);
   if (!admin_token.ok()) Fail("users and tokens: " + admin_token.status().ToString());

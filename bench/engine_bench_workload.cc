@@ -378,7 +378,7 @@ MixCounts PublishMix(const City& city, const MixOptions& o, Publisher& pub, Ids&
         break;
       case Act::kEvidence:
         command(t, "submit_evidence", at,
-                {{"evidence", {"photo://" + t.id + "/after.jpg"}}, {"note", "整改完成"}});
+                {{"evidence", {"sha256:" + std::string(64, 'e')}}, {"note", "整改完成"}});
         break;
       case Act::kPass:
         command(t, "review_pass", at, {{"role", "supervisor"}, {"department", awb}});

@@ -4,12 +4,13 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
 
 namespace closeloop::dsl {
 namespace {
 
 constexpr size_t kMaxText = 4000;       // bytes of one text value
-constexpr size_t kMaxAttachments = 20;  // URIs in one command
+constexpr size_t kMaxAttachments = 20;  // files in one command
 
 std::optional<double> ParseNumber(const std::string& s) {
   double d = 0;
@@ -51,18 +52,33 @@ std::optional<std::string> ValueProblem(const VerbField& f, const std::vector<st
       if (f.bounded_above && *d > f.max) return "at most " + Num(f.max) + unit;
       return std::nullopt;
     }
-    case FieldKind::kAttachments:
+    case FieldKind::kAttachments: {
       if (vs.size() > kMaxAttachments)
         return "at most " + std::to_string(kMaxAttachments) + " files";
+      std::set<std::string_view> seen;
       for (const auto& u : vs) {
-        if (u.size() > kMaxText) return "a URI of at most " + std::to_string(kMaxText) + " bytes";
+        if (!IsAttachmentRef(u)) {
+          return "an uploaded file's reference (sha256: and 64 lowercase hex digits), not '" +
+                 u.substr(0, 80) + "'";
+        }
+        if (!seen.insert(u).second) return "the file " + u + " is listed twice";
       }
       return std::nullopt;
+    }
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+bool IsAttachmentRef(std::string_view v) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (v.size() != kPrefix.size() + 64 || !v.starts_with(kPrefix)) return false;
+  for (char ch : v.substr(kPrefix.size())) {
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  }
+  return true;
+}
 
 bool IsCustomField(std::string_view name) {
   return name != "reason" && name != "note" && name != "days" && name != "to_department" &&

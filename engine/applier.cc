@@ -188,10 +188,15 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       version = b->version();
       break;
     }
-    case B::EvidenceSubmitted:
+    case B::EvidenceSubmitted: {
+      const auto* b = r.body_as_EvidenceSubmitted();
       CL_RETURN_IF_ERROR(tickets.AppendCase(t, Str(r.causation_id()), "evidence"));
-      version = r.body_as_EvidenceSubmitted()->version();
+      if (b->evidence()) {
+        for (const auto* e : *b->evidence()) tickets.IndexFile(t, e->string_view());
+      }
+      version = b->version();
       break;
+    }
     case B::EventAttached: {
       const auto* b = r.body_as_EventAttached();
       CL_RETURN_IF_ERROR(tickets.AppendCase(t, b->event_id()->string_view(), "attached"));

@@ -52,6 +52,12 @@ std::string Case(uint32_t p, std::string_view id, uint64_t seq) {
   return Join(p, "k", {id, BE64(seq)});
 }
 std::string CasePrefix(uint32_t p, std::string_view id) { return Join(p, "k", {id, ""}); }
+std::string File(uint32_t p, std::string_view sha256_hex, std::string_view id) {
+  return Join(p, "f", {sha256_hex, id});
+}
+std::string FilePrefix(uint32_t p, std::string_view sha256_hex) {
+  return Join(p, "f", {sha256_hex, ""});
+}
 std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::string_view id) {
   return Join(p, "q", {lead, Deadline(deadline), id});
 }

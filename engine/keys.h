@@ -23,6 +23,8 @@
 //                                         (offset, 8 bytes): the case file reads it there
 //   P k.<ticket>.<seq>                    the ticket's case file: the ingress records that
 //                                         concern it, in order (offset + relation, ticket.h)
+//   P f.<sha256 hex>.<ticket>             tickets whose accepted evidence references that
+//                                         uploaded file (an attachments field's sha256:)
 //   P cfg.<seq>                           control records (deployments, reference data,
 //                                         calendars), in log order
 //   P pos, P now                          input position (next offset), logical clock (no
@@ -60,6 +62,8 @@ std::string Count(uint32_t p, std::string_view loop, std::string_view state, std
 std::string IngressAt(uint32_t p, std::string_view record_id);
 std::string Case(uint32_t p, std::string_view id, uint64_t seq);
 std::string CasePrefix(uint32_t p, std::string_view id);
+std::string File(uint32_t p, std::string_view sha256_hex, std::string_view id);
+std::string FilePrefix(uint32_t p, std::string_view sha256_hex);
 std::string Config(uint32_t p, uint64_t seq);
 std::string ConfigPrefix(uint32_t p);
 std::string Position(uint32_t p);

@@ -213,6 +213,21 @@ Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t part
   return tickets.Load(id);
 }
 
+Result<std::vector<std::string>> TicketsWithFile(const StateReader& state, uint32_t partitions,
+                                                 std::string_view sha256_hex) {
+  std::vector<std::string> out;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = keys::FilePrefix(p, sha256_hex);
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
+          out.emplace_back(LastPart(k));
+          return true;
+        }));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions,
                                     std::string_view id) {
   CL_ASSIGN_OR_RETURN(auto t, FindTicket(state, partitions, id));

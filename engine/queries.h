@@ -60,6 +60,11 @@ Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t part
 Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partitions,
                                     std::string_view id);
 
+// The tickets whose accepted evidence references the uploaded file `sha256_hex` (64
+// lowercase hex digits), every partition, by id.
+Result<std::vector<std::string>> TicketsWithFile(const StateReader& state, uint32_t partitions,
+                                                 std::string_view sha256_hex);
+
 struct CountRow {
   std::string loop, state, department;
   int64_t count = 0;

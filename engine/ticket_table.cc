@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/verb_fields.h"
 #include "engine/keys.h"
 #include "events/record.h"
 
@@ -105,6 +106,11 @@ Status TicketTable::AppendCase(Ticket& t, std::string_view record_id, std::strin
   state_.Put(keys::Case(partition_, t.id, t.case_length), *at + std::string(relation));
   ++t.case_length;
   return Status::Ok();
+}
+
+void TicketTable::IndexFile(const Ticket& t, std::string_view ref) {
+  if (!dsl::IsAttachmentRef(ref)) return;
+  state_.Put(keys::File(partition_, ref.substr(7), t.id), "");
 }
 
 int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar& cal) {

@@ -46,6 +46,9 @@ class TicketTable {
   // ("opened", "attached", "event", "evidence", "callback"); a record not indexed here (not
   // an ingress record of this partition) is left out.
   Status AppendCase(Ticket& t, std::string_view record_id, std::string_view relation);
+  // Indexes `t` under the uploaded file `ref` ("sha256:<hex>") its accepted evidence
+  // carries (keys::File), so the API finds who may read the file; other values are ignored.
+  void IndexFile(const Ticket& t, std::string_view ref);
 
   // Where Save() reports the earliest timer it writes (the clock's scan starts there at
   // the latest); in memory only, never state. May be null.

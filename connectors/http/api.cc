@@ -257,6 +257,11 @@ void Api::Register(HttpServer& server) {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  im.max_attachment_bytes = server.max_attachment_bytes();
+  if (!im.o.data_dir.empty()) {
+    im.files = std::make_unique<file::AttachmentStore>(im.o.data_dir + "/attachments");
+  }
+  im.RegisterAttachments(s);
   im.RegisterOps(s);
   im.RegisterEvents(s);
   im.RegisterTickets(s);

@@ -86,7 +86,7 @@ struct ApiOptions {
   size_t max_headers = 64;
   size_t max_batch = 10000;  // events per POST /v1/events
   bool demo = false;         // the sign-in page may list demo credentials
-  std::string data_dir;      // demo: where demo-credentials.json is (GET /v1/demo/credentials)
+  std::string data_dir;      // DATA/attachments (uploads); demo: demo-credentials.json
 };
 
 class Api {

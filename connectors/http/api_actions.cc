@@ -80,7 +80,10 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     const json& e = (*body)["evidence"];
     bool ok = e.is_array() &&
               std::all_of(e.begin(), e.end(), [](const json& x) { return x.is_string(); });
-    if (!ok) return c.Error(400, "invalid", "evidence: an array of URIs", "evidence");
+    if (!ok) {
+      return c.Error(400, "invalid", "evidence: an array of file references (sha256:<hex>)",
+                     "evidence");
+    }
   }
   json attrs = json::array();
   if (body->contains("fields")) {
@@ -145,6 +148,13 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     }
     return p;
   });
+  if (!problem && given.contains("evidence")) {
+    // The engine checks only a reference's shape (it cannot look outside the log); that
+    // the file was uploaded, and may be cited by this user, is checked here.
+    if (auto unknown = UnknownFile(c.who(), given["evidence"])) {
+      return c.Error(422, "invalid_field", *unknown, "evidence");
+    }
+  }
   if (problem) {
     std::string param =
         dsl::IsCustomField(problem->field) ? "fields." + problem->field : problem->field;
@@ -280,9 +290,9 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   auto after = engine::FindTicket(*b.state, partitions, ticket.id);
   if (!after.ok()) return c.Fail(after.status());
   c.Json(200, {{"command_id", command_id},
-                                     {"duplicate", ack.duplicate},
-                                     {"records", records},
-                                     {"ticket", *after ? NamedTicketJson(**after) : json()}});
+               {"duplicate", ack.duplicate},
+               {"records", records},
+               {"ticket", *after ? NamedTicketJson(**after) : json()}});
 }
 
 }  // namespace closeloop::http

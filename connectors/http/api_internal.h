@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "connectors/file/attachment_store.h"
 #include "connectors/http/access_log.h"
 #include "connectors/http/api.h"
 #include "connectors/http/auth.h"
@@ -98,6 +99,10 @@ struct Api::Impl {
   ChangeFeed feed;
   StreamTickets stream_tickets;
   std::vector<std::pair<std::string, std::string>> routes;  // (method, pattern) registered
+  // Uploaded files (DATA/attachments; null without a data directory) and the size one may
+  // have (the server's max_attachment_bytes, set by Register).
+  std::unique_ptr<file::AttachmentStore> files;
+  size_t max_attachment_bytes = 0;
 
   // Registers `handler` for `method` `pattern`; `roles` are the roles admitted (kPublic:
   // no token). `audit_reads`: GETs by auditors and inspectors go to the access log too.
@@ -147,6 +152,14 @@ struct Api::Impl {
   void RegisterOps(httplib::Server& s);
   void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
   void RegisterNotify(httplib::Server& s);    // api_notify.cc: subscriptions, dead letters
+  void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
+
+  // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a
+  // ticket whose accepted evidence references it.
+  Result<bool> MayReadFile(const User& user, std::string_view hex);
+  // The 422 message for the first of `refs` ("sha256:<hex>") that is not a stored file
+  // `user` may read (so may not cite either); nullopt when every one is.
+  std::optional<std::string> UnknownFile(const User& user, const std::vector<std::string>& refs);
 };
 
 }  // namespace closeloop::http

@@ -220,7 +220,7 @@ struct Front::Impl {
   }
 
   void OnReadable(Conn& c) {
-    const size_t cap = o.head.max_head_bytes + o.head.max_body_bytes + 16384;
+    const size_t cap = o.head.max_head_bytes + o.head.BodyCap() + 16384;
     char chunk[16384];
     bool budget_exceeded = false;
     // At most 64 KiB a turn, so one fast sender does not hold the loop.

@@ -82,11 +82,24 @@ RequestFrame ParseHead(std::string_view head, size_t begin, const HeadLimits& li
       if (IContains(value, "keep-alive")) f.close = false;
     }
   }
-  if (f.content_length > limits.max_body_bytes) return Error(413, "Payload Too Large");
+  if (f.content_length > BodyLimitFor(request_line, limits)) {
+    return Error(413, "Payload Too Large");
+  }
   return f;
 }
 
 }  // namespace
+
+size_t BodyLimitFor(std::string_view line, const HeadLimits& limits) {
+  if (limits.max_upload_bytes == 0 || limits.upload_path.empty() || !line.starts_with("POST ")) {
+    return limits.max_body_bytes;
+  }
+  std::string_view target = line.substr(5);
+  target = target.substr(0, target.find(' '));
+  if (!target.starts_with(limits.upload_path)) return limits.max_body_bytes;
+  target.remove_prefix(limits.upload_path.size());
+  return target.empty() || target.front() == '?' ? limits.max_upload_bytes : limits.max_body_bytes;
+}
 
 RequestFrame ScanHead(std::string_view buf, const HeadLimits& limits, HeadScan* scan) {
   const size_t end = std::min(buf.size(), limits.max_head_bytes);

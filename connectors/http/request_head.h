@@ -4,8 +4,10 @@
 // uses it to hand workers only complete requests; httplib parses them again on the worker.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace closeloop::http {
@@ -15,7 +17,15 @@ struct HeadLimits {
   size_t max_header_count = 64;      // as the API's own check (api.h)
   size_t max_body_bytes = 4 << 20;
   size_t max_request_line = 8192;  // httplib refuses longer targets (414) anyway
+  // A POST to `upload_path` (with or without a query) may carry up to max_upload_bytes
+  // instead (file uploads: POST /v1/attachments); 0: no such exception.
+  size_t max_upload_bytes = 0;
+  std::string upload_path;
+  size_t BodyCap() const { return std::max(max_body_bytes, max_upload_bytes); }
 };
+
+// The body limit of a request whose request line is `request_line` ("POST /path HTTP/1.1").
+size_t BodyLimitFor(std::string_view request_line, const HeadLimits& limits);
 
 struct RequestFrame {
   enum class State { kIncomplete, kHead, kError };

@@ -61,7 +61,7 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     if (tls->is_valid()) SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
     Wire(std::move(tls), &server_, &set_listening_, &runner_);
   }
-  server_->set_payload_max_length(options_.max_body_bytes);
+  server_->set_payload_max_length(std::max(options_.max_body_bytes, options_.max_attachment_bytes));
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\": \"ok\"}\n", "application/json");
   });
@@ -84,6 +84,8 @@ Status HttpServer::Start() {
   fo.head.max_head_bytes = options_.max_header_bytes;
   fo.head.max_header_count = options_.max_header_count;
   fo.head.max_body_bytes = options_.max_body_bytes;
+  fo.head.max_upload_bytes = options_.max_attachment_bytes;
+  fo.head.upload_path = "/v1/attachments";
   fo.header_timeout_ms = options_.header_timeout_s * 1000;
   fo.body_timeout_ms = std::max(fo.body_timeout_ms, options_.read_timeout_s * 1000);
   fo.write_timeout_ms = options_.write_timeout_s * 1000;

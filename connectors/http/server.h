@@ -27,6 +27,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: pick a free port (tests)
   size_t max_body_bytes = 4 << 20;
+  // POST /v1/attachments: a file's bytes (`serve --max-attachment-bytes`); refused with 413
+  // from Content-Length before the body is read. The API reads it from here.
+  size_t max_attachment_bytes = 10 << 20;
   int read_timeout_s = 10;
   int write_timeout_s = 10;
   int keep_alive_max = 100;
@@ -65,6 +68,7 @@ class HttpServer {
   int port() const { return port_; }
   const std::string& host() const { return options_.host; }
   FrontStats connection_stats() const;
+  size_t max_attachment_bytes() const { return options_.max_attachment_bytes; }
 
  private:
   ServerOptions options_;

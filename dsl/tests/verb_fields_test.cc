@@ -1,9 +1,10 @@
 // Verbs and their fields: the declaration compiles to what the engine and the API check a
 // command against, and CheckCommandFields names the first field a command gets wrong.
+#include "dsl/verb_fields.h"
+
 #include <doctest/doctest.h>
 
 #include "dsl/compile.h"
-#include "dsl/verb_fields.h"
 
 namespace closeloop::dsl {
 namespace {
@@ -87,6 +88,41 @@ TEST_CASE("a command is checked field by field and the first problem names its f
         "days: a whole number of working days");
   CHECK(IsCustomField("decision"));
   CHECK_FALSE(IsCustomField("reason"));
+}
+
+TEST_CASE("an attachments field takes only uploaded files' references, each once") {
+  constexpr const char* kEvidence = R"(workflow fix version 1 loop prevention
+verb submit_evidence title "Submit evidence"
+  field evidence: attachments required title "Photos"
+start on chain enter rectifying
+state rectifying
+  on submit_evidence by assignee -> done
+state done terminal
+)";
+  CompileResult r = Compile({{"fix.wf", kEvidence}});
+  REQUIRE_MESSAGE(r.ok(), FormatDiagnostics({{"fix.wf", kEvidence}}, r.diagnostics));
+  const VerbDecl& d = *r.program->Find("fix")->FindVerb("submit_evidence");
+  const std::string ref = "sha256:" + std::string(64, 'a');
+  CHECK_FALSE(CheckCommandFields(d, {{"evidence", {ref}}}).has_value());
+  auto none = CheckCommandFields(d, {});
+  REQUIRE(none);
+  CHECK(none->message == "evidence: required by submit_evidence");
+  for (const std::string& bad : {std::string("https://x/1.jpg"), "sha256:" + std::string(63, 'a'),
+                                 "sha256:" + std::string(64, 'A'), "sha1:" + std::string(64, 'a'),
+                                 "sha256:" + std::string(63, 'a') + "g"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsAttachmentRef(bad));
+    auto p = CheckCommandFields(d, {{"evidence", {bad}}});
+    REQUIRE(p);
+    CHECK(p->field == "evidence");
+    CHECK(p->message.find("an uploaded file's reference") != std::string::npos);
+  }
+  CHECK(IsAttachmentRef(ref));
+  auto twice = CheckCommandFields(d, {{"evidence", {ref, ref}}});
+  REQUIRE(twice);
+  CHECK(twice->message == "evidence: the file " + ref + " is listed twice");
+  CHECK(CheckCommandFields(d, {{"evidence", std::vector<std::string>(21, ref)}})->message ==
+        "evidence: at most 20 files");
 }
 
 TEST_CASE("the checker refuses a field read that the verb does not declare, and a bad kind") {

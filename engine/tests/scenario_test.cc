@@ -108,8 +108,9 @@ TEST_CASE("a hazard is signed for, rectified, reviewed and closed, each step a r
   CHECK(r.deadline_at == Shanghai(2026, 3, 9, 17));  // general hazard: 5 working days
   c.h.Act(t.id, "progress", "nj.liuhe.emb/li", "staff", emb, R"("note": "valve replaced")");
   CHECK(c.h.Find(t.id)->facts.at("recurrence_note") == dsl::Value::String("valve replaced"));
-  c.h.Act(t.id, "submit_evidence", "nj.liuhe.emb/li", "staff", emb,
-          R"("evidence": ["photo://1.jpg"])");
+  c.h.Act(
+      t.id, "submit_evidence", "nj.liuhe.emb/li", "staff", emb,
+      R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   c.h.Act(t.id, "review_pass", "nj.liuhe.awb/wang", "supervisor", "nj.liuhe.awb");
   Ticket done = *c.h.Find(t.id);
   CHECK(done.closed);
@@ -128,7 +129,9 @@ TEST_CASE("a failed review reopens the rectification without resetting the count
   const std::string emb = "nj.liuhe.emb";
   c.h.Act(t.id, "sign_for", "a", "staff", emb);
   c.h.Act(t.id, "order_rectification", "a", "staff", emb);
-  c.h.Act(t.id, "submit_evidence", "a", "staff", emb);
+  c.h.Act(
+      t.id, "submit_evidence", "a", "staff", emb,
+      R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   c.h.Act(t.id, "review_fail", "s", "supervisor", "nj.liuhe.awb", R"("reason": "still leaking")");
   Ticket r = *c.h.Find(t.id);
   CHECK(r.state == "rectifying");
@@ -167,7 +170,9 @@ TEST_CASE(
   const std::string emb = "nj.liuhe.emb";
   c.h.Act(t.id, "sign_for", "li", "staff", emb);
   c.h.Act(t.id, "order_rectification", "li", "staff", emb);
-  c.h.Act(t.id, "submit_evidence", "li", "staff", emb, R"("evidence": ["photo://1.jpg"])");
+  c.h.Act(
+      t.id, "submit_evidence", "li", "staff", emb,
+      R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   const uint32_t version = c.h.Find(t.id)->version;
   // Another district's office, a fire brigade claiming to supervise, an unknown department.
   for (const char* dept : {"nj.gulou.awb", "nj.liuhe.fire", "nj.nowhere.awb"}) {
@@ -184,6 +189,36 @@ TEST_CASE(
   cmd = c.h.Act(t.id, "review_pass", "wang", "supervisor", "nj.awb");
   CHECK(c.h.RejectionOf(cmd).empty());
   CHECK(c.h.Find(t.id)->closed);
+}
+
+TEST_CASE(
+    "rectification evidence with nothing attached, or with something that is not an uploaded "
+    "file, is rejected naming the field; accepted evidence indexes the ticket under its files") {
+  City c;
+  c.Report("ENT-00002", "hazardous_chemicals", "general");
+  Ticket t = c.Only("hazard_disposal");
+  const std::string emb = "nj.liuhe.emb";
+  c.h.Act(t.id, "sign_for", "li", "staff", emb);
+  c.h.Act(t.id, "order_rectification", "li", "staff", emb);
+  const uint32_t version = c.h.Find(t.id)->version;
+  std::string cmd = c.h.Act(t.id, "submit_evidence", "li", "staff", emb, R"("note": "done")");
+  std::string rejected = c.h.RejectionOf(cmd);
+  CHECK(rejected.find("\"field\": \"evidence\"") != std::string::npos);
+  CHECK(rejected.find("evidence: required by submit_evidence") != std::string::npos);
+  cmd = c.h.Act(t.id, "submit_evidence", "li", "staff", emb,
+                R"("evidence": ["https://example.org/after.jpg"])");
+  rejected = c.h.RejectionOf(cmd);
+  CHECK(rejected.find("\"field\": \"evidence\"") != std::string::npos);
+  CHECK(rejected.find("an uploaded file's reference") != std::string::npos);
+  CHECK(c.h.Find(t.id)->state == "rectifying");
+  CHECK(c.h.Find(t.id)->version == version);
+  const std::string hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  CHECK(TicketsWithFile(c.h.store(), c.h.partitions(), hex)->empty());
+  cmd = c.h.Act(t.id, "submit_evidence", "li", "staff", emb,
+                R"("evidence": ["sha256:)" + hex + R"("])");
+  CHECK(c.h.RejectionOf(cmd).empty());
+  CHECK(c.h.Find(t.id)->state == "reviewing");
+  CHECK(*TicketsWithFile(c.h.store(), c.h.partitions(), hex) == std::vector<std::string>{t.id});
 }
 
 TEST_CASE("a command for a ticket that does not exist is rejected as unknown") {
@@ -311,7 +346,9 @@ TEST_CASE("a hazard that keeps coming back at the same enterprise is reported to
                         [](const Ticket& a, const Ticket& b) { return a.opened_at < b.opened_at; });
   c.h.Act(last.id, "sign_for", "a", "staff", "nj.liuhe.emb");
   c.h.Act(last.id, "order_rectification", "a", "staff", "nj.liuhe.emb");
-  c.h.Act(last.id, "submit_evidence", "a", "staff", "nj.liuhe.emb");
+  c.h.Act(
+      last.id, "submit_evidence", "a", "staff", "nj.liuhe.emb",
+      R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   auto about_last = [&] {
     std::vector<std::string> out;
     for (auto& r : c.h.RecordsOfType("TicketEscalated")) {

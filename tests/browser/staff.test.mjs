@@ -1,8 +1,10 @@
 // The console as staff and supervisors use it, in Debian's chromium: sign in, the queue with
-// working time left, sign for and rectify, an API error shown with the typed input kept,
+// working time left, sign for and rectify (a photo and a PDF attached through the file picker,
+// the photo's thumbnail on the ticket), an API error shown with the typed input kept,
 // a supervisor approving an extension, another department seeing nothing, live updates,
 // Chinese and English, keyboard use and axe-core on every view visited.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Server, axe, launch, newPage, shot, signIn } from './harness.mjs';
 
@@ -10,6 +12,10 @@ const server = new Server('staff');
 let browser;
 let a;  // signed for and rectified in the browser
 let b;  // returned (stale), then extended by the supervisor
+
+// A 32x24 PNG (a green door on a grey wall) and a one-page PDF: the evidence staff attach.
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAACAAAAAYCAIAAAAUMWhjAAAAK0lEQVR42mO4dP0hVqQxLYAkhMschlELRi0YtWDUglELRi0YtWDUgqFhAQDWRWRM4A6POQAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
 
 before(async () => {
   await server.start();
@@ -73,7 +79,28 @@ test('staff sign in, see their queue with working time left, sign for a ticket a
   assert.equal(await page.locator('.badge.state').textContent(), 'Rectifying');
   await page.getByRole('button', { name: 'Submit rectification evidence', exact: true }).click();
   assert.deepEqual(await axe(page), [], 'ticket view with an action form: accessibility');
-  await page.getByLabel('Photos and documents').fill('https://evidence.nj.example/a/exit-1.jpg\nhttps://evidence.nj.example/a/exit-2.jpg');
+  // Evidence through the file picker: a photo and a PDF are uploaded as soon as they are
+  // chosen; a "photo" that is not one is refused with the server's reason and removed.
+  const picker = page.getByLabel('Photos and documents');
+  assert.equal(await picker.getAttribute('type'), 'file');
+  assert.equal(await picker.getAttribute('accept'), 'image/jpeg,image/png,image/webp,application/pdf');
+  assert.equal(await page.getByLabel('Take a photo').getAttribute('capture'), 'environment');
+  await picker.setInputFiles([
+    { name: 'exit-b.png', mimeType: 'image/png', buffer: PHOTO },
+    { name: 'fire-door-test.pdf', mimeType: 'application/pdf', buffer: PDF },
+    { name: 'not-a-photo.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload="alert(1)"/>') },
+  ]);
+  const chosen = page.locator('.chosen li');
+  await chosen.filter({ hasText: /exit-b\.png — uploaded/ }).waitFor();
+  await chosen.filter({ hasText: /fire-door-test\.pdf — uploaded/ }).waitFor();
+  await chosen.filter({ hasText: 'not-a-photo.png — Content-Type says image/png but the bytes are markup' }).waitFor();
+  // A refused file holds the form back, with its reason, until it is removed.
+  await page.getByRole('button', { name: 'Submit: Submit rectification evidence' }).click();
+  await page.locator('#form-submit_evidence p.error', { hasText: 'not-a-photo.png: Content-Type says image/png' }).waitFor();
+  assert.equal(await picker.evaluate((el) => el === document.activeElement), true);
+  assert.equal((await server.must('admin', 'GET', `/v1/tickets/${a.id}`)).ticket.state, 'rectifying');
+  await page.getByRole('button', { name: 'Remove not-a-photo.png' }).click();
+  assert.equal(await chosen.count(), 2);
   await page.getByLabel('What the evidence shows').fill('Stairwell B cleared, door rehung');
   await shot(page, '03-ticket-form');
   await page.getByRole('button', { name: 'Submit: Submit rectification evidence' }).click();
@@ -83,6 +110,25 @@ test('staff sign in, see their queue with working time left, sign for a ticket a
   const now = await server.must('admin', 'GET', `/v1/tickets/${a.id}`);
   assert.equal(now.ticket.state, 'reviewing');
   assert.equal(now.ticket.lead, 'nj.xuanwu.fire');
+  const hex = createHash('sha256').update(PHOTO).digest('hex');
+  const cited = now.case_file.find((e) => e.relation === 'evidence');
+  assert.deepEqual(cited.content.evidence, [`sha256:${hex}`, `sha256:${createHash('sha256').update(PDF).digest('hex')}`]);
+  // The case file shows the photo as a thumbnail, fetched with the token (a blob: URL, the
+  // image decoded), and the PDF as a link; both open the file.
+  const evidence = page.locator('section.case-file li.case-entry[data-relation="evidence"]');
+  const thumb = evidence.locator('img.thumb');
+  await thumb.waitFor();
+  assert.match(await thumb.getAttribute('src'), /^blob:/);
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 32, await thumb.elementHandle());
+  assert.match(await thumb.getAttribute('alt'), new RegExp(`Photo: file 1 \\(${hex.slice(0, 10)}\\)`));
+  await evidence.getByRole('link', { name: /PDF document: file 2/ }).waitFor();
+  // Clicking the thumbnail opens the photo itself in a new tab.
+  const [opened] = await Promise.all([page.context().waitForEvent('page'), evidence.locator('a:has(img.thumb)').click()]);
+  await opened.waitForLoadState();
+  assert.match(opened.url(), /^blob:/);
+  assert.equal(await opened.evaluate(() => document.contentType), 'image/png');
+  await opened.close();
+  await page.locator('ol.timeline img.thumb').first().waitFor();
   await shot(page, '04-ticket');
   assert.deepEqual(page.problems, []);
   await page.context().close();

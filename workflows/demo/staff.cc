@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "workflows/demo/demo_photo.h"
 #include "workflows/demo/rng.h"
 
 namespace closeloop::demo {
@@ -353,7 +354,7 @@ std::string ActionRecord(const engine::Ticket& t, const StaffAction& a, uint32_t
     if (takes("reason")) body["reason"] = reason;
     if (!a.to_department.empty()) body["to_department"] = a.to_department;
     if (a.days > 0) body["days"] = a.days;
-    if (a.evidence && takes("evidence")) body["evidence"] = {"photo://" + t.id + "/after.jpg"};
+    if (a.evidence && takes("evidence")) body["evidence"] = {DemoPhotoRef()};
     std::string note = a.note;
     if (note.empty() && a.verb == "progress") note = "整改进行中";
     if (note.empty() && a.verb == "submit_evidence") note = "整改完成，附整改前后照片";

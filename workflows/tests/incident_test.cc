@@ -98,8 +98,9 @@ TEST_CASE(
   c.Act(inc.id, "arrive", "commander", "nj.liuhe.emb");
   c.Act(inc.id, "stand_down", "commander", "nj.liuhe.emb");
   CHECK(c.Get(inc.id).state == "reviewing");
-  c.Act(inc.id, "submit_evidence", "staff", "nj.liuhe.emb",
-        R"("evidence": ["doc://after-action-review.pdf"])");
+  c.Act(
+      inc.id, "submit_evidence", "staff", "nj.liuhe.emb",
+      R"("evidence": ["sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"])");
   c.Act(inc.id, "review_pass", "supervisor", "nj.liuhe.awb");
   CHECK(c.Get(inc.id).outcome == "reviewed");
 }

@@ -226,7 +226,9 @@ TEST_CASE(
 
   // Evidence that fails review sends it back to rectifying, a new visit with a new limit;
   // missed again, still no second oversight ticket for the same reason.
-  c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire", R"("note": "doors fitted")");
+  c.Act(
+      order.id, "submit_evidence", "staff", "nj.liuhe.fire",
+      R"("note": "doors fitted", "evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   c.Act(order.id, "review_fail", "supervisor", "nj.liuhe.awb", R"("reason": "wrong doors")");
   CHECK(c.Get(order.id).state == "rectifying");
   c.AdvanceTo(Shanghai(2026, 5, 20, 10), 4 * 3600 * 1000);
@@ -269,8 +271,9 @@ TEST_CASE("a rectification that fails review twice is unresolved and goes to the
   c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
   c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
   for (int i = 0; i < 2; ++i) {
-    c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire",
-          R"("evidence": ["photo://exit.jpg"], "note": "exit cleared")");
+    c.Act(
+        order.id, "submit_evidence", "staff", "nj.liuhe.fire",
+        R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"], "note": "exit cleared")");
     c.Act(order.id, "review_fail", "supervisor", "nj.liuhe.awb",
           R"("reason": "the exit is blocked again")");
   }
@@ -278,7 +281,9 @@ TEST_CASE("a rectification that fails review twice is unresolved and goes to the
   Ticket oversight = c.Only("oversight_case");
   CHECK(oversight.parent_id == order.id);
   CHECK(oversight.Fact("reason").as_string() == "rectification failed review twice");
-  c.Act(order.id, "submit_evidence", "staff", "nj.liuhe.fire");
+  c.Act(
+      order.id, "submit_evidence", "staff", "nj.liuhe.fire",
+      R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])");
   c.Act(order.id, "review_pass", "supervisor", "nj.liuhe.awb");
   CHECK(c.Get(order.id).outcome == "rectified");
 }

@@ -29,8 +29,9 @@ TEST_CASE("an enforcement case runs filing, investigation, decision, execution a
   CHECK(kase.state == "investigating");
   CHECK(kase.Fact("case_id").as_string() == "LH-2026-031");
   CHECK(kase.deadline_at == Shanghai(2026, 5, 1, 9));  // 60 days, calendar time
-  c.Act(kase.id, "submit_evidence", "staff", "nj.liuhe.emb",
-        R"("evidence": ["doc://inquiry-record.pdf"])");
+  c.Act(
+      kase.id, "submit_evidence", "staff", "nj.liuhe.emb",
+      R"("evidence": ["sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"])");
   c.Act(kase.id, "request_hearing", "staff", "nj.liuhe.emb");
   CHECK(c.Get(kase.id).Fact("hearing_requested").as_bool());
   c.Act(kase.id, "decide_penalty", "staff", "nj.liuhe.emb", R"("reason": "fine 50,000 yuan")");

@@ -64,5 +64,24 @@ TEST_CASE("bodies over the limit, chunked bodies and conflicting lengths are ref
   CHECK(e.expect_line_begin == 17);
 }
 
+TEST_CASE("only a POST to the upload path may carry up to the upload limit") {
+  HeadLimits limits{.max_body_bytes = 100};
+  limits.max_upload_bytes = 1000;
+  limits.upload_path = "/v1/attachments";
+  auto post = [&](const std::string& target, int length) {
+    return Scan(
+        "POST " + target + " HTTP/1.1\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n",
+        limits);
+  };
+  CHECK(post("/v1/attachments", 1000).state == RequestFrame::State::kHead);
+  CHECK(post("/v1/attachments?x=1", 1000).state == RequestFrame::State::kHead);
+  CHECK(post("/v1/attachments", 1001).status == 413);
+  CHECK(post("/v1/attachmentsX", 101).status == 413);
+  CHECK(post("/v1/attachments/abc", 101).status == 413);
+  CHECK(post("/v1/events", 101).status == 413);
+  CHECK(Scan("PUT /v1/attachments HTTP/1.1\r\nContent-Length: 101\r\n\r\n", limits).status == 413);
+  CHECK(limits.BodyCap() == 1000);
+}
+
 }  // namespace
 }  // namespace closeloop::http

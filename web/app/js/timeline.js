@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { lang, t, verbLabel } from './i18n.js';
 import { time } from './format.js';
 import { deptName, stateTitle, ticketTitle } from './reference.js';
+import { gallery } from './attachments.js';
 
 const list = (xs) => (xs || []).map(deptName).join(lang() === 'zh' ? '、' : ', ');
 
@@ -130,6 +131,7 @@ export function timeline(records, ticket) {
         `li.tl-${r.body_type}`,
         r.recorded_at ? h('time', { datetime: new Date(r.recorded_at).toISOString() }, time(r.recorded_at)) : null,
         h('span.tl-text', sentence(r, ticket)),
+        r.body_type === 'EvidenceSubmitted' && (b.evidence || []).length ? gallery(b.evidence) : null,
         h(
           'span.tl-meta',
           who ? t('ticket.by', { who }) : '',

@@ -9,6 +9,7 @@ import { localInput, time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { timeline } from '../timeline.js';
+import { gallery, picker, refsOf } from '../attachments.js';
 
 const drafts = new Map();  // `${ticket}/${verb}` -> {field: value}
 let state = null;          // {main, id, asOf, data, chain, open: verb|null}
@@ -94,7 +95,7 @@ function caseSection(tk, entries) {
           'li.case-entry',
           { 'data-relation': e.relation, 'data-event': e.event_id },
           h('p.case-head', h('strong', t(`case.rel.${e.relation}`)), ` · ${e.type} · ${e.source}${e.actor ? ` (${e.actor})` : ''} · ${time(e.occurred_at)}`),
-          h('dl.case-content', contentLines(e.content).map(([k, v]) => fact(k, v))),
+          h('dl.case-content', contentLines(e.content).map(([k, v]) => fact(k, k === 'evidence' ? gallery(e.content.evidence) : v))),
         ),
       ),
     ),
@@ -232,7 +233,8 @@ function actionForm(tk, action) {
     } else if (f.kind === 'number' || f.kind === 'working_days') {
       control = h(`input#${id(f.name)}`, { ...attrs, type: 'number', min: f.min, max: f.max, step: f.kind === 'working_days' ? 1 : 'any', value: draft[f.name] || '' });
     } else if (f.kind === 'attachments') {
-      control = h(`textarea#${id(f.name)}`, { ...attrs, rows: 3, placeholder: t('field.uris'), value: draft[f.name] || '' });
+      draft[f.name] ||= [];
+      control = picker(id(f.name), f.param, f.required, draft[f.name]);
     } else {
       control = h(`textarea#${id(f.name)}`, { ...attrs, rows: 3, value: draft[f.name] || '' });
     }
@@ -261,17 +263,33 @@ async function submit(tk, action, draft, key, error, form) {
   const s = state;
   const body = { verb: action.verb, expected_version: tk.version };
   if (action.as_role) body.as_role = action.as_role;
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  error.hidden = true;
   for (const f of action.fields || []) {
+    if (f.kind === 'attachments') {
+      try {
+        const refs = await refsOf(draft[f.name] || []);
+        if (refs.length) body.evidence = refs;
+      } catch (e) {
+        button.disabled = false;
+        error.hidden = false;
+        error.textContent = `${e.message} (${f.param})`;
+        const picker = form.querySelector(`[name="${f.param}"]`);
+        if (picker) {
+          picker.setAttribute('aria-invalid', 'true');
+          picker.focus();
+        }
+        return;
+      }
+      continue;
+    }
     const v = (draft[f.name] || '').trim();
     if (!v) continue;
     if (f.param.startsWith('fields.')) (body.fields ||= {})[f.name] = v;
     else if (f.kind === 'working_days') body.days = Number.parseInt(v, 10);
-    else if (f.kind === 'attachments') body.evidence = v.split(/\s*\n\s*/).filter(Boolean);
     else body[f.name] = v;
   }
-  const button = form.querySelector('button[type=submit]');
-  button.disabled = true;
-  error.hidden = true;
   try {
     const res = await post(`/v1/tickets/${encodeURIComponent(tk.id)}/actions`, body);
     drafts.delete(key);
