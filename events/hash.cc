@@ -5,10 +5,25 @@
 #include <cstdlib>
 
 namespace closeloop::events {
+namespace {
+
+// SHA-256 fetched from OpenSSL's provider once: EVP_sha256() makes every EVP_DigestInit_ex
+// look the implementation up again (OpenSSL 3's implicit fetch), which costs more than
+// hashing a Merkle node's 65 bytes. Thread-safe (a static's initialisation); never freed.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    if (fetched == nullptr) std::abort();  // no default provider: OpenSSL is unusable
+    return fetched;
+  }();
+  return md;
+}
+
+}  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr ||
-      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Md(), nullptr) != 1) {
     std::abort();  // allocation failure inside OpenSSL
   }
 }
@@ -29,7 +44,7 @@ Hash Sha256::Finish() {
 Hash Sha256Of(std::span<const uint8_t> bytes) {
   Hash out{};
   unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &n, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), out.data(), &n, Sha256Md(), nullptr);
   return out;
 }
 
