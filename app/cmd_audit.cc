@@ -18,9 +18,8 @@
 #include "events/evidence.h"
 
 namespace closeloop::app {
-namespace {
 
-std::string ReadAll(const std::string& path) {
+std::string ReadFileOrFail(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) Fail("cannot read " + path, 2);
   std::stringstream ss;
@@ -28,17 +27,18 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// A verifier key given as the text itself or as a file holding it.
-events::NoteVerifier KeyArgument(const std::string& arg) {
+events::NoteVerifier VerifierKeyArgument(const std::string& arg, const std::string& option) {
   std::string text = arg;
   std::error_code ec;
   if (arg.find('+') == std::string::npos && std::filesystem::is_regular_file(arg, ec)) {
-    text = ReadAll(arg);
+    text = ReadFileOrFail(arg);
   }
   auto key = events::ParseNoteVerifier(text);
-  if (!key.ok()) Fail(arg + ": " + key.status().message(), 2);
+  if (!key.ok()) Fail(option + ": " + key.status().message(), 2);
   return *key;
 }
+
+namespace {
 
 struct VerifyOptions {
   std::string file, key;
@@ -47,13 +47,13 @@ struct VerifyOptions {
 };
 
 void RunEvidenceVerify(const VerifyOptions& o) {
-  std::string bundle = ReadAll(o.file);
+  std::string bundle = ReadFileOrFail(o.file);
   std::optional<events::NoteVerifier> trusted;
-  if (!o.key.empty()) trusted = KeyArgument(o.key);
+  if (!o.key.empty()) trusted = VerifierKeyArgument(o.key, "--key");
   auto started = std::chrono::steady_clock::now();
   events::WitnessPolicy policy;
   for (const auto& w : o.witnesses) {
-    events::NoteVerifier v = KeyArgument(w);
+    events::NoteVerifier v = VerifierKeyArgument(w, "--witness");
     if (v.type != events::kCosignatureV1)
       Fail("--witness: " + v.name + " is not a witness's key", 2);
     policy.witnesses.push_back(std::move(v));

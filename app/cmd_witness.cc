@@ -28,14 +28,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) Fail("cannot read " + path, 2);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void WriteFileAtomically(const std::string& path, const std::string& content, bool secret) {
   std::string tmp = path + ".tmp";
   {
@@ -77,7 +69,7 @@ struct Seen {
 std::map<std::string, Seen> LoadState(const std::string& path) {
   std::map<std::string, Seen> out;
   if (!std::filesystem::exists(path)) return out;
-  auto j = json::parse(ReadFile(path), nullptr, false);
+  auto j = json::parse(ReadFileOrFail(path), nullptr, false);
   if (!j.is_object()) Fail(path + ": not a witness state file (a JSON object)", 2);
   for (const auto& [origin, v] : j.items()) {
     if (!v.is_object() || !v.contains("size") || !v["size"].is_number_unsigned() ||
@@ -93,16 +85,6 @@ void SaveState(const std::string& path, const std::map<std::string, Seen>& seen)
   json j = json::object();
   for (const auto& [origin, s] : seen) j[origin] = {{"size", s.size}, {"root", s.root}};
   WriteFileAtomically(path, j.dump(2) + "\n", /*secret=*/false);
-}
-
-events::NoteVerifier ParseKeyArg(const std::string& arg, const char* what) {
-  std::string text = arg;
-  if (arg.find('+') == std::string::npos && std::filesystem::is_regular_file(arg)) {
-    text = ReadFile(arg);
-  }
-  auto key = events::ParseNoteVerifier(text);
-  if (!key.ok()) Fail(std::string(what) + ": " + key.status().message(), 2);
-  return *key;
 }
 
 events::Hash HashFromB64(const std::string& b64, const std::string& what) {
@@ -174,9 +156,9 @@ bool Witness(const RunOptions& o, const events::NoteVerifier& log_key, const eve
 }
 
 void RunWitness(const RunOptions& o) {
-  events::NoteVerifier log_key = ParseKeyArg(o.log_key, "--log-key");
+  events::NoteVerifier log_key = VerifierKeyArgument(o.log_key, "--log-key");
   if (log_key.type != events::kNoteEd25519) Fail("--log-key: not a log's key", 2);
-  std::string secret = ReadFile(o.key);
+  std::string secret = ReadFileOrFail(o.key);
   auto me = events::ParseNoteSigner(secret.substr(0, secret.find('\n')));
   if (!me.ok()) Fail("--key: " + me.status().message(), 2);
   if (me->type != events::kCosignatureV1)

@@ -15,6 +15,7 @@
 #include "events/merkle.h"
 #include "events/record.h"
 #include "events/testing/record_builder.h"
+#include "events/testing/temp_dir.h"
 #include "tests/support/child_process.h"
 
 namespace closeloop {
@@ -22,15 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("cl-audit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static inline int counter = 0;
+struct TempDir : events::testing::TempDir {
+  TempDir() : events::testing::TempDir("cl-audit") {}
 };
 
 std::string Report(int n, const std::string& chain) {

@@ -8,18 +8,15 @@
 
 #include "connectors/rocksdb/checkpoints.h"
 #include "connectors/rocksdb/embedded_log.h"
+#include "events/testing/temp_dir.h"
 
 namespace closeloop::rocks {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Dir {
-  fs::path path = fs::temp_directory_path() /
-                  ("cl-access-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  Dir() { fs::remove_all(path); }
-  ~Dir() { fs::remove_all(path); }
-  static inline int counter = 0;
+struct Dir : events::testing::TempDir {
+  Dir() : events::testing::TempDir("cl-access") {}
 };
 
 std::string Entry(int n) {

@@ -7,21 +7,15 @@
 #include "connectors/rocksdb/log_verify.h"
 #include "events/record.h"
 #include "events/testing/record_builder.h"
+#include "events/testing/temp_dir.h"
 
 namespace closeloop::rocks {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("cl-rocks-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static inline int counter = 0;
+struct TempDir : events::testing::TempDir {
+  TempDir() : events::testing::TempDir("cl-rocks") {}
 };
 
 std::string Alarm(const std::string& subject, int n) {
