@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "base/text_position.h"
+
 namespace closeloop {
 namespace {
 
@@ -256,14 +258,9 @@ class Scanner {
     JsonSyntaxError e;
     e.offset = offset;
     e.message = std::move(message);
-    for (size_t k = 0; k < offset && k < t_.size(); ++k) {
-      if (t_[k] == '\n') {
-        ++e.line;
-        e.column = 1;
-      } else {
-        ++e.column;
-      }
-    }
+    TextPosition at = PositionAt(t_, offset);
+    e.line = at.line;
+    e.column = at.column;
     return e;
   }
 

@@ -4,20 +4,13 @@
 
 #include <algorithm>
 
+#include "base/text_position.h"
+
 namespace closeloop::dsl {
 
 LineCol LocateOffset(const std::string& text, uint32_t offset) {
-  LineCol lc;
-  const size_t end = std::min<size_t>(offset, text.size());
-  for (size_t i = 0; i < end; ++i) {
-    if (text[i] == '\n') {
-      ++lc.line;
-      lc.column = 1;
-    } else {
-      ++lc.column;
-    }
-  }
-  return lc;
+  TextPosition at = PositionAt(text, offset);
+  return {static_cast<uint32_t>(at.line), static_cast<uint32_t>(at.column)};
 }
 
 namespace {

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "base/text_position.h"
+
 namespace closeloop::events {
 namespace {
 
@@ -155,16 +157,8 @@ bool FindScalarBefore(std::string_view json, size_t limit, std::string_view toke
 }
 
 LineColumn LineColumnAt(std::string_view text, size_t offset) {
-  LineColumn lc;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++lc.line;
-      lc.column = 1;
-    } else {
-      ++lc.column;
-    }
-  }
-  return lc;
+  TextPosition at = PositionAt(text, offset);
+  return {at.line, at.column};
 }
 
 size_t OffsetAt(std::string_view text, int line, int column) {

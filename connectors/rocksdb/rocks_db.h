@@ -42,8 +42,6 @@ class RocksDb {
   rocksdb::DB* db() { return db_.get(); }
   // REQUIRES: `name` was opened ("log", "meta", "default" or one of extra_families).
   rocksdb::ColumnFamilyHandle* family(const std::string& name) const;
-  bool has_family(const std::string& name) const { return families_.count(name) > 0; }
-  const rocksdb::WriteOptions& write_options() const { return write_options_; }
   const std::string& dir() const { return dir_; }
   bool read_only() const { return read_only_; }
 
