@@ -148,15 +148,9 @@ TEST_CASE("demo credentials are served only by a demo server") {
       (dir / "server.log").string());
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   httplib::Client client("127.0.0.1", demo.port());
-  httplib::Result creds(nullptr, httplib::Error::Unknown);
-  for (int i = 0; i < 200; ++i) {
-    creds = client.Get("/v1/demo/credentials");
-    if (creds && creds->status == 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  REQUIRE(creds);
-  REQUIRE(creds->status == 200);
-  json body = json::parse(creds->body);
+  auto creds = demo.WaitForGet("/v1/demo/credentials");
+  REQUIRE_MESSAGE(creds.ok(), creds.status().ToString());
+  json body = json::parse(*creds);
   REQUIRE(!body["users"].empty());
   bool staff = false;
   for (const auto& u : body["users"]) {

@@ -85,4 +85,20 @@ int ServerProcess::Stop(std::chrono::seconds limit) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+Result<std::string> ServerProcess::WaitForGet(const std::string& path,
+                                              std::chrono::milliseconds limit) const {
+  httplib::Client client("127.0.0.1", port_);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string last = "no answer";
+  for (;;) {
+    auto r = client.Get(path);
+    if (r && r->status == 200) return r->body;
+    last = r ? "HTTP " + std::to_string(r->status) : httplib::to_string(r.error());
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status(Code::kDeadlineExceeded, "GET " + path + ": " + last);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace closeloop::testing

@@ -27,6 +27,12 @@ class ServerProcess {
   // SIGTERM, then waits up to `limit` (SIGKILL after). The exit code, or 128+signal.
   int Stop(std::chrono::seconds limit = std::chrono::seconds(30));
 
+  // GETs `path` on loopback (no token) until it answers 200, for up to `limit`: its body,
+  // or DeadlineExceeded with the last status seen. For what a server makes after it is
+  // ready (e.g. the demo's credentials).
+  Result<std::string> WaitForGet(const std::string& path,
+                                 std::chrono::milliseconds limit = std::chrono::seconds(10)) const;
+
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   pid_t pid() const { return pid_; }
