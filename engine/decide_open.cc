@@ -6,6 +6,7 @@
 #include "engine/decide.h"
 #include "engine/env.h"
 #include "engine/keys.h"
+#include "engine/routing.h"
 
 namespace closeloop::engine {
 namespace {
@@ -85,69 +86,18 @@ std::map<std::string, Value> DefaultFacts(const dsl::Workflow& wf) {
   return facts;
 }
 
-// `route to kind "K"`: the department of kind K at the level of `district`, else the
-// city-level one; the departments table is an ordered map, so the first match is stable.
-const Department* DepartmentOfKind(const ReferenceData& ref, std::string_view kind,
-                                   std::string_view district) {
-  const Department* city = nullptr;
-  for (const auto& [id, d] : ref.departments()) {
-    if (d.kind != kind) continue;
-    if (!district.empty() && d.level == DepartmentLevel::kDistrict && d.district == district) {
-      return &d;
-    }
-    if (city == nullptr && d.level == DepartmentLevel::kCity) city = &d;
-  }
-  return city;
-}
-
-Status RouteToKind(Step& step, const dsl::Workflow& wf, const Ticket& t) {
-  const std::string district = t.jurisdiction.substr(0, t.jurisdiction.find('.'));
-  const Department* d = DepartmentOfKind(step.world().reference(), wf.routing->kind, district);
-  fb::TicketRoutedT routed;
-  routed.ticket_id = t.id;
-  routed.version = t.version + 1;
-  if (d != nullptr) {
-    routed.lead_department = d->id;
-    routed.rule =
-        "kind " + wf.routing->kind + (d->district.empty() ? " (city)" : " of " + district);
-  } else {
-    routed.lead_department = wf.routing->fallback;
-    routed.rule = "fallback: no department of kind " + wf.routing->kind;
-  }
-  fb::BodyUnion body;
-  body.Set(std::move(routed));
-  return step.Emit(std::move(body), t);
-}
-
 Status Route(Step& step, const dsl::Workflow& wf, const std::string& ticket_id) {
   if (!wf.routing) return Status::Ok();
   CL_ASSIGN_OR_RETURN(auto t, step.tickets().Load(ticket_id));
-  if (!wf.routing->kind.empty()) return RouteToKind(step, wf, *t);
   EvalEnv env(&step.input(), &*t, step.now());
-  std::string category, district;
-  for (const auto& key : wf.routing->keys) {
-    std::string v = StringOf(dsl::Evaluate(key.value, env));
-    if (key.column == "category") category = v;
-    if (key.column == "district") district = v.substr(0, v.find('.'));  // "xuanwu.meiyuan.g03"
-  }
+  RouteResult r = RouteTicket(step.world(), wf, env, t->jurisdiction);
   fb::TicketRoutedT routed;
   routed.ticket_id = ticket_id;
-  routed.routing_table = wf.routing->table;
+  if (wf.routing->kind.empty()) routed.routing_table = wf.routing->table;
   routed.version = t->version + 1;
-  const RoutingTable* table = step.world().reference().Routing(wf.routing->table);
-  if (table != nullptr) {
-    RouteResult r = table->Route(category, district);
-    // No row matched: the workflow's own fallback is more specific than the table's.
-    if (r.rule != "fallback") {
-      routed.lead_department = r.lead;
-      routed.assist_departments = r.assist;
-      routed.rule = r.rule + " (version " + std::to_string(table->version()) + ")";
-    }
-  }
-  if (routed.lead_department.empty()) {
-    routed.lead_department = wf.routing->fallback;
-    routed.rule = table == nullptr ? "fallback: no routing table " + wf.routing->table : "fallback";
-  }
+  routed.lead_department = std::move(r.lead);
+  routed.assist_departments = std::move(r.assist);
+  routed.rule = std::move(r.rule);
   fb::BodyUnion body;
   body.Set(std::move(routed));
   return step.Emit(std::move(body), *t);

@@ -160,6 +160,13 @@ std::string_view RiskColourName(RiskColour c) {
 
 // ---- RoutingTable ----
 
+std::string_view RoutingRow::Value(std::string_view column) const {
+  for (const auto& [k, v] : match) {
+    if (k == column) return v;
+  }
+  return {};
+}
+
 Result<RoutingTable> RoutingTable::FromRecord(const fb::RoutingTableUpdated& u) {
   RoutingTable t;
   t.name_ = u.table_name() ? u.table_name()->str() : "";
@@ -169,7 +176,8 @@ Result<RoutingTable> RoutingTable::FromRecord(const fb::RoutingTableUpdated& u) 
   if (t.name_.empty()) return InvalidArgument("table_name: required");
   if (t.version_ == 0) return InvalidArgument(where + ": version: must be at least 1");
   if (t.fallback_.empty()) return InvalidArgument(where + ": fallback: required");
-  std::map<std::pair<std::string, std::string>, size_t> seen;
+  std::map<std::vector<std::pair<std::string, std::string>>, size_t> seen;
+  std::set<std::string> columns;
   for (flatbuffers::uoffset_t i = 0; u.rows() && i < u.rows()->size(); ++i) {
     const fb::RoutingRow* row = u.rows()->Get(i);
     std::string at = where + ": rows[" + std::to_string(i) + "]";
@@ -180,17 +188,14 @@ Result<RoutingTable> RoutingTable::FromRecord(const fb::RoutingTableUpdated& u) 
     if (keys == 0) return InvalidArgument(at + ".match: at least one key (use fallback for all)");
     for (flatbuffers::uoffset_t k = 0; k < keys; ++k) {
       const fb::Attr* attr = row->match()->Get(k);
-      std::string key = attr->key()->str();
+      std::string key = attr->key() ? attr->key()->str() : "";
       std::string value = attr->value() ? attr->value()->str() : "";
-      std::string* slot = key == "category"   ? &r.category
-                          : key == "district" ? &r.district
-                                              : nullptr;
       std::string mat = at + ".match[" + std::to_string(k) + "]";
-      if (slot == nullptr)
-        return InvalidArgument(mat + ".key: '" + key + "' is not category or district");
-      if (!slot->empty()) return InvalidArgument(mat + ".key: '" + key + "' given twice");
+      if (key.empty()) return InvalidArgument(mat + ".key: required");
+      if (!r.Value(key).empty()) return InvalidArgument(mat + ".key: '" + key + "' given twice");
       if (value.empty()) return InvalidArgument(mat + ".value: required");
-      *slot = value;
+      r.match.emplace_back(key, value);
+      columns.insert(key);
     }
     for (flatbuffers::uoffset_t k = 0; row->assist() && k < row->assist()->size(); ++k) {
       std::string a = row->assist()->Get(k)->str();
@@ -200,26 +205,32 @@ Result<RoutingTable> RoutingTable::FromRecord(const fb::RoutingTableUpdated& u) 
       }
       r.assist.push_back(a);
     }
-    auto [it, fresh] = seen.emplace(std::make_pair(r.category, r.district), i);
+    std::sort(r.match.begin(), r.match.end());  // one rule text, whatever the encoder's order
+    auto [it, fresh] = seen.emplace(r.match, i);
     if (!fresh) {
       return InvalidArgument(at + ".match: same keys as rows[" + std::to_string(it->second) + "]");
     }
     r.rule = "rows[" + std::to_string(i) + "]:";
-    if (!r.category.empty()) r.rule += " category=" + r.category;
-    if (!r.district.empty()) r.rule += " district=" + r.district;
+    for (const auto& [k, v] : r.match) r.rule += " " + k + "=" + v;
     t.rows_.push_back(std::move(r));
   }
+  t.columns_.assign(columns.begin(), columns.end());
   return t;
 }
 
-RouteResult RoutingTable::Route(std::string_view category, std::string_view district) const {
+RouteResult RoutingTable::Route(const RouteKeys& values) const {
   const RoutingRow* best = nullptr;
-  int best_keys = 0;
+  size_t best_keys = 0;
   for (const RoutingRow& r : rows_) {
-    if (!r.category.empty() && r.category != category) continue;
-    if (!r.district.empty() && r.district != district) continue;
-    int keys = !r.category.empty() + !r.district.empty();
-    if (keys > best_keys) best = &r, best_keys = keys;
+    bool fits = true;
+    for (const auto& [k, v] : r.match) {
+      auto it = values.find(k);
+      if (it == values.end() || it->second != v) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits && r.match.size() > best_keys) best = &r, best_keys = r.match.size();
   }
   if (best == nullptr) return {fallback_, {}, "fallback"};
   return {best->lead, best->assist, best->rule};

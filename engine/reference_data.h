@@ -198,13 +198,16 @@ struct Plan {
   int expert_count = 0;
 };
 
-// One routing row: "" in category or district means any value.
+// One routing row: it matches when every (column, value) of `match` equals the value the
+// workflow gives that column; a column the row does not name matches any value.
 struct RoutingRow {
-  std::string category;
-  std::string district;
+  std::vector<std::pair<std::string, std::string>> match;  // (column, value), by column
   std::string lead;
   std::vector<std::string> assist;
   std::string rule;  // "rows[12]: category=gas district=xuanwu"
+
+  // The value the row requires of `column`; "" when it names no such column.
+  std::string_view Value(std::string_view column) const;
 };
 
 // The answer of a routing lookup. `rule` names what matched (a row's rule, or "fallback"),
@@ -215,27 +218,34 @@ struct RouteResult {
   std::string rule;
 };
 
-// One version of a routing table. Immutable once built.
+// The values a workflow gives a table's columns, by column.
+using RouteKeys = std::map<std::string, std::string, std::less<>>;
+
+// A versioned routing table (RoutingTableUpdated).
 class RoutingTable {
  public:
-  // Validates and builds from a record body. Match keys may be "category" and "district",
-  // each at most once; no two rows may have the same match; lead and fallback are required.
+  // Validates and builds from a record body. A row's match keys are any column names, each
+  // at most once per row; no two rows may have the same match; lead and fallback are required.
   static Result<RoutingTable> FromRecord(const fb::RoutingTableUpdated& update);
 
   // The most specific matching row (most keys matched); among rows equally specific, the
-  // first in table order; when no row matches, the fallback with rule "fallback".
-  RouteResult Route(std::string_view category, std::string_view district) const;
+  // first in table order; when no row matches, the fallback with rule "fallback". A column
+  // missing from `values` matches no row that names it.
+  RouteResult Route(const RouteKeys& values) const;
 
   const std::string& name() const { return name_; }
   uint32_t version() const { return version_; }
   const std::vector<RoutingRow>& rows() const { return rows_; }
   const std::string& fallback() const { return fallback_; }
+  // Every column some row matches on, sorted.
+  const std::vector<std::string>& columns() const { return columns_; }
 
  private:
   std::string name_;
   uint32_t version_ = 0;
   std::vector<RoutingRow> rows_;
   std::string fallback_;
+  std::vector<std::string> columns_;
 };
 
 // Which enterprises a periodic duty covers. Empty fields match everything.

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "dsl/compile.h"
+#include "engine/routing.h"
 
 namespace closeloop::engine {
 namespace {
@@ -46,6 +47,11 @@ Status World::ApplyControl(const fb::Record& record) {
             "workflow " + wf->name + " version " + std::to_string(wf->version) +
             " is not newer than the deployed version " + std::to_string(versions.rbegin()->first));
       }
+      if (wf->routing && wf->routing->kind.empty()) {
+        if (const RoutingTable* table = reference_.Routing(wf->routing->table)) {
+          CL_RETURN_IF_ERROR(CheckRoutingColumns(*wf, *table));
+        }
+      }
       versions[wf->version] = Deployed{program, wf};
       return Status::Ok();
     }
@@ -61,8 +67,14 @@ Status World::ApplyControl(const fb::Record& record) {
         return ApplyNotify(*u);
       }
       return reference_.ApplyRecord(record);
-    case fb::Body::RoutingTableUpdated:
+    case fb::Body::RoutingTableUpdated: {
+      CL_ASSIGN_OR_RETURN(RoutingTable table,
+                          RoutingTable::FromRecord(*record.body_as_RoutingTableUpdated()));
+      for (const dsl::Workflow* wf : LatestAll()) {
+        CL_RETURN_IF_ERROR(CheckRoutingColumns(*wf, table));
+      }
       return reference_.ApplyRecord(record);
+    }
     default:
       return Status::Ok();  // ClockTick is handled by the processor
   }

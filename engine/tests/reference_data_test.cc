@@ -109,7 +109,7 @@ TEST_CASE("every hazard class routes in every district to that district's unit o
   const RoutingTable& table = *ref.Routing("hazard_routing");
   for (const auto& [category, hazard] : ref.hazard_classes()) {
     for (const char* district : kDistricts) {
-      RouteResult r = table.Route(category, district);
+      RouteResult r = table.Route({{"category", category}, {"district", district}});
       INFO(category << " in " << district << " -> " << r.lead << " (" << r.rule << ")");
       const Department* lead = ref.FindDepartment(r.lead);
       REQUIRE(lead != nullptr);
@@ -122,10 +122,10 @@ TEST_CASE("every hazard class routes in every district to that district's unit o
       }
     }
   }
-  CHECK(table.Route("gas", "xuanwu").lead == "nj.xuanwu.cgj");
-  CHECK(table.Route("gas", "xuanwu").rule == "rows[1]: category=gas district=xuanwu");
-  CHECK(table.Route("other", "liuhe").lead == "nj.liuhe.awb");
-  RouteResult nowhere = table.Route("gas", "atlantis");
+  CHECK(table.Route({{"category", "gas"}, {"district", "xuanwu"}}).lead == "nj.xuanwu.cgj");
+  CHECK(table.Route({{"category", "gas"}, {"district", "xuanwu"}}).rule == "rows[1]: category=gas district=xuanwu");
+  CHECK(table.Route({{"category", "other"}, {"district", "liuhe"}}).lead == "nj.liuhe.awb");
+  RouteResult nowhere = table.Route({{"category", "gas"}, {"district", "atlantis"}});
   CHECK(nowhere.lead == "nj.awb");
   CHECK(nowhere.rule == "fallback");
 }
@@ -321,11 +321,11 @@ TEST_CASE("older routing versions stay answerable after an update, for tickets r
   fbb.Finish(fb::CreateRoutingTableUpdatedDirect(fbb, "hazard_routing", 2, &rows, "nj.awb"));
   REQUIRE(ref.Apply(*flatbuffers::GetRoot<fb::RoutingTableUpdated>(fbb.GetBufferPointer())).ok());
   CHECK(ref.Version("hazard_routing") == 2);
-  CHECK(ref.Routing("hazard_routing")->Route("gas", "xuanwu").lead == "nj.cgj");
-  CHECK(ref.Routing("hazard_routing")->Route("gas", "xuanwu").rule == "rows[0]: category=gas");
-  CHECK(ref.Routing("hazard_routing")->Route("flood", "xuanwu").rule == "fallback");
+  CHECK(ref.Routing("hazard_routing")->Route({{"category", "gas"}, {"district", "xuanwu"}}).lead == "nj.cgj");
+  CHECK(ref.Routing("hazard_routing")->Route({{"category", "gas"}, {"district", "xuanwu"}}).rule == "rows[0]: category=gas");
+  CHECK(ref.Routing("hazard_routing")->Route({{"category", "flood"}, {"district", "xuanwu"}}).rule == "fallback");
   REQUIRE(ref.Routing("hazard_routing", 1) != nullptr);
-  CHECK(ref.Routing("hazard_routing", 1)->Route("gas", "xuanwu").lead == "nj.xuanwu.cgj");
+  CHECK(ref.Routing("hazard_routing", 1)->Route({{"category", "gas"}, {"district", "xuanwu"}}).lead == "nj.xuanwu.cgj");
   // Re-publishing version 2 is refused; version 1 is not touched.
   CHECK(ref.Apply(*flatbuffers::GetRoot<fb::RoutingTableUpdated>(fbb.GetBufferPointer())).code() ==
         Code::kFailedPrecondition);

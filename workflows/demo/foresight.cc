@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/env.h"
+#include "engine/routing.h"
 #include "events/ids.h"
 #include "events/partition.h"
 
@@ -45,21 +46,6 @@ void SetFact(engine::Ticket& t, const std::string& name, const Value& v) {
   } else if (name != "subject" && name != "jurisdiction") {
     t.facts[name] = v;
   }
-}
-
-// As engine/decide_open.cc for `route to kind "K"`: the district's department of kind K,
-// else the city's.
-const engine::Department* DepartmentOfKind(const engine::ReferenceData& ref, std::string_view kind,
-                                           std::string_view district) {
-  const engine::Department* city = nullptr;
-  for (const auto& [id, d] : ref.departments()) {
-    if (d.kind != kind) continue;
-    if (!district.empty() && d.level == engine::DepartmentLevel::kDistrict &&
-        d.district == district)
-      return &d;
-    if (city == nullptr && d.level == engine::DepartmentLevel::kCity) city = &d;
-  }
-  return city;
 }
 
 }  // namespace
@@ -207,26 +193,11 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       t.opened_at = now_;
       t.version = 1;
       for (const auto& [k, v] : facts) SetFact(t, k, v);
-      if (wf->routing && !wf->routing->kind.empty()) {
-        const engine::Department* d =
-            DepartmentOfKind(world_.reference(), wf->routing->kind,
-                             t.jurisdiction.substr(0, t.jurisdiction.find('.')));
-        t.lead = d ? d->id : wf->routing->fallback;
-        ++t.version;
-      } else if (wf->routing) {
+      if (wf->routing) {
         engine::EvalEnv renv(&rec, &t, now_);
-        std::string category, district;
-        for (const auto& k : wf->routing->keys) {
-          std::string v = StringOf(dsl::Evaluate(k.value, renv));
-          if (k.column == "category") category = v;
-          if (k.column == "district") district = v.substr(0, v.find('.'));
-        }
-        const engine::RoutingTable* table = world_.reference().Routing(wf->routing->table);
-        if (table) {
-          engine::RouteResult r = table->Route(category, district);
-          if (r.rule != "fallback") t.lead = r.lead, t.assist = r.assist;
-        }
-        if (t.lead.empty()) t.lead = wf->routing->fallback;
+        engine::RouteResult r = engine::RouteTicket(world_, *wf, renv, t.jurisdiction);
+        t.lead = std::move(r.lead);
+        t.assist = std::move(r.assist);
         ++t.version;
       }
       if (rule.dedup) dedup_[{wf->name, key}] = t.id;

@@ -1,0 +1,68 @@
+#include "engine/routing.h"
+
+#include <algorithm>
+
+#include "engine/world.h"
+
+namespace closeloop::engine {
+
+const Department* DepartmentOfKind(const ReferenceData& ref, std::string_view kind,
+                                   std::string_view district) {
+  const Department* city = nullptr;
+  for (const auto& [id, d] : ref.departments()) {
+    if (d.kind != kind) continue;
+    if (!district.empty() && d.level == DepartmentLevel::kDistrict && d.district == district) {
+      return &d;
+    }
+    if (city == nullptr && d.level == DepartmentLevel::kCity) city = &d;
+  }
+  return city;
+}
+
+RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::Env& env,
+                        std::string_view jurisdiction) {
+  const dsl::Routing& routing = *wf.routing;
+  if (!routing.kind.empty()) {
+    const std::string_view district = jurisdiction.substr(0, jurisdiction.find('.'));
+    const Department* d = DepartmentOfKind(world.reference(), routing.kind, district);
+    if (d == nullptr) return {routing.fallback, {}, "fallback: no department of kind " + routing.kind};
+    return {d->id, {},
+            "kind " + routing.kind + (d->district.empty() ? " (city)" : " of " + d->district)};
+  }
+  RouteKeys values;
+  for (const auto& key : routing.keys) {
+    dsl::Value v = dsl::Evaluate(key.value, env);
+    std::string s = v.type() == dsl::ValueType::kString ? v.as_string()
+                    : v.is_null()                       ? std::string()
+                                                        : v.ToString();
+    if (key.column == "district") s = s.substr(0, s.find('.'));  // "xuanwu.meiyuan.g03"
+    values[key.column] = std::move(s);
+  }
+  const RoutingTable* table = world.reference().Routing(routing.table);
+  if (table == nullptr) return {routing.fallback, {}, "fallback: no routing table " + routing.table};
+  RouteResult r = table->Route(values);
+  // No row matched: the workflow's own fallback is more specific than the table's.
+  if (r.rule == "fallback") return {routing.fallback, {}, "fallback"};
+  r.rule += " (version " + std::to_string(table->version()) + ")";
+  return r;
+}
+
+Status CheckRoutingColumns(const dsl::Workflow& wf, const RoutingTable& table) {
+  if (!wf.routing || wf.routing->table != table.name()) return Status::Ok();
+  std::string given;
+  for (const auto& key : wf.routing->keys) given += (given.empty() ? "" : ", ") + key.column;
+  for (const std::string& column : table.columns()) {
+    bool found = std::any_of(wf.routing->keys.begin(), wf.routing->keys.end(),
+                             [&](const dsl::RouteKey& k) { return k.column == column; });
+    if (!found) {
+      return FailedPrecondition("routing table " + table.name() + " v" +
+                                std::to_string(table.version()) + " matches on '" + column +
+                                "', which workflow " + wf.name + " v" +
+                                std::to_string(wf.version) + " does not give (it routes by " +
+                                given + "): its tickets would never match those rows");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace closeloop::engine

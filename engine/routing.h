@@ -1,0 +1,34 @@
+// Where a ticket goes: its lead (and assisting) departments from the workflow's `route by`
+// table or `route to kind` (dsl/program.h Routing), and whether a routing table can route a
+// workflow's tickets at all. One authority, used by the processor when a ticket opens, by
+// the World when a table or a workflow is published, and by the demo's foresight.
+#pragma once
+
+#include <string_view>
+
+#include "base/status.h"
+#include "dsl/expr.h"
+#include "dsl/program.h"
+#include "engine/reference_data.h"
+
+namespace closeloop::engine {
+
+class World;
+
+// The department of `kind` at the level of `district`, else the city-level one, else null.
+// The departments table is an ordered map, so the first match is stable.
+const Department* DepartmentOfKind(const ReferenceData& ref, std::string_view kind,
+                                   std::string_view district);
+
+// The lead, assists and the rule that chose them for a ticket of `wf` (which must route),
+// its facts seen through `env`, in `jurisdiction`. The workflow's fallback when the table
+// is missing or no row matches, with the rule saying so.
+RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::Env& env,
+                        std::string_view jurisdiction);
+
+// Ok when `table` can route tickets of `wf`: every column a row matches on is a key the
+// workflow's `route by` gives. Otherwise the rows naming another column could never match
+// and every such ticket would silently fall back, so the table or workflow is refused.
+Status CheckRoutingColumns(const dsl::Workflow& wf, const RoutingTable& table);
+
+}  // namespace closeloop::engine

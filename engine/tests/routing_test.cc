@@ -1,0 +1,114 @@
+// Routing on a city's own keys, and the tables and workflows that could never route, refused
+// when they are published (not a silent fallback when a ticket opens).
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "engine/testing/harness.h"
+
+namespace closeloop::engine {
+namespace {
+
+using testing::Harness;
+using testing::Shanghai;
+
+// A workflow routing by a table keyed on the place's sector (a city's own column), as a
+// video-AI order would go to the department of the place's sector.
+constexpr const char* kSectorWorkflow = R"(workflow site_order version 1 loop prevention
+uses table sector_routing keys (sector, district)
+fact sector: string
+start on HazardReport
+  set category = event.category, sector = event.attrs["sector"]
+  enter open
+route by sector_routing (sector = sector, district = district(jurisdiction)) fallback "nj.awb"
+state open
+  on resolve by assignee -> done
+state done terminal
+)";
+
+constexpr const char* kSectorTable =
+    R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "sector_routing",)"
+    R"("version": 1,"fallback": "nj.awb","rows": [)"
+    R"({"match": [{"key": "sector","value": "construction"},{"key": "district","value": "liuhe"}],)"
+    R"("lead": "nj.liuhe.housing"},)"
+    R"({"match": [{"key": "sector","value": "construction"}],"lead": "nj.housing"}]}})";
+
+std::string SiteReport(Harness& h, const std::string& district, const std::string& sector) {
+  return h.Publish(R"({"source": "video-ai","subject": "SITE-1","jurisdiction": ")" + district +
+                   R"(.getang.g02","occurred_at": )" + std::to_string(h.now()) +
+                   R"(,"body_type": "HazardReport","body": {"category": "construction",)"
+                   R"("severity": "general","attrs": [{"key": "sector","value": ")" +
+                   sector + R"("}]}})");
+}
+
+struct City {
+  Harness h;
+  City() {
+    h.Clock(Shanghai(2026, 3, 2, 9));
+    h.PublishFile("workflows/reference/calendars.jsonl");
+    h.PublishFile("workflows/reference/departments.jsonl");
+  }
+  std::string LastRefusal() const {
+    auto all = h.RecordsOfType("CommandRejected");
+    return all.empty() ? "" : all.back();
+  }
+};
+
+TEST_CASE("a table keyed on the place's sector routes a construction site to housing and construction") {
+  City c;
+  c.h.Publish(kSectorTable);
+  c.h.Deploy("site_order", kSectorWorkflow);
+  CHECK(c.LastRefusal().empty());
+  SiteReport(c.h, "liuhe", "construction");
+  auto tickets = c.h.TicketsOf("site_order");
+  REQUIRE(tickets.size() == 1);
+  CHECK(tickets[0].lead == "nj.liuhe.housing");
+  // The more specific row (sector and district) won over the city-wide one.
+  auto routed = c.h.RecordsOfType("TicketRouted");
+  REQUIRE(!routed.empty());
+  CHECK(routed.back().find("rows[0]: district=liuhe sector=construction (version 1)") !=
+        std::string::npos);
+  // Another district: the city-wide row of the sector.
+  SiteReport(c.h, "xuanwu", "construction");
+  // No row for the sector at all: the workflow's fallback, said so in the record.
+  SiteReport(c.h, "xuanwu", "chemicals");
+  std::set<std::string> leads;
+  for (const Ticket& t : c.h.TicketsOf("site_order")) leads.insert(t.lead);
+  CHECK(leads == std::set<std::string>{"nj.liuhe.housing", "nj.housing", "nj.awb"});
+}
+
+TEST_CASE("a routing table on a column the workflow does not give is refused, with the reason") {
+  City c;
+  c.h.Deploy("site_order", kSectorWorkflow);
+  c.h.Publish(kSectorTable);
+  REQUIRE(c.LastRefusal().empty());
+  // Version 2 matches on "street", which site_order does not give: every row naming it
+  // could never match, so the table is refused and version 1 stays in effect.
+  c.h.Publish(
+      R"({"source": "admin","body_type": "RoutingTableUpdated","body": {"table_name": "sector_routing",)"
+      R"("version": 2,"fallback": "nj.awb","rows": [)"
+      R"({"match": [{"key": "street","value": "getang"}],"lead": "nj.liuhe.awb"}]}})");
+  std::string refusal = c.LastRefusal();
+  CHECK(refusal.find("matches on 'street'") != std::string::npos);
+  CHECK(refusal.find("site_order v1 does not give (it routes by sector, district)") !=
+        std::string::npos);
+  SiteReport(c.h, "liuhe", "construction");
+  REQUIRE(c.h.TicketsOf("site_order").size() == 1);
+  CHECK(c.h.TicketsOf("site_order")[0].lead == "nj.liuhe.housing");  // by version 1
+}
+
+TEST_CASE("a workflow that does not give a column its routing table matches on is refused") {
+  City c;
+  c.h.Publish(kSectorTable);
+  std::string narrow = kSectorWorkflow;
+  narrow.replace(narrow.find("keys (sector, district)"), 23, "keys (district)");
+  narrow.replace(narrow.find("(sector = sector, district"), 26, "(district");
+  c.h.Deploy("site_order", narrow);
+  CHECK(c.LastRefusal().find("matches on 'sector', which workflow site_order v1 does not give") !=
+        std::string::npos);
+  SiteReport(c.h, "liuhe", "construction");
+  CHECK(c.h.TicketsOf("site_order").empty());  // not deployed: nothing opens
+}
+
+}  // namespace
+}  // namespace closeloop::engine
