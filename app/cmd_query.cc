@@ -96,12 +96,24 @@ void AddQueryCommands(CLI::App& root) {
   t->add_option("--workflow", tickets->filter.workflow, "only tickets of this workflow");
   t->add_option("--subject", tickets->filter.subject, "only tickets about this subject");
   t->add_flag("--open", tickets->filter.open_only, "only open tickets");
-  t->add_flag("--overdue", tickets->filter.overdue_only, "only open overdue tickets");
+  auto overdue = std::make_shared<std::string>();
+  t->add_option("--overdue", *overdue,
+                "open: overdue and still open (the default of a bare --overdue); ever: ever "
+                "marked overdue; closed_late: overdue, then closed")
+      ->expected(0, 1)
+      ->default_str("open");
   t->add_flag("--escalated", tickets->filter.escalated_only, "only open escalated tickets");
   t->add_option("--limit", tickets->filter.limit, "at most this many")->capture_default_str();
   t->add_flag("--json", tickets->json, "one JSON object per line");
-  t->callback([tickets] {
-    if (!tickets->filter.department.empty()) tickets->filter.open_only = true;
+  t->callback([tickets, overdue, t] {
+    if (t->count("--overdue") > 0) {
+      auto mode = engine::ParseOverdue(overdue->empty() ? "open" : *overdue);
+      if (!mode) Fail("--overdue: open, ever or closed_late, not '" + *overdue + "'", 2);
+      tickets->filter.overdue = *mode;
+    }
+    bool history = tickets->filter.overdue == engine::TicketFilter::Overdue::kEver ||
+                   tickets->filter.overdue == engine::TicketFilter::Overdue::kClosedLate;
+    if (!tickets->filter.department.empty() && !history) tickets->filter.open_only = true;
     RunTickets(*tickets);
   });
 

@@ -66,6 +66,11 @@ std::string Assist(uint32_t p, std::string_view dept, std::string_view id) {
   return Join(p, "a", {dept, id});
 }
 std::string Overdue(uint32_t p, std::string_view id) { return Join(p, "o", {id}); }
+std::string EverOverdue(uint32_t p, std::string_view id) { return Join(p, "O", {id}); }
+std::string LateCount(uint32_t p, std::string_view loop, std::string_view lead,
+                      std::string_view kind) {
+  return Join(p, "L", {loop, lead, kind});
+}
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) {
   return Join(p, "e", {dept, id});
 }

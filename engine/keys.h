@@ -48,6 +48,12 @@ std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::stri
 std::string QueuePrefix(uint32_t p, std::string_view lead);
 std::string Assist(uint32_t p, std::string_view dept, std::string_view id);
 std::string Overdue(uint32_t p, std::string_view id);
+// Every ticket ever marked overdue, open or closed (value "closed" once closed: closed late).
+std::string EverOverdue(uint32_t p, std::string_view id);
+// Counters of tickets ever overdue and of those closed late, by loop and lead department;
+// `kind` is "ever" or "closed_late".
+std::string LateCount(uint32_t p, std::string_view loop, std::string_view lead,
+                      std::string_view kind);
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id);
 std::string Subject(uint32_t p, std::string_view subject, int64_t opened_at, std::string_view id);
 std::string SubjectPrefix(uint32_t p, std::string_view subject);

@@ -55,6 +55,24 @@ Status Processor::Open() {
   return Status::Ok();
 }
 
+namespace {
+
+// A control record the engine did not take: the refusal is a decision too, recorded so
+// operators see why nothing changed.
+Status RecordRefusal(Step& step, const fb::Record& rec, std::string message) {
+  fb::CommandRejectedT rej;
+  rej.verb = std::string("apply ") + std::string(events::BodyName(rec.body_type()));
+  rej.reason = fb::RejectReason::invalid;
+  rej.message = std::move(message);
+  fb::BodyUnion body;
+  body.Set(std::move(rej));
+  Ticket none;
+  none.subject = rec.subject() ? rec.subject()->str() : "";
+  return step.Emit(std::move(body), none);
+}
+
+}  // namespace
+
 Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Record& rec,
                              Overlay& overlay,
                              std::map<uint32_t, std::vector<std::string>>& appends) {
@@ -73,6 +91,17 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   switch (kind) {
     case events::BodyKind::kControl:
       if (rec.body_type() == fb::Body::ClockTick) {
+        if (const int64_t tick = rec.body_as_ClockTick()->now(); tick < previous_now) {
+          // Time does not go backwards: the tick changes nothing, and says so on the log.
+          if (decide) {
+            CL_RETURN_IF_ERROR(
+                RecordRefusal(step, rec,
+                              "time does not go backwards: the tick at " + std::to_string(tick) +
+                                  " ms is before the engine's clock at " +
+                                  std::to_string(previous_now) + " ms; nothing was done"));
+          }
+          break;
+        }
         if (decide) {
           CL_RETURN_IF_ERROR(DecideSchedules(step));
           int64_t scan_from =
@@ -89,16 +118,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
         overlay.Put(keys::Config(partition_, config_seq_++), stored.bytes);
         Status applied = world_.ApplyControl(rec);
         if (!applied.ok() && decide) {
-          // The refusal is a decision too: recorded, so operators see why nothing changed.
-          fb::CommandRejectedT rej;
-          rej.verb = std::string("apply ") + std::string(events::BodyName(rec.body_type()));
-          rej.reason = fb::RejectReason::invalid;
-          rej.message = applied.message();
-          fb::BodyUnion body;
-          body.Set(std::move(rej));
-          Ticket none;
-          none.subject = rec.subject() ? rec.subject()->str() : "";
-          CL_RETURN_IF_ERROR(step.Emit(std::move(body), none));
+          CL_RETURN_IF_ERROR(RecordRefusal(step, rec, applied.message()));
         }
       }
       break;

@@ -45,7 +45,10 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   if (!Within(t.jurisdiction, f.jurisdiction)) return false;
   if (!f.escalated_to.empty() && t.escalated_to != f.escalated_to) return false;
   if (f.open_only && t.closed) return false;
-  if (f.overdue_only && !(t.overdue && !t.closed)) return false;
+  using O = TicketFilter::Overdue;
+  if (f.overdue == O::kOpen && !(t.overdue && !t.closed)) return false;
+  if (f.overdue == O::kEver && t.overdue_count == 0) return false;
+  if (f.overdue == O::kClosedLate && !(t.overdue_count > 0 && t.closed)) return false;
   if (f.escalated_only && (t.escalated_to.empty() || t.closed)) return false;
   if (!f.text.empty()) {
     bool hit = ContainsText(t.id, f.text) || ContainsText(t.title, f.text) ||
@@ -61,7 +64,12 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   return true;
 }
 
-bool ByQueue(const TicketFilter& f) { return !f.department.empty() && !f.include_involved; }
+// A department's queue holds its open tickets only: closed ones come from the late index.
+bool ByQueue(const TicketFilter& f) {
+  using O = TicketFilter::Overdue;
+  return !f.department.empty() && !f.include_involved && f.overdue != O::kEver &&
+         f.overdue != O::kClosedLate;
+}
 
 // Sort key of a ticket in the order of `f`: zero-padded so strings compare as the order.
 std::string OrderKey(const Ticket& t, const TicketFilter& f, uint32_t partition) {
@@ -131,8 +139,9 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
     };
     std::string prefix = ByQueue(f)           ? keys::QueuePrefix(p, f.department)
                          : !f.subject.empty() ? keys::SubjectPrefix(p, f.subject)
-                         : f.overdue_only     ? keys::Overdue(p, "")
-                                              : keys::Ticket(p, "");
+                         : f.overdue == TicketFilter::Overdue::kOpen ? keys::Overdue(p, "")
+                         : f.overdue != TicketFilter::Overdue::kAny  ? keys::EverOverdue(p, "")
+                                                                     : keys::Ticket(p, "");
     if (ByQueue(f) && !f.after.empty()) {
       // Seek to the cursor's (deadline, id) in this partition's queue instead of reading
       // (and decoding) every earlier ticket: deep pages cost what the first one does.
@@ -270,6 +279,37 @@ Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t pa
   std::vector<CountRow> out;
   for (const auto& [k, n] : sums)
     out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+  return out;
+}
+
+std::optional<TicketFilter::Overdue> ParseOverdue(std::string_view text) {
+  using O = TicketFilter::Overdue;
+  if (text == "open" || text == "true") return O::kOpen;
+  if (text == "ever") return O::kEver;
+  if (text == "closed_late") return O::kClosedLate;
+  if (text == "false" || text == "any") return O::kAny;
+  return std::nullopt;
+}
+
+Result<std::vector<LateRow>> CountLate(const StateReader& state, uint32_t partitions) {
+  std::map<std::pair<std::string, std::string>, LateRow> sums;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    std::string prefix = keys::LateCount(p, "", "", "").substr(0, 6);  // P L \0
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+          std::string_view rest = k.substr(prefix.size());
+          size_t a = rest.find('\0'), b = rest.find('\0', a + 1);
+          std::string loop(rest.substr(0, a)), lead(rest.substr(a + 1, b - a - 1));
+          LateRow& row = sums[{loop, lead}];
+          row.loop = loop;
+          row.department = lead;
+          auto n = static_cast<int64_t>(keys::ReadBE64(v));
+          (rest.substr(b + 1) == "ever" ? row.ever : row.closed_late) += n;
+          return true;
+        }));
+  }
+  std::vector<LateRow> out;
+  for (auto& [k, row] : sums) out.push_back(std::move(row));
   return out;
 }
 

@@ -25,7 +25,10 @@ struct TicketFilter {
   std::vector<std::string> text_subjects;  // with `text`: these subjects match it too (the
                                            // caller found the text in their names)
   bool open_only = false;
-  bool overdue_only = false;
+  // Overdue as history: kOpen, overdue now and still open; kEver, ever marked overdue (open
+  // or closed); kClosedLate, ever overdue and since closed.
+  enum class Overdue { kAny, kOpen, kEver, kClosedLate };
+  Overdue overdue = Overdue::kAny;
   bool escalated_only = false;
   // Also admit tickets this department assists on or was escalated to (with `department`,
   // which then only orders nothing: results come by partition and id).
@@ -65,11 +68,22 @@ Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partition
 Result<std::vector<std::string>> TicketsWithFile(const StateReader& state, uint32_t partitions,
                                                  std::string_view sha256_hex);
 
+// "open", "ever", "closed_late" (and "true" for "open"); nothing for anything else.
+std::optional<TicketFilter::Overdue> ParseOverdue(std::string_view text);
+
 struct CountRow {
   std::string loop, state, department;
   int64_t count = 0;
 };
 Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t partitions);
+
+// Tickets ever overdue and those closed late, by loop and lead department: the engine's
+// counters (kept as tickets change, not counted by a scan).
+struct LateRow {
+  std::string loop, department;
+  int64_t ever = 0, closed_late = 0;
+};
+Result<std::vector<LateRow>> CountLate(const StateReader& state, uint32_t partitions);
 
 // SHA-256 (hex) over every state key and value in key order, each length-prefixed. Two
 // stores with the same derived state have the same digest.

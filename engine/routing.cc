@@ -25,8 +25,10 @@ RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::
   if (!routing.kind.empty()) {
     const std::string_view district = jurisdiction.substr(0, jurisdiction.find('.'));
     const Department* d = DepartmentOfKind(world.reference(), routing.kind, district);
-    if (d == nullptr) return {routing.fallback, {}, "fallback: no department of kind " + routing.kind};
-    return {d->id, {},
+    if (d == nullptr)
+      return {routing.fallback, {}, "fallback: no department of kind " + routing.kind};
+    return {d->id,
+            {},
             "kind " + routing.kind + (d->district.empty() ? " (city)" : " of " + d->district)};
   }
   RouteKeys values;
@@ -39,7 +41,8 @@ RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::
     values[key.column] = std::move(s);
   }
   const RoutingTable* table = world.reference().Routing(routing.table);
-  if (table == nullptr) return {routing.fallback, {}, "fallback: no routing table " + routing.table};
+  if (table == nullptr)
+    return {routing.fallback, {}, "fallback: no routing table " + routing.table};
   RouteResult r = table->Route(values);
   // No row matched: the workflow's own fallback is more specific than the table's.
   if (r.rule == "fallback") return {routing.fallback, {}, "fallback"};
@@ -57,9 +60,9 @@ Status CheckRoutingColumns(const dsl::Workflow& wf, const RoutingTable& table) {
     if (!found) {
       return FailedPrecondition("routing table " + table.name() + " v" +
                                 std::to_string(table.version()) + " matches on '" + column +
-                                "', which workflow " + wf.name + " v" +
-                                std::to_string(wf.version) + " does not give (it routes by " +
-                                given + "): its tickets would never match those rows");
+                                "', which workflow " + wf.name + " v" + std::to_string(wf.version) +
+                                " does not give (it routes by " + given +
+                                "): its tickets would never match those rows");
     }
   }
   return Status::Ok();

@@ -16,6 +16,7 @@ std::map<std::string, std::string> IndexEntries(uint32_t p, const Ticket& t) {
   std::map<std::string, std::string> k;
   k[keys::Subject(p, t.subject, t.opened_at, t.id)];
   k[keys::Chain(p, t.chain_id, t.opened_at, t.id)];
+  if (t.overdue_count > 0) k[keys::EverOverdue(p, t.id)] = t.closed ? "closed" : "";
   if (!t.closed) {
     std::string where = t.workflow;
     where += '\0';
@@ -43,6 +44,15 @@ Status AddCount(Overlay& state, const std::string& key, int64_t delta) {
     state.Put(key, keys::BE64(static_cast<uint64_t>(n)));
   }
   return Status::Ok();
+}
+
+// The late-ticket counters a ticket adds to (keys::LateCount).
+std::set<std::string> LateCounts(uint32_t p, const Ticket& t) {
+  std::set<std::string> out;
+  if (t.overdue_count == 0) return out;
+  out.insert(keys::LateCount(p, t.loop, t.lead, "ever"));
+  if (t.closed) out.insert(keys::LateCount(p, t.loop, t.lead, "closed_late"));
+  return out;
 }
 
 }  // namespace
@@ -80,6 +90,15 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
       CL_RETURN_IF_ERROR(AddCount(state_, old_count, -1));
       CL_RETURN_IF_ERROR(AddCount(state_, new_count, 1));
     }
+  }
+  const std::set<std::string> late_before =
+      before ? LateCounts(partition_, *before) : std::set<std::string>();
+  const std::set<std::string> late_after = LateCounts(partition_, after);
+  for (const std::string& k : late_before) {
+    if (!late_after.count(k)) CL_RETURN_IF_ERROR(AddCount(state_, k, -1));
+  }
+  for (const std::string& k : late_after) {
+    if (!late_before.count(k)) CL_RETURN_IF_ERROR(AddCount(state_, k, 1));
   }
   state_.Put(keys::Ticket(partition_, after.id), after.Encode());
   if (cache_ != nullptr) cache_->Put(after);

@@ -1,5 +1,10 @@
 #include "connectors/file/jsonl.h"
 
+#include <climits>
+#include <optional>
+
+#include "events/record.h"
+
 namespace closeloop::file {
 namespace {
 
@@ -23,6 +28,13 @@ bool ReadBoundedLine(std::istream& in, size_t max, std::string* line, size_t* le
   }
 }
 
+// The time of a ClockTick record; nothing for any other record.
+std::optional<int64_t> TickOf(const std::string& bytes) {
+  auto rec = events::VerifyRecord(bytes);
+  if (!rec.ok() || (*rec)->body_type() != events::fb::Body::ClockTick) return std::nullopt;
+  return (*rec)->body_as_ClockTick()->now();
+}
+
 }  // namespace
 
 JsonlResult ReadJsonl(std::istream& in, uint32_t partitions, int64_t now_ms) {
@@ -33,6 +45,8 @@ JsonlResult ReadJsonl(std::istream& in, uint32_t partitions, int64_t now_ms) {
   std::string line;
   size_t length = 0;
   int number = 0;
+  int64_t last_tick = INT64_MIN;
+  int last_tick_line = 0;
   while (ReadBoundedLine(in, keep, &line, &length)) {
     ++number;
     if (length > keep) {
@@ -47,9 +61,22 @@ JsonlResult ReadJsonl(std::istream& in, uint32_t partitions, int64_t now_ms) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     ++out.lines;
     PreparedRecord rec;
-    if (preparer.Prepare(line, number, now_ms, &rec, &out.errors) && out.errors.empty()) {
-      out.records.push_back(std::move(rec));
+    if (!preparer.Prepare(line, number, now_ms, &rec, &out.errors)) continue;
+    // A file's clock ticks only go forwards: the engine would refuse a backward one, and a
+    // file that relies on it (an import whose lines are out of order) is wrong as a whole.
+    if (auto tick = TickOf(rec.bytes)) {
+      if (*tick < last_tick) {
+        out.errors.push_back({number, 1, "body.now",
+                              "the clock goes backwards: " + std::to_string(*tick) +
+                                  " ms is before the tick on line " +
+                                  std::to_string(last_tick_line) + " (" +
+                                  std::to_string(last_tick) + " ms)"});
+        continue;
+      }
+      last_tick = *tick;
+      last_tick_line = number;
     }
+    if (out.errors.empty()) out.records.push_back(std::move(rec));
   }
   if (!out.errors.empty()) out.records.clear();  // nothing of a bad file is kept
   return out;

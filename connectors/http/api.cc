@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/console.h"
 #include "connectors/http/json_body.h"
@@ -125,6 +126,30 @@ void WorldCache::Refresh() {
     if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();  // refusals: as the engine did
     ++applied_;
   }
+}
+
+Status WorldCache::Admits(const std::vector<std::string>& jsons) {
+  Refresh();
+  engine::World trial;
+  {
+    std::shared_lock lock(mu_);
+    trial = world_;
+  }
+  file::IngressPreparer preparer(partitions_);
+  for (size_t i = 0; i < jsons.size(); ++i) {
+    const std::string at = "record " + std::to_string(i) + ": ";
+    file::PreparedRecord prepared;
+    std::vector<file::IngressError> errors;
+    if (!preparer.Prepare(jsons[i], 1, 0, &prepared, &errors)) {
+      const auto& e = errors.front();
+      return InvalidArgument(at + (e.field.empty() ? "" : e.field + ": ") + e.message);
+    }
+    auto rec = events::VerifyRecord(prepared.bytes);
+    if (!rec.ok()) return InvalidArgument(at + rec.status().message());
+    Status s = trial.ApplyControl(**rec);
+    if (!s.ok()) return FailedPrecondition(at + s.message());
+  }
+  return Status::Ok();
 }
 
 // ---- Impl --------------------------------------------------------------------------------

@@ -169,6 +169,10 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
       records.push_back(rec.dump());
       deployed.push_back({{"name", wf.name}, {"version", wf.version}});
     }
+    if (Status admitted = world.Admits(records); !admitted.ok()) {
+      if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
+      return c.Error(422, "refused", admitted.message() + "; nothing was deployed");
+    }
     Status s = b.append_control(records);
     if (!s.ok()) return c.Fail(s);
     c.detail = deployed.dump();
@@ -201,6 +205,10 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
       if (!r.contains("source")) r["source"] = "api/" + c.who().name;
       r["actor"] = c.who().name;
       records.push_back(r.dump());
+    }
+    if (Status admitted = world.Admits(records); !admitted.ok()) {
+      if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
+      return c.Error(422, "refused", admitted.message() + "; nothing was recorded");
     }
     Status s = b.append_control(records);
     if (!s.ok()) return c.Fail(s);

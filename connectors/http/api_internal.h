@@ -66,6 +66,13 @@ class WorldCache {
  public:
   WorldCache(const engine::StateReader& state, uint32_t partitions)
       : state_(state), partitions_(partitions) {}
+  // Whether the engine would take these control records (JSON, as append_control gets them),
+  // in order, on top of the World as it is now: the engine's own refusal
+  // (World::ApplyControl), so the API can answer it before anything is written, instead of
+  // the engine recording it afterwards where only `log dump` shows it. "record N: " leads
+  // the message. InvalidArgument: a record does not decode (as append_control would say);
+  // FailedPrecondition: the engine would refuse it.
+  Status Admits(const std::vector<std::string>& jsons);
   // Runs `fn(world)` on an up-to-date World under a shared lock.
   template <typename F>
   auto With(F&& fn) {

@@ -119,13 +119,32 @@ void Api::Impl::RegisterOps(httplib::Server& s) {
       }
     }
     engine::TicketFilter overdue;
-    overdue.overdue_only = true;
+    overdue.overdue = engine::TicketFilter::Overdue::kOpen;
     overdue.limit = 1000000;
     auto late = engine::ListTickets(*b.state, partitions, overdue);
     if (late.ok()) {
       out += "# HELP closeloop_tickets_overdue Open tickets past their deadline.\n";
       out += "# TYPE closeloop_tickets_overdue gauge\n";
       out += "closeloop_tickets_overdue " + std::to_string(late->size()) + "\n";
+    }
+    if (auto rows = engine::CountLate(*b.state, partitions); rows.ok()) {
+      std::map<std::string, std::pair<int64_t, int64_t>> by_loop;
+      for (const auto& row : *rows) {
+        by_loop[row.loop].first += row.ever;
+        by_loop[row.loop].second += row.closed_late;
+      }
+      out += "# HELP closeloop_tickets_overdue_ever Tickets ever marked overdue, open or closed.\n";
+      out += "# TYPE closeloop_tickets_overdue_ever gauge\n";
+      for (const auto& [loop, n] : by_loop) {
+        out += "closeloop_tickets_overdue_ever{loop=\"" + LabelValue(loop) + "\"} " +
+               std::to_string(n.first) + "\n";
+      }
+      out += "# HELP closeloop_tickets_closed_late Tickets closed after being marked overdue.\n";
+      out += "# TYPE closeloop_tickets_closed_late gauge\n";
+      for (const auto& [loop, n] : by_loop) {
+        out += "closeloop_tickets_closed_late{loop=\"" + LabelValue(loop) + "\"} " +
+               std::to_string(n.second) + "\n";
+      }
     }
     if (b.notify != nullptr) out += b.notify->MetricsText();
     out += metrics.RenderHttp();

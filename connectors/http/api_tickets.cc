@@ -159,9 +159,15 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     f.text_subjects = SubjectsNamed(f.text);  // a company's name finds its tickets
     f.jurisdiction = c.Param("jurisdiction");
     f.after = c.Param("cursor");
-    for (auto [name, flag] : {std::pair{"open", &f.open_only},
-                              {"overdue", &f.overdue_only},
-                              {"escalated", &f.escalated_only}}) {
+    if (std::string v = c.Param("overdue"); !v.empty()) {
+      auto mode = engine::ParseOverdue(v);
+      if (!mode) {
+        return c.Error(400, "invalid", "overdue: open (or true), ever, closed_late, or false",
+                       "overdue");
+      }
+      f.overdue = *mode;
+    }
+    for (auto [name, flag] : {std::pair{"open", &f.open_only}, {"escalated", &f.escalated_only}}) {
       std::string v = c.Param(name);
       if (v.empty()) continue;
       if (v != "true" && v != "false") {

@@ -254,6 +254,13 @@ void KafkaEngine::Tick() {
     next += o_.tick_ms;
     int64_t now =
         base + static_cast<int64_t>(static_cast<double>(wall - start_wall) * o_.clock_speed);
+    const std::vector<uint32_t> owned = Owned();
+    // A partition taken over from a node whose clock ran ahead keeps its time: a tick before
+    // a partition's clock would be refused (time does not go backwards), so wait it out.
+    for (uint32_t p : owned) {
+      auto v = store_->Get(engine::keys::Now(p));
+      if (v.ok() && *v) now = std::max(now, int64_t(engine::keys::ReadBE64(**v)));
+    }
     std::string json = R"({"source": "kafka-scheduler","body_type": "ClockTick","body": {"now": )" +
                        std::to_string(now) + "}}";
     file::PreparedRecord rec;
@@ -263,7 +270,7 @@ void KafkaEngine::Tick() {
       continue;
     }
     std::vector<events::PartitionAppend> batch;
-    for (uint32_t p : Owned()) batch.push_back({p, {rec.bytes}});
+    for (uint32_t p : owned) batch.push_back({p, {rec.bytes}});
     if (batch.empty()) continue;
     auto r = log_->Append(std::move(batch));
     if (!r.ok()) spdlog::warn("kafka: clock record not appended: {}", r.status().ToString());

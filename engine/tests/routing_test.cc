@@ -54,7 +54,8 @@ struct City {
   }
 };
 
-TEST_CASE("a table keyed on the place's sector routes a construction site to housing and construction") {
+TEST_CASE(
+    "a table keyed on the place's sector routes a construction site to housing and construction") {
   City c;
   c.h.Publish(kSectorTable);
   c.h.Deploy("site_order", kSectorWorkflow);

@@ -85,5 +85,35 @@ TEST_CASE("a workflow with an error is not deployed, and the diagnostic points a
   CHECK(cli.Stderr().find("nothing was deployed") != std::string::npos);
 }
 
+std::string Tick(int64_t now) {
+  return R"({"source": "import","body_type": "ClockTick","body": {"now": )" + std::to_string(now) +
+         "}}\n";
+}
+
+TEST_CASE("time does not go backwards: a file whose ticks do is refused, a late tick is recorded") {
+  Cli cli;
+  // Within a file: the line of the backward tick and the line of the tick it goes behind.
+  std::string back = cli.Write(
+      "back.jsonl", Tick(1767225600000) + kGood + "\n" + Tick(1767229200000) + Tick(1767225660000));
+  ChildRun r = cli.Run({"publish", "--data", cli.data, back});
+  CHECK(r.exit_code == 1);
+  CHECK(cli.Stderr().find(back + ":4:1: body.now: the clock goes backwards: 1767225660000 ms is "
+                                 "before the tick on line 3 (1767229200000 ms)") !=
+        std::string::npos);
+  CHECK(cli.Stderr().find("nothing was appended") != std::string::npos);
+  // Across files: the engine takes the first, and refuses the later tick that is earlier,
+  // on the log, giving both times; its clock stays where it was.
+  REQUIRE(cli.Run({"publish", "--data", cli.data, cli.Write("a.jsonl", Tick(1767229200000))})
+              .exit_code == 0);
+  REQUIRE(cli.Run({"process", "--data", cli.data}).exit_code == 0);
+  REQUIRE(cli.Run({"publish", "--data", cli.data, cli.Write("b.jsonl", Tick(1767225600000))})
+              .exit_code == 0);
+  REQUIRE(cli.Run({"process", "--data", cli.data}).exit_code == 0);
+  ChildRun dump = cli.Run({"log", "dump", "--data", cli.data});
+  CHECK(dump.out.find("\"verb\": \"apply ClockTick\"") != std::string::npos);
+  CHECK(dump.out.find("time does not go backwards: the tick at 1767225600000 ms is before the "
+                      "engine's clock at 1767229200000 ms") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace closeloop::testing
