@@ -1,6 +1,9 @@
 // closeloop demo --scale small|city --seed N --out FILE.jsonl [--workflows DIR]
 // The demo city's stream as a file, for tests and benchmarks (workflows/demo/stream.h).
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,6 +11,7 @@
 #include "app/commands.h"
 #include "app/demo_runner.h"
 #include "app/node.h"
+#include "workflows/builtin_city.h"
 #include "workflows/demo/stream.h"
 
 namespace closeloop::app {
@@ -31,10 +35,23 @@ void RunDemo(const DemoCommandOptions& o) {
   so.scale = *scale;
   so.seed = o.seed;
   so.partitions = o.partitions;
-  so.workflows_dir = o.workflows.empty() ? DefaultWorkflowsDir() : o.workflows;
-  if (so.workflows_dir.empty())
-    Fail("cannot find the workflows (workflows/*.wf, workflows/reference); pass --workflows DIR",
-         2);
+  // Without --workflows, the city built into the binary, written to a scratch directory
+  // for the generator (which reads a city from files) and removed afterwards.
+  struct Scratch {
+    std::filesystem::path dir;
+    ~Scratch() {
+      std::error_code ec;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+  } scratch;
+  so.workflows_dir = o.workflows;
+  if (so.workflows_dir.empty()) {
+    scratch.dir = std::filesystem::temp_directory_path() /
+                  ("closeloop-city-" + std::to_string(::getpid()));
+    auto dir = city::WriteBuiltinCity(scratch.dir.string());
+    if (!dir.ok()) Fail(dir.status().ToString());
+    so.workflows_dir = *dir;
+  }
   so.reference_dir = so.workflows_dir + "/reference";
   so.days = o.days;
   so.enterprises = o.enterprises;
@@ -91,7 +108,7 @@ void AddDemoCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "output file, - for stdout")->required();
   cmd->add_option("--workflows", opts->workflows,
-                  "workflows directory (*.wf and reference/); default: the source tree's");
+                  "workflows directory (*.wf and reference/); default: the city built into the binary");
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of the log it will be published into (ticket ids depend on it)")
       ->capture_default_str();

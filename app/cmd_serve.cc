@@ -31,6 +31,7 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
+  std::string workflows;  // --workflows: the demo's city instead of the built-in one
   http::ServerOptions limits;           // connection limits (--max-connections...)
   uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
@@ -61,7 +62,10 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   std::unique_ptr<DemoRunner> demo;
   if (o.demo && !read_only) {
     demo = std::make_unique<DemoRunner>(
-        node, DemoOptions{.seed = o.demo_seed, .attachments_dir = o.data + "/attachments"});
+        node, DemoOptions{.seed = o.demo_seed,
+                          .workflows_dir = o.workflows,
+                          .city_dir = o.data + "/demo-city",
+                          .attachments_dir = o.data + "/attachments"});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
   }
@@ -175,6 +179,7 @@ void RunServe(const ServeOptions& o) {
     checkpoint_ms = *every;
   }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
+  if (!o.workflows.empty() && !o.demo) Fail("--workflows: only with --demo", 2);
   ServeOptions with_notify = o;
   if (!o.notify_config.empty()) {
     auto loaded = notify::LoadDelivererOptions(o.notify_config);
@@ -248,6 +253,10 @@ void AddServeCommand(CLI::App& root) {
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
                 "on an accelerated clock (2 simulated hours a second)");
   cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
+  cmd->add_option("--workflows", opts->workflows,
+                  "with --demo: a directory of *.wf files and reference/*.jsonl to seed instead of "
+                  "the city built into the binary")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--notify-config", opts->notify_config,
                   "JSON file: webhook keys, SMTP server, retries (docs/operations.md)");
   cmd->add_option("--min-free-space", opts->min_free_mib,

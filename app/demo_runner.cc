@@ -10,6 +10,7 @@
 #include "connectors/file/ingress.h"
 #include "engine/keys.h"
 #include "engine/world.h"
+#include "workflows/builtin_city.h"
 #include "workflows/demo/demo_photo.h"
 #include "workflows/demo/staff.h"
 #include "workflows/demo/stream.h"
@@ -27,29 +28,8 @@ struct DemoRunner::State {
   int64_t last_now = 0;
 };
 
-std::string DefaultWorkflowsDir() {
-  auto has_city = [](const fs::path& dir) {
-    std::error_code ec;
-    return fs::exists(dir / "reference" / "departments.jsonl", ec);
-  };
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
-         dir = dir.parent_path()) {
-      if (has_city(dir / "workflows")) return (dir / "workflows").string();
-    }
-  }
-  if (has_city(fs::current_path(ec) / "workflows"))
-    return (fs::current_path(ec) / "workflows").string();
-  return "";
-}
-
 DemoRunner::DemoRunner(Node& node, DemoOptions options)
     : node_(node), options_(std::move(options)), state_(std::make_unique<State>()) {
-  if (options_.workflows_dir.empty()) options_.workflows_dir = DefaultWorkflowsDir();
-  if (options_.reference_dir.empty())
-    options_.reference_dir = options_.workflows_dir + "/reference";
   if (options_.start_ms == 0) options_.start_ms = demo::Shanghai(2026, 3, 2, 8, 0);
 }
 
@@ -77,6 +57,11 @@ Status DemoRunner::Append(const std::vector<std::string>& jsons) {
 }
 
 Status DemoRunner::Seed() {
+  if (options_.workflows_dir.empty()) {
+    if (options_.city_dir.empty()) return InvalidArgument("demo: no directory for the built-in city");
+    CL_ASSIGN_OR_RETURN(options_.workflows_dir, city::WriteBuiltinCity(options_.city_dir));
+  }
+  if (options_.reference_dir.empty()) options_.reference_dir = options_.workflows_dir + "/reference";
   if (!options_.attachments_dir.empty()) {
     file::AttachmentStore files(options_.attachments_dir);
     CL_RETURN_IF_ERROR(files.Put(demo::DemoPhoto(), "demo").status());
@@ -87,8 +72,6 @@ Status DemoRunner::Seed() {
       return Status::Ok();
     }
   }
-  if (options_.workflows_dir.empty())
-    return NotFound("demo: no workflows directory (workflows/*.wf and workflows/reference)");
   demo::StreamOptions so;
   so.scale = demo::Scale::kSmall;
   so.seed = options_.seed;

@@ -43,8 +43,10 @@ inline constexpr int64_t kDemoTickMs = 250;      // wall time between clock reco
 
 struct DemoOptions {
   uint64_t seed = 1;
-  std::string workflows_dir;  // every *.wf is deployed; "" = DefaultWorkflowsDir()
+  std::string workflows_dir;  // every *.wf is deployed; "" = the city built into the binary
+                              // (workflows/builtin_city.h), written to `city_dir` by Seed
   std::string reference_dir;  // "" = <workflows_dir>/reference
+  std::string city_dir;       // where Seed writes the built-in city (DATA/demo-city)
   int backfill_days = 14;     // history before the live start: what `closeloop demo
                               // --scale small --days 14` writes with the same seed
   int64_t start_ms = 0;       // start of the history; 0 = Mon 2026-03-02 08:00 (Shanghai),
@@ -71,11 +73,6 @@ struct DemoStats {
   uint64_t answers = 0;   // events published because a ticket waited for them
   uint64_t errors = 0;    // appends or reads that failed (logged)
 };
-
-// The workflows directory of this build's source tree: found from the executable's path
-// (build dirs live inside the repository), else ./workflows. "" when neither has
-// workflows/reference/departments.jsonl beside the *.wf files.
-std::string DefaultWorkflowsDir();
 
 class DemoRunner {
  public:

@@ -40,6 +40,32 @@ TEST_CASE(
   CHECK(first != ReadFile(c));
 }
 
+TEST_CASE("the city is built into the binary: a copy run far from the source tree writes the same stream") {
+  DemoCli cli("demo-builtin");
+  // The binary alone, in a directory with no workflows anywhere above it.
+  const auto bin = cli.root / "bin" / "closeloop";
+  std::filesystem::create_directories(bin.parent_path());
+  std::filesystem::copy_file(CLOSELOOP_BIN, bin);
+  const auto alone = cli.root / "alone.jsonl", tree = cli.root / "tree.jsonl";
+  auto r = RunChild({bin.string(), "demo", "--scale", "small", "--seed", "7", "--days", "2",
+                     "--out", alone.string()},
+                    (cli.root / "alone.err").string(), std::nullopt, std::chrono::seconds(120));
+  REQUIRE(r.ok());
+  REQUIRE_MESSAGE(r->exit_code == 0, ReadFile(cli.root / "alone.err"));
+  // The same city from the source tree's files, through --workflows.
+  ChildRun t = cli.Run({"demo", "--scale", "small", "--seed", "7", "--days", "2", "--workflows",
+                        std::string(CLOSELOOP_SOURCE_DIR) + "/workflows", "--out",
+                        tree.string()});
+  REQUIRE(t.exit_code == 0);
+  const std::string built_in = ReadFile(alone);
+  CHECK(Count(built_in, "\"body_type\":\"WorkflowDeployed\"") >= 7);
+  CHECK(built_in == ReadFile(tree));
+  // A directory that is not a city is refused, naming what is missing.
+  ChildRun bad = cli.Run({"demo", "--scale", "small", "--workflows", cli.root.string(), "--out",
+                          (cli.root / "bad.jsonl").string()});
+  CHECK(bad.exit_code != 0);
+}
+
 TEST_CASE(
     "a small demo stream published into an empty data directory and processed opens tickets in "
     "every loop, lets some run overdue to the discipline inspectors, and no staff command is "
