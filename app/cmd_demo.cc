@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -46,8 +46,8 @@ void RunDemo(const DemoCommandOptions& o) {
   } scratch;
   so.workflows_dir = o.workflows;
   if (so.workflows_dir.empty()) {
-    scratch.dir = std::filesystem::temp_directory_path() /
-                  ("closeloop-city-" + std::to_string(::getpid()));
+    scratch.dir =
+        std::filesystem::temp_directory_path() / ("closeloop-city-" + std::to_string(::getpid()));
     auto dir = city::WriteBuiltinCity(scratch.dir.string());
     if (!dir.ok()) Fail(dir.status().ToString());
     so.workflows_dir = *dir;
@@ -107,8 +107,9 @@ void AddDemoCommand(CLI::App& root) {
   cmd->add_option("--seed", opts->seed, "the stream is a pure function of scale and seed")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "output file, - for stdout")->required();
-  cmd->add_option("--workflows", opts->workflows,
-                  "workflows directory (*.wf and reference/); default: the city built into the binary");
+  cmd->add_option(
+      "--workflows", opts->workflows,
+      "workflows directory (*.wf and reference/); default: the city built into the binary");
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of the log it will be published into (ticket ids depend on it)")
       ->capture_default_str();

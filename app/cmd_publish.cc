@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.h"
 #include "app/remote.h"
@@ -38,9 +39,30 @@ Result<std::string> ForServer(events::JsonCodec& codec, const std::string& stamp
       std::string_view(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize()));
 }
 
+// Where a record goes on a running server: agencies' events to /v1/events; control records
+// to the administrator's routes (a publisher's token gets their 403 there).
+enum class Route { kEvents, kReference, kWorkflow, kClock };
+
+Route RouteOf(fb::Body type) {
+  switch (type) {
+    case fb::Body::CalendarUpdated:
+    case fb::Body::RoutingTableUpdated:
+    case fb::Body::ReferenceDataUpdated:
+      return Route::kReference;
+    case fb::Body::WorkflowDeployed:
+      return Route::kWorkflow;
+    case fb::Body::ClockTick:
+      return Route::kClock;
+    default:
+      return Route::kEvents;
+  }
+}
+
 // Through a running server: every line is validated here first (the same boundary the
-// server runs), ids are fixed here, then the records go in NDJSON batches; a batch resent
-// after a failure is recorded once (the API is idempotent on ids).
+// server runs), ids are fixed here, then the records go in file order, runs of events in
+// NDJSON batches (a batch resent after a failure is recorded once: the API is idempotent on
+// ids) and control records, with an administrator's token, through /v1/admin: reference
+// data in runs, each workflow deployed, each tick advancing a manual clock.
 void PublishRemote(const PublishOptions& o, std::istream& in, const std::string& name) {
   file::JsonlResult r = file::ReadJsonl(in, 1, WallClockMillis());
   if (!r.errors.empty()) {
@@ -52,24 +74,62 @@ void PublishRemote(const PublishOptions& o, std::istream& in, const std::string&
   events::JsonCodec codec;
   constexpr size_t kBatch = 5000;
   size_t recorded = 0, duplicates = 0;
-  for (size_t start = 0; start < r.records.size(); start += kBatch) {
-    std::string body;
-    for (size_t i = start; i < std::min(r.records.size(), start + kBatch); ++i) {
-      auto json = ForServer(codec, r.records[i].bytes);
-      if (!json.ok()) Fail(json.status().ToString());
-      body += *json;
-      body += '\n';
-    }
-    auto reply = RemotePost(o.remote, "/v1/events", body, "application/x-ndjson");
+  auto send = [&](const std::string& path, const std::string& body, const std::string& type,
+                  int line) {
+    auto reply = RemotePost(o.remote, path, body, type);
     if (!reply.ok())
       Fail(reply.status().ToString() + "; " + std::to_string(recorded) +
            " record(s) were recorded before");
     if (reply->status != 200 && reply->status != 201) {
-      Fail(DescribeError(*reply) + "; " + std::to_string(recorded) +
-           " record(s) were recorded before (resending is safe)");
+      Fail(name + ":" + std::to_string(line) + ": " + DescribeError(*reply) + "; " +
+           std::to_string(recorded) + " record(s) were recorded before (resending is safe)");
     }
-    recorded += static_cast<size_t>(reply->Integer("recorded"));
-    duplicates += static_cast<size_t>(reply->Integer("duplicates"));
+    return *reply;
+  };
+  for (size_t start = 0; start < r.records.size();) {
+    const fb::Record* first = *events::VerifyRecord(r.records[start].bytes);
+    const Route route = RouteOf(first->body_type());
+    size_t end = start + 1;
+    const size_t most = route == Route::kEvents || route == Route::kReference ? kBatch : 1;
+    while (end < r.records.size() && end - start < most &&
+           RouteOf((*events::VerifyRecord(r.records[end].bytes))->body_type()) == route) {
+      ++end;
+    }
+    const int line = r.records[start].line;
+    if (route == Route::kEvents) {
+      std::string body;
+      for (size_t i = start; i < end; ++i) {
+        auto json = ForServer(codec, r.records[i].bytes);
+        if (!json.ok()) Fail(json.status().ToString());
+        body += *json;
+        body += '\n';
+      }
+      RemoteReply reply = send("/v1/events", body, "application/x-ndjson", line);
+      recorded += static_cast<size_t>(reply.Integer("recorded"));
+      duplicates += static_cast<size_t>(reply.Integer("duplicates"));
+    } else if (route == Route::kReference) {
+      nlohmann::json array = nlohmann::json::array();
+      for (size_t i = start; i < end; ++i) {
+        auto json = ForServer(codec, r.records[i].bytes);
+        if (!json.ok()) Fail(json.status().ToString());
+        nlohmann::json rec = nlohmann::json::parse(*json);
+        rec.erase("id");  // control records are not deduplicated by id on the server
+        array.push_back(std::move(rec));
+      }
+      send("/v1/admin/reference-data", array.dump(), "application/json", line);
+      recorded += end - start;
+    } else if (route == Route::kWorkflow) {
+      const auto* d = first->body_as_WorkflowDeployed();
+      nlohmann::json body = {{"file", d->name()->str() + ".wf"},
+                             {"source", d->source() ? d->source()->str() : ""}};
+      send("/v1/admin/workflows", body.dump(), "application/json", line);
+      ++recorded;
+    } else {
+      nlohmann::json body = {{"to", std::to_string(first->body_as_ClockTick()->now())}};
+      send("/v1/admin/clock", body.dump(), "application/json", line);
+      ++recorded;
+    }
+    start = end;
   }
   std::cout << "recorded " << recorded << " record(s) from " << name << " at " << o.remote.server;
   if (duplicates) std::cout << " (" << duplicates << " already there)";

@@ -31,7 +31,7 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
-  std::string workflows;  // --workflows: the demo's city instead of the built-in one
+  std::string workflows;                // --workflows: the demo's city instead of the built-in one
   http::ServerOptions limits;           // connection limits (--max-connections...)
   uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
@@ -61,11 +61,11 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   if (!read_only) engine.Start();
   std::unique_ptr<DemoRunner> demo;
   if (o.demo && !read_only) {
-    demo = std::make_unique<DemoRunner>(
-        node, DemoOptions{.seed = o.demo_seed,
-                          .workflows_dir = o.workflows,
-                          .city_dir = o.data + "/demo-city",
-                          .attachments_dir = o.data + "/attachments"});
+    demo =
+        std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed,
+                                                       .workflows_dir = o.workflows,
+                                                       .city_dir = o.data + "/demo-city",
+                                                       .attachments_dir = o.data + "/attachments"});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
     if (!seeded.ok()) Fail(seeded.ToString());
   }

@@ -11,6 +11,7 @@ namespace closeloop::app {
 
 void AddServeCommand(CLI::App& root);
 void AddPublishCommand(CLI::App& root);
+void AddImportCommand(CLI::App& root);  // a city's past at its own times (cmd_import.cc)
 void AddLogCommand(CLI::App& root);
 void AddEngineCommands(CLI::App& root);   // process, replay, digest, clock
 void AddQueryCommands(CLI::App& root);    // tickets, history, chain

@@ -58,10 +58,12 @@ Status DemoRunner::Append(const std::vector<std::string>& jsons) {
 
 Status DemoRunner::Seed() {
   if (options_.workflows_dir.empty()) {
-    if (options_.city_dir.empty()) return InvalidArgument("demo: no directory for the built-in city");
+    if (options_.city_dir.empty())
+      return InvalidArgument("demo: no directory for the built-in city");
     CL_ASSIGN_OR_RETURN(options_.workflows_dir, city::WriteBuiltinCity(options_.city_dir));
   }
-  if (options_.reference_dir.empty()) options_.reference_dir = options_.workflows_dir + "/reference";
+  if (options_.reference_dir.empty())
+    options_.reference_dir = options_.workflows_dir + "/reference";
   if (!options_.attachments_dir.empty()) {
     file::AttachmentStore files(options_.attachments_dir);
     CL_RETURN_IF_ERROR(files.Put(demo::DemoPhoto(), "demo").status());

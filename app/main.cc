@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   root.set_version_flag("--version", "closeloop 0.1.0");
   closeloop::app::AddServeCommand(root);
   closeloop::app::AddPublishCommand(root);
+  closeloop::app::AddImportCommand(root);
   closeloop::app::AddLogCommand(root);
   closeloop::app::AddEngineCommands(root);
   closeloop::app::AddQueryCommands(root);

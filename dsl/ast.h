@@ -79,6 +79,7 @@ struct Route {
 
 struct Limit {
   Duration duration;
+  std::optional<Expr> until;  // `limit until EXPR`: the deadline itself, instead of a duration
   std::optional<Expr> when;
   uint32_t offset = 0;
 };

@@ -65,7 +65,20 @@ void WorkflowChecker::Limits(const ast::State& in, State* out) {
           "this limit never applies: an earlier limit of '" + in.name.text + "' has no condition");
     }
     TimeLimit limit;
-    if (!exprs_.ResolveDuration(l.duration, DurationRules{}, &limit.duration)) continue;
+    if (l.until) {
+      SType type;
+      limit.until.emplace();
+      if (!exprs_.Check(*l.until, scope, &*limit.until, &type)) continue;
+      if (type.base != ValueType::kInt || type.null_literal) {
+        ctx_.diags->Error(l.until->offset, "E090",
+                          "'limit until' takes a time: an int of milliseconds since the epoch "
+                          "(a fact set from the event, e.g. event.due_at); this is " +
+                              TypeLabel(type));
+        continue;
+      }
+    } else if (!exprs_.ResolveDuration(l.duration, DurationRules{}, &limit.duration)) {
+      continue;
+    }
     if (l.when) {
       limit.condition.emplace();
       if (!exprs_.Condition(*l.when, scope, &*limit.condition)) continue;

@@ -82,7 +82,7 @@ std::string ActionText(const Action& a) {
 }
 
 std::string LimitText(const TimeLimit& l) {
-  return "limit " + FormatDuration(l.duration) +
+  return "limit " + (l.until ? "until " + FormatExpr(*l.until) : FormatDuration(l.duration)) +
          (l.condition ? " when " + FormatExpr(*l.condition) : "");
 }
 

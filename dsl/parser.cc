@@ -355,7 +355,12 @@ class Parser {
   bool ParseLimit(ast::State* st) {
     ast::Limit l;
     l.offset = c_.Next().offset;
-    if (!ParseDuration(&c_, &l.duration)) return false;
+    if (c_.AcceptWord("until")) {
+      l.until.emplace();
+      if (!ParseExpr(&c_, &*l.until)) return false;
+    } else if (!ParseDuration(&c_, &l.duration)) {
+      return false;
+    }
     if (c_.AcceptWord("when")) {
       l.when.emplace();
       if (!ParseExpr(&c_, &*l.when)) return false;

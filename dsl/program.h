@@ -121,7 +121,11 @@ struct Routing {
 // transition's `set` effects give. No match = no limit.
 struct TimeLimit {
   std::optional<Expr> condition;
-  Duration duration;  // never kMonths
+  Duration duration;  // never kMonths; unused with `until`
+  // `limit until EXPR`: the deadline itself, an int of ms since the epoch over the ticket's
+  // facts (a due date the city's own data carries, set from the opening event). No deadline
+  // when it is null or 0.
+  std::optional<Expr> until;
 };
 
 enum class TriggerKind : uint8_t {

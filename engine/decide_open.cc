@@ -159,6 +159,10 @@ int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view 
   EvalEnv env(&step.input(), &t, at);
   for (const auto& limit : st->limits) {
     if (limit.condition && !dsl::Evaluate(*limit.condition, env).truthy()) continue;
+    if (limit.until) {
+      dsl::Value due = dsl::Evaluate(*limit.until, env);
+      return due.type() == dsl::ValueType::kInt && due.as_int() > 0 ? due.as_int() : 0;
+    }
     return AddDuration(
         at, limit.duration,
         step.world().CalendarFor(limit.duration.calendar.empty() ? wf.calendar

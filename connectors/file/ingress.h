@@ -47,6 +47,7 @@ struct PreparedRecord {
   std::string bytes;                 // stamped, ready to append
   std::vector<uint32_t> partitions;  // one, or all for control records
   std::string id;
+  int line = 0;  // the input line it came from (ReadJsonl)
 };
 
 // Not thread-safe (holds a JsonCodec); one per thread.

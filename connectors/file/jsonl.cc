@@ -62,6 +62,7 @@ JsonlResult ReadJsonl(std::istream& in, uint32_t partitions, int64_t now_ms) {
     ++out.lines;
     PreparedRecord rec;
     if (!preparer.Prepare(line, number, now_ms, &rec, &out.errors)) continue;
+    rec.line = number;
     // A file's clock ticks only go forwards: the engine would refuse a backward one, and a
     // file that relies on it (an import whose lines are out of order) is wrong as a whole.
     if (auto tick = TickOf(rec.bytes)) {

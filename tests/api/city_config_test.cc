@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/api/api_fixture.h"
+#include "tests/support/child_process.h"
 
 namespace closeloop::testing {
 namespace {
@@ -113,6 +114,83 @@ TEST_CASE("a ticket closed late stays countable: overdue=open, ever and closed_l
   REQUIRE(overview.status == 200);
   CHECK(overview.body["closed_late_tickets"] == 1);
   CHECK(overview.body["ever_overdue_tickets"] == 1);
+}
+
+// Runs `closeloop args...`; its stderr joins the output (for the failure messages).
+ChildRun Closeloop(const std::filesystem::path& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), CLOSELOOP_BIN);
+  const auto err = (dir / "cli.err").string();
+  auto r = RunChild(args, err, std::nullopt);
+  REQUIRE(r.ok());
+  std::ifstream in(err);
+  r->out += std::string(std::istreambuf_iterator<char>(in), {});
+  return *r;
+}
+
+TEST_CASE("one way to load a city: publish --server takes control records and events in order") {
+  ApiFixture api("publishcity");
+  // A routing table, a workflow routing by it, the clock two hours on, then a report: the
+  // order matters (the report needs the workflow, the workflow the table's columns).
+  json table = {
+      {"source", "city-admin"},
+      {"body_type", "RoutingTableUpdated"},
+      {"body",
+       {{"table_name", "site_routing"},
+        {"version", 1},
+        {"fallback", "nj.awb"},
+        {"rows",
+         {{{"match", {{{"key", "site"}, {"value", "quay"}}}}, {"lead", "nj.xuanwu.emb"}}}}}}};
+  const std::string source =
+      "workflow site_probe version 1 loop prevention\n"
+      "uses table site_routing keys (site)\n"
+      "fact site: string\n"
+      "start on HazardReport when event.attrs[\"site\"] != null\n"
+      "  set site = event.attrs[\"site\"]\n"
+      "  enter open\n"
+      "route by site_routing (site = site) fallback \"nj.awb\"\n"
+      "state open\n"
+      "  on resolve by assignee -> done\n"
+      "state done terminal\n";
+  json deploy = {{"source", "city-admin"},
+                 {"body_type", "WorkflowDeployed"},
+                 {"body", {{"name", "site_probe"}, {"version", 1}, {"source", source}}}};
+  json tick = {{"source", "city-admin"},
+               {"body_type", "ClockTick"},
+               {"body", {{"now", 1772420400000}}}};  // 2026-03-02 11:00 Shanghai
+  json report = {{"source", "hotline-12345"},
+                 {"subject", "quay-7"},
+                 {"jurisdiction", "xuanwu.meiyuan"},
+                 {"occurred_at", 1772420000000},
+                 {"body_type", "HazardReport"},
+                 {"body",
+                  {{"category", "other"},
+                   {"severity", "general"},
+                   {"attrs", {{{"key", "site"}, {"value", "quay"}}}}}}};
+  const auto file = (api.dir / "city.jsonl").string();
+  std::ofstream(file) << table.dump() << "\n"
+                      << deploy.dump() << "\n"
+                      << tick.dump() << "\n"
+                      << report.dump() << "\n";
+  // A publisher's token cannot load a city: the first control record is refused, by line.
+  ChildRun refused = Closeloop(
+      api.dir, {"publish", "--server", api.server.url(), "--token", api.token("hotline"), file});
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.out.find(file + ":1: HTTP 403") != std::string::npos);
+  ChildRun loaded = Closeloop(
+      api.dir, {"publish", "--server", api.server.url(), "--token", api.token("admin"), file});
+  REQUIRE_MESSAGE(loaded.exit_code == 0, loaded.out);
+  CHECK(loaded.out.find("recorded 4 record(s)") != std::string::npos);
+  Reply workflows = api.Get("admin", "/v1/workflows");
+  CHECK(workflows.text.find("site_probe") != std::string::npos);
+  json ticket;
+  for (int i = 0; i < 500 && ticket.is_null(); ++i) {
+    Reply list = api.Get("admin", "/v1/tickets?subject=quay-7&workflow=site_probe");
+    if (list.status == 200 && !list.body["tickets"].empty()) ticket = list.body["tickets"][0];
+    if (ticket.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(!ticket.is_null());
+  CHECK(ticket["lead"] == "nj.xuanwu.emb");     // routed by the city's own column
+  CHECK(ticket["opened_at"] == 1772420400000);  // after the tick in the file
 }
 
 }  // namespace

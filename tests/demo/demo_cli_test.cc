@@ -40,7 +40,9 @@ TEST_CASE(
   CHECK(first != ReadFile(c));
 }
 
-TEST_CASE("the city is built into the binary: a copy run far from the source tree writes the same stream") {
+TEST_CASE(
+    "the city is built into the binary: a copy run far from the source tree writes the same "
+    "stream") {
   DemoCli cli("demo-builtin");
   // The binary alone, in a directory with no workflows anywhere above it.
   const auto bin = cli.root / "bin" / "closeloop";
@@ -54,8 +56,7 @@ TEST_CASE("the city is built into the binary: a copy run far from the source tre
   REQUIRE_MESSAGE(r->exit_code == 0, ReadFile(cli.root / "alone.err"));
   // The same city from the source tree's files, through --workflows.
   ChildRun t = cli.Run({"demo", "--scale", "small", "--seed", "7", "--days", "2", "--workflows",
-                        std::string(CLOSELOOP_SOURCE_DIR) + "/workflows", "--out",
-                        tree.string()});
+                        std::string(CLOSELOOP_SOURCE_DIR) + "/workflows", "--out", tree.string()});
   REQUIRE(t.exit_code == 0);
   const std::string built_in = ReadFile(alone);
   CHECK(Count(built_in, "\"body_type\":\"WorkflowDeployed\"") >= 7);
