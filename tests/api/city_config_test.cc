@@ -144,7 +144,7 @@ TEST_CASE("one way to load a city: publish --server takes control records and ev
       "workflow site_probe version 1 loop prevention\n"
       "uses table site_routing keys (site)\n"
       "fact site: string\n"
-      "start on HazardReport when event.attrs[\"site\"] != null\n"
+      "start on HazardReport when event.attrs[\"site\"] != \"\"\n"
       "  set site = event.attrs[\"site\"]\n"
       "  enter open\n"
       "route by site_routing (site = site) fallback \"nj.awb\"\n"
