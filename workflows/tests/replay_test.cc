@@ -66,7 +66,7 @@ void LiveADay(City& c) {
   c.Act(req, "accept", "staff", "nj.xuanwu.emb");
   c.Act(req.id, "resolve", "staff", "nj.xuanwu.emb");
   c.Act(req.id, "callback", "hotline", "nj.12345",
-        R"("fields": [{"key": "satisfied", "value": "no"}])");
+        R"("fields": [{"key": "satisfaction", "value": "unsatisfied"}])");
   c.AdvanceTo(c.h.now() + 36 * 3600 * 1000LL, 3600 * 1000);
 }
 
