@@ -65,7 +65,8 @@ void WorkflowChecker::Limits(const ast::State& in, State* out) {
           "this limit never applies: an earlier limit of '" + in.name.text + "' has no condition");
     }
     TimeLimit limit;
-    if (!exprs_.ResolveDuration(l.duration, DurationRules{}, &limit.duration)) continue;
+    // Months are allowed: a periodic duty is due at the end of its cycle ("limit 2 months").
+    if (!exprs_.ResolveDuration(l.duration, DurationRules{true}, &limit.duration)) continue;
     if (l.when) {
       limit.condition.emplace();
       if (!exprs_.Condition(*l.when, scope, &*limit.condition)) continue;

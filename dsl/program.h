@@ -121,7 +121,7 @@ struct Routing {
 // transition's `set` effects give. No match = no limit.
 struct TimeLimit {
   std::optional<Expr> condition;
-  Duration duration;  // never kMonths
+  Duration duration;  // kMonths: calendar months (engine::AddDuration)
 };
 
 enum class TriggerKind : uint8_t {
