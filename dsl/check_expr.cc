@@ -47,7 +47,8 @@ bool ExprChecker::ResolveDuration(const ast::Duration& in, const DurationRules& 
   out->unit = in.unit;
   out->calendar.clear();
   if (in.unit == DurationUnit::kMonths && !rules.allow_months) {
-    ctx_->diags->Error(in.offset, "E060", "months are only allowed in schedule cadences");
+    ctx_->diags->Error(in.offset, "E060",
+                       "months are only allowed in schedule cadences and time limits");
     return false;
   }
   bool working = in.unit == DurationUnit::kWorkingDays || in.unit == DurationUnit::kWorkingHours;

@@ -76,7 +76,8 @@ void WorkflowChecker::Limits(const ast::State& in, State* out) {
                               TypeLabel(type));
         continue;
       }
-    } else if (!exprs_.ResolveDuration(l.duration, DurationRules{}, &limit.duration)) {
+      // Months are allowed: a periodic duty is due at the end of its cycle ("limit 2 months").
+    } else if (!exprs_.ResolveDuration(l.duration, DurationRules{true}, &limit.duration)) {
       continue;
     }
     if (l.when) {

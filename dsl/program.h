@@ -121,7 +121,7 @@ struct Routing {
 // transition's `set` effects give. No match = no limit.
 struct TimeLimit {
   std::optional<Expr> condition;
-  Duration duration;  // never kMonths; unused with `until`
+  Duration duration;  // kMonths: calendar months (engine::AddDuration); unused with `until`
   // `limit until EXPR`: the deadline itself, an int of ms since the epoch over the ticket's
   // facts (a due date the city's own data carries, set from the opening event). No deadline
   // when it is null or 0.

@@ -21,7 +21,7 @@ enum class DurationUnit : uint8_t {
   kDays,          // calendar time: 24 hours each, no calendar involved
   kWorkingHours,  // working time on `calendar` (only inside its work hours)
   kWorkingDays,   // working days on `calendar` (holidays skipped, make-up days counted)
-  kMonths,        // calendar months; only in schedule cadences (never in a limit)
+  kMonths,        // calendar months; only in schedule cadences and time limits
 };
 
 // The compiler refuses durations with a larger count (E078), so the engine's arithmetic on

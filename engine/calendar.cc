@@ -361,6 +361,18 @@ int64_t Calendar::NextWorkingInstant(int64_t t_ms) const {
   return ToUtcMs(next * kDayMs + hours_.front().start_minute * kMinuteMs);
 }
 
+int64_t Calendar::AddMonths(int64_t t_ms, int64_t n) const {
+  const int64_t local = ToLocalMs(ClampMs(t_ms));
+  const int64_t day = FloorDiv(local, kDayMs);
+  const int64_t ms_of_day = local - day * kDayMs;
+  date::year_month_day ymd{ToSysDays(day)};
+  const date::year_month ym =
+      date::year_month{ymd.year(), ymd.month()} + date::months{std::clamp<int64_t>(n, 0, 12000)};
+  const date::day last = (ym / date::last).day();
+  const date::sys_days to{ym / std::min(ymd.day(), last)};
+  return ToUtcMs(DayNumber(to) * kDayMs + ms_of_day);
+}
+
 int64_t Calendar::AddWorkingDays(int64_t t_ms, int64_t n) const {
   t_ms = ClampMs(t_ms);
   n = std::clamp(n, -kMaxDays, kMaxDays);

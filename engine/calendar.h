@@ -136,6 +136,9 @@ class Calendar {
   // Convention 2 above: the earliest instant by which `duration_ms` of working time has
   // accrued from t (the latest instant `-duration_ms` before t when negative).
   int64_t AddWorkingTime(int64_t t_ms, int64_t duration_ms) const;
+  // The same local time of day `n` calendar months later (n >= 0), on the last day of the
+  // month when it is shorter: 1 March 09:00 + 1 = 1 April 09:00; 31 January + 1 = 28 February.
+  int64_t AddMonths(int64_t t_ms, int64_t n) const;
   // Working milliseconds in [a, b); antisymmetric: -(working time in [b, a)) when b < a.
   int64_t WorkingTimeBetween(int64_t a_ms, int64_t b_ms) const;
 

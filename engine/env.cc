@@ -79,13 +79,15 @@ Value RecordAttr(const fb::Record& r, std::string_view field, std::string_view k
       f->type()->element() != reflection::Obj) {
     return Value::Null();
   }
+  // An attribute the record does not carry reads as "": attributes are strings, and
+  // `event.attrs["cause"] != ""` must mean "a cause was given" (null would compare unequal).
   const auto* vec =
       table->GetPointer<const flatbuffers::Vector<flatbuffers::Offset<fb::Attr>>*>(f->offset());
-  if (vec == nullptr) return Value::Null();
+  if (vec == nullptr) return Value::String("");
   for (const fb::Attr* a : *vec) {
     if (a->key()->string_view() == key) return Value::String(a->value() ? a->value()->str() : "");
   }
-  return Value::Null();
+  return Value::String("");
 }
 
 Value EvalEnv::EventField(std::string_view name) const {

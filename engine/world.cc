@@ -129,7 +129,7 @@ int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calend
     case dsl::DurationUnit::kWorkingHours:
       return calendar.AddWorkingTime(t_ms, d.count * 3600 * 1000);
     case dsl::DurationUnit::kMonths:
-      return t_ms + d.count * 30LL * 24 * 3600 * 1000;
+      return calendar.AddMonths(t_ms, d.count);
     default:
       return t_ms + d.CalendarMillis();
   }

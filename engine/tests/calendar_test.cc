@@ -118,6 +118,15 @@ TEST_CASE("a make-up Saturday or Sunday is a working day and an ordinary weekend
   CHECK_FALSE(prc.IsWorkingTime(At(2026_y / 3 / 7, 10)));
 }
 
+TEST_CASE("a duty due at the end of its cycle: calendar months keep the local time of day") {
+  const Calendar& prc = Prc();
+  CHECK(Iso(prc.AddMonths(At(2026_y / 3 / 1, 9), 1)) == "2026-04-01 09:00");
+  CHECK(Iso(prc.AddMonths(At(2026_y / 11 / 5, 9), 3)) == "2027-02-05 09:00");   // across a year
+  CHECK(Iso(prc.AddMonths(At(2026_y / 1 / 31, 23), 1)) == "2026-02-28 23:00");  // short month
+  CHECK(Iso(prc.AddMonths(At(2028_y / 1 / 31, 8), 1)) == "2028-02-29 08:00");   // leap year
+  CHECK(Iso(prc.AddMonths(At(2026_y / 3 / 1, 9), 0)) == "2026-03-01 09:00");
+}
+
 TEST_CASE("deadlines in working days skip the 2026 Spring Festival") {
   const Calendar& prc = Prc();
   for (auto d = date::sys_days{2026_y / 2 / 15}; d <= date::sys_days{2026_y / 2 / 23};

@@ -51,7 +51,9 @@ ApiFixture::ApiFixture(const std::string& name, std::vector<std::string> extra_a
   }
   Reply ref = Post("admin", "/v1/admin/reference-data", records);
   REQUIRE_MESSAGE(ref.status == 201, ref.text);
-  for (const char* wf : {"hazard_disposal", "oversight_case", "enforcement_case"}) {
+  // alarm_response answers sensor alarms and chains the disposal orders (after hazard_disposal).
+  for (const char* wf :
+       {"hazard_disposal", "oversight_case", "enforcement_case", "alarm_response"}) {
     Reply d = Post("admin", "/v1/admin/workflows",
                    {{"file", std::string(wf) + ".wf"},
                     {"source", ReadFile(src / "workflows" / (std::string(wf) + ".wf"))}});

@@ -139,7 +139,7 @@ TEST_CASE("Open311 conformance: discovery, services, definitions, requests, toke
     };
     CHECK(num(r["lat"]) == doctest::Approx(32.0415));
     CHECK(num(r["long"]) == doctest::Approx(118.7845));
-    CHECK(r["status_notes"] == "Open: To accept.");
+    CHECK(r["status_notes"] == "Open: Reply due.");  // the reply clock runs from dispatch
     CHECK(r["requested_datetime"] == "2026-03-02T09:00:00+08:00");  // the city's zone
     CHECK(r.contains("expected_datetime"));
     CHECK(r.contains("agency_responsible"));

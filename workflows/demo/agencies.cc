@@ -208,6 +208,9 @@ void Agencies::SensorStorm(int64_t at, bool upset) {
     const double threshold = warning_only ? s->warning : (s->alarm > 0 ? s->alarm : 25);
     const int64_t alarms = upset ? rng_.Between(5, 30) : 2 + rng_.Below(4) * rng_.Below(8);
     int64_t t = at + (upset ? rng_.Between(0, 120) * kSecond : 0);
+    // The monitoring system sends the source's grade with every reading (alarm_response.wf).
+    Json grade = Json::array();
+    if (s->grade > 0) grade.push_back({{"key", "grade"}, {"value", std::to_string(s->grade)}});
     for (int64_t i = 0; i < alarms; ++i) {
       const bool critical = !warning_only && (upset || rng_.Chance(30));
       Json body = {{"sensor_id", s->id},
@@ -219,16 +222,26 @@ void Agencies::SensorStorm(int64_t at, bool upset) {
                                           : "alarm"},
                    {"value", threshold * (1.02 + 0.01 * static_cast<double>(rng_.Below(40)))},
                    {"threshold", threshold},
-                   {"unit", s->unit}};
+                   {"unit", s->unit},
+                   {"attrs", grade}};
       Later(t, Envelope("iot-platform", e.id, e.jurisdiction, t, "SensorAlarm", body).dump());
       t += rng_.Between(10, 60) * kSecond;
     }
-    if (rng_.Chance(upset ? 30 : 45)) {  // the reading returns to normal: the order clears
-      t += rng_.Between(15, 120) * kMinute;
+    if (rng_.Chance(upset ? 30 : 45)) {  // the reading returns to normal
+      // Most plants answer on the monitoring system's terminal within minutes, with the
+      // cause (消警); the rest leave the duty officer to chase them.
+      static const char* const kCauses[] = {"工艺波动，已调整", "仪表校准，已恢复",
+                                            "检维修作业置换，有作业票", "探头受潮误报，已更换"};
+      const bool explained = rng_.Chance(upset ? 40 : 70);
+      t += explained ? rng_.Between(3, 9) * kMinute : rng_.Between(15, 120) * kMinute;
+      Json attrs = grade;
+      if (explained)
+        attrs.push_back({{"key", "cause"}, {"value", kCauses[rng_.Below(std::size(kCauses))]}});
       Json body = {{"sensor_id", s->id},     {"risk_source_id", s->risk_source},
                    {"measure", s->measure},  {"state", "normal"},
                    {"level", "none"},        {"value", threshold * 0.4},
-                   {"threshold", threshold}, {"unit", s->unit}};
+                   {"threshold", threshold}, {"unit", s->unit},
+                   {"attrs", attrs}};
       Later(t, Envelope("iot-platform", e.id, e.jurisdiction, t, "SensorAlarm", body).dump());
     }
   }
@@ -246,7 +259,10 @@ void Agencies::VideoAlarm(int64_t at) {
       {"algorithm", kAlgorithms[rng_.Below(std::size(kAlgorithms))]},
       {"confidence", 0.6 + 0.01 * static_cast<double>(rng_.Below(40))},
       {"snapshot_uri", std::string("snapshot://") + camera + "/" + std::to_string(at) + ".jpg"},
-      {"location", GeoOf(e.lat, e.lon)}};
+      {"location", GeoOf(e.lat, e.lon)},
+      // The camera registry knows the sector of the place it watches: the enterprise's
+      // first hazard class (hazard_disposal.wf routes detections by it).
+      {"attrs", Json::array({{{"key", "sector"}, {"value", e.classes.front()}}})}};
   Later(at, Envelope("video-ai", e.id, e.jurisdiction, at, "VideoAlarm", body).dump());
 }
 

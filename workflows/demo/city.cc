@@ -179,7 +179,8 @@ Result<City> LoadCity(const std::string& reference_dir) {
           for (const Json& s : rs["sensors"]) {
             city.sensors.push_back({s["id"], rs["id"], s["measure"], s.value("unit", ""),
                                     s.value("warning", 0.0), s.value("alarm", 0.0),
-                                    s.value("critical", 0.0), city.enterprises.size()});
+                                    s.value("critical", 0.0), city.enterprises.size(),
+                                    rs.value("grade", 0)});
           }
         }
         city.enterprise_items.push_back(e.dump());

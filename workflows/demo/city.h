@@ -19,6 +19,7 @@ struct Sensor {
   std::string id, risk_source, measure, unit;
   double warning = 0, alarm = 0, critical = 0;
   size_t enterprise = 0;  // index into City::enterprises
+  int grade = 0;          // of its risk source: 1..4 (一级..四级重大危险源), 0 unknown
 };
 
 struct Enterprise {

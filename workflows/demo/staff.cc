@@ -66,6 +66,37 @@ void GuardFields(const dsl::Expr& e, const engine::Ticket& t, Rng& rng,
   }
 }
 
+// Whether `e` reads the event (a command's fields, a record's body): such guards are met by
+// the fields GuardFields fills; the rest read only the ticket and can be checked here.
+bool ReadsEvent(const dsl::Expr& e) {
+  if (e.op == dsl::ExprOp::kEventField || e.op == dsl::ExprOp::kEventAttr) return true;
+  return std::any_of(e.args.begin(), e.args.end(), [](const auto& a) { return ReadsEvent(a); });
+}
+
+// The ticket's facts, for a guard that reads nothing else (`when not returned`).
+class TicketOnlyEnv : public dsl::Env {
+ public:
+  explicit TicketOnlyEnv(const engine::Ticket& t) : t_(t) {}
+  dsl::Value EventField(std::string_view) const override { return dsl::Value::Null(); }
+  dsl::Value EventAttr(std::string_view, std::string_view) const override {
+    return dsl::Value::Null();
+  }
+  dsl::Value TicketFact(std::string_view name) const override { return t_.Fact(name); }
+  dsl::Value MemberField(std::string_view) const override { return dsl::Value::Null(); }
+  dsl::Value Subject() const override { return dsl::Value::String(t_.subject); }
+  int64_t Now() const override { return t_.state_entered_at; }
+  dsl::Value Recurrences(const dsl::Duration&) const override { return dsl::Value::Null(); }
+
+ private:
+  const engine::Ticket& t_;
+};
+
+// Whether staff can take `tr` now as far as its guard says about the ticket alone.
+bool GuardAllows(const dsl::Transition& tr, const engine::Ticket& t) {
+  if (!tr.guard || ReadsEvent(*tr.guard)) return true;
+  return dsl::Evaluate(*tr.guard, TicketOnlyEnv(t)).truthy();
+}
+
 const char* RoleClaim(const std::string& role) { return role == "assignee" ? "staff" : ""; }
 
 // The department someone acting in `role` on `t` belongs to; "" when nobody can.
@@ -284,6 +315,7 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
         tr.verb == "deny_extension") {
       continue;
     }
+    if (!GuardAllows(tr, t)) continue;  // `on resolve ... when not returned`
     std::string role = PickRole(tr.roles, t);
     if (role.empty()) continue;
     StaffAction a = verb_option(tr, role);

@@ -74,14 +74,16 @@ TEST_CASE("on the first of the month every enterprise of the city owes its self-
 TEST_CASE("a missed self-inspection puts the enterprise on the key enforcement list") {
   City c(Shanghai(2026, 2, 27, 18), {.periodic = true, .enterprises = false});
   PublishTwoEnterprises(c, 1, "blue");
-  c.AdvanceTo(Shanghai(2026, 3, 1, 10), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 3, 1, 9), 12 * 3600 * 1000);  // the clock at the issue time
   auto self = Duties(c, "ENT-00002", "self_inspection");
   REQUIRE(self.size() == 1);
   CHECK(self[0].lead == "nj.liuhe.emb");
-  CHECK(self[0].deadline_at == Shanghai(2026, 3, 20, 17));  // 15 working days
+  CHECK(self[0].deadline_at == Shanghai(2026, 4, 1, 9));  // the end of the month's cycle
   // The safety officer's inspection is done; the enterprise's own is not.
   c.Inspection("ENT-00002", "safety_officer", 40, 2);
-  c.AdvanceTo(Shanghai(2026, 3, 21, 9), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 3, 31, 18), 12 * 3600 * 1000);
+  CHECK(!c.Get(self[0].id).overdue);  // the whole month was the enterprise's
+  c.AdvanceTo(Shanghai(2026, 4, 1, 10), 3600 * 1000);
   CHECK(c.Get(self[0].id).overdue);
   std::vector<Ticket> entries;
   for (auto& t : c.Of("key_enforcement")) {
@@ -99,12 +101,15 @@ TEST_CASE("a missed self-inspection puts the enterprise on the key enforcement l
   CHECK(kase.parent_id == listed.id);
 }
 
-TEST_CASE("a perfunctory self-inspection puts the enterprise on the key enforcement list") {
+TEST_CASE(
+    "a self-inspection is measured against the enterprise's own checklist: 30 items of a key "
+    "chemical plant's 86 is perfunctory and lists it, 20 items of an ordinary enterprise's 20 "
+    "is complete") {
   City c(Shanghai(2026, 2, 27, 18), {.periodic = true, .enterprises = false});
   PublishTwoEnterprises(c, 1, "blue");
   c.AdvanceTo(Shanghai(2026, 3, 1, 10), 12 * 3600 * 1000);
-  c.Inspection("ENT-00058", "enterprise", 30, 1);  // a proper one: no listing
-  c.Inspection("ENT-00002", "enterprise", 4, 0);   // four items of a chemical plant's 86
+  c.Inspection("ENT-00058", "enterprise", 20, 1);  // its whole template: no listing
+  c.Inspection("ENT-00002", "enterprise", 30, 0);  // 30 of the 86 items: perfunctory
   auto self = Duties(c, "ENT-00002", "self_inspection");
   REQUIRE(self.size() == 1);
   CHECK(c.Get(self[0].id).state == "reviewing");
@@ -140,14 +145,77 @@ TEST_CASE("a supervisor inspection never made goes to the discipline inspectors"
         found || o.Fact("reason").as_string() == "supervisor inspection of a key enterprise missed";
   }
   CHECK(!found);  // orange: May is the month, nothing due in April
-  c.AdvanceTo(Shanghai(2026, 5, 28, 10), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 5, 5, 9), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 7, 5, 8), 12 * 3600 * 1000);
   auto sup = Duties(c, "ENT-00002", "supervisor_inspection");
-  REQUIRE(sup.size() == 1);
+  REQUIRE(sup.size() == 1);  // May's: due at the end of its two months, on 5 July
+  CHECK(sup[0].deadline_at == Shanghai(2026, 7, 5, 9));
+  CHECK(!sup[0].overdue);
+  c.AdvanceTo(Shanghai(2026, 7, 5, 10), 3600 * 1000);
+  sup[0] = c.Get(sup[0].id);
   CHECK(sup[0].overdue);
   for (auto& o : c.Of("oversight_case")) {
     if (o.parent_id == sup[0].id) found = true;
   }
   CHECK(found);
+}
+
+TEST_CASE(
+    "each duty of the 1+2+3 is due at the end of its cycle: the self-inspection with the month, "
+    "the safety officer's with the two months, the supervisor's with the quarter") {
+  City c(Shanghai(2026, 3, 31, 18), {.periodic = true, .enterprises = false});
+  PublishTwoEnterprises(c, 1, "blue");
+  // The clock reaches each issue time (a duty is issued at the first tick at or after it).
+  c.AdvanceTo(Shanghai(2026, 4, 1, 9), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 4, 5, 9), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 4, 6, 10), 12 * 3600 * 1000);
+  auto self = Duties(c, "ENT-00002", "self_inspection");
+  REQUIRE(self.size() == 1);
+  CHECK(self[0].deadline_at == Shanghai(2026, 5, 1, 9));
+  auto sup = Duties(c, "ENT-00002", "supervisor_inspection");  // key enterprise: quarterly
+  REQUIRE(sup.size() == 1);
+  CHECK(sup[0].deadline_at == Shanghai(2026, 7, 5, 9));
+  c.AdvanceTo(Shanghai(2026, 5, 1, 9), 12 * 3600 * 1000);
+  c.AdvanceTo(Shanghai(2026, 5, 2, 10), 12 * 3600 * 1000);
+  auto officer = Duties(c, "ENT-00002", "officer_inspection");  // May, July, ...
+  REQUIRE(officer.size() == 1);
+  CHECK(officer[0].deadline_at == Shanghai(2026, 7, 1, 9));
+  // A self-inspection sent back on review is redone within 10 working days, not a month.
+  auto may = Duties(c, "ENT-00058", "self_inspection");
+  Ticket duty;
+  for (auto& t : may) {
+    if (t.deadline_at == Shanghai(2026, 6, 1, 9)) duty = t;
+  }
+  REQUIRE(!duty.id.empty());
+  c.Inspection("ENT-00058", "enterprise", 20, 0);
+  c.Act(duty.id, "review_fail", "staff", duty.lead,
+        R"("reason": "photos of the fire exits missing")");
+  CHECK(c.Get(duty.id).deadline_at == Shanghai(2026, 5, 18, 17));
+}
+
+TEST_CASE(
+    "an inspection the full-time safety officer misses is the officer's lapse, sent to the "
+    "safety-committee office, and does not put the enterprise on the key enforcement list") {
+  City c(Shanghai(2026, 2, 27, 18), {.periodic = true, .enterprises = false});
+  PublishTwoEnterprises(c, 1, "blue");
+  c.AdvanceTo(Shanghai(2026, 3, 1, 10), 12 * 3600 * 1000);
+  c.Inspection("ENT-00002", "enterprise", 86, 0);  // March's self-inspection, complete
+  c.AdvanceTo(Shanghai(2026, 4, 1, 10), 12 * 3600 * 1000);
+  c.Inspection("ENT-00002", "enterprise", 86, 0);  // April's
+  auto officer = Duties(c, "ENT-00002", "officer_inspection");
+  REQUIRE(officer.size() == 1);
+  c.AdvanceTo(Shanghai(2026, 5, 1, 10), 3600 * 1000);
+  Ticket missed = c.Get(officer[0].id);
+  CHECK(missed.overdue);
+  bool lapse = false;
+  for (const auto& e : c.RecordsAbout("TicketEscalated", missed.id)) {
+    if (BodyField(e, "rule") != "officer_missed") continue;
+    lapse = true;
+    CHECK(BodyField(e, "action") == "escalate_parent");
+    CHECK(BodyField(e, "to_department") == "nj.liuhe.awb");
+  }
+  CHECK(lapse);
+  for (auto& t : c.Of("key_enforcement")) CHECK(t.subject != "ENT-00002");
 }
 
 }  // namespace

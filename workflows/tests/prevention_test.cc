@@ -18,18 +18,25 @@ std::string GasAlarm(City& c, const std::string& level = "critical",
 }
 
 TEST_CASE(
-    "a combustible-gas alarm at a major hazard source is routed to the emergency-management "
-    "bureau of its district, signed for within two hours, rectification overdue by five working "
-    "days, and lands with the discipline inspectors as a chained oversight ticket") {
+    "a combustible-gas alarm at a major hazard source that the plant does not explain is handed "
+    "by the monitoring centre to the emergency-management bureau of its district, signed for "
+    "within 30 minutes, rectification overdue by five working days, and lands with the "
+    "discipline inspectors as a chained oversight ticket") {
   City c(Shanghai(2026, 3, 2, 9));  // Monday
   GasAlarm(c);
+  Ticket alarm = c.Only("alarm_response");
+  CHECK(c.Of("hazard_disposal").empty());  // the enterprise answers first
+  c.AdvanceTo(Shanghai(2026, 3, 2, 9, 5), 60 * 1000);
+  c.Act(alarm, "order_disposal", "staff", "nj.liuhe.emb",
+        R"("reason": "the plant's shift leader cannot say why the detector alarms")");
   Ticket order = c.Only("hazard_disposal");
+  CHECK(order.parent_id == alarm.id);
   CHECK(order.lead == "nj.liuhe.emb");  // hazardous chemicals in Liuhe
   CHECK(Has(order.assist, "nj.liuhe.chempark"));
   CHECK(order.severity == "major");
-  CHECK(order.deadline_at == Shanghai(2026, 3, 2, 11));  // two hours to sign for
+  CHECK(order.deadline_at == Shanghai(2026, 3, 2, 9, 35));  // 30 minutes to sign for
 
-  c.AdvanceTo(Shanghai(2026, 3, 2, 10, 30));
+  c.AdvanceTo(Shanghai(2026, 3, 2, 9, 20), 60 * 1000);
   c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
   CHECK(c.RecordsAbout("TicketOverdue", order.id).empty());  // signed for in time
   c.Act(order.id, "order_rectification", "staff", "nj.liuhe.emb",
@@ -84,24 +91,37 @@ TEST_CASE(
   CHECK(c.Get(oversight.id).closed);
 }
 
-TEST_CASE("an alarm storm at one hazard source is one order, every later alarm attached to it") {
+TEST_CASE(
+    "an alarm storm at one hazard source is one alarm response, every later reading attached to "
+    "it, and one disposal order when the storm rises to critical") {
   City c;
   for (int i = 0; i < 20; ++i) {
     GasAlarm(c, i % 3 == 0 ? "alarm" : "critical");
     c.SensorAlarm(kPlant, kGrid, "RS-0003-TE01", "RS-0003", "temperature", "critical");
   }
-  GasAlarm(c, "critical", "RS-0004-GAS03", "RS-0004");  // another hazard source: its own order
-  GasAlarm(c, "warning", "RS-0005-GAS04", "RS-0005");   // a warning opens nothing
-  auto orders = c.Of("hazard_disposal");
-  REQUIRE(orders.size() == 2);
+  GasAlarm(c, "critical", "RS-0004-GAS03", "RS-0004");  // another hazard source: its own
+  GasAlarm(c, "warning", "RS-0005-GAS04", "RS-0005");   // a warning is counted, not answered
+  auto alarms = c.Of("alarm_response");
+  REQUIRE(alarms.size() == 3);
   size_t attached = 0;
-  for (const auto& t : orders) attached += c.RecordsAbout("EventAttached", t.id).size();
+  for (const auto& t : alarms) {
+    attached += c.RecordsAbout("EventAttached", t.id).size();
+    const std::string source = t.Fact("risk_source").as_string();
+    CHECK(t.state == (source == "RS-0003"   ? "handed_over"
+                      : source == "RS-0004" ? "awaiting_enterprise"
+                                            : "watching"));
+  }
   CHECK(attached == 39);
+  Ticket order = c.Only("hazard_disposal");  // the storm rose from alarm to critical
+  CHECK(order.Fact("risk_source").as_string() == "RS-0003");
+  CHECK(order.Fact("alarm_reason").as_string() == "escalating: alarm rose to critical");
 }
 
 TEST_CASE("a false alarm verified on site is dismissed with its reason and opens nothing else") {
   City c;
   GasAlarm(c, "alarm");
+  c.Act(c.Only("alarm_response"), "order_disposal", "staff", "nj.liuhe.emb",
+        R"("reason": "detector keeps alarming, the plant says it is fine: check on site")");
   Ticket order = c.Only("hazard_disposal");
   CHECK(order.severity == "general");
   c.Act(order, "sign_for", "staff", "nj.liuhe.emb");

@@ -41,6 +41,8 @@ void LiveADay(City& c) {
     c.SensorAlarm("ENT-00002", "liuhe.changlu.g09", "RS-0003-GAS03", "RS-0003", "combustible_gas",
                   "critical");
   }
+  c.Act(c.Only("alarm_response"), "order_disposal", "staff", "nj.liuhe.emb",
+        R"("reason": "no cause from the plant")");
   Ticket order = c.Only("hazard_disposal");
   c.Act(order, "sign_for", "staff", "nj.liuhe.emb");
   c.Act(order.id, "order_rectification", "staff", "nj.liuhe.emb");
@@ -64,7 +66,7 @@ void LiveADay(City& c) {
   c.Act(req, "accept", "staff", "nj.xuanwu.emb");
   c.Act(req.id, "resolve", "staff", "nj.xuanwu.emb");
   c.Act(req.id, "callback", "hotline", "nj.12345",
-        R"("fields": [{"key": "satisfied", "value": "no"}])");
+        R"("fields": [{"key": "satisfaction", "value": "unsatisfied"}])");
   c.AdvanceTo(c.h.now() + 36 * 3600 * 1000LL, 3600 * 1000);
 }
 

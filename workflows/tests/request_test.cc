@@ -6,9 +6,10 @@
 namespace closeloop::workflows {
 namespace {
 
-const char* kSatisfied = R"("fields": [{"key": "satisfied", "value": "yes"}])";
+const char* kSatisfied = R"("fields": [{"key": "satisfaction", "value": "satisfied"}])";
+const char* kBasically = R"("fields": [{"key": "satisfaction", "value": "basically_satisfied"}])";
 const char* kUnsatisfied =
-    R"("note": "nobody explained the permit", "fields": [{"key": "satisfied", "value": "no"}])";
+    R"("note": "nobody explained the permit", "fields": [{"key": "satisfaction", "value": "unsatisfied"}])";
 
 TEST_CASE("a 12345 request answered late and rated unsatisfied is reopened") {
   City c(Shanghai(2026, 3, 2, 9));
@@ -70,6 +71,79 @@ TEST_CASE("a request reopened three times goes to the discipline inspectors") {
   CHECK(o.parent_id == req.id);
   CHECK(o.lead == "nj.xuanwu.jw");
   CHECK(o.Fact("origin_lead").as_string() == "nj.xuanwu.emb");
+}
+
+TEST_CASE(
+    "the reply is due 7 working days after the order reaches the unit, however late it signs "
+    "for it, and signing late is told to the head") {
+  City c(Shanghai(2026, 3, 2, 9));
+  c.ServiceRequest("CITIZEN-3", "xuanwu.meiyuan", "consultation", "12345-3");
+  Ticket req = c.Only("service_request");
+  CHECK(req.state == "handling");
+  CHECK(req.deadline_at == Shanghai(2026, 3, 11, 17));
+  c.AdvanceTo(Shanghai(2026, 3, 4, 10), 3600 * 1000);
+  auto escalated = c.RecordsAbout("TicketEscalated", req.id);
+  REQUIRE(escalated.size() == 1);
+  CHECK(BodyField(escalated[0], "rule") == "not_signed");
+  CHECK(BodyField(escalated[0], "action") == "notify_head");
+  c.Act(req, "sign_for", "staff", "nj.xuanwu.emb");
+  req = c.Get(req.id);
+  CHECK(req.Fact("accepted").as_bool());
+  CHECK(req.deadline_at == Shanghai(2026, 3, 11, 17));  // signing does not restart the clock
+}
+
+TEST_CASE(
+    "a unit returns an order to the 12345 dispatch centre, never to another unit; the centre "
+    "re-dispatches it or rejects the return while the reply clock runs on, and an order "
+    "returned three times goes to the safety-committee office") {
+  City c(Shanghai(2026, 3, 2, 9));
+  c.ServiceRequest("CITIZEN-4", "xuanwu.meiyuan", "consultation", "12345-4");
+  Ticket req = c.Only("service_request");
+  const int64_t due = req.deadline_at;
+  c.Act(req, "return_to_centre", "staff", "nj.xuanwu.emb",
+        R"("reason": "a gas pipe in a residential block: urban management's")");
+  req = c.Get(req.id);
+  CHECK(req.Fact("returned").as_bool());
+  CHECK(req.lead == "nj.xuanwu.emb");  // with the centre to decide, not pushed to another unit
+  std::string early = c.Act(req.id, "resolve", "staff", "nj.xuanwu.emb");
+  CHECK(!c.h.RejectionOf(early).empty());  // it cannot be answered while returned
+  std::string unit = c.Act(req.id, "transfer", "staff", "nj.xuanwu.emb",
+                           R"("to_department": "nj.xuanwu.cgj", "reason": "x")");
+  CHECK(Contains(c.h.RejectionOf(unit), "needs role hotline"));
+  c.Act(req.id, "transfer", "hotline", "nj.12345",
+        R"("to_department": "nj.xuanwu.cgj", "reason": "town gas: urban management")");
+  req = c.Get(req.id);
+  CHECK(req.lead == "nj.xuanwu.cgj");
+  CHECK(!req.Fact("returned").as_bool());
+  CHECK(req.deadline_at == due);  // the clock ran on
+
+  c.Act(req, "return_to_centre", "staff", "nj.xuanwu.cgj", R"("reason": "private pipe")");
+  c.Act(req.id, "reject_return", "hotline", "nj.12345",
+        R"("reason": "the pipe is before the meter: the gas company's, which you supervise")");
+  req = c.Get(req.id);
+  CHECK(req.lead == "nj.xuanwu.cgj");
+  CHECK(c.RecordsAbout("TicketEscalated", req.id).empty());
+  c.Act(req, "return_to_centre", "staff", "nj.xuanwu.cgj", R"("reason": "still not ours")");
+  auto escalated = c.RecordsAbout("TicketEscalated", req.id);
+  REQUIRE(escalated.size() == 1);
+  CHECK(BodyField(escalated[0], "action") == "arbitration");
+  CHECK(c.Get(req.id).Fact("returns_to_centre").as_int() == 3);
+}
+
+TEST_CASE("the callback records one of three levels: basically satisfied closes the request") {
+  City c(Shanghai(2026, 3, 2, 9));
+  c.ServiceRequest("CITIZEN-5", "xuanwu.meiyuan", "consultation", "12345-5");
+  Ticket req = c.Only("service_request");
+  c.Act(req, "resolve", "staff", "nj.xuanwu.emb", R"("note": "answered by phone")");
+  std::string yes = c.Act(req.id, "callback", "hotline", "nj.12345",
+                          R"("fields": [{"key": "satisfaction", "value": "yes"}])");
+  CHECK(Contains(c.h.RejectionOf(yes), "satisfaction: one of satisfied"));
+  c.Act(req.id, "callback", "hotline", "nj.12345", kBasically);
+  req = c.Get(req.id);
+  CHECK(req.closed);
+  CHECK(req.outcome == "basically_satisfied");
+  CHECK(req.Fact("satisfaction").as_string() == "basically_satisfied");
+  CHECK(req.Fact("callbacks").as_int() == 1);
 }
 
 }  // namespace
