@@ -70,6 +70,29 @@ bool ParseExtensions(Cursor* c, ast::Workflow* wf) {
   return true;
 }
 
+bool ParseClock(Cursor* c, ast::Workflow* wf) {
+  ast::Clock k;
+  k.offset = c->Next().offset;
+  if (!c->ExpectName(&k.name, "the clock's name")) return false;
+  if (!ParseDuration(c, &k.duration)) return false;
+  if (!c->ExpectWord("in")) return false;
+  do {
+    ast::Name n;
+    if (!c->ExpectName(&n, "a state the clock runs in")) return false;
+    k.states.push_back(n);
+  } while (c->Accept(Tok::kComma));
+  if (c->AcceptWord("paused")) {
+    if (!c->ExpectWord("in")) return false;
+    do {
+      ast::Name n;
+      if (!c->ExpectName(&n, "a state the clock is paused in")) return false;
+      k.paused.push_back(n);
+    } while (c->Accept(Tok::kComma));
+  }
+  wf->clocks.push_back(std::move(k));
+  return true;
+}
+
 bool ParseStep(Cursor* c, ast::Workflow* wf) {
   c->Next();
   ast::Step s;

@@ -15,6 +15,7 @@
 //     after DURATION [when expr] [-> STATE] [EFFECT, ...]
 //   EFFECT := reopen | set F = expr | count F | resolution STRING | dispatch resources
 //   extensions at most INT [, each at most DURATION]
+//   clock NAME DURATION in STATE, ... [paused in STATE, ...]
 //   escalate
 //     step NAME [in STATE, ...] (at INT% of limit | at limit | at limit + DURATION | when expr)
 //          : ACTION, ...
@@ -174,6 +175,7 @@ class Parser {
       return ParseTransition(st);
     }
     if (w == "extensions") return ParseExtensions(&c_, wf);
+    if (w == "clock") return ParseClock(&c_, wf);
     if (w == "escalate") {
       c_.Next();
       return true;

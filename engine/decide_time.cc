@@ -236,6 +236,15 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
     // major on the way into rectification gets the major-hazard limit).
     r.deadline_at = to != from ? DeadlineFor(step, wf, to, WithPending(*cur, facts), step.now())
                                : cur->deadline_at;
+    // Within one workflow clock the deadline carries over; a pause keeps the time left.
+    const dsl::Clock* clock = wf.ClockOf(from);
+    if (to != from && clock != nullptr && clock == wf.ClockOf(to)) {
+      const int64_t left = clock->Pauses(from) ? cur->clock_left : cur->deadline_at - step.now();
+      r.deadline_at = clock->Pauses(to) ? 0 : step.now() + left;
+      r.clock_left = clock->Pauses(to) ? left : 0;
+    } else if (to != from && wf.ClockOf(to) != nullptr && wf.ClockOf(to)->Pauses(to)) {
+      r.clock_left = wf.ClockOf(to)->duration.CalendarMillis();  // calendar units (checked)
+    }
     r.version = std::max(version, cur->version + 1);
     r.facts = std::move(facts);
     CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *cur));

@@ -117,10 +117,11 @@ int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar
   if (t.deadline_at <= 0) return 0;
   switch (step.trigger) {
     case dsl::StepTriggerKind::kFraction: {
-      int64_t span = cal.WorkingTimeBetween(t.state_entered_at, t.deadline_at);
-      if (span > 0) return cal.AddWorkingTime(t.state_entered_at, span * step.percent / 100);
+      const int64_t from = t.limit_from > 0 ? t.limit_from : t.state_entered_at;
+      int64_t span = cal.WorkingTimeBetween(from, t.deadline_at);
+      if (span > 0) return cal.AddWorkingTime(from, span * step.percent / 100);
       // Limits in calendar time, or spans with no working time: fraction of wall time.
-      return t.state_entered_at + (t.deadline_at - t.state_entered_at) * step.percent / 100;
+      return from + (t.deadline_at - from) * step.percent / 100;
     }
     case dsl::StepTriggerKind::kAtLimit:
       return t.deadline_at;
