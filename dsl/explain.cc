@@ -75,6 +75,8 @@ std::string ActionText(const Action& a) {
       return "escalate parent";
     case ActionKind::kArbitration:
       return "arbitration";
+    case ActionKind::kLeadCity:
+      return "lead city";
     case ActionKind::kChain:
       return "chain " + a.workflow + (a.mapping.empty() ? "" : " (" + Assignments(a.mapping) + ")");
   }

@@ -33,6 +33,10 @@ bool ParseAction(Cursor* c, ast::Action* a) {
     a->kind = ActionKind::kArbitration;
     return true;
   }
+  if (c->AcceptWord("lead")) {
+    a->kind = ActionKind::kLeadCity;
+    return c->ExpectWord("city");
+  }
   if (c->AcceptWord("chain")) {
     a->kind = ActionKind::kChain;
     if (!c->ExpectName(&a->workflow, "the workflow to chain")) return false;
@@ -43,7 +47,8 @@ bool ParseAction(Cursor* c, ast::Action* a) {
     return true;
   }
   return c->Fail(
-      "an action (remind, notify head, mark overdue, escalate parent, arbitration, chain)");
+      "an action (remind, notify head, mark overdue, escalate parent, arbitration, lead city, "
+      "chain)");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@
 //     step NAME [in STATE, ...] (at INT% of limit | at limit | at limit + DURATION | when expr)
 //          : ACTION, ...
 //   ACTION := remind ROLE | remind (ROLE, ...) | notify head | mark overdue | escalate parent
-//           | arbitration | chain WORKFLOW [(F = expr, ...)]
+//           | arbitration | lead city | chain WORKFLOW [(F = expr, ...)]
 //   schedule NAME every (month | quarter | INT months) on day INT at HH:MM
 //            for each TABLE [where expr] [set F = expr, ...] enter STATE
 #include "dsl/parser.h"

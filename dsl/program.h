@@ -224,6 +224,11 @@ enum class ActionKind : uint8_t {
   kEscalateParent,  // TicketEscalated to the lead department's parent department
   kArbitration,     // TicketEscalated to the safety-committee office for arbitration
   kChain,           // open a ticket in `workflow` (TicketChained), facts from `mapping`
+  // Added after the first contract (additive): `lead city`. The city-level department of the
+  // lead department's kind (departments reference table) takes the lead (TicketTransferred),
+  // e.g. an incident graded 较大 or above moves from the district's emergency-management
+  // bureau to the city's. Nothing when the lead is already city-level or the city has none.
+  kLeadCity,
 };
 struct Action {
   ActionKind kind = ActionKind::kRemind;

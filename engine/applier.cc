@@ -246,8 +246,13 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
     }
     case B::TicketEscalated: {
       const auto* b = r.body_as_TicketEscalated();
-      if (b->to_department() && b->to_department()->size() > 0)
+      if (b->action() == fb::EscalationAction::lead_city) {
+        // The city-level department takes the lead; nothing is escalated to anyone.
+        if (b->to_department() && b->to_department()->size() > 0)
+          t.lead = b->to_department()->str();
+      } else if (b->to_department() && b->to_department()->size() > 0) {
         t.escalated_to = b->to_department()->str();
+      }
       MarkFired(t, b->rule()->str(), world);
       version = b->version();
       break;

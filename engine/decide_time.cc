@@ -92,6 +92,32 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *t));
         break;
       }
+      case dsl::ActionKind::kLeadCity: {
+        // The city-level department of the lead's kind (an incident graded up moves from
+        // the district's bureau to the city's); the lead stays when there is none.
+        const Department* lead = ref.FindDepartment(t->lead);
+        const Department* city = nullptr;
+        for (const auto& [dept_id, d] : ref.departments()) {
+          if (lead != nullptr && d.kind == lead->kind && d.level == DepartmentLevel::kCity) {
+            city = &d;
+            break;
+          }
+        }
+        fb::TicketEscalatedT r;
+        r.ticket_id = id;
+        r.rule = es.name;
+        r.action = fb::EscalationAction::lead_city;
+        r.level = level;
+        r.to_department = city ? city->id : t->lead;
+        r.reason =
+            city && city->id != t->lead
+                ? "the city leads: " + t->lead + " hands the lead to " + city->id
+                : "already led at city level (or no city department of its kind): " + t->lead +
+                      " keeps the lead";
+        r.version = v;
+        CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *t));
+        break;
+      }
       case dsl::ActionKind::kChain: {
         // One chained ticket per step and ticket, ever: a lateness that comes back after
         // an extension or a reopen does not open a second oversight ticket.

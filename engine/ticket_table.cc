@@ -143,7 +143,7 @@ bool StepSpent(const Ticket& t, const dsl::EscalationStep& step) {
 bool StepEscalates(const dsl::EscalationStep& step) {
   return std::any_of(step.actions.begin(), step.actions.end(), [](const dsl::Action& a) {
     return a.kind == dsl::ActionKind::kEscalateParent || a.kind == dsl::ActionKind::kArbitration ||
-           a.kind == dsl::ActionKind::kChain;
+           a.kind == dsl::ActionKind::kChain || a.kind == dsl::ActionKind::kLeadCity;
   });
 }
 
