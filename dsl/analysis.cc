@@ -57,7 +57,7 @@ void Analyse(const ast::Workflow& tree, const Workflow& wf, DiagSink* diags) {
   bool any_limit = false;
   for (const State& st : wf.states) {
     any_terminal = any_terminal || st.terminal;
-    any_limit = any_limit || !st.limits.empty();
+    any_limit = any_limit || !st.limits.empty() || wf.ClockOf(st.name) != nullptr;
     if (reached.count(st.name) == 0) {
       diags->Warning(st.offset, "W001", "state '" + st.name + "' is unreachable");
     }
@@ -102,7 +102,9 @@ void Analyse(const ast::Workflow& tree, const Workflow& wf, DiagSink* diags) {
     }
     if (!s.states.empty() && std::none_of(s.states.begin(), s.states.end(), [&](const auto& n) {
           const State* st = wf.FindState(n);
-          return st != nullptr && !st->limits.empty();
+          // A clock's running state has the clock's deadline.
+          const Clock* clock = wf.ClockOf(n);
+          return st != nullptr && (!st->limits.empty() || (clock && !clock->Pauses(n)));
         })) {
       diags->Warning(s.offset, "W011",
                      "step '" + s.name + "' never fires: none of its states has a time limit");

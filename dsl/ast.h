@@ -183,6 +183,15 @@ struct Extensions {
   uint32_t offset = 0;
 };
 
+// `clock NAME DURATION in STATE, ... [paused in STATE, ...]` (program.h: Clock).
+struct Clock {
+  Name name;
+  Duration duration;
+  std::vector<Name> states;
+  std::vector<Name> paused;
+  uint32_t offset = 0;
+};
+
 struct Workflow {
   Name name;
   uint32_t version = 0;
@@ -202,6 +211,7 @@ struct Workflow {
   std::optional<Route> route;
   std::vector<State> states;
   std::optional<Extensions> extensions;
+  std::vector<Clock> clocks;
   std::vector<Step> steps;
   std::vector<Schedule> schedules;
 };

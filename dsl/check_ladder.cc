@@ -1,5 +1,6 @@
 // WorkflowChecker, part 3: the extension policy, the escalation ladder and schedules.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "dsl/workflow_checker.h"
@@ -21,6 +22,80 @@ void WorkflowChecker::Extensions(Workflow* out) {
     ctx_.diags->Error(x.offset, "E061",
                       "say how long each extension may be: 'extensions at most N, each at most "
                       "DURATION'");
+  }
+}
+
+// E084 covers every rule of a clock's shape (program.h: Clock).
+void WorkflowChecker::Clocks(Workflow* out) {
+  std::map<std::string, std::string> owner;  // state -> clock
+  std::set<std::string> names;
+  for (const ast::Clock& k : tree_->clocks) {
+    Clock clock;
+    clock.name = k.name.text;
+    clock.offset = k.offset;
+    bool ok = names.insert(k.name.text).second;
+    if (!ok) {
+      ctx_.diags->Error(k.name.offset, "E084",
+                        "clock '" + Clip(k.name.text) + "' is declared twice");
+    }
+    DurationRules rules;
+    rules.calendar_only = true;
+    ok = exprs_.ResolveDuration(k.duration, rules, &clock.duration) && ok;
+    for (const ast::Name& n : k.states) {
+      if (!StateName(n)) {
+        ok = false;
+        continue;
+      }
+      const ast::State* st = states_.at(n.text);
+      if (st->terminal) {
+        ctx_.diags->Error(n.offset, "E084",
+                          "clock '" + Clip(k.name.text) + "' cannot run in terminal state '" +
+                              Clip(n.text) + "'");
+        ok = false;
+      } else if (!st->limits.empty()) {
+        ctx_.diags->Error(
+            n.offset, "E084",
+            "state '" + Clip(n.text) +
+                "' has its own limit; a clock's states take "
+                "the clock's deadline (remove the limit or the state from the clock)");
+        ok = false;
+      } else if (!owner.emplace(n.text, k.name.text).second) {
+        ctx_.diags->Error(
+            n.offset, "E084",
+            "state '" + Clip(n.text) + "' is already in clock '" + Clip(owner[n.text]) + "'");
+        ok = false;
+      } else if (clock.Covers(n.text)) {
+        ok = false;  // listed twice: already reported as in this clock
+      } else {
+        clock.states.push_back(n.text);
+      }
+    }
+    for (const ast::Name& n : k.paused) {
+      if (!StateName(n)) {
+        ok = false;
+      } else if (!clock.Covers(n.text)) {
+        ctx_.diags->Error(n.offset, "E084",
+                          "clock '" + Clip(k.name.text) + "' is paused in '" + Clip(n.text) +
+                              "', which is not one of its states (list it after 'in' too)");
+        ok = false;
+      } else if (!clock.Pauses(n.text)) {
+        clock.paused.push_back(n.text);
+      }
+    }
+    if (clock.paused.size() == clock.states.size() && !clock.states.empty()) {
+      ctx_.diags->Error(k.offset, "E084",
+                        "clock '" + Clip(k.name.text) + "' is paused in every one of its states");
+      ok = false;
+    }
+    if (!ok) continue;
+    for (const StartRule& r : out->starts) {
+      if (clock.Pauses(r.initial_state)) {
+        ctx_.diags->Error(r.offset, "E084",
+                          "a ticket cannot start in '" + r.initial_state + "', where clock '" +
+                              clock.name + "' is paused");
+      }
+    }
+    out->clocks.push_back(std::move(clock));
   }
 }
 

@@ -57,6 +57,7 @@ void WorkflowChecker::Run(Workflow* out, WorkflowSpots* spots) {
   Route(out);
   States(out);
   Extensions(out);
+  Clocks(out);
   Verbs(out);
   Steps(out, spots);
   Schedules(out);

@@ -75,6 +75,8 @@ std::string ActionText(const Action& a) {
       return "escalate parent";
     case ActionKind::kArbitration:
       return "arbitration";
+    case ActionKind::kLeadCity:
+      return "lead city";
     case ActionKind::kChain:
       return "chain " + a.workflow + (a.mapping.empty() ? "" : " (" + Assignments(a.mapping) + ")");
   }
@@ -84,6 +86,14 @@ std::string ActionText(const Action& a) {
 std::string LimitText(const TimeLimit& l) {
   return "limit " + (l.until ? "until " + FormatExpr(*l.until) : FormatDuration(l.duration)) +
          (l.condition ? " when " + FormatExpr(*l.condition) : "");
+}
+
+// A clock state's deadline, in labels: "clock decision (90 days)" or "... paused".
+std::string ClockLabel(const Workflow& w, const State& s) {
+  const Clock* c = w.ClockOf(s.name);
+  if (c == nullptr) return "";
+  return "clock " + c->name +
+         (c->Pauses(s.name) ? " paused" : " (" + FormatDuration(c->duration) + ")");
 }
 
 void Text(const Workflow& w, std::string* out) {
@@ -146,6 +156,7 @@ void Text(const Workflow& w, std::string* out) {
     }
     *out += std::string(s.terminal ? " terminal" : "") + "\n";
     for (const TimeLimit& l : s.limits) *out += "    " + LimitText(l) + "\n";
+    if (!ClockLabel(w, s).empty()) *out += "    " + ClockLabel(w, s) + "\n";
     for (const Transition& t : s.transitions) {
       *out += "    on " + Trigger(t);
       if (t.guard) *out += " when " + FormatExpr(*t.guard);
@@ -153,6 +164,11 @@ void Text(const Workflow& w, std::string* out) {
       for (const Effect& e : t.effects) *out += ", " + EffectText(e);
       *out += "  [" + t.rule + "]\n";
     }
+  }
+  for (const Clock& c : w.clocks) {
+    *out += "  clock " + c.name + " " + FormatDuration(c.duration) + " in " + Roles(c.states);
+    if (!c.paused.empty()) *out += " paused in " + Roles(c.paused);
+    *out += "\n";
   }
   if (w.extensions.max_count > 0) {
     *out += fmt::format("  extensions at most {}, each at most {}\n", w.extensions.max_count,
@@ -202,6 +218,7 @@ void Dot(const Workflow& w, std::string* out) {
   for (const State& s : w.states) {
     std::string label = s.name;
     for (const TimeLimit& l : s.limits) label += "\n" + LimitText(l);
+    if (!ClockLabel(w, s).empty()) label += "\n" + ClockLabel(w, s);
     *out += "  \"" + DotEscape(s.name) + "\" [label=\"" + DotEscape(label) + "\"" +
             (s.terminal ? ", shape=doublecircle" : "") + "];\n";
   }
@@ -261,6 +278,7 @@ void Mermaid(const Workflow& w, std::string* out) {
   for (const State& s : w.states) {
     std::string label = s.name;
     for (const TimeLimit& l : s.limits) label += ", " + LimitText(l);
+    if (!ClockLabel(w, s).empty()) label += ", " + ClockLabel(w, s);
     *out += "  state \"" + MermaidText(label) + "\" as s_" + s.name + "\n";
   }
   for (const StartRule& s : w.starts) {

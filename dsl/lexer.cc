@@ -349,7 +349,7 @@ bool IsStatementWord(std::string_view word) {
   static constexpr std::string_view kWords[] = {
       "workflow",   "calendar", "uses",  "fact",     "verb",  "role",
       "start",      "route",    "state", "limit",    "on",    "after",
-      "extensions", "escalate", "step",  "schedule", "field",
+      "extensions", "escalate", "step",  "schedule", "field", "clock",
   };
   for (std::string_view w : kWords) {
     if (w == word) return true;

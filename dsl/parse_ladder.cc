@@ -33,6 +33,10 @@ bool ParseAction(Cursor* c, ast::Action* a) {
     a->kind = ActionKind::kArbitration;
     return true;
   }
+  if (c->AcceptWord("lead")) {
+    a->kind = ActionKind::kLeadCity;
+    return c->ExpectWord("city");
+  }
   if (c->AcceptWord("chain")) {
     a->kind = ActionKind::kChain;
     if (!c->ExpectName(&a->workflow, "the workflow to chain")) return false;
@@ -43,7 +47,8 @@ bool ParseAction(Cursor* c, ast::Action* a) {
     return true;
   }
   return c->Fail(
-      "an action (remind, notify head, mark overdue, escalate parent, arbitration, chain)");
+      "an action (remind, notify head, mark overdue, escalate parent, arbitration, lead city, "
+      "chain)");
 }
 
 }  // namespace
@@ -67,6 +72,29 @@ bool ParseExtensions(Cursor* c, ast::Workflow* wf) {
     return c->FailAt(x.offset, "E028", "a second 'extensions' statement in this workflow");
   }
   wf->extensions = x;
+  return true;
+}
+
+bool ParseClock(Cursor* c, ast::Workflow* wf) {
+  ast::Clock k;
+  k.offset = c->Next().offset;
+  if (!c->ExpectName(&k.name, "the clock's name")) return false;
+  if (!ParseDuration(c, &k.duration)) return false;
+  if (!c->ExpectWord("in")) return false;
+  do {
+    ast::Name n;
+    if (!c->ExpectName(&n, "a state the clock runs in")) return false;
+    k.states.push_back(n);
+  } while (c->Accept(Tok::kComma));
+  if (c->AcceptWord("paused")) {
+    if (!c->ExpectWord("in")) return false;
+    do {
+      ast::Name n;
+      if (!c->ExpectName(&n, "a state the clock is paused in")) return false;
+      k.paused.push_back(n);
+    } while (c->Accept(Tok::kComma));
+  }
+  wf->clocks.push_back(std::move(k));
   return true;
 }
 

@@ -8,6 +8,8 @@
 namespace closeloop::dsl {
 
 bool ParseExtensions(Cursor* c, ast::Workflow* wf);
+// clock NAME DURATION in STATE, ... [paused in STATE, ...]
+bool ParseClock(Cursor* c, ast::Workflow* wf);
 bool ParseStep(Cursor* c, ast::Workflow* wf);
 bool ParseSchedule(Cursor* c, ast::Workflow* wf);
 

@@ -15,11 +15,12 @@
 //     after DURATION [when expr] [-> STATE] [EFFECT, ...]
 //   EFFECT := reopen | set F = expr | count F | resolution STRING | dispatch resources
 //   extensions at most INT [, each at most DURATION]
+//   clock NAME DURATION in STATE, ... [paused in STATE, ...]
 //   escalate
 //     step NAME [in STATE, ...] (at INT% of limit | at limit | at limit + DURATION | when expr)
 //          : ACTION, ...
 //   ACTION := remind ROLE | remind (ROLE, ...) | notify head | mark overdue | escalate parent
-//           | arbitration | chain WORKFLOW [(F = expr, ...)]
+//           | arbitration | lead city | chain WORKFLOW [(F = expr, ...)]
 //   schedule NAME every (month | quarter | INT months) on day INT at HH:MM
 //            for each TABLE [where expr] [set F = expr, ...] enter STATE
 #include "dsl/parser.h"
@@ -174,6 +175,7 @@ class Parser {
       return ParseTransition(st);
     }
     if (w == "extensions") return ParseExtensions(&c_, wf);
+    if (w == "clock") return ParseClock(&c_, wf);
     if (w == "escalate") {
       c_.Next();
       return true;

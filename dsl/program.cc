@@ -39,6 +39,21 @@ const VerbDecl* Workflow::FindVerb(std::string_view verb_name) const {
   return nullptr;
 }
 
+const Clock* Workflow::ClockOf(std::string_view state) const {
+  for (const Clock& c : clocks) {
+    if (c.Covers(state)) return &c;
+  }
+  return nullptr;
+}
+
+bool Clock::Covers(std::string_view state) const {
+  return std::find(states.begin(), states.end(), state) != states.end();
+}
+
+bool Clock::Pauses(std::string_view state) const {
+  return std::find(paused.begin(), paused.end(), state) != paused.end();
+}
+
 const VerbField* VerbDecl::FindField(std::string_view field_name) const {
   for (const VerbField& f : fields) {
     if (f.name == field_name) return &f;

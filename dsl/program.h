@@ -182,6 +182,32 @@ struct State {
   uint32_t offset = 0;
 };
 
+// Added after the first contract (additive): a statutory clock that spans several states
+// (`clock NAME DURATION in STATE, ... [paused in STATE, ...]`), e.g. the 90 days from filing
+// to decision of the Administrative Penalty Law art. 60 across investigation, notice and
+// decision, with the hearing and appraisal periods excluded. Semantics the engine keeps:
+//   - the clock starts when the ticket enters one of `states` from a state outside them
+//     (or opens in one): deadline = then + `duration` (calendar units only, checked);
+//   - moving between its states keeps the deadline, the ladder's spent time steps and the
+//     overdue mark (one clock, one set of reminders and overdue marks, not one per state);
+//   - in a `paused` state there is no deadline; the time left is kept
+//     (TicketTransitioned.clock_left) and the deadline on leaving the pause is then + that
+//     time, so the paused period does not count; `at P% of limit` counts from the clock's
+//     start, moved later by the paused time;
+//   - leaving its states for a state outside them ends it.
+// A clock's states have no `limit` of their own, belong to one clock only, and a ticket
+// does not start in a paused state (checked). Approved extensions move the running clock's
+// deadline as they move a state's.
+struct Clock {
+  std::string name;
+  Duration duration;                // calendar units
+  std::vector<std::string> states;  // where it runs or is paused, source order
+  std::vector<std::string> paused;  // a subset of `states`
+  uint32_t offset = 0;
+  bool Covers(std::string_view state) const;
+  bool Pauses(std::string_view state) const;
+};
+
 // Extension policy: at most `max_count` approved extensions per ticket, each at most
 // `max_each` (a request for more is rejected). max_count 0 = extensions not allowed.
 struct ExtensionPolicy {
@@ -202,6 +228,11 @@ enum class ActionKind : uint8_t {
   kEscalateParent,  // TicketEscalated to the lead department's parent department
   kArbitration,     // TicketEscalated to the safety-committee office for arbitration
   kChain,           // open a ticket in `workflow` (TicketChained), facts from `mapping`
+  // Added after the first contract (additive): `lead city`. The city-level department of the
+  // lead department's kind (departments reference table) takes the lead (TicketTransferred),
+  // e.g. an incident graded 较大 or above moves from the district's emergency-management
+  // bureau to the city's. Nothing when the lead is already city-level or the city has none.
+  kLeadCity,
 };
 struct Action {
   ActionKind kind = ActionKind::kRemind;
@@ -301,6 +332,7 @@ struct Workflow {
   std::optional<Routing> routing;  // absent = no routing (lead stays "")
   std::vector<State> states;       // declaration order
   ExtensionPolicy extensions;
+  std::vector<Clock> clocks;  // added after the first contract (additive); see Clock
   std::vector<EscalationStep> escalation;
   std::vector<Schedule> schedules;
   std::vector<std::string> chains_to;  // workflows this one may chain, sorted
@@ -313,6 +345,7 @@ struct Workflow {
   const State* FindState(std::string_view name) const;    // nullptr if none
   const FactDecl* FindFact(std::string_view name) const;  // nullptr if none
   const VerbDecl* FindVerb(std::string_view name) const;  // nullptr if not declared
+  const Clock* ClockOf(std::string_view state) const;     // the clock covering it, or nullptr
 };
 
 // Everything one Compile() produced: workflows sorted by name.

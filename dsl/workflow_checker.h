@@ -57,6 +57,7 @@ class WorkflowChecker {
   bool Effect(const ast::Effect& in, const Scope& scope, dsl::Effect* out);
   // check_ladder.cc
   void Extensions(Workflow* out);
+  void Clocks(Workflow* out);  // after States and Starts: it reads both
   void Steps(Workflow* out, WorkflowSpots* spots);
   void Schedules(Workflow* out);
   // check_verbs.cc: verb declarations and their fields; what a verb's transitions read of

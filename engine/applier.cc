@@ -81,7 +81,7 @@ Status ApplyOpened(const fb::Record& r, std::string_view bytes, TicketTable& tic
   t.subject = Str(r.subject());
   t.jurisdiction = Str(r.jurisdiction());
   t.chain_id = r.correlation_id() ? r.correlation_id()->str() : t.id;
-  t.opened_at = t.state_entered_at = r.occurred_at();
+  t.opened_at = t.state_entered_at = t.limit_from = r.occurred_at();
   t.version = 1;
   ApplyFacts(t, b->attrs());
   if (t.trigger == "event" && r.causation_id()) {
@@ -129,11 +129,23 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
         CL_RETURN_IF_ERROR(tickets.AppendCase(t, Str(r.causation_id()), "event"));
       }
       if (b->from_state()->string_view() != b->to_state()->string_view()) {
+        // Between two states of one workflow clock (dsl::Clock) the clock goes on: its
+        // spent ladder steps and overdue mark stay, and time spent paused moves its start.
+        const dsl::Workflow* wf = world.Find(t.workflow, t.workflow_version);
+        const dsl::Clock* from_clock = wf ? wf->ClockOf(b->from_state()->string_view()) : nullptr;
+        const bool same_clock =
+            from_clock != nullptr && from_clock == wf->ClockOf(b->to_state()->string_view());
+        if (same_clock && from_clock->Pauses(t.state)) {
+          t.limit_from += at - t.state_entered_at;
+        } else if (!same_clock) {
+          t.limit_from = at;
+          t.fired.clear();
+          t.overdue = false;
+        }
         t.state = b->to_state()->str();
         t.state_entered_at = at;
         t.deadline_at = b->deadline_at();
-        t.fired.clear();
-        t.overdue = false;
+        t.clock_left = b->clock_left();
       } else if (b->trigger() && b->rule()) {
         // A timer transition that stays in its state fires once per visit.
         t.fired.insert(b->rule()->str());
@@ -234,8 +246,13 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
     }
     case B::TicketEscalated: {
       const auto* b = r.body_as_TicketEscalated();
-      if (b->to_department() && b->to_department()->size() > 0)
+      if (b->action() == fb::EscalationAction::lead_city) {
+        // The city-level department takes the lead; nothing is escalated to anyone.
+        if (b->to_department() && b->to_department()->size() > 0)
+          t.lead = b->to_department()->str();
+      } else if (b->to_department() && b->to_department()->size() > 0) {
         t.escalated_to = b->to_department()->str();
+      }
       MarkFired(t, b->rule()->str(), world);
       version = b->version();
       break;

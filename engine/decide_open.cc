@@ -156,6 +156,10 @@ int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view 
                     const Ticket& t, int64_t at) {
   const dsl::State* st = wf.FindState(state);
   if (st == nullptr) return 0;
+  // A workflow clock starting here (TakeTransition keeps one already running).
+  if (const dsl::Clock* clock = wf.ClockOf(state)) {
+    return clock->Pauses(state) ? 0 : at + clock->duration.CalendarMillis();  // calendar units
+  }
   EvalEnv env(&step.input(), &t, at);
   for (const auto& limit : st->limits) {
     if (limit.condition && !dsl::Evaluate(*limit.condition, env).truthy()) continue;

@@ -92,6 +92,32 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *t));
         break;
       }
+      case dsl::ActionKind::kLeadCity: {
+        // The city-level department of the lead's kind (an incident graded up moves from
+        // the district's bureau to the city's); the lead stays when there is none.
+        const Department* lead = ref.FindDepartment(t->lead);
+        const Department* city = nullptr;
+        for (const auto& [dept_id, d] : ref.departments()) {
+          if (lead != nullptr && d.kind == lead->kind && d.level == DepartmentLevel::kCity) {
+            city = &d;
+            break;
+          }
+        }
+        fb::TicketEscalatedT r;
+        r.ticket_id = id;
+        r.rule = es.name;
+        r.action = fb::EscalationAction::lead_city;
+        r.level = level;
+        r.to_department = city ? city->id : t->lead;
+        r.reason =
+            city && city->id != t->lead
+                ? "the city leads: " + t->lead + " hands the lead to " + city->id
+                : "already led at city level (or no city department of its kind): " + t->lead +
+                      " keeps the lead";
+        r.version = v;
+        CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *t));
+        break;
+      }
       case dsl::ActionKind::kChain: {
         // One chained ticket per step and ticket, ever: a lateness that comes back after
         // an extension or a reopen does not open a second oversight ticket.
@@ -236,6 +262,15 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
     // major on the way into rectification gets the major-hazard limit).
     r.deadline_at = to != from ? DeadlineFor(step, wf, to, WithPending(*cur, facts), step.now())
                                : cur->deadline_at;
+    // Within one workflow clock the deadline carries over; a pause keeps the time left.
+    const dsl::Clock* clock = wf.ClockOf(from);
+    if (to != from && clock != nullptr && clock == wf.ClockOf(to)) {
+      const int64_t left = clock->Pauses(from) ? cur->clock_left : cur->deadline_at - step.now();
+      r.deadline_at = clock->Pauses(to) ? 0 : step.now() + left;
+      r.clock_left = clock->Pauses(to) ? left : 0;
+    } else if (to != from && wf.ClockOf(to) != nullptr && wf.ClockOf(to)->Pauses(to)) {
+      r.clock_left = wf.ClockOf(to)->duration.CalendarMillis();  // calendar units (checked)
+    }
     r.version = std::max(version, cur->version + 1);
     r.facts = std::move(facts);
     CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *cur));

@@ -44,6 +44,7 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   if (!f.subject.empty() && t.subject != f.subject) return false;
   if (!Within(t.jurisdiction, f.jurisdiction)) return false;
   if (!f.escalated_to.empty() && t.escalated_to != f.escalated_to) return false;
+  if (!f.outcome.empty() && !(t.closed && t.outcome == f.outcome)) return false;
   if (f.open_only && t.closed) return false;
   using O = TicketFilter::Overdue;
   if (f.overdue == O::kOpen && !(t.overdue && !t.closed)) return false;

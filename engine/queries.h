@@ -20,6 +20,7 @@ struct TicketFilter {
   std::string subject;
   std::string jurisdiction;  // within this district/street/grid code ("" = anywhere)
   std::string escalated_to;  // the ladder sent it to this department
+  std::string outcome;       // closed with this outcome (resolution code), e.g. "closure"
   std::string text;          // case-insensitive (ASCII) substring of id, title, subject,
                              // facts, the report's words (what) and address (where)
   std::vector<std::string> text_subjects;  // with `text`: these subjects match it too (the

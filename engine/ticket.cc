@@ -58,6 +58,8 @@ std::string Ticket::Encode() const {
             {"opened", opened_at},
             {"entered", state_entered_at},
             {"deadline", deadline_at},
+            {"lfrom", limit_from},
+            {"cleft", clock_left},
             {"due", next_due},
             {"closed", closed},
             {"closed_at", closed_at},
@@ -112,6 +114,9 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
     t.opened_at = j.at("opened");
     t.state_entered_at = j.at("entered");
     t.deadline_at = j.at("deadline");
+    // Absent in states written before workflow clocks.
+    t.limit_from = j.contains("lfrom") ? j.at("lfrom").get<int64_t>() : t.state_entered_at;
+    if (j.contains("cleft")) t.clock_left = j.at("cleft");
     t.next_due = j.at("due");
     t.closed = j.at("closed");
     t.closed_at = j.at("closed_at");

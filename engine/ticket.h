@@ -39,8 +39,12 @@ struct Ticket {
 
   int64_t opened_at = 0;
   int64_t state_entered_at = 0;  // the state clock starts here
-  int64_t deadline_at = 0;       // the current state's limit; 0 = none
-  int64_t next_due = 0;          // when a timer is due (transition timer or ladder step); 0 = none
+  int64_t deadline_at = 0;       // the current state's limit (or its clock's); 0 = none
+  // Where `at P% of limit` counts from: the state's entry, or for a workflow clock its start,
+  // moved later by the time spent paused (dsl::Clock).
+  int64_t limit_from = 0;
+  int64_t clock_left = 0;  // in a paused clock state: the time the clock has left (ms)
+  int64_t next_due = 0;    // when a timer is due (transition timer or ladder step); 0 = none
   bool closed = false;
   int64_t closed_at = 0;
   std::string outcome;

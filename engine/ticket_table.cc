@@ -136,10 +136,11 @@ int64_t StepDue(const Ticket& t, const dsl::EscalationStep& step, const Calendar
   if (t.deadline_at <= 0) return 0;
   switch (step.trigger) {
     case dsl::StepTriggerKind::kFraction: {
-      int64_t span = cal.WorkingTimeBetween(t.state_entered_at, t.deadline_at);
-      if (span > 0) return cal.AddWorkingTime(t.state_entered_at, span * step.percent / 100);
+      const int64_t from = t.limit_from > 0 ? t.limit_from : t.state_entered_at;
+      int64_t span = cal.WorkingTimeBetween(from, t.deadline_at);
+      if (span > 0) return cal.AddWorkingTime(from, span * step.percent / 100);
       // Limits in calendar time, or spans with no working time: fraction of wall time.
-      return t.state_entered_at + (t.deadline_at - t.state_entered_at) * step.percent / 100;
+      return from + (t.deadline_at - from) * step.percent / 100;
     }
     case dsl::StepTriggerKind::kAtLimit:
       return t.deadline_at;
@@ -161,7 +162,7 @@ bool StepSpent(const Ticket& t, const dsl::EscalationStep& step) {
 bool StepEscalates(const dsl::EscalationStep& step) {
   return std::any_of(step.actions.begin(), step.actions.end(), [](const dsl::Action& a) {
     return a.kind == dsl::ActionKind::kEscalateParent || a.kind == dsl::ActionKind::kArbitration ||
-           a.kind == dsl::ActionKind::kChain;
+           a.kind == dsl::ActionKind::kChain || a.kind == dsl::ActionKind::kLeadCity;
   });
 }
 

@@ -96,12 +96,19 @@ void CheckBody(const fb::Record& r, Checker& c) {
       c.Geo("body.location", b->location());
       if (b->casualties() < 0) c.Error("body.casualties", "must not be negative");
       if (b->trapped() < 0) c.Error("body.trapped", "must not be negative");
+      if (b->deaths() < 0) c.Error("body.deaths", "must not be negative");
+      if (b->serious_injuries() < 0) c.Error("body.serious_injuries", "must not be negative");
+      c.Finite("body.direct_loss_yuan", b->direct_loss_yuan());
+      if (b->direct_loss_yuan() < 0) c.Error("body.direct_loss_yuan", "must not be negative");
       break;
     }
     case B::ServiceRequest:
       c.Geo("body.location", r.body_as_ServiceRequest()->location());
       break;
     case B::EnforcementStep:
+      // The case it moves: an update naming no case would match every open case of the
+      // enterprise (enforcement_case.wf matches on case_id).
+      c.Key("body.case_id", r.body_as_EnforcementStep()->case_id(), true);
       c.Finite("body.penalty_yuan", r.body_as_EnforcementStep()->penalty_yuan());
       break;
     case B::StaffCommand: {

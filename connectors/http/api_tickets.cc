@@ -158,6 +158,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     f.text = c.Param("q");
     f.text_subjects = SubjectsNamed(f.text);  // a company's name finds its tickets
     f.jurisdiction = c.Param("jurisdiction");
+    f.outcome = c.Param("outcome");
     f.after = c.Param("cursor");
     if (std::string v = c.Param("overdue"); !v.empty()) {
       auto mode = engine::ParseOverdue(v);

@@ -70,6 +70,23 @@ TEST_CASE("out-of-range body values are reported by field") {
   CHECK(Has(errors, "body.location.lat"));
 }
 
+TEST_CASE("an enforcement update must name its case; an accident's figures are not negative") {
+  auto unnamed =
+      Check(R"({"source": "enforcement-system","subject": "ENT-1","occurred_at": 1767225600000,
+      "body_type": "EnforcementStep","body": {"case_id": "","step": "executed"}})");
+  REQUIRE(unnamed.size() == 1);
+  CHECK(unnamed[0].field == "body.case_id");
+  CHECK(Check(R"({"source": "enforcement-system","subject": "ENT-1","occurred_at": 1767225600000,
+      "body_type": "EnforcementStep","body": {"case_id": "LH-1","step": "executed"}})")
+            .empty());
+  auto figures = Check(R"({"source": "119","subject": "s","occurred_at": 1767225600000,
+      "body_type": "IncidentReport","body": {"incident_type": "explosion","deaths": -1,
+      "serious_injuries": -2,"direct_loss_yuan": -5.0}})");
+  CHECK(Has(figures, "body.deaths"));
+  CHECK(Has(figures, "body.serious_injuries"));
+  CHECK(Has(figures, "body.direct_loss_yuan"));
+}
+
 TEST_CASE("a staff command needs an actor") {
   auto errors = Check(R"({"source": "console","subject": "s","occurred_at": 1767225600000,
       "body_type": "StaffCommand","body": {"ticket_id": "T","verb": "sign_for"}})");

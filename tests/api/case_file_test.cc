@@ -217,6 +217,29 @@ TEST_CASE(
                       {{"verb", "dismiss"}, {"reason", "the exit was cleared before we came"}});
   CHECK(ok.status == 200);
   CHECK(ok.body["ticket"]["resolution"] == "false_alarm");
+  // Closed tickets are listed by their outcome (enforcement cases: closure, suspension, ...).
+  Reply by_outcome = api.Get("admin", "/v1/tickets?outcome=false_alarm");
+  REQUIRE(by_outcome.status == 200);
+  REQUIRE(by_outcome.body["tickets"].size() == 1);
+  CHECK(by_outcome.body["tickets"][0]["id"] == id);
+  CHECK(api.Get("admin", "/v1/tickets?outcome=rectified").body["tickets"].empty());
+}
+
+TEST_CASE("an enforcement system's update that names no case is 400 naming body.case_id") {
+  ApiFixture api("caseid");
+  api.AddUser({{"name", "enforcement"},
+               {"role", "publisher"},
+               {"agency", "enforcement-system"},
+               {"event_types", {"EnforcementStep"}}});
+  json step = {{"source", "enforcement-system"},
+               {"subject", "ENT-00002"},
+               {"body_type", "EnforcementStep"},
+               {"body", {{"case_id", ""}, {"step", "executed"}}}};
+  Reply unnamed = api.Post("enforcement", "/v1/events", step);
+  CHECK(unnamed.status == 400);
+  CHECK(unnamed.body["error"]["field"] == "body.case_id");
+  step["body"]["case_id"] = "LH-2026-031";
+  CHECK(api.Post("enforcement", "/v1/events", step).status == 201);
 }
 
 }  // namespace

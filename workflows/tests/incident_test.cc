@@ -29,11 +29,103 @@ engine::GeoPoint At(const json& item) {
 
 json Body(const std::string& record) { return json::parse(record)["body"]; }
 
+// An accident report with its figures as the regulation counts them (art. 3).
+std::string Accident(City& c, const std::string& subject, int deaths, int serious_injuries,
+                     double loss_yuan, const std::string& level = "general", int casualties = 0) {
+  return c.h.Publish(
+      R"({"source": "110-119-120","subject": ")" + subject +
+      R"(","jurisdiction": "liuhe.changlu.g09","occurred_at": )" + std::to_string(c.h.now()) +
+      R"(,"body_type": "IncidentReport","body": {"incident_type": "explosion","level": ")" + level +
+      R"(","casualties": )" + std::to_string(casualties) + R"(,"deaths": )" +
+      std::to_string(deaths) + R"(,"serious_injuries": )" + std::to_string(serious_injuries) +
+      R"(,"direct_loss_yuan": )" + std::to_string(loss_yuan) + "}}");
+}
+
+Ticket Of(City& c, const std::string& subject) {
+  for (const auto& t : c.Of("incident_response")) {
+    if (t.subject == subject) return t;
+  }
+  FAIL("no incident about " << subject);
+  return {};
+}
+
+TEST_CASE(
+    "an accident is graded by deaths, serious injuries and direct loss at the regulation's "
+    "thresholds, each figure on its own") {
+  City c(Shanghai(2026, 3, 2, 14));
+  struct Case {
+    const char* subject;
+    int deaths, injuries;
+    double loss;
+    const char* level;
+    const char* severity;
+  } cases[] = {
+      {"ACC-01", 0, 1, 0, "general", "general"},  // one injured worker: general, not major
+      {"ACC-02", 2, 9, 9999999, "general", "general"},
+      {"ACC-03", 3, 0, 0, "large", "general"},  // "以上" includes the number: 3 deaths is 较大
+      {"ACC-04", 0, 10, 0, "large", "general"},
+      {"ACC-05", 0, 0, 10000000, "large", "general"},  // 1000万 yuan
+      {"ACC-06", 9, 49, 49999999, "large", "general"},
+      {"ACC-07", 10, 0, 0, "major", "major"},
+      {"ACC-08", 0, 50, 0, "major", "major"},
+      {"ACC-09", 0, 0, 50000000, "major", "major"},  // 5000万 yuan
+      {"ACC-10", 29, 99, 99999999, "major", "major"},
+      {"ACC-11", 30, 0, 0, "especially_major", "major"},
+      {"ACC-12", 0, 100, 0, "especially_major", "major"},
+      {"ACC-13", 0, 0, 100000000, "especially_major", "major"},  // 1亿 yuan
+  };
+  for (const auto& k : cases) Accident(c, k.subject, k.deaths, k.injuries, k.loss);
+  for (const auto& k : cases) {
+    CAPTURE(k.subject);
+    Ticket t = Of(c, k.subject);
+    CHECK(t.Fact("level").as_string() == k.level);
+    CHECK(t.severity == k.severity);
+    CHECK(t.Fact("deaths").as_int() == k.deaths);
+    CHECK(t.Fact("serious_injuries").as_int() == k.injuries);
+  }
+  // An older report with casualties only (deaths and injuries together) is not graded by them.
+  Accident(c, "ACC-14", 0, 0, 0, "general", 2);
+  CHECK(Of(c, "ACC-14").Fact("level").as_string() == "general");
+  CHECK(Of(c, "ACC-14").Fact("casualties").as_int() == 2);
+  // The reporter's own higher level counts.
+  Accident(c, "ACC-15", 0, 0, 0, "major");
+  CHECK(Of(c, "ACC-15").Fact("level").as_string() == "major");
+}
+
+TEST_CASE("a follow-up report with more deaths raises the grade and it is never lowered") {
+  City c(Shanghai(2026, 3, 2, 14));
+  Accident(c, "ACC-20", 1, 2, 500000);
+  Ticket inc = c.Only("incident_response");
+  CHECK(inc.Fact("level").as_string() == "general");
+  CHECK(inc.lead == "nj.liuhe.emb");
+  c.Act(inc, "sign_for", "commander", "nj.liuhe.emb");
+  c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  c.Act(inc.id, "arrive", "commander", "nj.liuhe.emb");
+  c.AdvanceTo(Shanghai(2026, 3, 2, 14, 40), 10 * 60 * 1000);
+  Accident(c, "ACC-20", 4, 2, 500000);  // 续报: 4 dead
+  inc = c.Get(inc.id);
+  CHECK(inc.Fact("level").as_string() == "large");
+  CHECK(inc.Fact("deaths").as_int() == 4);
+  auto up = c.RecordsAbout("TicketEscalated", inc.id);
+  REQUIRE(!up.empty());
+  c.AdvanceTo(Shanghai(2026, 3, 2, 15, 10), 10 * 60 * 1000);
+  Accident(c, "ACC-20", 12, 20, 30000000);
+  inc = c.Get(inc.id);
+  CHECK(inc.Fact("level").as_string() == "major");
+  CHECK(inc.severity == "major");
+  CHECK(inc.Fact("serious_injuries").as_int() == 20);
+  // The major step: the head told and the parent department alerted.
+  CHECK(c.RecordsAbout("TicketEscalated", inc.id).size() > up.size());
+  c.AdvanceTo(Shanghai(2026, 3, 2, 15, 40), 10 * 60 * 1000);
+  Accident(c, "ACC-20", 2, 1, 0);  // a report with lower figures
+  CHECK(c.Get(inc.id).Fact("level").as_string() == "major");
+}
+
 TEST_CASE(
     "a chemical leak gets its plan, the nearest able teams and depots, and double-random experts "
     "from the qualified set") {
   City c(Shanghai(2026, 3, 2, 14));
-  c.Incident("ENT-00002", "liuhe.changlu.g09", "hazardous_chemical_leak", "large");
+  c.Incident("ENT-00002", "liuhe.changlu.g09", "hazardous_chemical_leak", "general");
   Ticket inc = c.Only("incident_response");
   CHECK(inc.lead == "nj.liuhe.emb");  // the district's command centre
   CHECK(inc.deadline_at == Shanghai(2026, 3, 2, 14, 15));

@@ -35,7 +35,8 @@ Replayed Replay(Harness& h, Mode mode) {
 }
 
 // A day and a half of the city: an alarm storm, a ping-pong, an incident with two dispatches,
-// a reopened 12345 request, a missed self-inspection and the ladders they climb.
+// a reopened 12345 request, a missed self-inspection, an enforcement case paused for an
+// appraisal, and the ladders they climb.
 void LiveADay(City& c) {
   for (int i = 0; i < 5; ++i) {
     c.SensorAlarm("ENT-00002", "liuhe.changlu.g09", "RS-0003-GAS03", "RS-0003", "combustible_gas",
@@ -67,6 +68,25 @@ void LiveADay(City& c) {
   c.Act(req.id, "resolve", "staff", "nj.xuanwu.emb");
   c.Act(req.id, "callback", "hotline", "nj.12345",
         R"("fields": [{"key": "satisfaction", "value": "unsatisfied"}])");
+  // An enforcement case whose decision clock pauses for an appraisal and runs on (the
+  // state keeps the clock's start and the time left: rebuilt, they must come out the same).
+  c.h.Publish(
+      R"({"source": "enforcement-inspection","subject": "ENT-00002","jurisdiction": "liuhe.changlu.g09",)"
+      R"("occurred_at": )" +
+      std::to_string(c.h.now()) +
+      R"(,"body_type": "InspectionFinding","body": {"inspection_id": "INSP-R-1","kind": "special",)"
+      R"("category": "hazardous_chemicals","severity": "general","law_ref": "安全生产法 第一百零一条"}})");
+  Ticket kase;
+  for (const auto& t : c.Of("enforcement_case")) {
+    if (t.Fact("law_ref").as_string() == "安全生产法 第一百零一条") kase = t;
+  }
+  REQUIRE(!kase.id.empty());
+  c.Act(kase, "file_case", "staff", kase.lead, R"("note": "LH-R-1")");
+  c.AdvanceTo(c.h.now() + 6 * 3600 * 1000LL, 3600 * 1000);
+  c.Act(kase.id, "commission_appraisal", "staff", kase.lead, R"("reason": "tank wall thickness")");
+  c.AdvanceTo(c.h.now() + 12 * 3600 * 1000LL, 3600 * 1000);
+  c.Act(kase.id, "receive_appraisal", "staff", kase.lead);
+  REQUIRE(c.Get(kase.id).state == "investigating");
   c.AdvanceTo(c.h.now() + 36 * 3600 * 1000LL, 3600 * 1000);
 }
 
