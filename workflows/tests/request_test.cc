@@ -46,6 +46,26 @@ TEST_CASE("a complex request is promised 15 working days, a simple one 7") {
   CHECK(c.Get(req.id).deadline_at == Shanghai(2026, 3, 23, 17));
 }
 
+TEST_CASE("an order that comes with its own due date keeps it, and a reopened one gets the standard time") {
+  City c(Shanghai(2026, 3, 2, 9));
+  // The city's dispatch system set this order due on Friday noon, earlier than 7 working days.
+  const int64_t due = Shanghai(2026, 3, 6, 12);
+  c.h.Publish(R"({"source": "hotline-12345","subject": "CITIZEN-77","jurisdiction": "xuanwu.meiyuan",)"
+              R"("occurred_at": )" + std::to_string(c.h.now()) +
+              R"(,"body_type": "ServiceRequest","body": {"service_code": "consultation",)"
+              R"("channel": "hotline_12345","external_id": "12345-77","due_at": )" +
+              std::to_string(due) + "}}");
+  Ticket req = c.Only("service_request");
+  CHECK(req.deadline_at == due);
+  c.AdvanceTo(Shanghai(2026, 3, 6, 13), 3600 * 1000);
+  CHECK(c.Get(req.id).overdue);  // past the city's own due date, though within 7 working days
+  c.Act(req.id, "resolve", "staff", "nj.xuanwu.emb", R"("note": "answered")");
+  c.Act(req.id, "callback", "hotline", "nj.12345", kUnsatisfied);
+  req = c.Get(req.id);
+  CHECK(req.state == "handling");
+  CHECK(req.deadline_at == Shanghai(2026, 3, 17, 17));  // reopened Friday 13:00: 7 working days
+}
+
 TEST_CASE("a callback nobody answers closes the request after five working days") {
   City c(Shanghai(2026, 3, 2, 9));
   c.ServiceRequest("CITIZEN-1", "xuanwu.meiyuan", "risk_reminder", "12345-1");
