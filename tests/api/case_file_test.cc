@@ -233,6 +233,7 @@ TEST_CASE("an enforcement system's update that names no case is 400 naming body.
                {"event_types", {"EnforcementStep"}}});
   json step = {{"source", "enforcement-system"},
                {"subject", "ENT-00002"},
+               {"occurred_at", 1772413200000},
                {"body_type", "EnforcementStep"},
                {"body", {{"case_id", ""}, {"step", "executed"}}}};
   Reply unnamed = api.Post("enforcement", "/v1/events", step);

@@ -6,38 +6,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/support/child_process.h"
+#include "tests/cli/cli_dir.h"
 
 namespace closeloop::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Cli {
-  fs::path root = fs::temp_directory_path() / ("cl-cli-" + std::to_string(::getpid()));
-  std::string data = (root / "data").string();
-  std::string err = (root / "stderr.log").string();
-  Cli() {
-    fs::remove_all(root);
-    fs::create_directories(root);
-  }
-  ~Cli() { fs::remove_all(root); }
-  ChildRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), CLOSELOOP_BIN);
-    fs::remove(err);
-    auto r = RunChild(args, err, std::nullopt, std::chrono::seconds(60));
-    REQUIRE(r.ok());
-    return *r;
-  }
-  std::string Stderr() {
-    std::ifstream in(err);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::string path = (root / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
+struct Cli : CliDir {
+  Cli() : CliDir("cli") {}
 };
 
 const char* kGood =

@@ -46,15 +46,19 @@ TEST_CASE("a complex request is promised 15 working days, a simple one 7") {
   CHECK(c.Get(req.id).deadline_at == Shanghai(2026, 3, 23, 17));
 }
 
-TEST_CASE("an order that comes with its own due date keeps it, and a reopened one gets the standard time") {
+TEST_CASE(
+    "an order that comes with its own due date keeps it, and a reopened one gets the standard "
+    "time") {
   City c(Shanghai(2026, 3, 2, 9));
   // The city's dispatch system set this order due on Friday noon, earlier than 7 working days.
   const int64_t due = Shanghai(2026, 3, 6, 12);
-  c.h.Publish(R"({"source": "hotline-12345","subject": "CITIZEN-77","jurisdiction": "xuanwu.meiyuan",)"
-              R"("occurred_at": )" + std::to_string(c.h.now()) +
-              R"(,"body_type": "ServiceRequest","body": {"service_code": "consultation",)"
-              R"("channel": "hotline_12345","external_id": "12345-77","due_at": )" +
-              std::to_string(due) + "}}");
+  c.h.Publish(
+      R"({"source": "hotline-12345","subject": "CITIZEN-77","jurisdiction": "xuanwu.meiyuan",)"
+      R"("occurred_at": )" +
+      std::to_string(c.h.now()) +
+      R"(,"body_type": "ServiceRequest","body": {"service_code": "consultation",)"
+      R"("channel": "hotline_12345","external_id": "12345-77","due_at": )" +
+      std::to_string(due) + "}}");
   Ticket req = c.Only("service_request");
   CHECK(req.deadline_at == due);
   c.AdvanceTo(Shanghai(2026, 3, 6, 13), 3600 * 1000);
