@@ -159,6 +159,19 @@ std::string ApiFixture::OpenFireTicket(const std::string& subject) {
   return "";
 }
 
+void ApiFixture::WaitWorkflow(const std::string& name) {
+  for (int i = 0; i < 500; ++i) {
+    Reply r = Get("admin", "/v1/workflows");
+    if (r.status == 200) {
+      for (const auto& wf : r.body["workflows"]) {
+        if (wf["name"] == name) return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL("workflow " << name << " was never deployed");
+}
+
 json ApiFixture::WaitTicket(const std::string& id) {
   for (int i = 0; i < 500; ++i) {
     Reply r = Get("admin", "/v1/tickets/" + id);

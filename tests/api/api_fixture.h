@@ -50,6 +50,9 @@ class ApiFixture {
   std::string OpenFireTicket(const std::string& subject = "ent-xw-001");
   // Waits until GET /v1/tickets/{id} as admin answers 200 (the engine processed it).
   json WaitTicket(const std::string& id);
+  // Waits until GET /v1/workflows lists `name` (the engine processed its deployment: a
+  // deploy answers once the record is durable, before the engine has read it).
+  void WaitWorkflow(const std::string& name);
 
   void Advance(const std::string& to);  // POST /v1/admin/clock {"to": ...}
 

@@ -82,6 +82,7 @@ TEST_CASE(
     Reply d = api.Post("admin", "/v1/admin/workflows",
                        {{"file", std::string(wf) + ".wf"}, {"source", text.str()}});
     REQUIRE_MESSAGE(d.status == 201, d.text);
+    api.WaitWorkflow(wf);
   }
   auto examples = IngressExamples();
   REQUIRE(examples.size() == 9);

@@ -62,6 +62,7 @@ TEST_CASE("Open311 GET requests: filters before the 1000-row cap, pages that cov
     std::stringstream s;
     s << in.rdbuf();
     REQUIRE(api.Post("admin", "/v1/admin/workflows", {{"source", s.str()}}).status == 201);
+    api.WaitWorkflow("service_request");
   }
   // March: 700 requests; 50 of them handled and then closed for want of a callback answer.
   Publish(api, 0, 700);

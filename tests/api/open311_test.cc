@@ -23,6 +23,7 @@ void DeployServiceRequests(ApiFixture& api) {
   s << in.rdbuf();
   Reply d = api.Post("admin", "/v1/admin/workflows", {{"source", s.str()}});
   REQUIRE_MESSAGE(d.status == 201, d.text);
+  api.WaitWorkflow("service_request");
 }
 
 httplib::Params Form(ApiFixture& api) {
