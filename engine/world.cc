@@ -47,6 +47,14 @@ Status World::ApplyControl(const fb::Record& record) {
             "workflow " + wf->name + " version " + std::to_string(wf->version) +
             " is not newer than the deployed version " + std::to_string(versions.rbegin()->first));
       }
+      for (const dsl::ServiceDecl& svc : wf->services) {
+        for (const dsl::Workflow* other : LatestAll()) {
+          if (other->name != wf->name && other->FindService(svc.code) != nullptr) {
+            return FailedPrecondition("service " + svc.code + " is already offered by workflow " +
+                                      other->name);
+          }
+        }
+      }
       if (wf->routing && wf->routing->kind.empty()) {
         if (const RoutingTable* table = reference_.Routing(wf->routing->table)) {
           CL_RETURN_IF_ERROR(CheckRoutingColumns(*wf, *table));

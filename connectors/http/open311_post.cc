@@ -154,7 +154,8 @@ void RegisterRequestPost(Api::Impl& im, httplib::Server& s) {
 
     std::string code = field("service_code");
     if (code.empty()) return bad("service_code: required");
-    if (!FindService(code)) return bad("service_code: unknown service code '" + code + "'");
+    const std::optional<Service> service = FindService(im, code);
+    if (!service) return bad("service_code: unknown service code '" + code + "'");
 
     // Location: lat & long, address_string, or address_id (any one suffices).
     std::optional<double> lat, lon;
@@ -175,7 +176,7 @@ void RegisterRequestPost(Api::Impl& im, httplib::Server& s) {
 
     // Attributes: only those the service definition lists, with their listed values.
     std::map<std::string, std::string> attrs;
-    const auto declared = RequestAttributes(im);
+    const std::vector<Attribute>& declared = service->attributes;
     for (const auto& [k, v] : form) {
       if (k.rfind("attribute[", 0) != 0) continue;
       std::string name = k.substr(10);

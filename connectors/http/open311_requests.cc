@@ -148,11 +148,16 @@ json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone
   std::string code = t.Fact("service").type() == dsl::ValueType::kString
                          ? t.Fact("service").as_string()
                          : t.category;
-  const Service* svc = FindService(code);
+  std::string service_name = im.world.With([&](const engine::World& w) {
+    for (const dsl::Workflow* wf : w.LatestAll()) {
+      if (const dsl::ServiceDecl* d = wf->FindService(code)) return d->title_en;
+    }
+    return code;  // a service no deployed workflow offers any more
+  });
   json r = {{"service_request_id", t.id},
             {"status", t.closed ? "closed" : "open"},
             {"status_notes", StatusNotes(im, t)},
-            {"service_name", svc ? svc->name : code},
+            {"service_name", service_name},
             {"service_code", code},
             {"requested_datetime", Rfc3339(t.opened_at, zone)},
             {"updated_datetime",
@@ -192,7 +197,7 @@ void RegisterRequestReads(Api::Impl& im, httplib::Server& s) {
     std::vector<std::string> ids = SplitList(c.Param("service_request_id"));
     std::vector<std::string> codes = SplitList(c.Param("service_code"));
     for (const auto& code : codes) {
-      if (!FindService(code)) return fail("service_code: unknown service code '" + code + "'");
+      if (!FindService(im, code)) return fail("service_code: unknown service code '" + code + "'");
     }
     bool want_open = false, want_closed = false;
     for (const auto& st : SplitList(c.Param("status"))) {
