@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/decide.h"
 #include "engine/env.h"
 #include "engine/permission.h"
 #include "engine/routing.h"
@@ -17,16 +18,6 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 
 std::string StringOf(const Value& v) {
   return v.type() == dsl::ValueType::kString ? v.as_string() : (v.is_null() ? "" : v.ToString());
-}
-
-// As engine/decide_open.cc AcceptsFact.
-bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const Value& value) {
-  const dsl::FactDecl* f = wf.FindFact(name);
-  if (f == nullptr) return false;
-  if (f->type != dsl::FactType::kEnum || value.is_null()) return true;
-  return value.type() == dsl::ValueType::kString &&
-         std::find(f->enum_values.begin(), f->enum_values.end(), value.as_string()) !=
-             f->enum_values.end();
 }
 
 void SetFact(engine::Ticket& t, const std::string& name, const Value& v) {
@@ -152,7 +143,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       if (rule.condition && !dsl::Evaluate(*rule.condition, env).truthy()) continue;
       for (const auto& a : rule.assignments) {
         Value v = dsl::Evaluate(a.value, env);
-        if (AcceptsFact(*wf, a.fact, v) || a.fact == "title") facts[a.fact] = std::move(v);
+        if (engine::AcceptsFact(*wf, a.fact, v)) facts[a.fact] = std::move(v);
       }
       std::string key;
       if (rule.dedup) {
