@@ -17,10 +17,10 @@ struct QueryOptions {
   bool json = false;
 };
 
-void PrintTicketLine(const engine::Ticket& t) {
+void PrintTicketLine(const engine::Ticket& t, const std::string& zone) {
   std::cout << t.id << "  " << t.workflow << "  " << t.state << (t.closed ? " (closed)" : "")
-            << "  lead=" << (t.lead.empty() ? "-" : t.lead) << "  due=" << FormatTime(t.deadline_at)
-            << (t.overdue ? "  OVERDUE" : "")
+            << "  lead=" << (t.lead.empty() ? "-" : t.lead)
+            << "  due=" << FormatTimeIn(t.deadline_at, zone) << (t.overdue ? "  OVERDUE" : "")
             << (t.escalated_to.empty() ? "" : "  escalated->" + t.escalated_to)
             << "  subject=" << t.subject << "  " << t.category << "/" << t.severity << "\n";
 }
@@ -29,11 +29,12 @@ void RunTickets(const QueryOptions& o) {
   Node n = Node::Open(o.data, /*read_only=*/true);
   auto tickets = engine::ListTickets(*n.store, n.partitions(), o.filter);
   if (!tickets.ok()) Fail(tickets.status().ToString());
+  const std::string zone = o.json ? "" : n.CityZone();
   for (const auto& t : *tickets) {
     if (o.json) {
       std::cout << t.ToJson() << "\n";
     } else {
-      PrintTicketLine(t);
+      PrintTicketLine(t, zone);
     }
   }
   if (!o.json) std::cout << tickets->size() << " ticket(s)\n";
@@ -41,9 +42,10 @@ void RunTickets(const QueryOptions& o) {
 
 void RunHistory(const QueryOptions& o) {
   Node n = Node::Open(o.data, /*read_only=*/true);
+  const std::string zone = n.CityZone();
   int64_t as_of = INT64_MAX;
   if (!o.as_of.empty()) {
-    auto t = ParseTime(o.as_of);
+    auto t = ParseTimeIn(o.as_of, zone);
     if (!t.ok()) Fail("--as-of: " + t.status().message(), 2);
     as_of = *t;
   }
@@ -59,8 +61,8 @@ void RunHistory(const QueryOptions& o) {
       std::cout << *json << "\n";
     } else {
       const auto* rec = *events::VerifyRecord(bytes);
-      std::cout << FormatTime(rec->recorded_at()) << "  " << events::BodyName(rec->body_type())
-                << "  " << *json << "\n";
+      std::cout << FormatTimeIn(rec->recorded_at(), zone) << "  "
+                << events::BodyName(rec->body_type()) << "  " << *json << "\n";
     }
   }
   auto t = engine::TicketAsOf(*n.store, n.partitions(), o.ticket, as_of);
@@ -74,13 +76,14 @@ void RunChain(const QueryOptions& o) {
   auto chain = engine::ChainOf(*n.store, n.partitions(), o.ticket);
   if (!chain.ok()) Fail(chain.status().ToString());
   if (chain->empty()) Fail("no ticket " + o.ticket);
+  const std::string zone = o.json ? "" : n.CityZone();
   for (const auto& t : *chain) {
     if (o.json) {
       std::cout << t.ToJson() << "\n";
       continue;
     }
     std::cout << (t.parent_id.empty() ? "" : "  └─ ");
-    PrintTicketLine(t);
+    PrintTicketLine(t, zone);
   }
 }
 

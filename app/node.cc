@@ -8,6 +8,7 @@
 #include "app/wall_clock.h"
 #include "connectors/file/ingress.h"
 #include "engine/queries.h"
+#include "engine/world.h"
 
 namespace closeloop::app {
 
@@ -64,6 +65,15 @@ int64_t Node::EngineNow() {
     return 0;
   }
   return *now;
+}
+
+std::string Node::CityZone() {
+  engine::World world;
+  uint64_t seq = 0;
+  if (Status s = engine::LoadStoredControl(*store, 0, &seq, &world); !s.ok()) {
+    Fail("the city's configuration could not be read: " + s.ToString());
+  }
+  return world.CityZone();
 }
 
 Status Node::AppendControl(const std::vector<std::string>& jsons) {

@@ -38,6 +38,9 @@ struct Node {
   uint64_t ProcessAll();
   // The engine's clock: the latest time processed in any partition (0 before any clock).
   int64_t EngineNow();
+  // The city's time zone (engine::World::CityZone) from the control records partition 0 has
+  // applied, for printing times; exits with a message when they cannot be read.
+  std::string CityZone();
 
   // Appends control records (JSON) through the ingress boundary (decoded, validated,
   // stamped now), each to every partition, in one atomic batch: all or none.

@@ -5,11 +5,42 @@
 #include "base/time_text.h"
 
 #include <date/date.h>
+#include <date/tz.h>
 
 #include <charconv>
+#include <cstdio>
+#include <optional>
 #include <sstream>
 
 namespace closeloop {
+
+namespace {
+
+// The local time in `text` (no offset), if it is one.
+std::optional<date::local_time<std::chrono::milliseconds>> ParseLocal(const std::string& text) {
+  for (const char* fmt : {"%FT%T", "%FT%R", "%F"}) {
+    std::istringstream in(text);
+    date::local_time<std::chrono::milliseconds> tp;
+    in >> date::parse(fmt, tp);
+    if (!in.fail()) return tp;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<int64_t> ParseTimeIn(const std::string& text, const std::string& zone) {
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    return InvalidArgument("unknown time zone '" + zone + "'");
+  }
+  if (auto local = ParseLocal(text)) {
+    return tz->to_sys(*local, date::choose::earliest).time_since_epoch().count();
+  }
+  return ParseTime(text);
+}
 
 Result<int64_t> ParseTime(const std::string& text) {
   int64_t ms = 0;
@@ -27,11 +58,8 @@ Result<int64_t> ParseTime(const std::string& text) {
     in >> date::parse(fmt, tp);
     if (!in.fail()) return tp.time_since_epoch().count();
   }
-  for (const char* fmt : {"%FT%T", "%FT%R", "%F"}) {
-    std::istringstream in(text);
-    date::local_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count() - 8 * 3600 * 1000LL;  // Asia/Shanghai
+  if (auto local = ParseLocal(text)) {
+    return local->time_since_epoch().count() - 8 * 3600 * 1000LL;  // Asia/Shanghai: no DST
   }
   return InvalidArgument("not a time: '" + text +
                          "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
@@ -55,10 +83,21 @@ Result<int64_t> ParseDuration(const std::string& text) {
   return n * scale;
 }
 
-std::string FormatTime(int64_t ms) {
+std::string FormatTimeIn(int64_t ms, const std::string& zone) {
   if (ms <= 0) return "-";
-  auto tp = date::sys_time<std::chrono::seconds>(std::chrono::seconds(ms / 1000 + 8 * 3600));
-  return date::format("%F %T", tp) + " +08:00";
+  const date::sys_seconds utc{std::chrono::seconds(ms / 1000)};
+  std::chrono::seconds offset{0};
+  try {
+    offset = date::locate_zone(zone)->get_info(utc).offset;
+  } catch (const std::exception&) {
+  }
+  const int64_t off = offset.count() < 0 ? -offset.count() : offset.count();
+  char sign[16];
+  std::snprintf(sign, sizeof sign, " %c%02d:%02d", offset.count() < 0 ? '-' : '+',
+                static_cast<int>(off / 3600), static_cast<int>(off % 3600 / 60));
+  return date::format("%F %T", date::local_seconds{utc.time_since_epoch() + offset}) + sign;
 }
+
+std::string FormatTime(int64_t ms) { return FormatTimeIn(ms, "Asia/Shanghai"); }
 
 }  // namespace closeloop

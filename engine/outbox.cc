@@ -215,8 +215,17 @@ Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable&
           {"rule", facts.rule},
           {"reason", facts.reason},
           {"level", facts.level}};
+      // The recipient department's calendar: its working hours hold routine messages back,
+      // and the deadline is written in its zone.
+      const NotifyContact* contact = table->ContactOf(department);
+      std::string cal_name = contact != nullptr ? contact->calendar : "";
+      if (cal_name.empty()) {
+        const dsl::Workflow* wf = world.Find(t.workflow, t.workflow_version);
+        if (wf != nullptr) cal_name = wf->calendar;
+      }
+      const Calendar& cal = world.CalendarFor(cal_name);
       int64_t deadline = facts.deadline_at != 0 ? facts.deadline_at : t.deadline_at;
-      v["deadline"] = deadline != 0 ? FormatTime(deadline) : "";
+      v["deadline"] = deadline != 0 ? FormatTimeIn(deadline, cal.time_zone()) : "";
 
       const std::string id = DeliveryId(Str(rec->id()), sub.id);
       json d = {{"id", id},
@@ -234,16 +243,7 @@ Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable&
       // Quiet hours: routine messages wait for the recipient department's working hours.
       const bool urgent = sub.immediate || t.loop == "incident" || t.severity == "major";
       int64_t not_before = 0;
-      if (!urgent) {
-        const NotifyContact* c = table->ContactOf(department);
-        std::string cal_name = c != nullptr ? c->calendar : "";
-        if (cal_name.empty()) {
-          const dsl::Workflow* wf = world.Find(t.workflow, t.workflow_version);
-          if (wf != nullptr) cal_name = wf->calendar;
-        }
-        const Calendar& cal = world.CalendarFor(cal_name);
-        if (!cal.IsWorkingTime(now)) not_before = cal.NextWorkingInstant(now);
-      }
+      if (!urgent && !cal.IsWorkingTime(now)) not_before = cal.NextWorkingInstant(now);
       d["urgent"] = urgent;
       d["not_before"] = not_before;
       if (sub.channel == NotifyChannel::kWebhook) {

@@ -131,6 +131,20 @@ const Calendar& World::CalendarFor(std::string_view name) const {
   return it == calendars_.end() ? fallback_calendar_ : it->second;
 }
 
+std::string World::CityZone() const {
+  std::map<std::string, int, std::less<>> uses;  // published calendar -> workflows on it
+  for (const dsl::Workflow* wf : LatestAll()) {
+    if (calendars_.count(wf->calendar) != 0) ++uses[wf->calendar];
+  }
+  const Calendar* best = nullptr;
+  int most = 0;
+  for (const auto& [name, n] : uses) {
+    if (n > most) most = n, best = &calendars_.find(name)->second;
+  }
+  if (best == nullptr && !calendars_.empty()) best = &calendars_.begin()->second;
+  return best != nullptr ? best->time_zone() : "UTC";
+}
+
 int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar) {
   switch (d.unit) {
     case dsl::DurationUnit::kWorkingDays:

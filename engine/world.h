@@ -40,6 +40,12 @@ class World {
   // was published under that name (so deadlines are always defined).
   const Calendar& CalendarFor(std::string_view name) const;
 
+  // The city's time zone, for showing and reading times (not for deadlines: each workflow
+  // counts on its own calendar): the zone of the calendar most of the deployed workflows
+  // count on (ties: the calendar first by name), else of the first published calendar, else
+  // "UTC" (a city with no calendar yet).
+  std::string CityZone() const;
+
   const ReferenceData& reference() const { return reference_; }
   // The notification subscriptions in effect (ReferenceDataUpdated "notify_subscriptions",
   // notify_rules.h); nullptr before the first.

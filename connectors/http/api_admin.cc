@@ -161,7 +161,7 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
       }
       return 0;
     });
-    c.Json(200, {{"workflows", out}});
+    c.Json(200, {{"workflows", out}, {"time_zone", CityZone()}});
   });
 
   Route(s, "GET", "/v1/departments", signed_in, [this](Call& c) {
@@ -229,7 +229,7 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     if (!body) return;
     int64_t now = b.engine_now(), to = 0;
     if (body->contains("to") && (*body)["to"].is_string()) {
-      auto t = ParseTimeParam((*body)["to"].get<std::string>());
+      auto t = ParseTimeParam((*body)["to"].get<std::string>(), CityZone());
       if (!t) return c.Error(400, "invalid", "to: an ISO 8601 time", "to");
       to = *t;
     } else if (body->contains("by") && (*body)["by"].is_string()) {
@@ -328,8 +328,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"revoked", c.req.matches[1].str()}});
   });
   Route(s, "GET", "/v1/admin/access-log", Roles({Role::kAdmin, Role::kAuditor}), [this](Call& c) {
-    auto since =
-        c.Param("since").empty() ? std::optional<int64_t>(0) : ParseTimeParam(c.Param("since"));
+    auto since = c.Param("since").empty() ? std::optional<int64_t>(0)
+                                          : ParseTimeParam(c.Param("since"), CityZone());
     auto limit = ParseInt(c.Param("limit"), 100, 1, 1000);
     if (!since) return c.Error(400, "invalid", "since: a time", "since");
     if (!limit) return c.Error(400, "invalid", "limit: 1 to 1000", "limit");

@@ -116,6 +116,12 @@ struct Api::Impl {
   std::unique_ptr<file::AttachmentStore> files;
   size_t max_attachment_bytes = 0;
 
+  // The city's time zone (engine::World::CityZone): times without an offset in requests are
+  // read in it, the overview's days end at its midnights, Open311 writes times in it.
+  std::string CityZone() {
+    return world.With([](const engine::World& w) { return w.CityZone(); });
+  }
+
   // Registers `handler` for `method` `pattern`; `roles` are the roles admitted (kPublic:
   // no token). `audit_reads`: GETs by auditors and inspectors go to the access log too.
   void Route(httplib::Server& server, const std::string& method, const std::string& pattern,

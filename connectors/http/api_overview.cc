@@ -10,6 +10,8 @@
 // by risk colour. It reads every ticket (up to kMaxScan, then says "truncated"): fine for a
 // dashboard refreshed every few seconds at demo scale; a city-scale deployment wants counters kept
 // by the engine (engine::CountTickets has the unscoped ones).
+#include <date/tz.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -24,15 +26,24 @@ namespace {
 constexpr size_t kMaxScan = 100000;  // tickets read for one overview
 constexpr size_t kPage = 5000;
 constexpr int kTrendDays = 14;
-constexpr int64_t kDayMs = 24 * 3600 * 1000;
-constexpr int64_t kShanghaiOffsetMs = 8 * 3600 * 1000;  // Asia/Shanghai: UTC+8, no DST
 constexpr size_t kMaxSpans = 1000;
 
-// The end of the Shanghai civil day that contains t (the next local midnight).
-int64_t EndOfLocalDay(int64_t t) {
-  int64_t local = t + kShanghaiOffsetMs;
-  int64_t day = local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
-  return (day + 1) * kDayMs - kShanghaiOffsetMs;
+// The end (the next local midnight) of the civil day `back` days before the one holding t,
+// in the city's zone: a trend's days are the city's days, 23 or 25 hours long when its
+// clocks change.
+int64_t EndOfLocalDay(int64_t t, const std::string& zone, int back) {
+  using namespace std::chrono;
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    tz = date::locate_zone("UTC");
+  }
+  const auto local = tz->to_local(date::sys_time<milliseconds>(milliseconds(t)));
+  const auto end = date::floor<date::days>(local) - date::days(back) + date::days(1);
+  return tz->to_sys(date::local_time<milliseconds>(end), date::choose::earliest)
+      .time_since_epoch()
+      .count();
 }
 
 }  // namespace
@@ -77,9 +88,10 @@ void Api::Impl::GetOverview(Call& c) {
     }
   }
   const int64_t now = b.engine_now();
+  const std::string zone = CityZone();
   json trend = json::array();
   for (int i = kTrendDays - 1; i >= 0; --i) {
-    int64_t at = std::min(now, EndOfLocalDay(now) - i * kDayMs);
+    int64_t at = std::min(now, EndOfLocalDay(now, zone, i));
     int64_t overdue = 0;
     for (const auto& t : seen) {
       if (t.overdue_count == 0 || t.opened_at > at) continue;  // never overdue, or not yet

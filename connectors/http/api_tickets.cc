@@ -123,7 +123,7 @@ bool Api::Impl::TicketAndAsOf(Call& c, const std::string& id, std::optional<engi
   }
   *t = std::move(*found);
   if (!c.Param("as_of").empty()) {
-    auto parsed = ParseTimeParam(c.Param("as_of"));
+    auto parsed = ParseTimeParam(c.Param("as_of"), CityZone());
     if (!parsed) {
       c.Error(400, "invalid", "as_of: ms since the epoch or ISO 8601", "as_of");
       return false;

@@ -21,8 +21,8 @@ std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64
   return v;
 }
 
-std::optional<int64_t> ParseTimeParam(const std::string& text) {
-  auto t = ParseTime(text);
+std::optional<int64_t> ParseTimeParam(const std::string& text, const std::string& zone) {
+  auto t = ParseTimeIn(text, zone);
   if (!t.ok()) return std::nullopt;
   return *t;
 }

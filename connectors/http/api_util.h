@@ -14,8 +14,8 @@ namespace closeloop::http {
 // An integer parameter: `fallback` when empty; nullopt when malformed or out of range.
 std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64_t min,
                                 int64_t max);
-// ms since the epoch or ISO 8601 (no offset = Asia/Shanghai).
-std::optional<int64_t> ParseTimeParam(const std::string& text);
+// ms since the epoch or ISO 8601 (no offset: local time in `zone`, the city's).
+std::optional<int64_t> ParseTimeParam(const std::string& text, const std::string& zone);
 
 nlohmann::json TicketJson(const engine::Ticket& t);
 // Stored records (FlatBuffers) as JSON objects.

@@ -40,7 +40,7 @@ struct ServiceText {
 };
 ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req);
 
-// The time zone requests are reported in: the request workflow's calendar's zone.
+// The time zone requests are reported in: the city's (engine::World::CityZone).
 std::string CityZone(Api::Impl& im);
 // RFC 3339 in `zone` with its UTC offset: "2026-03-02T09:00:00+08:00".
 std::string Rfc3339(int64_t ms, const std::string& zone);

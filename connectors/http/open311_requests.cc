@@ -81,14 +81,7 @@ std::string StatusNotes(Api::Impl& im, const engine::Ticket& t) {
 
 }  // namespace
 
-std::string CityZone(Api::Impl& im) {
-  return im.world.With([](const engine::World& w) {
-    for (const dsl::Workflow* wf : w.LatestAll()) {
-      if (wf->loop == dsl::Loop::kRequest) return w.CalendarFor(wf->calendar).time_zone();
-    }
-    return w.CalendarFor("").time_zone();
-  });
-}
+std::string CityZone(Api::Impl& im) { return im.CityZone(); }
 
 std::string Rfc3339(int64_t ms, const std::string& zone) {
   using namespace std::chrono;
@@ -209,9 +202,10 @@ void GetRequests(Api::Impl& im, Call& c) {
   }
   if (!want_open && !want_closed) want_open = want_closed = true;
   std::optional<int64_t> start, end;
-  if (!c.Param("start_date").empty() && !(start = ParseTimeParam(c.Param("start_date"))))
+  if (!c.Param("start_date").empty() &&
+      !(start = ParseTimeParam(c.Param("start_date"), CityZone(im))))
     return fail("start_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
-  if (!c.Param("end_date").empty() && !(end = ParseTimeParam(c.Param("end_date"))))
+  if (!c.Param("end_date").empty() && !(end = ParseTimeParam(c.Param("end_date"), CityZone(im))))
     return fail("end_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
   if (start && end && *start > *end) return fail("start_date: after end_date");
   auto page = ParseInt(c.Param("page"), 1, 1, 1000000);

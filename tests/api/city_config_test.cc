@@ -225,6 +225,8 @@ state done terminal
   REQUIRE_MESSAGE(deployed.exit_code == 0, deployed.out);
   CHECK(deployed.out.find("deployed street_request version 1 from " + file) != std::string::npos);
   api.WaitWorkflow("street_request");
+  // The console shows times on the city's clock: the zone of the calendar the workflows use.
+  CHECK(api.Get("admin", "/v1/workflows").body["time_zone"] == "Asia/Shanghai");
 
   httplib::Client client("127.0.0.1", api.server.port());
   auto services = [&](const std::string& language) {

@@ -36,7 +36,7 @@ test('an auditor opens a ticket as of an earlier time and sees the earlier state
   await page.getByRole('link', { name: 'Audit', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
   await page.getByLabel('Ticket id').fill(a.id);
-  await page.getByLabel('Moment (Asia/Shanghai)').fill('2026-03-02T09:10');
+  await page.getByLabel('Moment (city time, Asia/Shanghai)').fill('2026-03-02T09:10');
   await page.getByRole('button', { name: 'Show' }).click();
   const badge = page.locator('#asof-state');
   await badge.waitFor();
@@ -47,7 +47,7 @@ test('an auditor opens a ticket as of an earlier time and sees the earlier state
   await shot(page, '10-audit-asof-0910');
   assert.deepEqual(await axe(page), [], 'audit view accessibility');
 
-  await page.getByLabel('Moment (Asia/Shanghai)').fill('2026-03-02T09:45');
+  await page.getByLabel('Moment (city time, Asia/Shanghai)').fill('2026-03-02T09:45');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('#asof-state[data-state="verifying"]').waitFor();
   await page.locator('.asof-card').getByText(/Signed for by/).waitFor();

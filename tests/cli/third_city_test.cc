@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "base/time_text.h"
 #include "tests/cli/cli_dir.h"
 
 namespace closeloop::testing {
@@ -252,6 +253,22 @@ TEST_CASE("a third city built from data alone imports a year and reports its own
                        : r.service == "graffiti"                                 ? "rv.streets"
                                                                                  : "rv.311";
     CHECK(t["lead"] == want);
+  }
+
+  // People read the city's times on its own clock: due dates print in Eastern time, with
+  // the offset of their day (EST in winter, EDT in summer), never Beijing's.
+  ChildRun listed = cli.Run({"tickets", "--data", cli.data, "--overdue"});
+  REQUIRE(listed.exit_code == 0);
+  CHECK(listed.out.find("+08:00") == std::string::npos);
+  CHECK((listed.out.find(" -05:00") != std::string::npos ||
+         listed.out.find(" -04:00") != std::string::npos));
+  for (const json& t : all) {
+    if (t["closed"].get<bool>() || t["deadline_at"].get<int64_t>() == 0) continue;
+    const std::string due = FormatTimeIn(t["deadline_at"].get<int64_t>(), "America/New_York");
+    CHECK_MESSAGE(cli.Run({"tickets", "--data", cli.data}).out.find("due=" + due) !=
+                      std::string::npos,
+                  due);
+    break;
   }
 
   // Replaying the log, decisions re-run, gives the same records and the same state.

@@ -1,13 +1,20 @@
-// Times and durations as people read them. Every instant is shown on the city's clock
-// (Asia/Shanghai), whatever the browser's zone, because deadlines are set on it.
+// Times and durations as people read them. Every instant is shown on the city's clock (the
+// server's `time_zone`, set at sign-in by reference.js), whatever the browser's zone, because
+// deadlines are set on it.
 import { lang, t } from './i18n.js';
 
-export const ZONE = 'Asia/Shanghai';
+let zone = 'Asia/Shanghai'; // until the server has said
+
+export function setZone(z) {
+  if (z) zone = z;
+}
+
+export const cityZone = () => zone;
 
 export function time(ms) {
   if (!ms) return '—';
   return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: ZONE,
+    timeZone: zone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -19,16 +26,26 @@ export function time(ms) {
 
 export function day(ms) {
   return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: ZONE,
+    timeZone: zone,
     month: '2-digit',
     day: '2-digit',
   }).format(new Date(ms));
 }
 
-// "2026-03-02T10:00" (datetime-local, Shanghai) for an instant.
+// "2026-03-02T10:00" (datetime-local, on the city's clock) for an instant.
 export function localInput(ms) {
-  const shifted = new Date(ms + 8 * 3600 * 1000);
-  return shifted.toISOString().slice(0, 16);
+  const parts = {};
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  for (const p of fmt.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
 // A working-time span (ms) in working days of `dayMs` and hours, e.g. "1 d 3 h".

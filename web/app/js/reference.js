@@ -1,6 +1,7 @@
 // What every view needs to name things: the signed-in user, department names and the
 // workflows' state titles, loaded once per sign-in.
 import { get } from './api.js';
+import { setZone } from './format.js';
 import { lang } from './i18n.js';
 
 const cache = { me: null, departments: new Map(), workflows: new Map() };
@@ -14,6 +15,7 @@ export async function load() {
   cache.me = me;
   cache.departments = new Map(deps.departments.map((d) => [d.id, d]));
   cache.workflows = new Map(wfs.workflows.map((w) => [w.name, w]));
+  setZone(wfs.time_zone);
   return me;
 }
 

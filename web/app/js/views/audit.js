@@ -5,7 +5,7 @@
 import { ApiError, download, get, query } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { time } from '../format.js';
+import { cityZone, time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { timeline } from '../timeline.js';
@@ -30,7 +30,7 @@ export async function render(main, route) {
     },
     h('h2#replay-h', t('audit.replay')),
     h('div.field', h('label', { for: 'au-ticket' }, t('audit.ticket')), h('input#au-ticket', { name: 'ticket', required: true, value: ticket, spellcheck: 'false', size: 30 })),
-    h('div.field', h('label', { for: 'au-at' }, t('audit.when')), h('input#au-at', { name: 'at', type: 'datetime-local', step: 60, required: true, value: at })),
+    h('div.field', h('label', { for: 'au-at' }, t('audit.when', { zone: cityZone() })), h('input#au-at', { name: 'at', type: 'datetime-local', step: 60, required: true, value: at })),
     h('button.primary', { type: 'submit' }, t('audit.show')),
   );
   const verifyStatus = h('div#verify-result', { role: 'status' });
