@@ -16,15 +16,34 @@ namespace closeloop {
 
 namespace {
 
-// The local time in `text` (no offset), if it is one.
+// ms since the epoch, or an ISO 8601 time with its offset or Z.
+std::optional<int64_t> ParseAbsolute(const std::string& text) {
+  int64_t ms = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec == std::errc() && p == text.data() + text.size()) return ms;
+  for (const char* fmt : {"%FT%T%Ez", "%FT%R%Ez", "%FT%TZ", "%FT%RZ"}) {
+    std::istringstream in(text);
+    date::sys_time<std::chrono::milliseconds> tp;
+    in >> date::parse(fmt, tp);
+    if (!in.fail()) return tp.time_since_epoch().count();
+  }
+  return std::nullopt;
+}
+
+// A local time (no offset), the whole text.
 std::optional<date::local_time<std::chrono::milliseconds>> ParseLocal(const std::string& text) {
   for (const char* fmt : {"%FT%T", "%FT%R", "%F"}) {
     std::istringstream in(text);
     date::local_time<std::chrono::milliseconds> tp;
     in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp;
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return tp;
   }
   return std::nullopt;
+}
+
+Status NotATime(const std::string& text) {
+  return InvalidArgument("not a time: '" + text +
+                         "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
 }
 
 }  // namespace
@@ -36,33 +55,19 @@ Result<int64_t> ParseTimeIn(const std::string& text, const std::string& zone) {
   } catch (const std::exception&) {
     return InvalidArgument("unknown time zone '" + zone + "'");
   }
+  if (auto t = ParseAbsolute(text)) return *t;
   if (auto local = ParseLocal(text)) {
     return tz->to_sys(*local, date::choose::earliest).time_since_epoch().count();
   }
-  return ParseTime(text);
+  return NotATime(text);
 }
 
 Result<int64_t> ParseTime(const std::string& text) {
-  int64_t ms = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-  if (ec == std::errc() && p == text.data() + text.size()) return ms;
-  for (const char* fmt : {"%FT%T%Ez", "%FT%R%Ez"}) {
-    std::istringstream in(text);
-    date::sys_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count();
-  }
-  for (const char* fmt : {"%FT%TZ", "%FT%RZ"}) {
-    std::istringstream in(text);
-    date::sys_time<std::chrono::milliseconds> tp;
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count();
-  }
+  if (auto t = ParseAbsolute(text)) return *t;
   if (auto local = ParseLocal(text)) {
     return local->time_since_epoch().count() - 8 * 3600 * 1000LL;  // Asia/Shanghai: no DST
   }
-  return InvalidArgument("not a time: '" + text +
-                         "' (ms since the epoch, or ISO 8601 like 2026-03-02T09:00)");
+  return NotATime(text);
 }
 
 Result<int64_t> ParseDuration(const std::string& text) {

@@ -142,7 +142,7 @@ std::string World::CityZone() const {
     if (n > most) most = n, best = &calendars_.find(name)->second;
   }
   if (best == nullptr && !calendars_.empty()) best = &calendars_.begin()->second;
-  return best != nullptr ? best->time_zone() : "UTC";
+  return best != nullptr ? best->time_zone() : fallback_calendar_.time_zone();
 }
 
 int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar) {
