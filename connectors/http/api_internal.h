@@ -159,6 +159,8 @@ struct Api::Impl {
   void RegisterOps(httplib::Server& s);
   void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
   void RegisterNotify(httplib::Server& s);    // api_notify.cc: subscriptions, dead letters
+  void PutRosters(Call& c);                   // api_notify.cc: PUT /v1/admin/notify/rosters
+  void AckPage(Call& c);                      // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
 
   // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a
