@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/duty_roster.h"
@@ -93,7 +94,7 @@ void Ack(Harness& h, const std::string& subject, const std::string& delivery,
 
 int64_t LocalMs(int64_t shanghai_utc_ms) { return shanghai_utc_ms + 8 * 3600000; }
 
-TEST_CASE("a roster's shifts cover the week once; a night shift runs across midnight") {
+TEST_CASE("a roster's shifts cover the week once, and a night shift runs across midnight") {
   auto t = RosterTable::Parse(Rosters().dump(), 1);
   REQUIRE_MESSAGE(t.ok(), t.status().ToString());
   const Roster& r = *t->Find("env-duty");
@@ -258,6 +259,33 @@ TEST_CASE("nobody acknowledges: each of the order is paged once, then PagingExha
   auto history = c.h.HistoryTypes(pages[0]["body"]["ticket_id"].get<std::string>());
   CHECK(std::count(history.begin(), history.end(), "DutyPaged") == 2);
   CHECK(std::count(history.begin(), history.end(), "PagingExhausted") == 1);
+}
+
+TEST_CASE("a roster recipient without ack_within is the person on duty at the record's time") {
+  Harness h;
+  h.Clock(Shanghai(2026, 3, 2, 23, 0));
+  testing::LoadTestCity(h);
+  h.Publish(TableRecord(kRosterTableName, 1, Rosters()));
+  json sub = PagingSubscription();
+  sub.erase("ack_within");
+  sub["id"] = "on-duty";
+  sub["urgency"] = "immediate";
+  sub["template"]["zh"]["body"] = "告警 {ticket_id}";
+  h.Publish(TableRecord(kNotifyTableName, 1, json{{"subscriptions", {sub}}}));
+  h.Clock(Shanghai(2026, 3, 3, 0, 40));  // Monday's night shift: zhao
+  GasAlarm(h, "ENT-00002");
+  h.Clock(Shanghai(2026, 3, 3, 9, 0));  // Tuesday's day shift: wang
+  GasAlarm(h, "ENT-00003", "GAS-8");
+  CHECK(Records(h, "DutyPaged").empty());  // no acknowledgement asked: no paging chain
+  std::vector<std::string> phones;
+  for (const auto& [k, v] : h.store().Snapshot()) {
+    if (!outbox::IsOutboxKey(k)) continue;
+    json d = json::parse(v);
+    REQUIRE(d["to"].size() == 1);
+    phones.push_back(d["to"][0].get<std::string>());
+  }
+  std::sort(phones.begin(), phones.end());
+  CHECK(phones == std::vector<std::string>{"13900000001", "13900000003"});
 }
 
 TEST_CASE("replay rebuilds the paging state and reprocess re-decides every page byte for byte") {

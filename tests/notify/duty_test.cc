@@ -89,8 +89,8 @@ void PublishAlarm(NotifyCity& city, int64_t at) {
 }
 
 TEST_CASE(
-    "a night alarm pages the night shift across midnight, the next person after 10 "
-    "minutes, and an acknowledgement stops the chain; replay decides the same") {
+    "a night alarm pages the night shift across midnight, the next person after 10 minutes, "
+    "and an acknowledgement stops the chain, which replay decides the same") {
   NotifyCity city("duty",
                   {{"ack", {{"base_url", "https://closeloop.example"}, {"secret", kAckKey}}}});
   city.api->AddUser({{"name", "iot"},
