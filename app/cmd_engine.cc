@@ -114,6 +114,32 @@ void RunClockAdvance(const EngineOptions& o) {
 
 std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
 
+// Through a running server (POST /v1/admin/workflows, an administrator's token): the files
+// compiled together here first, then each file in the order given, so a refusal names its
+// file and the files before it stay deployed (deploying them again is refused as not newer).
+void DeployRemote(const EngineOptions& o, const std::vector<dsl::SourceFile>& sources) {
+  size_t deployed = 0;
+  for (const dsl::SourceFile& src : sources) {
+    nlohmann::json body = {{"file", src.name}, {"source", src.text}};
+    auto reply = RemotePost(o.remote, "/v1/admin/workflows", body.dump(), "application/json");
+    if (!reply.ok()) Fail(reply.status().ToString());
+    if (reply->status != 201) {
+      Fail(src.name + ": " + DescribeError(*reply) + "; " + std::to_string(deployed) +
+           " workflow(s) from the files before it were deployed");
+    }
+    if (reply->body.is_object() && reply->body.contains("deployed") &&
+        reply->body["deployed"].is_array()) {
+      for (const auto& wf : reply->body["deployed"]) {
+        if (!wf.is_object()) continue;
+        std::cout << "deployed " << wf.value("name", std::string()) << " version "
+                  << wf.value("version", 0) << " from " << src.name << "\n";
+        ++deployed;
+      }
+    }
+  }
+  std::cout << "deployed " << deployed << " workflow(s) at " << o.remote.server << std::endl;
+}
+
 void RunDeploy(const EngineOptions& o) {
   std::vector<dsl::SourceFile> sources;
   auto compiled = dsl::CompileFiles(o.files, &sources);
@@ -123,6 +149,10 @@ void RunDeploy(const EngineOptions& o) {
     dsl::RunCheck(o.files, &out);
     std::cerr << out << "closeloop: nothing was deployed\n";
     throw CLI::RuntimeError(1);
+  }
+  if (!o.remote.server.empty()) {
+    DeployRemote(o, sources);
+    return;
   }
   Node n = Node::Open(o.data, /*read_only=*/false);
   std::vector<std::string> records;
@@ -154,6 +184,7 @@ void AddEngineCommands(CLI::App& root) {
       "deploy",
       "Compile workflow files and, if clean, append a WorkflowDeployed record for each workflow");
   AddDataOption(*dep, &deploy->data);
+  AddRemoteOptions(*dep, &deploy->remote);
   dep->add_option("files", deploy->files, "workflow sources (.wf)")->required();
   dep->callback([deploy] { RunDeploy(*deploy); });
 

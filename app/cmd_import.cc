@@ -13,9 +13,17 @@
 // earlier than the engine's clock (an import continues from where the log stands), and an
 // event more than the reorder window before one on an earlier line. Within the window,
 // events are put in time order (a stable sort: equal times keep the file's order).
+//
+// And refused after a trial: the import is first run on a scratch copy of the data directory
+// (hard links, removed after), and an event that nothing took there (no ticket opened for it
+// or attached it, no open ticket acted on it: a close before its open, an update of a ticket
+// already closed, a service no workflow offers) is named by its line, with nothing imported.
+// --keep-unmatched imports such events anyway and counts them.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "app/commands.h"
 #include "app/node.h"
@@ -31,12 +39,60 @@ struct ImportOptions {
   std::string file;
   std::string reorder_window = "1h";
   bool no_sync = false;
+  bool keep_unmatched = false;
 };
 
 struct Timed {
   int64_t at = 0;
   file::PreparedRecord rec;
 };
+
+// Runs `items` on a scratch copy of `n`'s database and returns, of `events` (by id), those no
+// engine record names as its cause there: the events nothing took.
+std::vector<const Timed*> Untaken(Node& n, const std::string& data,
+                                  const std::vector<rocks::IngressItem>& items,
+                                  const std::vector<Timed>& events) {
+  const std::string trial = data + ".import-trial";
+  std::error_code ec;
+  std::filesystem::remove_all(trial, ec);  // left by an import that was killed
+  if (Status s = n.db->CopyTo(trial); !s.ok()) Fail(s.ToString() + "; nothing was imported");
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code e;
+      std::filesystem::remove_all(dir, e);
+    }
+  } cleanup{trial};
+  std::set<std::string> caused;
+  {
+    Node t = Node::Open(trial, /*read_only=*/false, 0, /*sync=*/false, /*create=*/false);
+    std::vector<uint64_t> from(t.partitions());
+    for (uint32_t p = 0; p < t.partitions(); ++p) from[p] = t.log->Head(p).end_offset;
+    auto acks = t.ingress->Append(items, false);
+    if (!acks.ok()) Fail(acks.status().ToString() + "; nothing was imported");
+    t.ProcessAll();
+    for (uint32_t p = 0; p < t.partitions(); ++p) {
+      for (uint64_t at = from[p]; at < t.log->Head(p).end_offset;) {
+        auto batch = t.log->Read(p, at, 4096);
+        if (!batch.ok()) Fail(batch.status().ToString() + "; nothing was imported");
+        if (batch->empty()) break;
+        for (const auto& stored : *batch) {
+          at = stored.offset + 1;
+          auto r = events::VerifyRecord(stored.bytes);
+          if (r.ok() && (*r)->causation_id()) caused.insert((*r)->causation_id()->str());
+        }
+      }
+    }
+    for (const auto& a : *acks) {
+      if (a.duplicate) caused.insert(a.id);  // already in the log: taken (or not) back then
+    }
+  }
+  std::vector<const Timed*> out;
+  for (const Timed& e : events) {
+    if (caused.count(e.rec.id) == 0) out.push_back(&e);
+  }
+  return out;
+}
 
 void RunImport(const ImportOptions& o) {
   auto window = ParseDuration(o.reorder_window);
@@ -126,7 +182,26 @@ void RunImport(const ImportOptions& o) {
       now = e.at;
       ++ticks;
     }
-    items.push_back({e.rec.id, std::move(e.rec.bytes), e.rec.partitions});
+    items.push_back({e.rec.id, e.rec.bytes, e.rec.partitions});
+  }
+  const std::vector<const Timed*> untaken = Untaken(n, o.data, items, events);
+  if (!untaken.empty() && !o.keep_unmatched) {
+    std::vector<file::IngressError> bad;
+    for (const Timed* e : untaken) {
+      const fb::Record* record = *events::VerifyRecord(e->rec.bytes);
+      bad.push_back({e->rec.line, 1, "subject",
+                     std::string(events::BodyName(record->body_type())) + " about '" +
+                         (record->subject() ? record->subject()->str() : "") + "' at " +
+                         FormatTime(e->at) +
+                         ": nothing took it (no workflow opened a ticket for it, no open ticket "
+                         "acted on it): a close before its open, an update of a closed ticket, "
+                         "or something no workflow handles? (--keep-unmatched imports it anyway)"});
+    }
+    std::sort(bad.begin(), bad.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+    for (const auto& e : bad) std::cerr << file::FormatError(name, e) << "\n";
+    std::cerr << "closeloop: " << bad.size() << " event(s) in " << name
+              << " that nothing took; nothing was imported\n";
+    throw CLI::RuntimeError(1);
   }
   auto acks = n.ingress->Append(items, !o.no_sync);
   if (!acks.ok()) Fail(acks.status().ToString() + "; nothing was imported");
@@ -137,7 +212,9 @@ void RunImport(const ImportOptions& o) {
             << FormatTime(events.front().at) << " to " << FormatTime(events.back().at) << ", with "
             << ticks << " clock record(s)";
   if (fresh < items.size()) std::cout << " (" << items.size() - fresh << " already in the log)";
-  std::cout << "; processed " << processed << " record(s)" << std::endl;
+  std::cout << "; processed " << processed << " record(s)";
+  if (!untaken.empty()) std::cout << "; " << untaken.size() << " event(s) nothing took";
+  std::cout << std::endl;
 }
 
 }  // namespace
@@ -155,6 +232,9 @@ void AddImportCommand(CLI::App& root) {
                   "how far an event may precede one on an earlier line and still be put in "
                   "order (beyond it the line is refused)")
       ->capture_default_str();
+  cmd->add_flag("--keep-unmatched", opts->keep_unmatched,
+                "import events that nothing takes (no ticket opened, attached or moved) instead "
+                "of refusing the file");
   cmd->add_flag("--no-sync", opts->no_sync, "do not fsync (faster; loses data on power failure)");
   cmd->callback([opts] { RunImport(*opts); });
 }

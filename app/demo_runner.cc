@@ -8,7 +8,7 @@
 #include "app/wall_clock.h"
 #include "connectors/file/attachment_store.h"
 #include "connectors/file/ingress.h"
-#include "engine/keys.h"
+#include "engine/queries.h"
 #include "engine/world.h"
 #include "workflows/builtin_city.h"
 #include "workflows/demo/demo_photo.h"
@@ -161,46 +161,28 @@ Status DemoRunner::StaffPass(int64_t now) {
   State& s = *state_;
   engine::StateStore& store = *node_.store;
   // Deployments and reference data as the engine applied them (partition 0's copies).
-  const std::string cfg = engine::keys::ConfigPrefix(0);
-  CL_RETURN_IF_ERROR(store.Scan(engine::keys::Config(0, s.config_seq), engine::keys::PrefixEnd(cfg),
-                                [&](std::string_view, std::string_view bytes) {
-                                  auto rec = events::VerifyRecord(bytes);
-                                  if (rec.ok()) s.world.ApplyControl(**rec).IgnoreError();
-                                  ++s.config_seq;
-                                  return true;
-                                }));
+  CL_RETURN_IF_ERROR(engine::LoadStoredControl(store, 0, &s.config_seq, &s.world));
   std::vector<std::string> jsons;
   std::map<std::string, uint32_t> acted;
   uint64_t commands = 0, answers = 0;
   for (uint32_t p = 0; p < node_.partitions(); ++p) {
-    // Every open ticket: the open-by-subject index, "P v \0 subject \0 id".
-    std::string prefix = engine::keys::OpenBySubjectPrefix(p, "");
-    prefix.pop_back();
-    Status inner = Status::Ok();
-    CL_RETURN_IF_ERROR(store.Scan(
-        prefix, engine::keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-          const std::string id(k.substr(k.rfind('\0') + 1));
-          auto bytes = store.Get(engine::keys::Ticket(p, id));
-          if (!bytes.ok() || !*bytes) return true;
-          auto t = engine::Ticket::Decode(**bytes);
-          if (!t.ok()) return true;
-          auto done = s.acted.find(id);
-          if (done != s.acted.end() && done->second == t->version) {
-            acted[id] = t->version;
-            return true;
-          }
-          const dsl::Workflow* wf = s.world.Find(t->workflow, t->workflow_version);
-          if (wf == nullptr) return true;
-          auto a = demo::DecideNext(options_.seed, *wf, *t, s.world.reference());
-          if (!a || a->at > now) return true;
-          a->at = now;
-          const bool command = a->event_type == "StaffCommand";
-          jsons.push_back(demo::ActionRecord(*t, *a, command ? t->version : 0));
-          (command ? commands : answers)++;
-          acted[id] = t->version;
-          return true;
-        }));
-    CL_RETURN_IF_ERROR(inner);
+    CL_RETURN_IF_ERROR(engine::ForEachOpenTicket(store, p, [&](const engine::Ticket& t) {
+      auto done = s.acted.find(t.id);
+      if (done != s.acted.end() && done->second == t.version) {
+        acted[t.id] = t.version;
+        return true;
+      }
+      const dsl::Workflow* wf = s.world.Find(t.workflow, t.workflow_version);
+      if (wf == nullptr) return true;
+      auto a = demo::DecideNext(options_.seed, *wf, t, s.world.reference());
+      if (!a || a->at > now) return true;
+      a->at = now;
+      const bool command = a->event_type == "StaffCommand";
+      jsons.push_back(demo::ActionRecord(t, *a, command ? t.version : 0));
+      (command ? commands : answers)++;
+      acted[t.id] = t.version;
+      return true;
+    }));
   }
   s.acted = std::move(acted);
   CL_RETURN_IF_ERROR(Append(jsons));

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "app/wall_clock.h"
+#include "base/clock_schedule.h"
 
 namespace closeloop::app {
 
@@ -74,14 +75,10 @@ Status Scheduler::Tick(int64_t now_ms) {
 }
 
 void Scheduler::Run() {
-  const int64_t wall_start = WallClockMillis();
-  int64_t sim_start = node_.EngineNow();
-  // A demo clock resumes from where the engine's time stands; a real one follows the wall.
-  if (sim_start == 0 || options_.speed == 1.0) sim_start = std::max(sim_start, wall_start);
+  const ClockSchedule clock(WallClockMillis(), node_.EngineNow(), options_.speed);
   int64_t last = 0;
   while (!stop_) {
-    int64_t elapsed = WallClockMillis() - wall_start;
-    int64_t now = sim_start + static_cast<int64_t>(static_cast<double>(elapsed) * options_.speed);
+    const int64_t now = clock.At(WallClockMillis());
     if (now > last) {
       Status s = Tick(now);
       if (!s.ok()) spdlog::error("scheduler: {}", s.ToString());

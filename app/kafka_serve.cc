@@ -13,7 +13,6 @@
 #include "connectors/http/api.h"
 #include "connectors/http/server.h"
 #include "connectors/kafka/kafka_engine.h"
-#include "engine/keys.h"
 
 namespace closeloop::app {
 
@@ -65,14 +64,7 @@ http::ApiBackend KafkaApiBackend(kafka::KafkaEngine& e, bool manual_clock) {
     return acks;
   };
   b.processed = [&e](uint32_t p) { return e.position(p); };
-  b.engine_now = [&e, parts] {
-    int64_t now = 0;
-    for (uint32_t p = 0; p < parts; ++p) {
-      auto v = e.store().Get(engine::keys::Now(p));
-      if (v.ok() && *v) now = std::max(now, static_cast<int64_t>(engine::keys::ReadBE64(**v)));
-    }
-    return now;
-  };
+  b.engine_now = [&e] { return e.EngineNow(); };
   b.wall_now = [] { return WallClockMillis(); };
   b.append_control = [&e, parts](const std::vector<std::string>& jsons) -> Status {
     file::IngressPreparer preparer(parts);

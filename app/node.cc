@@ -1,11 +1,13 @@
 #include "app/node.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 
 #include "app/commands.h"
 #include "app/wall_clock.h"
 #include "connectors/file/ingress.h"
-#include "engine/keys.h"
+#include "engine/queries.h"
 
 namespace closeloop::app {
 
@@ -56,12 +58,12 @@ uint64_t Node::ProcessAll() {
 }
 
 int64_t Node::EngineNow() {
-  int64_t now = 0;
-  for (uint32_t p = 0; p < partitions(); ++p) {
-    auto v = store->Get(engine::keys::Now(p));
-    if (v.ok() && *v) now = std::max(now, static_cast<int64_t>(engine::keys::ReadBE64(**v)));
+  auto now = engine::EngineNow(*store, partitions());
+  if (!now.ok()) {
+    spdlog::error("the engine's clock could not be read: {}", now.status().ToString());
+    return 0;
   }
-  return now;
+  return *now;
 }
 
 Status Node::AppendControl(const std::vector<std::string>& jsons) {

@@ -177,6 +177,14 @@ struct Verb {
   std::vector<VerbField> fields;
 };
 
+// `service CODE title STRING [zh STRING] [description STRING [zh STRING]] [group STRING [zh
+// STRING]]` (program.h: ServiceDecl).
+struct Service {
+  Name code;
+  std::string title_en, title_zh, description_en, description_zh, group_en, group_zh;
+  uint32_t offset = 0;
+};
+
 struct Extensions {
   uint32_t max_count = 0;
   std::optional<Duration> max_each;
@@ -206,6 +214,7 @@ struct Workflow {
   std::vector<Name> workflows;  // `uses workflow NAME`
   std::vector<Fact> facts;
   std::vector<Verb> verbs;
+  std::vector<Service> services;
   std::vector<Name> roles;
   std::vector<Start> starts;
   std::optional<Route> route;

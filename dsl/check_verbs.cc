@@ -132,6 +132,33 @@ void WorkflowChecker::Verbs(Workflow* out) {
   }
 }
 
+void WorkflowChecker::Services(Workflow* out) {
+  if (tree_->services.empty()) return;
+  const bool takes_requests =
+      std::any_of(tree_->starts.begin(), tree_->starts.end(),
+                  [](const ast::Start& s) { return s.event.text == "ServiceRequest"; });
+  for (const ast::Service& s : tree_->services) {
+    if (!takes_requests) {
+      ctx_.diags->Error(s.offset, "E091",
+                        "service '" + Clip(s.code.text) +
+                            "' is offered by a workflow with no 'start on ServiceRequest'");
+      continue;
+    }
+    if (out->FindService(s.code.text) != nullptr) {
+      ctx_.diags->Error(s.code.offset, "E091",
+                        "service '" + Clip(s.code.text) + "' is declared twice");
+      continue;
+    }
+    if (s.title_en.empty()) {
+      ctx_.diags->Error(s.offset, "E091",
+                        "service '" + Clip(s.code.text) + "' needs a name (title \"...\")");
+      continue;
+    }
+    out->services.push_back({s.code.text, s.title_en, s.title_zh, s.description_en,
+                             s.description_zh, s.group_en, s.group_zh});
+  }
+}
+
 void WorkflowChecker::VerbReads(const std::string& verb, const ast::Transition& in) {
   const ast::Verb* decl = nullptr;
   for (const ast::Verb& v : tree_->verbs) {

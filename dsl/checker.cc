@@ -59,6 +59,7 @@ void WorkflowChecker::Run(Workflow* out, WorkflowSpots* spots) {
   Extensions(out);
   Clocks(out);
   Verbs(out);
+  Services(out);
   Steps(out, spots);
   Schedules(out);
   if (out->chain_entry_state.empty() && !tree_->states.empty()) {
@@ -490,6 +491,19 @@ Program CheckFiles(const std::vector<ast::File>& files, DiagSink* diags) {
     program.workflows.push_back(std::move(wf));
   }
   CheckChainCycles(program, index, spots, diags);
+  // A service code names one workflow: a ServiceRequest must not open a ticket in two.
+  std::map<std::string, std::string> offered_by;
+  for (const auto& [name, entry] : index) {
+    diags->set_file(entry.file);
+    for (const ast::Service& s : entry.tree->services) {
+      auto [it, fresh] = offered_by.emplace(s.code.text, name);
+      if (!fresh && it->second != name) {
+        diags->Error(s.code.offset, "E091",
+                     "service '" + Clip(s.code.text) + "' is already offered by workflow '" +
+                         it->second + "'");
+      }
+    }
+  }
   return program;  // sorted: `index` is an ordered map
 }
 

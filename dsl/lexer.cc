@@ -347,9 +347,9 @@ std::string Describe(const Token& t) {
 
 bool IsStatementWord(std::string_view word) {
   static constexpr std::string_view kWords[] = {
-      "workflow",   "calendar", "uses",  "fact",     "verb",  "role",
-      "start",      "route",    "state", "limit",    "on",    "after",
-      "extensions", "escalate", "step",  "schedule", "field", "clock",
+      "workflow", "calendar", "uses",  "fact",  "verb",    "role",       "start",
+      "route",    "state",    "limit", "on",    "after",   "extensions", "escalate",
+      "step",     "schedule", "field", "clock", "service",
   };
   for (std::string_view w : kWords) {
     if (w == word) return true;

@@ -108,4 +108,30 @@ bool ParseField(Cursor* c, ast::Workflow* wf) {
   return true;
 }
 
+bool ParseService(Cursor* c, ast::Workflow* wf) {
+  ast::Service svc;
+  svc.offset = c->Next().offset;  // service
+  if (!c->ExpectName(&svc.code, "a service code")) return false;
+  if (!c->ExpectWord("title")) return false;
+  if (!c->ExpectString(&svc.title_en, "the service's name as a string")) return false;
+  if (c->AcceptWord("zh") && !c->ExpectString(&svc.title_zh, "the Chinese name as a string")) {
+    return false;
+  }
+  if (c->AcceptWord("description")) {
+    if (!c->ExpectString(&svc.description_en, "the description as a string")) return false;
+    if (c->AcceptWord("zh") &&
+        !c->ExpectString(&svc.description_zh, "the Chinese description as a string")) {
+      return false;
+    }
+  }
+  if (c->AcceptWord("group")) {
+    if (!c->ExpectString(&svc.group_en, "the group as a string")) return false;
+    if (c->AcceptWord("zh") && !c->ExpectString(&svc.group_zh, "the Chinese group as a string")) {
+      return false;
+    }
+  }
+  wf->services.push_back(std::move(svc));
+  return true;
+}
+
 }  // namespace closeloop::dsl

@@ -5,6 +5,8 @@
 //   fact NAME : TYPE [= expr]          TYPE := bool|int|number|string|duration|one of (STR, ...)
 //   verb NAME [title STRING [zh STRING]] | role NAME
 //     field NAME : KIND [required] [title STRING [zh STRING]]     (parse_verb.h: KIND)
+//   service CODE title STRING [zh STRING] [description STRING [zh STRING]]
+//                [group STRING [zh STRING]]
 //   start on EVENT [when expr] [set F = expr, ...] [dedup by expr, ... within DURATION] enter STATE
 //   route by TABLE (COL = expr, ...) fallback STRING
 //   route to kind STRING fallback STRING
@@ -154,6 +156,7 @@ class Parser {
     if (w == "fact") return ParseFact(wf);
     if (w == "verb") return ParseVerb(&c_, wf);
     if (w == "field") return ParseField(&c_, wf);
+    if (w == "service") return ParseService(&c_, wf);
     if (w == "role") {
       c_.Next();
       ast::Name n;

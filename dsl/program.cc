@@ -39,6 +39,13 @@ const VerbDecl* Workflow::FindVerb(std::string_view verb_name) const {
   return nullptr;
 }
 
+const ServiceDecl* Workflow::FindService(std::string_view code) const {
+  for (const ServiceDecl& s : services) {
+    if (s.code == code) return &s;
+  }
+  return nullptr;
+}
+
 const Clock* Workflow::ClockOf(std::string_view state) const {
   for (const Clock& c : clocks) {
     if (c.Covers(state)) return &c;

@@ -316,6 +316,14 @@ struct VerbDecl {
   const VerbField* FindField(std::string_view name) const;  // nullptr if none
 };
 
+// A service the workflow offers to Open311 clients (`service` statement): a ServiceRequest with
+// this `service_code` is this workflow's. The service list and the service definitions of
+// GeoReport v2 are drawn from these declarations and the workflow's facts.
+struct ServiceDecl {
+  std::string code;
+  std::string title_en, title_zh, description_en, description_zh, group_en, group_zh;
+};
+
 struct Workflow {
   std::string name;
   uint32_t version = 0;
@@ -327,7 +335,8 @@ struct Workflow {
   // Added after the first contract (additive): every `verb` declaration, custom and built-in,
   // with the fields it takes, in source order.
   std::vector<VerbDecl> verb_decls;
-  std::vector<std::string> roles;  // declared custom roles
+  std::vector<ServiceDecl> services;  // added after the first contract (additive); source order
+  std::vector<std::string> roles;     // declared custom roles
   std::vector<StartRule> starts;
   std::optional<Routing> routing;  // absent = no routing (lead stays "")
   std::vector<State> states;       // declaration order
@@ -342,10 +351,11 @@ struct Workflow {
   bool chain_start_declared = false;  // the source says `start on chain enter ...`
   std::string file;                   // the source file it came from
 
-  const State* FindState(std::string_view name) const;    // nullptr if none
-  const FactDecl* FindFact(std::string_view name) const;  // nullptr if none
-  const VerbDecl* FindVerb(std::string_view name) const;  // nullptr if not declared
-  const Clock* ClockOf(std::string_view state) const;     // the clock covering it, or nullptr
+  const State* FindState(std::string_view name) const;          // nullptr if none
+  const FactDecl* FindFact(std::string_view name) const;        // nullptr if none
+  const VerbDecl* FindVerb(std::string_view name) const;        // nullptr if not declared
+  const ServiceDecl* FindService(std::string_view code) const;  // nullptr if not offered
+  const Clock* ClockOf(std::string_view state) const;           // the clock covering it, or nullptr
 };
 
 // Everything one Compile() produced: workflows sorted by name.

@@ -63,6 +63,7 @@ class WorkflowChecker {
   // check_verbs.cc: verb declarations and their fields; what a verb's transitions read of
   // the command (event.reason, event.fields["k"], ...) against what the verb declares.
   void Verbs(Workflow* out);
+  void Services(Workflow* out);  // `service` statements: Open311's services
   void VerbReads(const std::string& verb, const ast::Transition& in);
 
   const ast::Workflow* tree_;

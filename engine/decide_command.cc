@@ -5,6 +5,7 @@
 #include "dsl/verb_fields.h"
 #include "engine/decide.h"
 #include "engine/env.h"
+#include "engine/permission.h"
 
 namespace closeloop::engine {
 namespace {
@@ -14,82 +15,6 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 bool IsBuiltinVerb(std::string_view verb) {
   return std::find(std::begin(dsl::kBuiltinVerbs), std::end(dsl::kBuiltinVerbs), verb) !=
          std::end(dsl::kBuiltinVerbs);
-}
-
-// Why a role does not admit the actor; "" when it does.
-// assignee: anyone of the lead department; assist: of an assisting one; head: the lead
-// department's head; other roles (supervisor, inspector, admin, custom) by role claim.
-// The claims (role, department) are set by the authenticated boundary (HTTP API).
-std::string RoleProblem(std::string_view role, const fb::StaffCommand& cmd, const Ticket& t,
-                        fb::RejectReason* reason) {
-  std::string claimed = Str(cmd.role());
-  std::string dept = Str(cmd.department());
-  if (role == "assignee" || role == "head") {
-    if (role == "head" && claimed != "head") {
-      *reason = fb::RejectReason::wrong_role;
-      return "needs role head, acting as " + (claimed.empty() ? std::string("none") : claimed);
-    }
-    if (dept != t.lead) {
-      *reason = fb::RejectReason::wrong_department;
-      return "the ticket is led by " + t.lead + ", not " + (dept.empty() ? "no department" : dept);
-    }
-    return "";
-  }
-  if (role == "assist") {
-    if (std::find(t.assist.begin(), t.assist.end(), dept) == t.assist.end()) {
-      *reason = fb::RejectReason::wrong_department;
-      return dept + " does not assist on this ticket";
-    }
-    return "";
-  }
-  if (claimed != role) {
-    *reason = fb::RejectReason::wrong_role;
-    return "needs role " + std::string(role) + ", acting as " +
-           (claimed.empty() ? "none" : claimed);
-  }
-  return "";
-}
-
-bool Covers(std::string_view area, std::string_view jurisdiction) {
-  return area.empty() || jurisdiction == area ||
-         (jurisdiction.size() > area.size() && jurisdiction.substr(0, area.size()) == area &&
-          jurisdiction[area.size()] == '.');
-}
-
-// Why the command's claims do not fit the reference data the engine holds; "" when they do.
-// The HTTP boundary writes the claims from the caller's token; the engine still checks them
-// against its own directory of departments: the department exists, a supervisor speaks for
-// a safety-committee office and an inspector for a discipline commission, each only within
-// the office's jurisdiction (a district's office cannot review another district's ticket).
-std::string ClaimsProblem(const ReferenceData& ref, const fb::StaffCommand& cmd, const Ticket& t,
-                          fb::RejectReason* reason) {
-  const std::string role = Str(cmd.role());
-  const std::string dept = Str(cmd.department());
-  static constexpr std::string_view kDirectoryRoles[] = {"staff", "head", "supervisor",
-                                                         "inspector"};
-  if (std::find(std::begin(kDirectoryRoles), std::end(kDirectoryRoles), role) ==
-      std::end(kDirectoryRoles)) {
-    return "";
-  }
-  const Department* d = ref.FindDepartment(dept);
-  if (d == nullptr) {
-    *reason = fb::RejectReason::wrong_department;
-    return "acting as " + role + " of " + (dept.empty() ? "no department" : dept) +
-           ", which is not a department in the reference data";
-  }
-  const char* kind = role == "supervisor"  ? "safety_office"
-                     : role == "inspector" ? "discipline"
-                                           : nullptr;
-  if (kind == nullptr) return "";
-  if (d->kind != kind) {
-    *reason = fb::RejectReason::wrong_department;
-    return role + " acts for a " + kind + " department; " + dept + " is " + d->kind;
-  }
-  if (!Covers(d->jurisdiction, t.jurisdiction)) {
-    *reason = fb::RejectReason::wrong_department;
-    return dept + " oversees " + d->jurisdiction + ", not " + t.jurisdiction;
-  }
-  return "";
 }
 
 Status Reject(Step& step, const Ticket* t, fb::RejectReason reason, std::string message,
@@ -314,10 +239,9 @@ Status DecideCommand(Step& step) {
     return Reject(step, &t, fb::RejectReason::unknown_verb,
                   "workflow " + wf->name + " has no verb " + verb);
   }
-  {
-    fb::RejectReason claims_reason = fb::RejectReason::wrong_department;
-    std::string p = ClaimsProblem(step.world().reference(), *cmd, t, &claims_reason);
-    if (!p.empty()) return Reject(step, &t, claims_reason, p);
+  const Claims claims = ClaimsOf(*cmd);
+  if (auto r = ClaimsRefusal(step.world().reference(), claims, t)) {
+    return Reject(step, &t, r->reason, r->message);
   }
   if (const dsl::VerbDecl* decl = wf->FindVerb(verb)) {
     if (auto p = FieldProblemOf(step, *decl, *cmd)) {
@@ -330,25 +254,10 @@ Status DecideCommand(Step& step) {
   EvalEnv env(&step.input(), &t, step.now());
   for (const auto& tr : st->transitions) {
     if (tr.trigger != dsl::TriggerKind::kVerb || tr.verb != verb) continue;
-    std::string role_problem;
-    fb::RejectReason role_reason = fb::RejectReason::wrong_role;
-    bool admitted = tr.roles.empty();
-    for (const auto& role : tr.roles) {
-      fb::RejectReason r = fb::RejectReason::wrong_role;
-      std::string p = RoleProblem(role, *cmd, t, &r);
-      if (p.empty()) {
-        admitted = true;
-        break;
-      }
-      if (role_problem.empty()) {
-        role_problem = p;
-        role_reason = r;
-      }
-    }
-    if (!admitted) {
+    if (auto r = RolesRefusal(tr.roles, claims, t)) {
       if (problem.empty()) {
-        problem = role_problem;
-        reason = role_reason;
+        problem = r->message;
+        reason = r->reason;
       }
       continue;
     }

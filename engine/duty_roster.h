@@ -36,9 +36,9 @@ struct RosterPerson {
 
 struct Shift {
   std::string id;
-  std::vector<int> days;  // 0 = Monday .. 6 = Sunday: the days the shift starts on
-  int from_minute = 0;    // local minute of the day it starts
-  int to_minute = 0;      // local minute it ends (the next day when <= from_minute)
+  std::vector<int> days;           // 0 = Monday .. 6 = Sunday: the days the shift starts on
+  int from_minute = 0;             // local minute of the day it starts
+  int to_minute = 0;               // local minute it ends (the next day when <= from_minute)
   std::vector<std::string> order;  // person ids: the first is on duty
 };
 

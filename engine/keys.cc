@@ -4,7 +4,7 @@ namespace closeloop::engine::keys {
 namespace {
 
 // Separator between variable-length parts: 0x00 sorts before any text byte, so a prefix
-// "q/<lead>\0" never matches another department whose id extends this one.
+// "P q \0 <lead> \0" never matches another department whose id extends this one.
 constexpr char kSep = '\0';
 
 std::string Join(uint32_t p, std::string_view tag, std::initializer_list<std::string_view> parts) {
@@ -23,6 +23,13 @@ std::string Partition(uint32_t p) {
   std::string k(4, '\0');
   for (int i = 0; i < 4; ++i) k[i] = static_cast<char>((p >> (8 * (3 - i))) & 0xff);
   return k;
+}
+
+std::optional<uint32_t> PartitionOf(std::string_view key) {
+  if (key.size() < 4) return std::nullopt;
+  uint32_t p = 0;
+  for (int i = 0; i < 4; ++i) p = (p << 8) | static_cast<uint8_t>(key[i]);
+  return p;
 }
 
 std::string BE64(uint64_t v) {

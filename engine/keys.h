@@ -32,12 +32,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace closeloop::engine::keys {
 
 std::string Partition(uint32_t p);  // the 4-byte prefix
+// The partition a key belongs to (its first 4 bytes); nullopt for a key shorter than that.
+std::optional<uint32_t> PartitionOf(std::string_view key);
 std::string BE64(uint64_t v);
 uint64_t ReadBE64(std::string_view s);
 

@@ -29,15 +29,7 @@ Status Processor::Open() {
   now_ = now ? static_cast<int64_t>(keys::ReadBE64(*now)) : 0;
   // Rebuild the World from the control records seen so far, in log order. A record that was
   // refused then is refused again now: the World comes out the same.
-  Status scan =
-      store_.Scan(keys::ConfigPrefix(partition_), keys::PrefixEnd(keys::ConfigPrefix(partition_)),
-                  [&](std::string_view, std::string_view bytes) {
-                    auto rec = events::VerifyRecord(bytes);
-                    if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();
-                    ++config_seq_;
-                    return true;
-                  });
-  CL_RETURN_IF_ERROR(scan);
+  CL_RETURN_IF_ERROR(LoadStoredControl(store_, partition_, &config_seq_, &world_));
   if (options_.mode == Mode::kReprocess) {
     // Index what this partition's processor recorded, to compare each re-emitted record.
     for (uint64_t from = 0;;) {

@@ -5,6 +5,7 @@
 #include "engine/applier.h"
 #include "engine/keys.h"
 #include "engine/outbox.h"
+#include "engine/reference_data.h"
 #include "engine/world.h"
 #include "events/hash.h"
 #include "events/partition.h"
@@ -25,12 +26,6 @@ bool ContainsText(std::string_view hay, std::string_view needle) {
   return false;
 }
 
-bool Within(std::string_view j, std::string_view scope) {
-  if (scope.empty()) return true;
-  if (j.size() < scope.size() || j.substr(0, scope.size()) != scope) return false;
-  return j.size() == scope.size() || j[scope.size()] == '.';
-}
-
 bool Matches(const Ticket& t, const TicketFilter& f) {
   if (!f.department.empty() && t.lead != f.department) {
     bool involved = f.include_involved &&
@@ -42,7 +37,7 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   if (!f.workflow.empty() && t.workflow != f.workflow) return false;
   if (!f.loop.empty() && t.loop != f.loop) return false;
   if (!f.subject.empty() && t.subject != f.subject) return false;
-  if (!Within(t.jurisdiction, f.jurisdiction)) return false;
+  if (!JurisdictionCovers(f.jurisdiction, t.jurisdiction)) return false;
   if (!f.escalated_to.empty() && t.escalated_to != f.escalated_to) return false;
   if (!f.outcome.empty() && !(t.closed && t.outcome == f.outcome)) return false;
   if (f.open_only && t.closed) return false;
@@ -87,18 +82,79 @@ std::string OrderKey(const Ticket& t, const TicketFilter& f, uint32_t partition)
 // The last component of an index key: the ticket id after the final separator.
 std::string_view LastPart(std::string_view key) { return key.substr(key.rfind('\0') + 1); }
 
+// Each ticket an index under `prefix` names (its keys end in a ticket id), as `load` finds it,
+// to `fn` until it answers false; an index entry whose ticket is gone is passed over.
+Status ForEachIndexed(const StateReader& state, std::string_view prefix,
+                      const std::function<Result<std::optional<Ticket>>(std::string_view)>& load,
+                      const std::function<bool(const Ticket&)>& fn) {
+  Status inner = Status::Ok();
+  CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(std::string(prefix)),
+                                [&](std::string_view k, std::string_view) {
+                                  auto t = load(LastPart(k));
+                                  if (!t.ok()) {
+                                    inner = t.status();
+                                    return false;
+                                  }
+                                  return !*t || fn(**t);
+                                }));
+  return inner;
+}
+
 }  // namespace
 
 Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t partitions,
                                          std::string_view id) {
   for (uint32_t p = 0; p < partitions; ++p) {
-    CL_ASSIGN_OR_RETURN(auto bytes, state.Get(keys::Ticket(p, id)));
-    if (bytes) {
-      CL_ASSIGN_OR_RETURN(Ticket t, Ticket::Decode(*bytes));
-      return std::optional<Ticket>(std::move(t));
-    }
+    CL_ASSIGN_OR_RETURN(auto t, ReadTicket(state, p, id));
+    if (t) return t;
   }
   return std::optional<Ticket>();
+}
+
+Result<std::optional<Ticket>> ReadTicket(const StateReader& state, uint32_t p,
+                                         std::string_view id) {
+  CL_ASSIGN_OR_RETURN(auto bytes, state.Get(keys::Ticket(p, id)));
+  if (!bytes) return std::optional<Ticket>();
+  CL_ASSIGN_OR_RETURN(Ticket t, Ticket::Decode(*bytes));
+  return std::optional<Ticket>(std::move(t));
+}
+
+Status ForEachOpenTicket(const StateReader& state, uint32_t p,
+                         const std::function<bool(const Ticket&)>& fn) {
+  // The open-by-subject index, "P v \0 subject \0 id": every open ticket once.
+  std::string prefix = keys::OpenBySubjectPrefix(p, "");
+  prefix.pop_back();
+  return ForEachIndexed(
+      state, prefix, [&](std::string_view id) { return ReadTicket(state, p, id); }, fn);
+}
+
+Result<uint64_t> CountStoredTickets(const StateReader& state, uint32_t p) {
+  const std::string prefix = keys::Ticket(p, "");
+  uint64_t n = 0;
+  CL_RETURN_IF_ERROR(state.Scan(prefix, keys::PrefixEnd(prefix), [&](auto, auto) {
+    ++n;
+    return true;
+  }));
+  return n;
+}
+
+Result<int64_t> PartitionNow(const StateReader& state, uint32_t p) {
+  CL_ASSIGN_OR_RETURN(auto v, state.Get(keys::Now(p)));
+  return v ? static_cast<int64_t>(keys::ReadBE64(*v)) : int64_t{0};
+}
+
+Result<int64_t> EngineNow(const StateReader& state, uint32_t partitions) {
+  int64_t now = 0;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    CL_ASSIGN_OR_RETURN(int64_t n, PartitionNow(state, p));
+    now = std::max(now, n);
+  }
+  return now;
+}
+
+Result<uint64_t> InputPosition(const StateReader& state, uint32_t p) {
+  CL_ASSIGN_OR_RETURN(auto v, state.Get(keys::Position(p)));
+  return v ? keys::ReadBE64(*v) : uint64_t{0};
 }
 
 std::string TicketCursor(const Ticket& t, const TicketFilter& f, uint32_t partitions) {
@@ -244,19 +300,13 @@ Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partition
   if (!t) return std::vector<Ticket>();
   std::vector<Ticket> out;
   for (uint32_t p = 0; p < partitions; ++p) {
-    std::string prefix = keys::ChainPrefix(p, t->chain_id);
-    Status inner = Status::Ok();
-    CL_RETURN_IF_ERROR(
-        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view) {
-          auto member = FindTicket(state, partitions, LastPart(k));
-          if (!member.ok()) {
-            inner = member.status();
-            return false;
-          }
-          if (*member) out.push_back(std::move(**member));
+    CL_RETURN_IF_ERROR(ForEachIndexed(
+        state, keys::ChainPrefix(p, t->chain_id),
+        [&](std::string_view member) { return FindTicket(state, partitions, member); },
+        [&](const Ticket& member) {
+          out.push_back(member);
           return true;
         }));
-    CL_RETURN_IF_ERROR(inner);
   }
   std::stable_sort(out.begin(), out.end(), [](const Ticket& a, const Ticket& b) {
     return a.opened_at != b.opened_at ? a.opened_at < b.opened_at : a.id < b.id;

@@ -1,8 +1,11 @@
 // Read-only questions about derived state, answered from the indexes (keys.h) across all
 // partitions: a department's queue, overdue and escalated tickets, a subject's tickets, a
 // chain, counts, a ticket's history as of a time, and the state digest replay must match.
+// With engine::LoadStoredControl (world.h) this is the typed read API of engine state:
+// nothing outside engine/ reads its keys or decodes its values itself.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +53,21 @@ std::string TicketCursor(const Ticket& t, const TicketFilter& filter, uint32_t p
 
 Result<std::optional<Ticket>> FindTicket(const StateReader& state, uint32_t partitions,
                                          std::string_view id);
+// The ticket `id` of partition `p`; nullopt when that partition holds none.
+Result<std::optional<Ticket>> ReadTicket(const StateReader& state, uint32_t p, std::string_view id);
+// Every open ticket of partition `p`, by subject then id, until `fn` answers false.
+Status ForEachOpenTicket(const StateReader& state, uint32_t p,
+                         const std::function<bool(const Ticket&)>& fn);
+
+// Partition `p`'s clock: the time of the last clock record its processor took; 0 before one.
+Result<int64_t> PartitionNow(const StateReader& state, uint32_t p);
+// The latest clock of partitions 0..partitions-1: the engine's present.
+Result<int64_t> EngineNow(const StateReader& state, uint32_t partitions);
+// How many tickets (open or closed) partition `p` holds.
+Result<uint64_t> CountStoredTickets(const StateReader& state, uint32_t p);
+
+// Partition `p`'s input position: the offset its processor reads next.
+Result<uint64_t> InputPosition(const StateReader& state, uint32_t p);
 
 // The ticket's engine records (stored bytes) in order; with `as_of_ms`, only those
 // recorded at or before it.

@@ -125,6 +125,12 @@ std::vector<Nearby<T>> Nearest(std::vector<Nearby<T>> v) {
 
 }  // namespace
 
+bool JurisdictionCovers(std::string_view area, std::string_view jurisdiction) {
+  return area.empty() || jurisdiction == area ||
+         (jurisdiction.size() > area.size() && jurisdiction.substr(0, area.size()) == area &&
+          jurisdiction[area.size()] == '.');
+}
+
 int64_t DistanceMetres(GeoPoint a, GeoPoint b) {
   constexpr double kEarthRadiusMetres = 6371008.8;
   constexpr double kRad = std::numbers::pi / 180.0;
@@ -341,25 +347,23 @@ Status ReferenceData::Load(std::string_view table, const std::vector<std::string
   } else if (table == "enterprises") {
     std::map<std::string, Enterprise, std::less<>> m;
     CL_RETURN_IF_ERROR(ParseAll(ParseEnterprises, docs, &m));
-    std::map<std::string, Where, std::less<>> sources, sensors;
+    // Ids are unique across the table: alarms and plans name a sensor or risk source alone.
+    std::set<std::string, std::less<>> sources, sensors;
     for (const auto& [id, e] : m) {
-      for (size_t i = 0; i < e.risk_sources.size(); ++i) {
-        const RiskSource& rs = e.risk_sources[i];
-        if (!sources.emplace(rs.id, Where{id, i, 0}).second) {
+      for (const RiskSource& rs : e.risk_sources) {
+        if (!sources.insert(rs.id).second) {
           return InvalidArgument("content_json.items[id=" + id + "]: risk source '" + rs.id +
                                  "' appears twice");
         }
-        for (size_t j = 0; j < rs.sensors.size(); ++j) {
-          if (!sensors.emplace(rs.sensors[j].id, Where{id, i, j}).second) {
-            return InvalidArgument("content_json.items[id=" + id + "]: sensor '" +
-                                   rs.sensors[j].id + "' appears twice");
+        for (const Sensor& sensor : rs.sensors) {
+          if (!sensors.insert(sensor.id).second) {
+            return InvalidArgument("content_json.items[id=" + id + "]: sensor '" + sensor.id +
+                                   "' appears twice");
           }
         }
       }
     }
     enterprises_ = std::move(m);
-    risk_source_index_ = std::move(sources);
-    sensor_index_ = std::move(sensors);
   } else if (table == "rescue_teams") {
     std::map<std::string, RescueTeam, std::less<>> m;
     CL_RETURN_IF_ERROR(ParseAll(ParseRescueTeams, docs, &m));
@@ -439,10 +443,7 @@ std::vector<const Enterprise*> ReferenceData::FindEnterprises(const EnterpriseFi
   std::vector<const Enterprise*> out;
   for (const auto& [id, e] : enterprises_) {
     if (!f.district.empty() && e.district != f.district) continue;
-    if (!f.jurisdiction.empty() && e.jurisdiction != f.jurisdiction &&
-        e.jurisdiction.rfind(f.jurisdiction + ".", 0) != 0) {
-      continue;
-    }
+    if (!JurisdictionCovers(f.jurisdiction, e.jurisdiction)) continue;
     if (!f.industry.empty() && e.industry != f.industry) continue;
     if (!f.hazard_class.empty() && !Contains(e.hazard_classes, f.hazard_class)) continue;
     if (!f.colours.empty() && f.colours.count(e.risk_colour) == 0) continue;
@@ -450,21 +451,6 @@ std::vector<const Enterprise*> ReferenceData::FindEnterprises(const EnterpriseFi
     out.push_back(&e);
   }
   return out;
-}
-
-std::optional<SensorRef> ReferenceData::FindSensor(std::string_view sensor_id) const {
-  const Where* w = Find(sensor_index_, sensor_id);
-  if (w == nullptr) return std::nullopt;
-  const Enterprise& e = enterprises_.find(w->enterprise)->second;
-  const RiskSource& rs = e.risk_sources[w->risk_source];
-  return SensorRef{&e, &rs, &rs.sensors[w->sensor]};
-}
-
-std::optional<SensorRef> ReferenceData::FindRiskSource(std::string_view risk_source_id) const {
-  const Where* w = Find(risk_source_index_, risk_source_id);
-  if (w == nullptr) return std::nullopt;
-  const Enterprise& e = enterprises_.find(w->enterprise)->second;
-  return SensorRef{&e, &e.risk_sources[w->risk_source], nullptr};
 }
 
 std::vector<Nearby<Expert>> ReferenceData::ExpertsBySpeciality(std::string_view speciality,

@@ -68,6 +68,11 @@ struct Department {
   std::string kind;          // "safety_office", "discipline", "fire_rescue", ...
 };
 
+// Whether `area` covers `jurisdiction` in the tree of codes: "" is the whole city; "xuanwu"
+// covers "xuanwu" and "xuanwu.meiyuan" but not "xuanwux". The one test of a supervisor's
+// scope, a queue's jurisdiction filter and a duty's enterprise filter.
+bool JurisdictionCovers(std::string_view area, std::string_view jurisdiction);
+
 enum class JurisdictionLevel { kDistrict, kStreet, kGrid };
 
 struct Jurisdiction {
@@ -264,12 +269,6 @@ struct Nearby {
   int64_t metres = 0;
 };
 
-struct SensorRef {
-  const Enterprise* enterprise = nullptr;
-  const RiskSource* risk_source = nullptr;
-  const Sensor* sensor = nullptr;
-};
-
 class ReferenceData {
  public:
   // The tables a ReferenceDataUpdated may name.
@@ -305,9 +304,6 @@ class ReferenceData {
   const Enterprise* FindEnterprise(std::string_view id) const;
   // Matching enterprises ordered by id.
   std::vector<const Enterprise*> FindEnterprises(const EnterpriseFilter& filter) const;
-  std::optional<SensorRef> FindSensor(std::string_view sensor_id) const;
-  // The enterprise and risk source of a risk-source id (sensor field unset).
-  std::optional<SensorRef> FindRiskSource(std::string_view risk_source_id) const;
 
   // Experts with the speciality / teams able to answer the incident type / depots holding
   // the item, nearest first (whole metres, then id).
@@ -348,14 +344,6 @@ class ReferenceData {
   std::map<std::string, Jurisdiction, std::less<>> jurisdictions_;
   std::map<std::string, HazardClass, std::less<>> hazard_classes_;
   std::map<std::string, Enterprise, std::less<>> enterprises_;
-  // Where a risk source or sensor sits inside enterprises_, rebuilt with it.
-  struct Where {
-    std::string enterprise;
-    size_t risk_source = 0;
-    size_t sensor = 0;
-  };
-  std::map<std::string, Where, std::less<>> risk_source_index_;
-  std::map<std::string, Where, std::less<>> sensor_index_;
   std::map<std::string, RescueTeam, std::less<>> teams_;
   std::map<std::string, MaterialDepot, std::less<>> depots_;
   std::map<std::string, Expert, std::less<>> experts_;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "dsl/compile.h"
+#include "engine/keys.h"
 #include "engine/routing.h"
 
 namespace closeloop::engine {
@@ -46,6 +47,14 @@ Status World::ApplyControl(const fb::Record& record) {
         return FailedPrecondition(
             "workflow " + wf->name + " version " + std::to_string(wf->version) +
             " is not newer than the deployed version " + std::to_string(versions.rbegin()->first));
+      }
+      for (const dsl::ServiceDecl& svc : wf->services) {
+        for (const dsl::Workflow* other : LatestAll()) {
+          if (other->name != wf->name && other->FindService(svc.code) != nullptr) {
+            return FailedPrecondition("service " + svc.code + " is already offered by workflow " +
+                                      other->name);
+          }
+        }
       }
       if (wf->routing && wf->routing->kind.empty()) {
         if (const RoutingTable* table = reference_.Routing(wf->routing->table)) {
@@ -180,6 +189,35 @@ int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calend
     default:
       return t_ms + d.CalendarMillis();
   }
+}
+
+Status LoadStoredControl(const StateReader& state, uint32_t p, uint64_t* seq, World* world) {
+  Status bad = Status::Ok();
+  CL_RETURN_IF_ERROR(state.Scan(
+      keys::Config(p, *seq), keys::PrefixEnd(keys::ConfigPrefix(p)),
+      [&](std::string_view, std::string_view bytes) {
+        auto rec = events::VerifyRecord(bytes);
+        if (!rec.ok()) {
+          bad = Corruption("state: control record " + std::to_string(*seq) + " of partition " +
+                           std::to_string(p) + ": " + rec.status().message());
+          return false;
+        }
+        // A refusal is the engine's decision, taken again the same.
+        world->ApplyControl(**rec).IgnoreError();
+        ++*seq;
+        return true;
+      }));
+  return bad;
+}
+
+Result<uint64_t> CountStoredControl(const StateReader& state, uint32_t p, uint64_t from) {
+  uint64_t n = 0;
+  CL_RETURN_IF_ERROR(state.Scan(keys::Config(p, from), keys::PrefixEnd(keys::ConfigPrefix(p)),
+                                [&](std::string_view, std::string_view) {
+                                  ++n;
+                                  return true;
+                                }));
+  return n;
 }
 
 }  // namespace closeloop::engine

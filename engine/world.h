@@ -17,6 +17,7 @@
 #include "engine/duty_roster.h"
 #include "engine/notify_rules.h"
 #include "engine/reference_data.h"
+#include "engine/store.h"
 #include "events/record.h"
 
 namespace closeloop::engine {
@@ -66,5 +67,17 @@ class World {
 
 // t + d: calendar units exactly; working units on `calendar`.
 int64_t AddDuration(int64_t t_ms, const dsl::Duration& d, const Calendar& calendar);
+
+// The World as a processor stored it. A processor keeps every control record it took or
+// refused in its state (keys::Config, in log order); applying them again, each refusal
+// refused again, rebuilds its World exactly. The one loader for the processor (at start),
+// the HTTP API's cache and the demo's staff.
+//
+// Applies partition `p`'s stored control records from the `*seq`-th on to `world`, advancing
+// `*seq` past each one applied. Corruption when a stored record does not verify: `*seq` stops
+// before it, so a retry meets it again rather than building a World without it.
+Status LoadStoredControl(const StateReader& state, uint32_t p, uint64_t* seq, World* world);
+// How many control records partition `p` has stored from the `from`-th on.
+Result<uint64_t> CountStoredControl(const StateReader& state, uint32_t p, uint64_t from);
 
 }  // namespace closeloop::engine

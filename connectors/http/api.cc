@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <thread>
 
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
@@ -10,7 +11,6 @@
 #include "connectors/http/json_body.h"
 #include "connectors/http/route_guard.h"
 #include "connectors/http/server.h"
-#include "engine/keys.h"
 #include "engine/store.h"
 #include "events/log.h"
 #include "events/record.h"
@@ -101,35 +101,32 @@ void RunGuarded(const Handler& handler, Call& call) {
 
 // ---- WorldCache ------------------------------------------------------------------------
 
-void WorldCache::Refresh() {
+Status WorldCache::Refresh() {
   uint64_t from_seq;
   {
     std::shared_lock lock(mu_);
     from_seq = applied_;
   }
-  std::vector<std::string> fresh;
+  // The partition furthest along: every partition stores the same control records.
+  uint32_t best = 0;
+  uint64_t most = 0;
   for (uint32_t p = 0; p < partitions_; ++p) {
-    std::vector<std::string> found;
-    std::string end = engine::keys::PrefixEnd(engine::keys::ConfigPrefix(p));
-    (void)state_.Scan(engine::keys::Config(p, from_seq), end,
-                      [&](std::string_view, std::string_view v) {
-                        found.emplace_back(v);
-                        return true;
-                      });
-    if (found.size() > fresh.size()) fresh = std::move(found);
+    CL_ASSIGN_OR_RETURN(uint64_t n, engine::CountStoredControl(state_, p, from_seq));
+    if (n > most) best = p, most = n;
   }
-  if (fresh.empty()) return;
+  if (most == 0) return Status::Ok();
   std::unique_lock lock(mu_);
-  if (applied_ != from_seq) return;  // another caller applied them meanwhile
-  for (const auto& bytes : fresh) {
-    auto rec = events::VerifyRecord(bytes);
-    if (rec.ok()) world_.ApplyControl(**rec).IgnoreError();  // refusals: as the engine did
-    ++applied_;
-  }
+  if (applied_ != from_seq) return Status::Ok();  // another caller applied them meanwhile
+  return engine::LoadStoredControl(state_, best, &applied_, &world_);
+}
+
+void WorldCache::LogRefreshError(const Status& s) {
+  spdlog::error("api: the deployed configuration could not be read: {}", s.ToString());
 }
 
 Status WorldCache::Admits(const std::vector<std::string>& jsons) {
-  Refresh();
+  // Judged against the configuration as it is, or not at all.
+  CL_RETURN_IF_ERROR(Refresh());
   engine::World trial;
   {
     std::shared_lock lock(mu_);
@@ -164,15 +161,35 @@ Api::Impl::Impl(ApiBackend backend, ApiOptions options)
       world(*b.state, partitions),
       feed(*b.log, *b.state) {}
 
-namespace {
-
-bool JurisdictionWithin(std::string_view j, std::string_view scope) {
-  if (scope.empty()) return true;
-  if (j.size() < scope.size() || j.substr(0, scope.size()) != scope) return false;
-  return j.size() == scope.size() || j[scope.size()] == '.';
+bool Api::Impl::AwaitProcessed(const rocks::IngressAck& ack) {
+  if (!b.decisions_visible) return false;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
+  auto pause = std::chrono::milliseconds(1);
+  while (b.processed(ack.partition) <= ack.offset) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
-}  // namespace
+Status Api::Impl::ForEachCausedBy(
+    std::string_view id, uint32_t partition, uint64_t offset, uint64_t window,
+    const std::function<bool(const events::fb::Record&, const std::string&)>& fn) {
+  const uint64_t end = std::min(b.log->Head(partition).end_offset, offset + 1 + window);
+  for (uint64_t from = offset + 1; from < end;) {
+    CL_ASSIGN_OR_RETURN(auto batch, b.log->Read(partition, from, 1024));
+    if (batch.empty()) break;
+    for (const auto& stored : batch) {
+      from = stored.offset + 1;
+      auto r = events::VerifyRecord(stored.bytes);
+      if (!r.ok() || !(*r)->causation_id() || (*r)->causation_id()->string_view() != id) continue;
+      if (!fn(**r, stored.bytes)) return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
 
 Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
   switch (u.role) {
@@ -192,7 +209,8 @@ Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
         const auto* d = w.reference().FindDepartment(u.department);
         return d ? d->jurisdiction : std::string("\x01");  // unknown department: nothing
       });
-      if (t.lead == u.department || JurisdictionWithin(t.jurisdiction, scope)) return Access::kAct;
+      if (t.lead == u.department || engine::JurisdictionCovers(scope, t.jurisdiction))
+        return Access::kAct;
       return Access::kNone;
     }
     case Role::kInspector:

@@ -2,8 +2,6 @@
 // caller's claims (name, role, department) from their token, never from the body. The call
 // waits for the engine's decision and answers with it: the ticket after the action, or
 // the refusal (stale version 409, wrong role or department 403, not allowed now 422).
-#include <chrono>
-#include <thread>
 
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
@@ -237,39 +235,23 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     return;
   }
   // Wait for the engine to process the command, then find what it decided.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
-  auto pause = std::chrono::milliseconds(1);
-  while (b.processed(ack.partition) <= ack.offset) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      c.Json(202, {{"command_id", command_id},
-                   {"status", "pending"},
-                   {"message", "recorded; the engine has not decided yet"}});
-      return;
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  if (!AwaitProcessed(ack)) {
+    c.Json(202, {{"command_id", command_id},
+                 {"status", "pending"},
+                 {"message", "recorded; the engine has not decided yet"}});
+    return;
   }
   json records = json::array();
   const events::fb::CommandRejected* rejected = nullptr;
   std::string rejected_bytes;
-  uint64_t from = ack.offset + 1, end = b.log->Head(ack.partition).end_offset;
-  while (from < end && from < ack.offset + 200000) {
-    auto batch = b.log->Read(ack.partition, from, 1024);
-    if (!batch.ok()) return c.Fail(batch.status());
-    if (batch->empty()) break;
-    for (const auto& stored : *batch) {
-      from = stored.offset + 1;
-      auto r = events::VerifyRecord(stored.bytes);
-      if (!r.ok() || (*r)->causation_id() == nullptr ||
-          (*r)->causation_id()->string_view() != record_id) {
-        continue;
-      }
-      records.push_back(events::BodyName((*r)->body_type()));
-      if ((*r)->body_type() == events::fb::Body::CommandRejected) {
-        rejected_bytes = stored.bytes;
-      }
-    }
-  }
+  Status scanned = ForEachCausedBy(record_id, ack.partition, ack.offset, 200000,
+                                   [&](const events::fb::Record& r, const std::string& bytes) {
+                                     records.push_back(events::BodyName(r.body_type()));
+                                     if (r.body_type() == events::fb::Body::CommandRejected)
+                                       rejected_bytes = bytes;
+                                     return true;
+                                   });
+  if (!scanned.ok()) return c.Fail(scanned);
   if (!rejected_bytes.empty()) {
     rejected = (*events::VerifyRecord(rejected_bytes))->body_as_CommandRejected();
     int status = StatusForRejection(rejected->reason());

@@ -59,6 +59,64 @@ json IssuedJson(const IssuedToken& t, const std::string& revoked) {
 
 }  // namespace
 
+// POST /v1/admin/workflows: a workflow's DSL text, compiled and checked, deployed when it has no
+// errors (201 with its diagnostics), else 422 with them.
+void Api::Impl::DeployWorkflow(Call& c) {
+  auto body = c.BodyObject();
+  if (!body) return;
+  if (!body->contains("source") || !(*body)["source"].is_string()) {
+    return c.Error(400, "invalid", "source: the workflow's DSL text", "source");
+  }
+  if (body->contains("file") && !(*body)["file"].is_string()) {
+    return c.Error(400, "invalid", "file: a file name (a string)", "file");
+  }
+  std::string name = body->value("file", std::string("workflow.wf"));
+  std::string source = (*body)["source"].get<std::string>();
+  auto compiled = dsl::Compile({{name, source}});
+  json diags = json::array();
+  for (const auto& d : compiled.diagnostics) {
+    auto lc = dsl::LocateOffset(source, d.offset);
+    diags.push_back({{"severity", d.severity == dsl::DiagSeverity::kError ? "error" : "warning"},
+                     {"code", d.code},
+                     {"message", d.message},
+                     {"line", lc.line},
+                     {"column", lc.column}});
+  }
+  if (!compiled.ok()) {
+    json first = diags.empty() ? json::object() : diags[0];
+    c.Json(422, {{"error",
+                  {{"status", 422},
+                   {"code", "workflow_invalid"},
+                   {"message", "the workflow does not compile; nothing was deployed"},
+                   {"line", first.value("line", 0)},
+                   {"column", first.value("column", 0)},
+                   {"diagnostics", diags}}}});
+    return;
+  }
+  std::vector<std::string> records;
+  json deployed = json::array();
+  for (const auto& wf : compiled.program->workflows) {
+    json rec = {{"source", "api/" + c.who().name},
+                {"actor", c.who().name},
+                {"body_type", "WorkflowDeployed"},
+                {"body",
+                 {{"name", wf.name},
+                  {"version", wf.version},
+                  {"source", source},
+                  {"source_sha256", events::ToHex(events::Sha256Of(std::string_view(source)))}}}};
+    records.push_back(rec.dump());
+    deployed.push_back({{"name", wf.name}, {"version", wf.version}});
+  }
+  if (Status admitted = world.Admits(records); !admitted.ok()) {
+    if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
+    return c.Error(422, "refused", admitted.message() + "; nothing was deployed");
+  }
+  Status s = b.append_control(records);
+  if (!s.ok()) return c.Fail(s);
+  c.detail = deployed.dump();
+  c.Json(201, {{"deployed", deployed}, {"diagnostics", diags}});
+}
+
 void Api::Impl::RegisterAdmin(httplib::Server& s) {
   const uint32_t admin = Roles({Role::kAdmin});
   const uint32_t signed_in = Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor,
@@ -123,61 +181,7 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"departments", out}});
   });
 
-  Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) {
-    auto body = c.BodyObject();
-    if (!body) return;
-    if (!body->contains("source") || !(*body)["source"].is_string()) {
-      return c.Error(400, "invalid", "source: the workflow's DSL text", "source");
-    }
-    if (body->contains("file") && !(*body)["file"].is_string()) {
-      return c.Error(400, "invalid", "file: a file name (a string)", "file");
-    }
-    std::string name = body->value("file", std::string("workflow.wf"));
-    std::string source = (*body)["source"].get<std::string>();
-    auto compiled = dsl::Compile({{name, source}});
-    json diags = json::array();
-    for (const auto& d : compiled.diagnostics) {
-      auto lc = dsl::LocateOffset(source, d.offset);
-      diags.push_back({{"severity", d.severity == dsl::DiagSeverity::kError ? "error" : "warning"},
-                       {"code", d.code},
-                       {"message", d.message},
-                       {"line", lc.line},
-                       {"column", lc.column}});
-    }
-    if (!compiled.ok()) {
-      json first = diags.empty() ? json::object() : diags[0];
-      c.Json(422, {{"error",
-                    {{"status", 422},
-                     {"code", "workflow_invalid"},
-                     {"message", "the workflow does not compile; nothing was deployed"},
-                     {"line", first.value("line", 0)},
-                     {"column", first.value("column", 0)},
-                     {"diagnostics", diags}}}});
-      return;
-    }
-    std::vector<std::string> records;
-    json deployed = json::array();
-    for (const auto& wf : compiled.program->workflows) {
-      json rec = {{"source", "api/" + c.who().name},
-                  {"actor", c.who().name},
-                  {"body_type", "WorkflowDeployed"},
-                  {"body",
-                   {{"name", wf.name},
-                    {"version", wf.version},
-                    {"source", source},
-                    {"source_sha256", events::ToHex(events::Sha256Of(std::string_view(source)))}}}};
-      records.push_back(rec.dump());
-      deployed.push_back({{"name", wf.name}, {"version", wf.version}});
-    }
-    if (Status admitted = world.Admits(records); !admitted.ok()) {
-      if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
-      return c.Error(422, "refused", admitted.message() + "; nothing was deployed");
-    }
-    Status s = b.append_control(records);
-    if (!s.ok()) return c.Fail(s);
-    c.detail = deployed.dump();
-    c.Json(201, {{"deployed", deployed}, {"diagnostics", diags}});
-  });
+  Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) { DeployWorkflow(c); });
 
   Route(s, "POST", "/v1/admin/reference-data", admin, [this](Call& c) {
     std::string ct = c.req.get_header_value("Content-Type");

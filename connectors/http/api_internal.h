@@ -73,16 +73,21 @@ class WorldCache {
   // the message. InvalidArgument: a record does not decode (as append_control would say);
   // FailedPrecondition: the engine would refuse it.
   Status Admits(const std::vector<std::string>& jsons);
-  // Runs `fn(world)` on an up-to-date World under a shared lock.
+  // Runs `fn(world)` on an up-to-date World under a shared lock. When the stored records
+  // cannot be read, the error is logged and `fn` sees the World as far as it loaded.
   template <typename F>
   auto With(F&& fn) {
-    Refresh();
+    Status s = Refresh();
+    if (!s.ok()) LogRefreshError(s);
     std::shared_lock lock(mu_);
     return fn(static_cast<const engine::World&>(world_));
   }
+  // Applies the control records stored since the last call (engine::LoadStoredControl); the
+  // error of a store that cannot be read or a record that does not verify.
+  Status Refresh();
 
  private:
-  void Refresh();
+  static void LogRefreshError(const Status& s);
   const engine::StateReader& state_;
   uint32_t partitions_;
   std::shared_mutex mu_;
@@ -143,10 +148,30 @@ struct Api::Impl {
   // any personal data went out unmasked (the access log records it).
   Result<json> CaseFileJson(const User& user, const engine::Ticket& t, int64_t as_of,
                             bool* personal_shown);
+  // "Publish, then wait for the decision", for every route that answers with the engine's
+  // decision (actions, Open311 requests): waits, backing off from 1 to 20 ms, until the
+  // engine has processed the record `ack` names or ApiOptions::command_wait_ms has passed.
+  // Whether it was processed; false at once when decisions are not visible (Kafka).
+  bool AwaitProcessed(const rocks::IngressAck& ack);
+  // The records the engine wrote because of record `id` (their causation_id), found in
+  // `partition` after `offset`, at most `window` records on; `fn` gets each (verified) with
+  // its stored bytes and answers false to stop.
+  Status ForEachCausedBy(
+      std::string_view id, uint32_t partition, uint64_t offset, uint64_t window,
+      const std::function<bool(const events::fb::Record&, const std::string&)>& fn);
   // The verbs `user` could use on `t` now (the engine may still refuse on a condition).
   json ActionsFor(const User& user, const engine::Ticket& t);
   // POST /v1/tickets/{id}/actions.
   void Act(Call& c, const std::string& id);
+
+  // The routes whose handlers are long enough to be named (each says what it answers; the
+  // short ones stay beside their registration).
+  void PostEvents(Call& c);      // api_events.cc
+  void GetTickets(Call& c);      // api_tickets.cc
+  void DeployWorkflow(Call& c);  // api_admin.cc
+  void GetOverview(Call& c);     // api_overview.cc
+  void GetStream(Call& c);       // api_stream.cc
+  void GetMetrics(Call& c);      // api_stream.cc
 
   void RegisterEvents(httplib::Server& s);
   void RegisterTickets(httplib::Server& s);

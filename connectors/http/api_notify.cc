@@ -2,9 +2,6 @@
 // roster tables, each published as a versioned control record after it validates; what
 // waits in the outbox; the deliverer's dead letters, listed and replayed by an
 // administrator; the acknowledgement of a duty page, recorded for the engine to decide.
-#include <chrono>
-#include <thread>
-
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/json_body.h"
@@ -262,12 +259,7 @@ void Api::Impl::AckPage(Call& c) {
   auto acks = b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
   if (!acks.ok()) return c.Fail(acks.status());
   c.detail = "ack " + id + " via " + via;
-  const rocks::IngressAck ack = acks->front();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
-  while (b.decisions_visible && b.processed(ack.partition) <= ack.offset &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  AwaitProcessed(acks->front());
   auto after = engine::duty::ChainOfPage(*b.state, partition, page_id);
   if (!after.ok()) return c.Fail(after.status());
   json out = {{"delivery_id", id},

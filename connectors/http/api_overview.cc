@@ -37,90 +37,93 @@ int64_t EndOfLocalDay(int64_t t) {
 
 }  // namespace
 
+// GET /v1/overview: what the console's first page shows the caller.
+void Api::Impl::GetOverview(Call& c) {
+  const User& u = c.who();
+  std::vector<engine::Ticket> seen;
+  engine::TicketFilter f;
+  f.limit = kPage;
+  bool truncated = false;
+  for (;;) {
+    auto page = engine::ListTickets(*b.state, partitions, f);
+    if (!page.ok()) return c.Fail(page.status());
+    for (auto& t : *page) {
+      if (TicketAccess(u, t) != Access::kNone) seen.push_back(std::move(t));
+    }
+    if (page->size() < f.limit) break;
+    if (seen.size() >= kMaxScan) {
+      truncated = true;
+      break;
+    }
+    f.after = engine::TicketCursor(page->back(), f, partitions);
+  }
+  // std::map: the output's key order is fixed, whatever the scan order.
+  std::map<std::string, int64_t> by_loop, by_department, overdue_by_department;
+  std::map<std::pair<std::string, std::string>, int64_t> by_state;
+  int64_t open = 0, overdue_now = 0, ever_overdue = 0, closed_late = 0;
+  for (const auto& t : seen) {
+    if (t.overdue_count > 0) {
+      ++ever_overdue;
+      if (t.closed) ++closed_late;
+    }
+    if (t.closed) continue;
+    ++open;
+    ++by_loop[t.loop];
+    ++by_state[{t.workflow, t.state}];
+    ++by_department[t.lead];
+    if (t.overdue) {
+      ++overdue_now;
+      ++overdue_by_department[t.lead];
+    }
+  }
+  const int64_t now = b.engine_now();
+  json trend = json::array();
+  for (int i = kTrendDays - 1; i >= 0; --i) {
+    int64_t at = std::min(now, EndOfLocalDay(now) - i * kDayMs);
+    int64_t overdue = 0;
+    for (const auto& t : seen) {
+      if (t.overdue_count == 0 || t.opened_at > at) continue;  // never overdue, or not yet
+      if (t.closed && t.closed_at <= at) continue;             // closed by then
+      auto then = engine::TicketAsOf(*b.state, partitions, t.id, at);
+      if (!then.ok()) return c.Fail(then.status());
+      if (*then && (*then)->overdue && !(*then)->closed) ++overdue;
+    }
+    trend.push_back({{"at", at}, {"overdue", overdue}});
+  }
+  json states = json::array();
+  for (const auto& [k, n] : by_state) {
+    states.push_back({{"workflow", k.first}, {"state", k.second}, {"count", n}});
+  }
+  json colours = {{"red", 0}, {"orange", 0}, {"yellow", 0}, {"blue", 0}};
+  int64_t enterprises = world.With([&](const engine::World& w) {
+    auto all = w.reference().FindEnterprises({});
+    for (const auto* e : all) {
+      std::string name(engine::RiskColourName(e->risk_colour));
+      colours[name] = colours[name].get<int64_t>() + 1;
+    }
+    return static_cast<int64_t>(all.size());
+  });
+  c.Json(200, {{"now", now},
+               {"tickets_scanned", seen.size()},
+               {"truncated", truncated},
+               {"open_tickets", open},
+               {"overdue_tickets", overdue_now},
+               {"ever_overdue_tickets", ever_overdue},
+               {"closed_late_tickets", closed_late},
+               {"by_loop", by_loop},
+               {"by_state", states},
+               {"by_department", by_department},
+               {"overdue_by_department", overdue_by_department},
+               {"overdue_trend", trend},
+               {"enterprises", enterprises},
+               {"enterprises_by_colour", colours}});
+}
+
 void Api::Impl::RegisterOverview(httplib::Server& s) {
   const uint32_t readers =
       Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
 
-  Route(s, "GET", "/v1/overview", readers, [this](Call& c) {
-    const User& u = c.who();
-    std::vector<engine::Ticket> seen;
-    engine::TicketFilter f;
-    f.limit = kPage;
-    bool truncated = false;
-    for (;;) {
-      auto page = engine::ListTickets(*b.state, partitions, f);
-      if (!page.ok()) return c.Fail(page.status());
-      for (auto& t : *page) {
-        if (TicketAccess(u, t) != Access::kNone) seen.push_back(std::move(t));
-      }
-      if (page->size() < f.limit) break;
-      if (seen.size() >= kMaxScan) {
-        truncated = true;
-        break;
-      }
-      f.after = engine::TicketCursor(page->back(), f, partitions);
-    }
-    // std::map: the output's key order is fixed, whatever the scan order.
-    std::map<std::string, int64_t> by_loop, by_department, overdue_by_department;
-    std::map<std::pair<std::string, std::string>, int64_t> by_state;
-    int64_t open = 0, overdue_now = 0, ever_overdue = 0, closed_late = 0;
-    for (const auto& t : seen) {
-      if (t.overdue_count > 0) {
-        ++ever_overdue;
-        if (t.closed) ++closed_late;
-      }
-      if (t.closed) continue;
-      ++open;
-      ++by_loop[t.loop];
-      ++by_state[{t.workflow, t.state}];
-      ++by_department[t.lead];
-      if (t.overdue) {
-        ++overdue_now;
-        ++overdue_by_department[t.lead];
-      }
-    }
-    const int64_t now = b.engine_now();
-    json trend = json::array();
-    for (int i = kTrendDays - 1; i >= 0; --i) {
-      int64_t at = std::min(now, EndOfLocalDay(now) - i * kDayMs);
-      int64_t overdue = 0;
-      for (const auto& t : seen) {
-        if (t.overdue_count == 0 || t.opened_at > at) continue;  // never overdue, or not yet
-        if (t.closed && t.closed_at <= at) continue;             // closed by then
-        auto then = engine::TicketAsOf(*b.state, partitions, t.id, at);
-        if (!then.ok()) return c.Fail(then.status());
-        if (*then && (*then)->overdue && !(*then)->closed) ++overdue;
-      }
-      trend.push_back({{"at", at}, {"overdue", overdue}});
-    }
-    json states = json::array();
-    for (const auto& [k, n] : by_state) {
-      states.push_back({{"workflow", k.first}, {"state", k.second}, {"count", n}});
-    }
-    json colours = {{"red", 0}, {"orange", 0}, {"yellow", 0}, {"blue", 0}};
-    int64_t enterprises = world.With([&](const engine::World& w) {
-      auto all = w.reference().FindEnterprises({});
-      for (const auto* e : all) {
-        std::string name(engine::RiskColourName(e->risk_colour));
-        colours[name] = colours[name].get<int64_t>() + 1;
-      }
-      return static_cast<int64_t>(all.size());
-    });
-    c.Json(200, {{"now", now},
-                 {"tickets_scanned", seen.size()},
-                 {"truncated", truncated},
-                 {"open_tickets", open},
-                 {"overdue_tickets", overdue_now},
-                 {"ever_overdue_tickets", ever_overdue},
-                 {"closed_late_tickets", closed_late},
-                 {"by_loop", by_loop},
-                 {"by_state", states},
-                 {"by_department", by_department},
-                 {"overdue_by_department", overdue_by_department},
-                 {"overdue_trend", trend},
-                 {"enterprises", enterprises},
-                 {"enterprises_by_colour", colours}});
-  });
+  Route(s, "GET", "/v1/overview", readers, [this](Call& c) { GetOverview(c); });
 
   // ?spans=FROM:TO,FROM:TO (ms) -> working milliseconds of each, on `calendar` (default prc):
   // the console's "time left in working time" uses the engine's own calendar arithmetic.

@@ -8,6 +8,7 @@
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
 #include "dsl/verb_fields.h"
+#include "engine/permission.h"
 #include "engine/queries.h"
 #include "events/ids.h"
 #include "events/partition.h"
@@ -44,52 +45,39 @@ json FieldsOf(const dsl::VerbDecl* decl) {
   return out;
 }
 
-// Whether `user`'s claims satisfy one of a transition's roles, as the engine will check.
-bool ClaimsFit(const std::vector<std::string>& roles, const User& u, const engine::Ticket& t) {
-  if (roles.empty()) return true;
-  for (const auto& r : roles) {
-    if (r == "assignee" && u.department == t.lead && u.role == Role::kStaff) return true;
-    if (r == "assist" &&
-        std::find(t.assist.begin(), t.assist.end(), u.department) != t.assist.end())
-      return true;
-    if (r == RoleName(u.role)) return true;
-    if (std::find(u.acts_as.begin(), u.acts_as.end(), r) != u.acts_as.end()) {
-      return r != "head" || u.department == t.lead;
-    }
-  }
-  return false;
-}
+// Who may act on tickets (POST /v1/tickets/{id}/actions); nobody else is offered actions.
+constexpr uint32_t kActors = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector});
 
-// The role claim to send for a transition: the user's own role unless only one of their
-// workflow roles fits.
-std::string AsRole(const std::vector<std::string>& roles, const User& u, const engine::Ticket& t) {
-  std::string own(RoleName(u.role));
-  if (roles.empty()) return own;
-  for (const auto& r : roles) {
-    if (r == own || r == "assignee" || r == "assist") return own;
+// The role claim `u` would send to take a transition open to `roles` on `t`, when the engine
+// would admit it (engine/permission.h): the user's own role first, then the workflow roles
+// they may also act in (`acts_as`, named by an action's `as_role`), each claimed with the
+// user's department. nullopt when no claim the user can make is admitted.
+std::optional<std::string> AdmittedClaim(const engine::ReferenceData& ref,
+                                         const std::vector<std::string>& roles, const User& u,
+                                         const engine::Ticket& t) {
+  std::vector<std::string> claims = {std::string(RoleName(u.role))};
+  claims.insert(claims.end(), u.acts_as.begin(), u.acts_as.end());
+  for (const auto& role : claims) {
+    if (!engine::FireRefusal(ref, roles, {role, u.department}, t)) return role;
   }
-  for (const auto& r : roles) {
-    if (std::find(u.acts_as.begin(), u.acts_as.end(), r) != u.acts_as.end() &&
-        (r != "head" || u.department == t.lead)) {
-      return r;
-    }
-  }
-  return own;
+  return std::nullopt;
 }
 
 }  // namespace
 
 json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
   json out = json::array();
-  if (t.closed) return out;
+  if (t.closed || !(kActors & RoleBit(u.role))) return out;
   world.With([&](const engine::World& w) {
     const dsl::Workflow* wf = w.Find(t.workflow, t.workflow_version);
     const dsl::State* st = wf ? wf->FindState(t.state) : nullptr;
     if (!st) return 0;
     std::set<std::string> seen;
     for (const auto& tr : st->transitions) {
-      if (tr.trigger != dsl::TriggerKind::kVerb || !ClaimsFit(tr.roles, u, t)) continue;
-      if (!seen.insert(tr.verb).second) continue;
+      if (tr.trigger != dsl::TriggerKind::kVerb || seen.contains(tr.verb)) continue;
+      std::optional<std::string> as_role = AdmittedClaim(w.reference(), tr.roles, u, t);
+      if (!as_role) continue;
+      seen.insert(tr.verb);
       const dsl::VerbDecl* decl = wf->FindVerb(tr.verb);
       out.push_back({{"verb", tr.verb},
                      {"title", decl && !decl->title_en.empty() ? decl->title_en : tr.verb},
@@ -98,7 +86,7 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
                      {"to", tr.target.empty() ? t.state : tr.target},
                      {"rule", tr.rule},
                      {"conditional", tr.guard.has_value()},
-                     {"as_role", AsRole(tr.roles, u, t)},
+                     {"as_role", *as_role},
                      {"fields", FieldsOf(decl)}});
     }
     return 0;
@@ -145,87 +133,89 @@ bool Api::Impl::TicketAndAsOf(Call& c, const std::string& id, std::optional<engi
   return true;
 }
 
+// GET /v1/tickets: a queue or a search, in cursor pages, within the caller's scope.
+void Api::Impl::GetTickets(Call& c) {
+  engine::TicketFilter f;
+  f.department = c.Param("department");
+  f.state = c.Param("state");
+  f.loop = c.Param("loop");
+  f.workflow = c.Param("workflow");
+  f.subject = c.Param("subject");
+  f.text = c.Param("q");
+  f.text_subjects = SubjectsNamed(f.text);  // a company's name finds its tickets
+  f.jurisdiction = c.Param("jurisdiction");
+  f.outcome = c.Param("outcome");
+  f.after = c.Param("cursor");
+  if (std::string v = c.Param("overdue"); !v.empty()) {
+    auto mode = engine::ParseOverdue(v);
+    if (!mode) {
+      return c.Error(400, "invalid", "overdue: open (or true), ever, closed_late, or false",
+                     "overdue");
+    }
+    f.overdue = *mode;
+  }
+  for (auto [name, flag] : {std::pair{"open", &f.open_only}, {"escalated", &f.escalated_only}}) {
+    std::string v = c.Param(name);
+    if (v.empty()) continue;
+    if (v != "true" && v != "false") {
+      return c.Error(400, "invalid", std::string(name) + ": true or false", name);
+    }
+    *flag = v == "true";
+  }
+  auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
+  if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
+  f.limit = static_cast<size_t>(*limit);
+  const User& u = c.who();
+  // Object-level scope: narrow the filter to what the caller may see.
+  switch (u.role) {
+    case Role::kStaff:
+      if (!f.department.empty() && f.department != u.department) {
+        return c.Error(403, "forbidden", "staff see their own department's tickets", "department");
+      }
+      f.department = u.department;
+      f.include_involved = c.Param("involved") == "true";  // assisting tickets, read-only
+      break;
+    case Role::kInspector:
+      if (f.department.empty() || f.department == u.department) {
+        f.department = u.department;
+        f.include_involved = true;  // led by or escalated to the commission
+      } else {
+        return c.Error(403, "forbidden", "inspectors list their commission's tickets",
+                       "department");
+      }
+      break;
+    case Role::kSupervisor: {
+      std::string scope = world.With([&](const engine::World& w) {
+        const auto* d = w.reference().FindDepartment(u.department);
+        return d ? d->jurisdiction : std::string("\x01");
+      });
+      if (!scope.empty()) {
+        if (!f.jurisdiction.empty() && f.jurisdiction.rfind(scope, 0) != 0) {
+          return c.Error(403, "forbidden", "outside this office's jurisdiction " + scope,
+                         "jurisdiction");
+        }
+        if (f.jurisdiction.empty()) f.jurisdiction = scope;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  auto tickets = engine::ListTickets(*b.state, partitions, f);
+  if (!tickets.ok()) return c.Fail(tickets.status());
+  json items = json::array();
+  for (const auto& t : *tickets) items.push_back(NamedTicketJson(t));
+  json out = {{"tickets", items}, {"now", b.engine_now()}};
+  if (tickets->size() == f.limit) {
+    out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
+  }
+  c.Json(200, out);
+}
+
 void Api::Impl::RegisterTickets(httplib::Server& s) {
   const uint32_t readers =
       Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
-  Route(s, "GET", "/v1/tickets", readers, [this](Call& c) {
-    engine::TicketFilter f;
-    f.department = c.Param("department");
-    f.state = c.Param("state");
-    f.loop = c.Param("loop");
-    f.workflow = c.Param("workflow");
-    f.subject = c.Param("subject");
-    f.text = c.Param("q");
-    f.text_subjects = SubjectsNamed(f.text);  // a company's name finds its tickets
-    f.jurisdiction = c.Param("jurisdiction");
-    f.outcome = c.Param("outcome");
-    f.after = c.Param("cursor");
-    if (std::string v = c.Param("overdue"); !v.empty()) {
-      auto mode = engine::ParseOverdue(v);
-      if (!mode) {
-        return c.Error(400, "invalid", "overdue: open (or true), ever, closed_late, or false",
-                       "overdue");
-      }
-      f.overdue = *mode;
-    }
-    for (auto [name, flag] : {std::pair{"open", &f.open_only}, {"escalated", &f.escalated_only}}) {
-      std::string v = c.Param(name);
-      if (v.empty()) continue;
-      if (v != "true" && v != "false") {
-        return c.Error(400, "invalid", std::string(name) + ": true or false", name);
-      }
-      *flag = v == "true";
-    }
-    auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
-    if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
-    f.limit = static_cast<size_t>(*limit);
-    const User& u = c.who();
-    // Object-level scope: narrow the filter to what the caller may see.
-    switch (u.role) {
-      case Role::kStaff:
-        if (!f.department.empty() && f.department != u.department) {
-          return c.Error(403, "forbidden", "staff see their own department's tickets",
-                         "department");
-        }
-        f.department = u.department;
-        f.include_involved = c.Param("involved") == "true";  // assisting tickets, read-only
-        break;
-      case Role::kInspector:
-        if (f.department.empty() || f.department == u.department) {
-          f.department = u.department;
-          f.include_involved = true;  // led by or escalated to the commission
-        } else {
-          return c.Error(403, "forbidden", "inspectors list their commission's tickets",
-                         "department");
-        }
-        break;
-      case Role::kSupervisor: {
-        std::string scope = world.With([&](const engine::World& w) {
-          const auto* d = w.reference().FindDepartment(u.department);
-          return d ? d->jurisdiction : std::string("\x01");
-        });
-        if (!scope.empty()) {
-          if (!f.jurisdiction.empty() && f.jurisdiction.rfind(scope, 0) != 0) {
-            return c.Error(403, "forbidden", "outside this office's jurisdiction " + scope,
-                           "jurisdiction");
-          }
-          if (f.jurisdiction.empty()) f.jurisdiction = scope;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    auto tickets = engine::ListTickets(*b.state, partitions, f);
-    if (!tickets.ok()) return c.Fail(tickets.status());
-    json items = json::array();
-    for (const auto& t : *tickets) items.push_back(NamedTicketJson(t));
-    json out = {{"tickets", items}, {"now", b.engine_now()}};
-    if (tickets->size() == f.limit) {
-      out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
-    }
-    c.Json(200, out);
-  });
+  Route(s, "GET", "/v1/tickets", readers, [this](Call& c) { GetTickets(c); });
 
   Route(s, "GET", R"(/v1/tickets/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
     std::string id = c.req.matches[1];
@@ -259,8 +249,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     c.Json(200, out);
   });
 
-  Route(s, "POST", R"(/v1/tickets/([0-9A-Za-z_.:\-]+)/actions)",
-        Roles({Role::kStaff, Role::kSupervisor, Role::kInspector}),
+  Route(s, "POST", R"(/v1/tickets/([0-9A-Za-z_.:\-]+)/actions)", kActors,
         [this](Call& c) { Act(c, c.req.matches[1]); });
 
   Route(s, "GET", R"(/v1/chains/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {

@@ -1,6 +1,7 @@
 #include "connectors/http/change_feed.h"
 
-#include "engine/keys.h"
+#include <spdlog/spdlog.h>
+
 #include "engine/queries.h"
 #include "engine/store.h"
 #include "events/engine_record.h"
@@ -66,12 +67,12 @@ void ChangeFeed::Run() {
         if (!rec.ok() || events::KindOf((*rec)->body_type()) != events::BodyKind::kEngine) continue;
         const auto* id = events::EngineTicketId(**rec);
         if (id == nullptr) continue;
-        auto bytes = state_.Get(engine::keys::Ticket(p, id->string_view()));
-        std::optional<engine::Ticket> t;
-        if (bytes.ok() && *bytes) {
-          auto decoded = engine::Ticket::Decode(**bytes);
-          if (decoded.ok()) t = std::move(*decoded);
+        auto found = engine::ReadTicket(state_, p, id->string_view());
+        if (!found.ok()) {
+          spdlog::error("change feed: ticket {}: {}", id->string_view(), found.status().ToString());
+          continue;
         }
+        std::optional<engine::Ticket>& t = *found;
         if (!t) continue;  // a copy about a ticket another partition holds, or not yet stored
         t->facts.clear();
         Change change;

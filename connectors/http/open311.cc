@@ -17,77 +17,76 @@ constexpr const char* kChangeset = "2026-12-06T00:00:00+08:00";
 
 }  // namespace
 
-// The services the bureau offers (seed 003: 到点提醒、风险提醒、救援服务、保险办理、培训服务;
-// consultation), with the codes workflows/service_request.wf knows.
-const std::vector<Service>& Services() {
-  static const std::vector<Service> kServices = {
-      {"consultation", "Safety consultation", "安全咨询",
-       "Questions about work-safety law, permits and obligations"},
-      {"training", "Safety training", "培训服务",
-       "Training for enterprise staff and safety officers"},
-      {"rescue_service", "Rescue service", "救援服务",
-       "Professional rescue support arranged for an enterprise"},
-      {"insurance", "Safety liability insurance", "保险办理",
-       "Help with work-safety liability insurance"},
-      {"risk_reminder", "Risk reminder", "风险提醒",
-       "Subscribe to seasonal and weather risk reminders"},
-      {"deadline_reminder", "Deadline reminder", "到点提醒",
-       "Reminders of inspection and certificate deadlines"},
-      {"safety_assessment", "Safety assessment", "安全评估",
-       "An on-site assessment of an enterprise's safety conditions"},
-  };
-  return kServices;
-}
+namespace {
 
-const Service* FindService(std::string_view code) {
-  for (const auto& s : Services()) {
-    if (code == s.code) return &s;
-  }
-  return nullptr;
-}
-
-// A declared fact F of a workflow that starts on ServiceRequest is an attribute when the
-// start rule reads event.attrs["F"]: the client supplies it as attribute[F].
-std::vector<Attribute> RequestAttributes(Api::Impl& im) {
-  return im.world.With([](const engine::World& w) {
-    std::vector<Attribute> out;
-    for (const dsl::Workflow* wf : w.LatestAll()) {
-      for (const auto& start : wf->starts) {
-        if (start.event_type != "ServiceRequest") continue;
-        std::string text = start.condition ? dsl::FormatExpr(*start.condition) : "";
-        for (const auto& a : start.assignments) text += "\n" + dsl::FormatExpr(a.value);
-        for (const auto& fact : wf->facts) {
-          if (fact.builtin) continue;
-          if (text.find("event.attrs[\"" + fact.name + "\"]") == std::string::npos) continue;
-          if (std::any_of(out.begin(), out.end(),
-                          [&](const Attribute& x) { return x.code == fact.name; }))
-            continue;
-          Attribute a{fact.name, "string", {}, ""};
-          switch (fact.type) {
-            case dsl::FactType::kBool:
-              a.datatype = "singlevaluelist";
-              a.values = {"yes", "no"};
-              a.description = "Is it " + fact.name + "? (yes or no)";
-              break;
-            case dsl::FactType::kEnum:
-              a.datatype = "singlevaluelist";
-              a.values = fact.enum_values;
-              a.description = "The request's " + fact.name;
-              break;
-            case dsl::FactType::kInt:
-            case dsl::FactType::kDouble:
-              a.datatype = "number";
-              a.description = "The request's " + fact.name + " (a number)";
-              break;
-            default:
-              a.description = "The request's " + fact.name;
-          }
-          out.push_back(std::move(a));
-        }
+// A declared fact F of `wf` is an attribute when a start rule on ServiceRequest reads
+// event.attrs["F"]: the client supplies it as attribute[F].
+std::vector<Attribute> AttributesOf(const dsl::Workflow& wf) {
+  std::vector<Attribute> out;
+  for (const auto& start : wf.starts) {
+    if (start.event_type != "ServiceRequest") continue;
+    std::string text = start.condition ? dsl::FormatExpr(*start.condition) : "";
+    for (const auto& a : start.assignments) text += "\n" + dsl::FormatExpr(a.value);
+    for (const auto& fact : wf.facts) {
+      if (fact.builtin) continue;
+      if (text.find("event.attrs[\"" + fact.name + "\"]") == std::string::npos) continue;
+      if (std::any_of(out.begin(), out.end(),
+                      [&](const Attribute& x) { return x.code == fact.name; }))
+        continue;
+      Attribute a{fact.name, "string", {}, ""};
+      switch (fact.type) {
+        case dsl::FactType::kBool:
+          a.datatype = "singlevaluelist";
+          a.values = {"yes", "no"};
+          a.description = "Is it " + fact.name + "? (yes or no)";
+          break;
+        case dsl::FactType::kEnum:
+          a.datatype = "singlevaluelist";
+          a.values = fact.enum_values;
+          a.description = "The request's " + fact.name;
+          break;
+        case dsl::FactType::kInt:
+        case dsl::FactType::kDouble:
+          a.datatype = "number";
+          a.description = "The request's " + fact.name + " (a number)";
+          break;
+        default:
+          a.description = "The request's " + fact.name;
       }
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Service> Services(Api::Impl& im) {
+  return im.world.With([](const engine::World& w) {
+    std::vector<Service> out;
+    for (const dsl::Workflow* wf : w.LatestAll()) {
+      if (wf->services.empty()) continue;
+      std::vector<Attribute> attributes = AttributesOf(*wf);
+      for (const dsl::ServiceDecl& d : wf->services) out.push_back({d, wf->name, attributes});
     }
     return out;
   });
+}
+
+std::optional<Service> FindService(Api::Impl& im, std::string_view code) {
+  for (Service& s : Services(im)) {
+    if (s.decl.code == code) return std::move(s);
+  }
+  return std::nullopt;
+}
+
+ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req) {
+  const bool zh = req.get_header_value("Accept-Language").rfind("zh", 0) == 0;
+  auto pick = [zh](const std::string& en, const std::string& zh_text) {
+    return zh && !zh_text.empty() ? zh_text : en;
+  };
+  return {pick(d.title_en, d.title_zh), pick(d.description_en, d.description_zh),
+          pick(d.group_en, d.group_zh)};
 }
 
 }  // namespace closeloop::http::open311
@@ -119,16 +118,17 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
   Route(s, "GET", R"(/open311/v2/services\.(json|xml))", kPublic, [this](Call& c) {
     Format f = *open311::ParseFormat(c.req.matches[1].str());
     if (!open311::CheckJurisdiction(*this, c, f, c.Param("jurisdiction_id"))) return;
-    bool metadata = !open311::RequestAttributes(*this).empty();
     json out = json::array();
-    for (const auto& svc : open311::Services()) {
-      out.push_back({{"service_code", svc.code},
-                     {"service_name", svc.name},
-                     {"description", svc.description},
-                     {"metadata", metadata},
-                     {"type", "realtime"},
-                     {"keywords", svc.name_zh},
-                     {"group", "work safety"}});
+    for (const auto& svc : open311::Services(*this)) {
+      open311::ServiceText text = open311::TextOf(svc.decl, c.req);
+      json entry = {{"service_code", svc.decl.code},
+                    {"service_name", text.name},
+                    {"description", text.description},
+                    {"metadata", !svc.attributes.empty()},
+                    {"type", "realtime"},
+                    {"keywords", svc.decl.title_zh},
+                    {"group", text.group}};
+      out.push_back(std::move(entry));
     }
     open311::Reply(c.res, f, 200, out, "services", "service");
   });
@@ -137,13 +137,14 @@ void Api::Impl::RegisterOpen311(httplib::Server& s) {
     Format f = *open311::ParseFormat(c.req.matches[2].str());
     if (!open311::CheckJurisdiction(*this, c, f, c.Param("jurisdiction_id"))) return;
     std::string code = c.req.matches[1].str();
-    if (!open311::FindService(code)) {
+    auto svc = open311::FindService(*this, code);
+    if (!svc) {
       return open311::ReplyError(c.res, f, 404,
                                  "service_code: unknown service code '" + code + "'");
     }
     json attributes = json::array();
     int order = 1;
-    for (const auto& a : open311::RequestAttributes(*this)) {
+    for (const auto& a : svc->attributes) {
       json attr = {{"variable", true},
                    {"code", a.code},
                    {"datatype", a.datatype},

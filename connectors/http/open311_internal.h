@@ -10,29 +10,35 @@
 
 #include "connectors/http/api_internal.h"
 #include "connectors/http/open311_format.h"
+#include "dsl/program.h"
 
 namespace closeloop::http::open311 {
 
-// A service the bureau offers through Open311: the `service_code` a ServiceRequest carries.
-struct Service {
-  const char* code;
-  const char* name;
-  const char* name_zh;
-  const char* description;
-};
-const std::vector<Service>& Services();
-const Service* FindService(std::string_view code);
-
-// One attribute of a service definition, derived from the request workflow's declared facts.
+// One attribute of a service definition, derived from the offering workflow's declared facts.
 struct Attribute {
   std::string code;
   std::string datatype;  // string | number | singlevaluelist
   std::vector<std::string> values;
   std::string description;
 };
-// The attributes a client may send as attribute[code] for requests (the same for every
-// service: one workflow handles them all).
-std::vector<Attribute> RequestAttributes(Api::Impl& im);
+
+// A service the city offers through Open311: a `service` statement of a deployed workflow
+// (the latest version of each), with the attributes its start rules read. A copy, so it
+// outlives the engine's configuration lock.
+struct Service {
+  dsl::ServiceDecl decl;
+  std::string workflow;
+  std::vector<Attribute> attributes;
+};
+// Every service the deployed workflows offer, in workflow-name then declaration order.
+std::vector<Service> Services(Api::Impl& im);
+std::optional<Service> FindService(Api::Impl& im, std::string_view code);
+// The service's name, description and group in the language the client asked for
+// (Accept-Language: zh... gives the Chinese ones a workflow declares).
+struct ServiceText {
+  std::string name, description, group;
+};
+ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req);
 
 // The time zone requests are reported in: the request workflow's calendar's zone.
 std::string CityZone(Api::Impl& im);

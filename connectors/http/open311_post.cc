@@ -6,11 +6,9 @@
 // either the client's own `client_request_id` (forever) or the form's content (for
 // kResendWindowMs); the ingress boundary records one event per id.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <thread>
 
 #include "connectors/file/ingress.h"
 #include "connectors/http/open311_internal.h"
@@ -110,179 +108,178 @@ Ids SubmissionIds(const std::string& publisher, const std::map<std::string, std:
           events::DeriveId((bucket - 1) * kResendWindowMs, cause, 0).ToString(), now};
 }
 
+// POST /open311/v2/requests.(json|xml): a form becomes one ServiceRequest event.
+void PostRequest(Api::Impl& im, Call& c) {
+  Format f = *ParseFormat(c.req.matches[1].str());
+  auto bad = [&](const std::string& why) { ReplyError(c.res, f, 400, why); };
+  if (c.req.params.size() + c.req.files.size() > kMaxFields)
+    return bad("too many form fields (at most " + std::to_string(kMaxFields) + ")");
+  for (const auto& [k, file] : c.req.files) {
+    if (!file.filename.empty())
+      return bad(k + ": media uploads are not enabled on this server; send media_url");
+  }
+  const auto form = FormFields(c.req);
+  for (const auto& [k, v] : form) {
+    if (k.size() > 100 || !ValidUtf8(k)) return bad("a form field name is too long or not UTF-8");
+    if (v.size() > kMaxValueBytes) return bad(k + ": longer than 4000 bytes");
+    if (!ValidUtf8(v)) return bad(k + ": not UTF-8 text");
+  }
+  auto field = [&](const char* name) {
+    auto it = form.find(name);
+    return it == form.end() ? std::string() : it->second;
+  };
+
+  if (QueryHas(c.req.target, "api_key")) {  // URLs end up in logs: the key goes in the form
+    return ReplyError(c.res, f, 401, "api_key: send it in the form body, not the URL");
+  }
+  std::string key = field("api_key");
+  if (key.empty()) return ReplyError(c.res, f, 403, "api_key: required");
+  auto who = im.auth.Authenticate(key, im.b.wall_now());
+  if (!who.ok()) return c.Fail(who.status());
+  if (!who->user) return ReplyError(c.res, f, 403, "api_key: " + who->refusal);
+  if (who->user->role != Role::kPublisher)
+    return ReplyError(c.res, f, 403, "api_key: not a valid publisher key");
+  const User& u = *who->user;
+  if (!u.event_types.empty() && std::find(u.event_types.begin(), u.event_types.end(),
+                                          "ServiceRequest") == u.event_types.end()) {
+    return ReplyError(c.res, f, 403, "api_key: this key may not submit service requests");
+  }
+  c.user = u;
+  std::string jurisdiction = field("jurisdiction_id");
+  if (!CheckJurisdiction(im, c, f, jurisdiction)) return;
+
+  std::string code = field("service_code");
+  if (code.empty()) return bad("service_code: required");
+  const std::optional<Service> service = FindService(im, code);
+  if (!service) return bad("service_code: unknown service code '" + code + "'");
+
+  // Location: lat & long, address_string, or address_id (any one suffices).
+  std::optional<double> lat, lon;
+  if (!field("lat").empty() || !field("long").empty()) {
+    std::string why;
+    if (!(lat = Degrees(field("lat"), 90, &why))) return bad("lat: " + why);
+    if (!(lon = Degrees(field("long"), 180, &why))) return bad("long: " + why);
+  }
+  std::string address = field("address_string"), address_id = field("address_id");
+  if (!lat && address.empty() && address_id.empty())
+    return bad("a location is required: lat and long, address_string or address_id");
+  std::string media_url = field("media_url");
+  if (!media_url.empty() &&
+      (media_url.size() > kMaxUrlBytes ||
+       (media_url.rfind("http://", 0) != 0 && media_url.rfind("https://", 0) != 0))) {
+    return bad("media_url: an http(s) URL of at most 2000 bytes");
+  }
+
+  // Attributes: only those the service definition lists, with their listed values.
+  std::map<std::string, std::string> attrs;
+  const std::vector<Attribute>& declared = service->attributes;
+  for (const auto& [k, v] : form) {
+    if (k.rfind("attribute[", 0) != 0) continue;
+    std::string name = k.substr(10);
+    if (name.size() >= 2 && name.substr(name.size() - 2) == "[]") name.resize(name.size() - 2);
+    if (name.empty() || name.back() != ']') return bad(k + ": malformed attribute name");
+    name.pop_back();
+    auto a = std::find_if(declared.begin(), declared.end(),
+                          [&](const Attribute& d) { return d.code == name; });
+    if (a == declared.end())
+      return bad(k + ": not an attribute of service '" + code + "' (see services/" + code +
+                 ".json)");
+    if (!a->values.empty() && std::find(a->values.begin(), a->values.end(), v) == a->values.end())
+      return bad(k + ": '" + v + "' is not one of its values");
+    if (a->datatype == "number") {
+      char* end = nullptr;
+      double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(x))
+        return bad(k + ": '" + v + "' is not a number");
+    }
+    attrs[name] = v;
+  }
+  if (!address_id.empty()) attrs["address_id"] = address_id;
+  if (!field("zipcode").empty()) attrs["zipcode"] = field("zipcode");
+  if (!media_url.empty()) attrs["media_url"] = media_url;
+
+  if (jurisdiction.empty() && lat) jurisdiction = NearestDistrict(im, *lat, *lon);
+  std::string contact = !field("email").empty() ? field("email") : field("phone");
+  std::string name = field("first_name");
+  if (!field("last_name").empty()) name += (name.empty() ? "" : " ") + field("last_name");
+
+  int64_t now = im.b.wall_now();
+  Ids ids = SubmissionIds(u.name, form, now);
+  std::string id = ids.id;
+  // A resend within the window that began in the previous bucket repeats that id.
+  if (!ids.previous.empty() && im.b.locate_record) {
+    auto prev = im.b.locate_record(ids.previous);
+    if (!prev.ok()) return c.Fail(prev.status());
+    if (*prev) {
+      auto batch = im.b.log->Read((*prev)->first, (*prev)->second, 1);
+      if (!batch.ok()) return c.Fail(batch.status());
+      auto r = batch->empty() ? Result<const events::fb::Record*>(NotFound("gone"))
+                              : events::VerifyRecord(batch->front().bytes);
+      if (r.ok() && now - (*r)->recorded_at() <= kResendWindowMs) id = ids.previous;
+    }
+  }
+  json body = {{"service_code", code}, {"description", field("description")},
+               {"requester", name},    {"requester_kind", "public"},
+               {"contact", contact},   {"channel", "web"},
+               {"address", address},   {"external_id", id}};
+  if (lat) body["location"] = {{"lat", *lat}, {"lon", *lon}};
+  if (!attrs.empty()) {
+    body["attrs"] = json::array();
+    for (const auto& [k, v] : attrs) body["attrs"].push_back({{"key", k}, {"value", v}});
+  }
+  json rec = {{"id", id},
+              {"source", u.agency},
+              {"subject", "open311/" + (contact.empty() ? id : contact)},
+              {"jurisdiction", jurisdiction},
+              {"occurred_at", now},
+              {"actor", name.empty() ? "open311" : name},
+              {"body_type", "ServiceRequest"},
+              {"body", body}};
+  file::IngressPreparer preparer(im.partitions);
+  file::PreparedRecord prepared;
+  std::vector<file::IngressError> errs;
+  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+    return bad(errs.front().field + ": " + errs.front().message);
+  }
+  // The same submission id already recorded (a client_request_id resent, perhaps with
+  // edited fields): the spec's resend answers with the first submission, recording nothing
+  // (the ingress boundary would refuse other content under a used id with a 409).
+  std::optional<rocks::IngressAck> earlier;
+  if (im.b.locate_record) {
+    auto at = im.b.locate_record(id);
+    if (!at.ok()) return c.Fail(at.status());
+    if (*at) earlier = rocks::IngressAck{id, (*at)->first, (*at)->second, true};
+  }
+  rocks::IngressAck ack;
+  if (earlier) {
+    ack = *earlier;
+  } else {
+    auto acks = im.b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
+    if (!acks.ok()) return c.Fail(acks.status());
+    ack = acks->front();
+  }
+  c.detail = "ServiceRequest " + id + (ack.duplicate ? " (resent)" : "");
+  // Wait for the engine to open (or attach to) a ticket; else answer with the token.
+  std::string ticket;
+  if (im.AwaitProcessed(ack)) {
+    auto found = TicketCausedBy(im, id, ack.partition, ack.offset);
+    if (!found.ok()) return c.Fail(found.status());
+    ticket = *found;
+  }
+  json entry = {{"service_notice", ticket.empty() ? "Recorded; not yet assigned: ask tokens/" + id +
+                                                        " for the request id"
+                                                  : "Recorded and routed."}};
+  entry["token"] = id;  // tokens/{token} resolves it now or later
+  if (!ticket.empty()) entry["service_request_id"] = ticket;
+  if (!field("account_id").empty()) entry["account_id"] = field("account_id");
+  Reply(c.res, f, 201, json::array({entry}), "service_requests", "request");
+}
+
 }  // namespace
 
 void RegisterRequestPost(Api::Impl& im, httplib::Server& s) {
-  im.Route(s, "POST", R"(/open311/v2/requests\.(json|xml))", kPublic, [&im](Call& c) {
-    Format f = *ParseFormat(c.req.matches[1].str());
-    auto bad = [&](const std::string& why) { ReplyError(c.res, f, 400, why); };
-    if (c.req.params.size() + c.req.files.size() > kMaxFields)
-      return bad("too many form fields (at most " + std::to_string(kMaxFields) + ")");
-    for (const auto& [k, file] : c.req.files) {
-      if (!file.filename.empty())
-        return bad(k + ": media uploads are not enabled on this server; send media_url");
-    }
-    const auto form = FormFields(c.req);
-    for (const auto& [k, v] : form) {
-      if (k.size() > 100 || !ValidUtf8(k)) return bad("a form field name is too long or not UTF-8");
-      if (v.size() > kMaxValueBytes) return bad(k + ": longer than 4000 bytes");
-      if (!ValidUtf8(v)) return bad(k + ": not UTF-8 text");
-    }
-    auto field = [&](const char* name) {
-      auto it = form.find(name);
-      return it == form.end() ? std::string() : it->second;
-    };
-
-    if (QueryHas(c.req.target, "api_key")) {  // URLs end up in logs: the key goes in the form
-      return ReplyError(c.res, f, 401, "api_key: send it in the form body, not the URL");
-    }
-    std::string key = field("api_key");
-    if (key.empty()) return ReplyError(c.res, f, 403, "api_key: required");
-    auto who = im.auth.Authenticate(key, im.b.wall_now());
-    if (!who.ok()) return c.Fail(who.status());
-    if (!who->user) return ReplyError(c.res, f, 403, "api_key: " + who->refusal);
-    if (who->user->role != Role::kPublisher)
-      return ReplyError(c.res, f, 403, "api_key: not a valid publisher key");
-    const User& u = *who->user;
-    if (!u.event_types.empty() && std::find(u.event_types.begin(), u.event_types.end(),
-                                            "ServiceRequest") == u.event_types.end()) {
-      return ReplyError(c.res, f, 403, "api_key: this key may not submit service requests");
-    }
-    c.user = u;
-    std::string jurisdiction = field("jurisdiction_id");
-    if (!CheckJurisdiction(im, c, f, jurisdiction)) return;
-
-    std::string code = field("service_code");
-    if (code.empty()) return bad("service_code: required");
-    if (!FindService(code)) return bad("service_code: unknown service code '" + code + "'");
-
-    // Location: lat & long, address_string, or address_id (any one suffices).
-    std::optional<double> lat, lon;
-    if (!field("lat").empty() || !field("long").empty()) {
-      std::string why;
-      if (!(lat = Degrees(field("lat"), 90, &why))) return bad("lat: " + why);
-      if (!(lon = Degrees(field("long"), 180, &why))) return bad("long: " + why);
-    }
-    std::string address = field("address_string"), address_id = field("address_id");
-    if (!lat && address.empty() && address_id.empty())
-      return bad("a location is required: lat and long, address_string or address_id");
-    std::string media_url = field("media_url");
-    if (!media_url.empty() &&
-        (media_url.size() > kMaxUrlBytes ||
-         (media_url.rfind("http://", 0) != 0 && media_url.rfind("https://", 0) != 0))) {
-      return bad("media_url: an http(s) URL of at most 2000 bytes");
-    }
-
-    // Attributes: only those the service definition lists, with their listed values.
-    std::map<std::string, std::string> attrs;
-    const auto declared = RequestAttributes(im);
-    for (const auto& [k, v] : form) {
-      if (k.rfind("attribute[", 0) != 0) continue;
-      std::string name = k.substr(10);
-      if (name.size() >= 2 && name.substr(name.size() - 2) == "[]") name.resize(name.size() - 2);
-      if (name.empty() || name.back() != ']') return bad(k + ": malformed attribute name");
-      name.pop_back();
-      auto a = std::find_if(declared.begin(), declared.end(),
-                            [&](const Attribute& d) { return d.code == name; });
-      if (a == declared.end())
-        return bad(k + ": not an attribute of service '" + code + "' (see services/" + code +
-                   ".json)");
-      if (!a->values.empty() && std::find(a->values.begin(), a->values.end(), v) == a->values.end())
-        return bad(k + ": '" + v + "' is not one of its values");
-      if (a->datatype == "number") {
-        char* end = nullptr;
-        double x = std::strtod(v.c_str(), &end);
-        if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(x))
-          return bad(k + ": '" + v + "' is not a number");
-      }
-      attrs[name] = v;
-    }
-    if (!address_id.empty()) attrs["address_id"] = address_id;
-    if (!field("zipcode").empty()) attrs["zipcode"] = field("zipcode");
-    if (!media_url.empty()) attrs["media_url"] = media_url;
-
-    if (jurisdiction.empty() && lat) jurisdiction = NearestDistrict(im, *lat, *lon);
-    std::string contact = !field("email").empty() ? field("email") : field("phone");
-    std::string name = field("first_name");
-    if (!field("last_name").empty()) name += (name.empty() ? "" : " ") + field("last_name");
-
-    int64_t now = im.b.wall_now();
-    Ids ids = SubmissionIds(u.name, form, now);
-    std::string id = ids.id;
-    // A resend within the window that began in the previous bucket repeats that id.
-    if (!ids.previous.empty() && im.b.locate_record) {
-      auto prev = im.b.locate_record(ids.previous);
-      if (!prev.ok()) return c.Fail(prev.status());
-      if (*prev) {
-        auto batch = im.b.log->Read((*prev)->first, (*prev)->second, 1);
-        if (!batch.ok()) return c.Fail(batch.status());
-        auto r = batch->empty() ? Result<const events::fb::Record*>(NotFound("gone"))
-                                : events::VerifyRecord(batch->front().bytes);
-        if (r.ok() && now - (*r)->recorded_at() <= kResendWindowMs) id = ids.previous;
-      }
-    }
-    json body = {{"service_code", code}, {"description", field("description")},
-                 {"requester", name},    {"requester_kind", "public"},
-                 {"contact", contact},   {"channel", "web"},
-                 {"address", address},   {"external_id", id}};
-    if (lat) body["location"] = {{"lat", *lat}, {"lon", *lon}};
-    if (!attrs.empty()) {
-      body["attrs"] = json::array();
-      for (const auto& [k, v] : attrs) body["attrs"].push_back({{"key", k}, {"value", v}});
-    }
-    json rec = {{"id", id},
-                {"source", u.agency},
-                {"subject", "open311/" + (contact.empty() ? id : contact)},
-                {"jurisdiction", jurisdiction},
-                {"occurred_at", now},
-                {"actor", name.empty() ? "open311" : name},
-                {"body_type", "ServiceRequest"},
-                {"body", body}};
-    file::IngressPreparer preparer(im.partitions);
-    file::PreparedRecord prepared;
-    std::vector<file::IngressError> errs;
-    if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
-      return bad(errs.front().field + ": " + errs.front().message);
-    }
-    // The same submission id already recorded (a client_request_id resent, perhaps with
-    // edited fields): the spec's resend answers with the first submission, recording nothing
-    // (the ingress boundary would refuse other content under a used id with a 409).
-    std::optional<rocks::IngressAck> earlier;
-    if (im.b.locate_record) {
-      auto at = im.b.locate_record(id);
-      if (!at.ok()) return c.Fail(at.status());
-      if (*at) earlier = rocks::IngressAck{id, (*at)->first, (*at)->second, true};
-    }
-    rocks::IngressAck ack;
-    if (earlier) {
-      ack = *earlier;
-    } else {
-      auto acks = im.b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
-      if (!acks.ok()) return c.Fail(acks.status());
-      ack = acks->front();
-    }
-    c.detail = "ServiceRequest " + id + (ack.duplicate ? " (resent)" : "");
-    // Wait for the engine to open (or attach to) a ticket; else answer with the token.
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(im.o.command_wait_ms);
-    while (im.b.decisions_visible && im.b.processed(ack.partition) <= ack.offset &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    std::string ticket;
-    if (im.b.decisions_visible) {
-      auto found = TicketCausedBy(im, id, ack.partition, ack.offset);
-      if (!found.ok()) return c.Fail(found.status());
-      ticket = *found;
-    }
-    json entry = {{"service_notice", ticket.empty() ? "Recorded; not yet assigned: ask tokens/" +
-                                                          id + " for the request id"
-                                                    : "Recorded and routed."}};
-    entry["token"] = id;  // tokens/{token} resolves it now or later
-    if (!ticket.empty()) entry["service_request_id"] = ticket;
-    if (!field("account_id").empty()) entry["account_id"] = field("account_id");
-    Reply(c.res, f, 201, json::array({entry}), "service_requests", "request");
-  });
+  im.Route(s, "POST", R"(/open311/v2/requests\.(json|xml))", kPublic,
+           [&im](Call& c) { PostRequest(im, c); });
 }
 
 }  // namespace closeloop::http::open311

@@ -125,19 +125,16 @@ bool CheckJurisdiction(Api::Impl& im, Call& c, Format f, const std::string& id) 
 
 Result<std::string> TicketCausedBy(Api::Impl& im, const std::string& id, uint32_t partition,
                                    uint64_t offset) {
-  const uint64_t end = std::min(im.b.log->Head(partition).end_offset, offset + 1 + kCauseWindow);
-  for (uint64_t from = offset + 1; from < end;) {
-    CL_ASSIGN_OR_RETURN(auto batch, im.b.log->Read(partition, from, 1024));
-    if (batch.empty()) break;
-    for (const auto& stored : batch) {
-      from = stored.offset + 1;
-      auto r = events::VerifyRecord(stored.bytes);
-      if (!r.ok() || !(*r)->causation_id() || (*r)->causation_id()->string_view() != id) continue;
-      if (auto* o = (*r)->body_as_TicketOpened()) return o->ticket_id()->str();
-      if (auto* a = (*r)->body_as_EventAttached()) return a->ticket_id()->str();
-    }
-  }
-  return std::string();
+  std::string ticket;
+  CL_RETURN_IF_ERROR(im.ForEachCausedBy(id, partition, offset, kCauseWindow,
+                                        [&](const events::fb::Record& r, const std::string&) {
+                                          if (auto* o = r.body_as_TicketOpened())
+                                            ticket = o->ticket_id()->str();
+                                          if (auto* a = r.body_as_EventAttached())
+                                            ticket = a->ticket_id()->str();
+                                          return ticket.empty();
+                                        }));
+  return ticket;
 }
 
 json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone) {
@@ -148,11 +145,16 @@ json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone
   std::string code = t.Fact("service").type() == dsl::ValueType::kString
                          ? t.Fact("service").as_string()
                          : t.category;
-  const Service* svc = FindService(code);
+  std::string service_name = im.world.With([&](const engine::World& w) {
+    for (const dsl::Workflow* wf : w.LatestAll()) {
+      if (const dsl::ServiceDecl* d = wf->FindService(code)) return d->title_en;
+    }
+    return code;  // a service no deployed workflow offers any more
+  });
   json r = {{"service_request_id", t.id},
             {"status", t.closed ? "closed" : "open"},
             {"status_notes", StatusNotes(im, t)},
-            {"service_name", svc ? svc->name : code},
+            {"service_name", service_name},
             {"service_code", code},
             {"requested_datetime", Rfc3339(t.opened_at, zone)},
             {"updated_datetime",
@@ -183,96 +185,104 @@ json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone
   return r;
 }
 
-void RegisterRequestReads(Api::Impl& im, httplib::Server& s) {
-  im.Route(s, "GET", R"(/open311/v2/requests\.(json|xml))", kPublic, [&im](Call& c) {
-    Format f = *ParseFormat(c.req.matches[1].str());
-    auto fail = [&](const std::string& why) { ReplyError(c.res, f, 400, why); };
-    std::string jurisdiction = c.Param("jurisdiction_id");
-    if (!CheckJurisdiction(im, c, f, jurisdiction)) return;
-    std::vector<std::string> ids = SplitList(c.Param("service_request_id"));
-    std::vector<std::string> codes = SplitList(c.Param("service_code"));
-    for (const auto& code : codes) {
-      if (!FindService(code)) return fail("service_code: unknown service code '" + code + "'");
-    }
-    bool want_open = false, want_closed = false;
-    for (const auto& st : SplitList(c.Param("status"))) {
-      if (st == "open")
-        want_open = true;
-      else if (st == "closed")
-        want_closed = true;
-      else
-        return fail("status: '" + st + "' is not open or closed");
-    }
-    if (!want_open && !want_closed) want_open = want_closed = true;
-    std::optional<int64_t> start, end;
-    if (!c.Param("start_date").empty() && !(start = ParseTimeParam(c.Param("start_date"))))
-      return fail("start_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
-    if (!c.Param("end_date").empty() && !(end = ParseTimeParam(c.Param("end_date"))))
-      return fail("end_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
-    if (start && end && *start > *end) return fail("start_date: after end_date");
-    auto page = ParseInt(c.Param("page"), 1, 1, 1000000);
-    if (!page) return fail("page: a whole number from 1");
-    auto page_size = ParseInt(c.Param("page_size"), kMaxRows, 1, kMaxRows);
-    if (!page_size) return fail("page_size: a whole number from 1 to 1000");
-    if (c.req.params.size() > 32) return fail("too many query parameters");
+namespace {
 
-    std::vector<std::pair<int64_t, std::string>> hits;  // (opened_at, id)
-    if (!ids.empty()) {
-      // The spec: service_request_id overrides every other argument.
-      if (ids.size() > kMaxRows) return fail("service_request_id: at most 1000 ids");
-      for (const auto& id : ids) {
-        auto t = engine::FindTicket(*im.b.state, im.partitions, id);
-        if (!t.ok()) return c.Fail(t.status());
-        if (*t && (*t)->loop == "request") hits.emplace_back((*t)->opened_at, id);
-      }
-    } else {
-      if (!start && !end) start = im.b.engine_now() - 90 * kDayMs;  // the spec's default
-      engine::TicketFilter tf;
-      tf.loop = "request";
-      tf.jurisdiction = jurisdiction;
-      tf.open_only = want_open && !want_closed;
-      tf.limit = 2000;
-      for (;;) {
-        auto batch = engine::ListTickets(*im.b.state, im.partitions, tf);
-        if (!batch.ok()) return c.Fail(batch.status());
-        for (const auto& t : *batch) {
-          if (t.closed ? !want_closed : !want_open) continue;
-          if (start && t.opened_at < *start) continue;
-          if (end && t.opened_at > *end) continue;
-          if (!codes.empty()) {
-            std::string code = t.Fact("service").type() == dsl::ValueType::kString
-                                   ? t.Fact("service").as_string()
-                                   : t.category;
-            if (std::find(codes.begin(), codes.end(), code) == codes.end()) continue;
-          }
-          hits.emplace_back(t.opened_at, t.id);
-        }
-        if (batch->size() < tf.limit) break;
-        tf.after = engine::TicketCursor(batch->back(), tf, im.partitions);
-      }
-      std::sort(hits.begin(), hits.end(), std::greater<>());  // newest first
-    }
-    const size_t total = hits.size();
-    const size_t from = std::min(total, static_cast<size_t>((*page - 1) * *page_size));
-    const size_t to = std::min(total, from + static_cast<size_t>(*page_size));
-    std::string zone = CityZone(im);
-    json out = json::array();
-    for (size_t i = from; i < to; ++i) {
-      auto t = engine::FindTicket(*im.b.state, im.partitions, hits[i].second);
+// GET /open311/v2/requests.(json|xml): requests by id, service, status and time.
+void GetRequests(Api::Impl& im, Call& c) {
+  Format f = *ParseFormat(c.req.matches[1].str());
+  auto fail = [&](const std::string& why) { ReplyError(c.res, f, 400, why); };
+  std::string jurisdiction = c.Param("jurisdiction_id");
+  if (!CheckJurisdiction(im, c, f, jurisdiction)) return;
+  std::vector<std::string> ids = SplitList(c.Param("service_request_id"));
+  std::vector<std::string> codes = SplitList(c.Param("service_code"));
+  for (const auto& code : codes) {
+    if (!FindService(im, code)) return fail("service_code: unknown service code '" + code + "'");
+  }
+  bool want_open = false, want_closed = false;
+  for (const auto& st : SplitList(c.Param("status"))) {
+    if (st == "open")
+      want_open = true;
+    else if (st == "closed")
+      want_closed = true;
+    else
+      return fail("status: '" + st + "' is not open or closed");
+  }
+  if (!want_open && !want_closed) want_open = want_closed = true;
+  std::optional<int64_t> start, end;
+  if (!c.Param("start_date").empty() && !(start = ParseTimeParam(c.Param("start_date"))))
+    return fail("start_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
+  if (!c.Param("end_date").empty() && !(end = ParseTimeParam(c.Param("end_date"))))
+    return fail("end_date: a W3C datetime such as 2026-03-02T09:00:00+08:00");
+  if (start && end && *start > *end) return fail("start_date: after end_date");
+  auto page = ParseInt(c.Param("page"), 1, 1, 1000000);
+  if (!page) return fail("page: a whole number from 1");
+  auto page_size = ParseInt(c.Param("page_size"), kMaxRows, 1, kMaxRows);
+  if (!page_size) return fail("page_size: a whole number from 1 to 1000");
+  if (c.req.params.size() > 32) return fail("too many query parameters");
+
+  std::vector<std::pair<int64_t, std::string>> hits;  // (opened_at, id)
+  if (!ids.empty()) {
+    // The spec: service_request_id overrides every other argument.
+    if (ids.size() > kMaxRows) return fail("service_request_id: at most 1000 ids");
+    for (const auto& id : ids) {
+      auto t = engine::FindTicket(*im.b.state, im.partitions, id);
       if (!t.ok()) return c.Fail(t.status());
-      if (*t) out.push_back(RequestJson(im, **t, zone));
+      if (*t && (*t)->loop == "request") hits.emplace_back((*t)->opened_at, id);
     }
-    c.res.set_header("X-Total-Count", std::to_string(total));
-    if (to < total) {
-      httplib::Params next = c.req.params;
-      next.erase("page");
-      next.emplace("page", std::to_string(*page + 1));
-      c.res.set_header("Link", "<" + c.req.path + "?" + httplib::detail::params_to_query_str(next) +
-                                   ">; rel=\"next\"");
+  } else {
+    if (!start && !end) start = im.b.engine_now() - 90 * kDayMs;  // the spec's default
+    engine::TicketFilter tf;
+    tf.loop = "request";
+    tf.jurisdiction = jurisdiction;
+    tf.open_only = want_open && !want_closed;
+    tf.limit = 2000;
+    for (;;) {
+      auto batch = engine::ListTickets(*im.b.state, im.partitions, tf);
+      if (!batch.ok()) return c.Fail(batch.status());
+      for (const auto& t : *batch) {
+        if (t.closed ? !want_closed : !want_open) continue;
+        if (start && t.opened_at < *start) continue;
+        if (end && t.opened_at > *end) continue;
+        if (!codes.empty()) {
+          std::string code = t.Fact("service").type() == dsl::ValueType::kString
+                                 ? t.Fact("service").as_string()
+                                 : t.category;
+          if (std::find(codes.begin(), codes.end(), code) == codes.end()) continue;
+        }
+        hits.emplace_back(t.opened_at, t.id);
+      }
+      if (batch->size() < tf.limit) break;
+      tf.after = engine::TicketCursor(batch->back(), tf, im.partitions);
     }
-    c.detail = std::to_string(out.size()) + " of " + std::to_string(total);
-    Reply(c.res, f, 200, out, "service_requests", "request");
-  });
+    std::sort(hits.begin(), hits.end(), std::greater<>());  // newest first
+  }
+  const size_t total = hits.size();
+  const size_t from = std::min(total, static_cast<size_t>((*page - 1) * *page_size));
+  const size_t to = std::min(total, from + static_cast<size_t>(*page_size));
+  std::string zone = CityZone(im);
+  json out = json::array();
+  for (size_t i = from; i < to; ++i) {
+    auto t = engine::FindTicket(*im.b.state, im.partitions, hits[i].second);
+    if (!t.ok()) return c.Fail(t.status());
+    if (*t) out.push_back(RequestJson(im, **t, zone));
+  }
+  c.res.set_header("X-Total-Count", std::to_string(total));
+  if (to < total) {
+    httplib::Params next = c.req.params;
+    next.erase("page");
+    next.emplace("page", std::to_string(*page + 1));
+    c.res.set_header("Link", "<" + c.req.path + "?" + httplib::detail::params_to_query_str(next) +
+                                 ">; rel=\"next\"");
+  }
+  c.detail = std::to_string(out.size()) + " of " + std::to_string(total);
+  Reply(c.res, f, 200, out, "service_requests", "request");
+}
+
+}  // namespace
+
+void RegisterRequestReads(Api::Impl& im, httplib::Server& s) {
+  im.Route(s, "GET", R"(/open311/v2/requests\.(json|xml))", kPublic,
+           [&im](Call& c) { GetRequests(im, c); });
 
   im.Route(s, "GET", R"(/open311/v2/requests/([^/]+)\.(json|xml))", kPublic, [&im](Call& c) {
     Format f = *ParseFormat(c.req.matches[2].str());

@@ -2,8 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/keys.h"
+#include "base/clock_schedule.h"
 #include "engine/processor.h"
+#include "engine/queries.h"
 #include "events/record.h"
 
 namespace closeloop::kafka {
@@ -235,14 +236,7 @@ void KafkaEngine::OnBadRecord(uint32_t p, const Consumed& m, const Status& why) 
 
 void KafkaEngine::Tick() {
   const int64_t start_wall = o_.wall_clock_ms();
-  // Simulated time continues from the engine's own time if it has one.
-  int64_t base = start_wall;
-  int64_t engine_now = 0;
-  for (uint32_t p = 0; p < partitions_; ++p) {
-    auto v = store_->Get(engine::keys::Now(p));
-    if (v.ok() && *v) engine_now = std::max(engine_now, int64_t(engine::keys::ReadBE64(**v)));
-  }
-  if (engine_now > 0) base = engine_now;
+  const ClockSchedule clock(start_wall, EngineNow(), o_.clock_speed);
   file::IngressPreparer preparer(partitions_);
   int64_t next = start_wall + o_.tick_ms;
   while (!stop_.load()) {
@@ -252,14 +246,13 @@ void KafkaEngine::Tick() {
       continue;
     }
     next += o_.tick_ms;
-    int64_t now =
-        base + static_cast<int64_t>(static_cast<double>(wall - start_wall) * o_.clock_speed);
+    int64_t now = clock.At(wall);
     const std::vector<uint32_t> owned = Owned();
     // A partition taken over from a node whose clock ran ahead keeps its time: a tick before
     // a partition's clock would be refused (time does not go backwards), so wait it out.
     for (uint32_t p : owned) {
-      auto v = store_->Get(engine::keys::Now(p));
-      if (v.ok() && *v) now = std::max(now, int64_t(engine::keys::ReadBE64(**v)));
+      auto v = engine::PartitionNow(*store_, p);
+      if (v.ok()) now = std::max(now, *v);
     }
     std::string json = R"({"source": "kafka-scheduler","body_type": "ClockTick","body": {"now": )" +
                        std::to_string(now) + "}}";
@@ -282,6 +275,15 @@ std::vector<uint32_t> KafkaEngine::Owned() const {
   std::vector<uint32_t> out;
   for (const auto& [p, w] : workers_) out.push_back(p);
   return out;
+}
+
+int64_t KafkaEngine::EngineNow() const {
+  auto now = engine::EngineNow(*store_, partitions_);
+  if (!now.ok()) {
+    spdlog::error("kafka: the engine's clock could not be read: {}", now.status().ToString());
+    return 0;
+  }
+  return *now;
 }
 
 uint64_t KafkaEngine::position(uint32_t partition) const {

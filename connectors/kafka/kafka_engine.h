@@ -79,6 +79,9 @@ class KafkaEngine {
   rocks::RocksDb& db() { return *db_; }
   // Records of the partition's mirror processed so far; 0 when this process does not own it.
   uint64_t position(uint32_t partition) const;
+  // The latest clock of the partitions in the local state (engine::EngineNow); 0 before any
+  // tick, or when the state cannot be read (logged).
+  int64_t EngineNow() const;
   uint32_t partitions() const { return partitions_; }
 
  private:

@@ -5,6 +5,7 @@
 #include "connectors/kafka/kafka_log.h"
 #include "connectors/rocksdb/rocks_db.h"
 #include "engine/keys.h"
+#include "engine/queries.h"
 
 namespace closeloop::kafka {
 
@@ -35,31 +36,27 @@ Result<UnionReport> UnionOfStates(const std::vector<std::string>& dirs) {
                         rocks::RocksDb::Open(dirs[d], {.create_if_missing = false,
                                                        .read_only = true,
                                                        .extra_families = {KafkaLog::kFamily}}));
-    std::map<uint32_t, std::map<std::string, std::string, std::less<>>> parts;
+    std::map<uint32_t, MapState> parts;
     std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator({}, db->family("state")));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string key = it->key().ToString();
-      if (key.size() < 4) continue;
-      uint32_t p = 0;
-      for (int i = 0; i < 4; ++i) p = (p << 8) | static_cast<uint8_t>(key[i]);
-      parts[p].emplace(std::move(key), it->value().ToString());
+      std::optional<uint32_t> p = engine::keys::PartitionOf(key);
+      if (!p) continue;
+      parts[*p].kv().emplace(std::move(key), it->value().ToString());
     }
     CL_RETURN_IF_ERROR(rocks::FromRocks(it->status(), "reading state of " + dirs[d]));
-    for (auto& [p, kv] : parts) {
-      auto pos = kv.find(engine::keys::Position(p));
-      uint64_t position = pos == kv.end() ? 0 : engine::keys::ReadBE64(pos->second);
+    for (auto& [p, part] : parts) {
+      CL_ASSIGN_OR_RETURN(uint64_t position, engine::InputPosition(part, p));
       Best& b = best[p];
-      if (!b.set || position > b.position) b = {position, d, std::move(kv), true};
+      if (!b.set || position > b.position) b = {position, d, std::move(part.kv()), true};
     }
   }
   UnionReport out;
-  const std::string tag = engine::keys::Ticket(0, "").substr(4);  // "t" + separator
   for (auto& [p, b] : best) {
     out.source[p] = b.dir;
-    for (auto& [k, v] : b.kv) {
-      if (k.size() > 4 + tag.size() && k.compare(4, tag.size(), tag) == 0) ++out.tickets;
-      out.state.kv().emplace(k, std::move(v));
-    }
+    for (auto& [k, v] : b.kv) out.state.kv().emplace(k, std::move(v));
+    CL_ASSIGN_OR_RETURN(uint64_t tickets, engine::CountStoredTickets(out.state, p));
+    out.tickets += tickets;
   }
   return out;
 }

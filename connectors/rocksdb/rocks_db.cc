@@ -3,6 +3,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <sys/statvfs.h>
 
 #include <cstdarg>
@@ -160,6 +161,16 @@ Status RocksDb::DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions&
   Status s = FromRocks(db_->Write(options, batch), "write");
   if (IsDiskFull(s)) broken_ = true;
   return s;
+}
+
+Status RocksDb::CopyTo(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return IOError("copy of " + dir_ + ": " + s.ToString());
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) return IOError("copy of " + dir_ + " to " + dir + ": " + s.ToString());
+  return Status::Ok();
 }
 
 }  // namespace closeloop::rocks

@@ -51,6 +51,11 @@ class RocksDb {
   // WAL is sequential).
   Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // A consistent copy of the whole database in `dir` (which must not exist), made of hard
+  // links where `dir` is on the same file system: a scratch copy to try a change on first
+  // (`closeloop import`).
+  Status CopyTo(const std::string& dir);
+
   // A full disk. While free space is under DbOptions::min_free_bytes, writes are refused
   // (DiskFull) before RocksDB sees them, and accepted again as soon as there is room. A write
   // that RocksDB itself fails for lack of space is not applied (a batch is written whole or

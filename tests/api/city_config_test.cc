@@ -2,6 +2,7 @@
 // cannot use is refused when it is given (422 with the reason), never recorded and then
 // silently ignored; and overdue as history (ever overdue, closed late), as a city reports it.
 #include <doctest/doctest.h>
+#include <httplib.h>
 
 #include <fstream>
 #include <iterator>
@@ -191,6 +192,104 @@ TEST_CASE("one way to load a city: publish --server takes control records and ev
   REQUIRE(!ticket.is_null());
   CHECK(ticket["lead"] == "nj.xuanwu.emb");     // routed by the city's own column
   CHECK(ticket["opened_at"] == 1772420400000);  // after the tick in the file
+}
+
+// A city's own services, in its own words: Open311 lists what its deployed workflows offer
+// (`service` statements), not a table in the code; the workflow is deployed the one way a
+// city loads everything, through the server (`closeloop deploy --server`).
+TEST_CASE("a city's Open311 services are those its workflows offer, deployed through the server") {
+  ApiFixture api("cityservices");
+  const std::string source = R"(workflow street_request version 1 loop request
+  title "Street request"
+fact service: string
+fact surface: one of ("asphalt", "gravel") = "asphalt"
+service pothole title "Pothole" zh "道路坑槽"
+  description "A hole in the road surface" zh "路面坑洼破损" group "Streets" zh "道路"
+service streetlight title "Streetlight out" description "A streetlight that does not light"
+start on ServiceRequest
+  set category = event.service_code, service = event.service_code,
+      surface = event.attrs["surface"]
+  enter open
+state open
+  on resolve by assignee -> done
+state done terminal
+)";
+  const auto file = (api.dir / "street_request.wf").string();
+  std::ofstream(file) << source;
+  ChildRun publisher = Closeloop(
+      api.dir, {"deploy", "--server", api.server.url(), "--token", api.token("hotline"), file});
+  CHECK(publisher.exit_code != 0);
+  CHECK(publisher.out.find("HTTP 403") != std::string::npos);
+  ChildRun deployed = Closeloop(
+      api.dir, {"deploy", "--server", api.server.url(), "--token", api.token("admin"), file});
+  REQUIRE_MESSAGE(deployed.exit_code == 0, deployed.out);
+  CHECK(deployed.out.find("deployed street_request version 1 from " + file) != std::string::npos);
+  api.WaitWorkflow("street_request");
+
+  httplib::Client client("127.0.0.1", api.server.port());
+  auto services = [&](const std::string& language) {
+    httplib::Headers headers;
+    if (!language.empty()) headers.emplace("Accept-Language", language);
+    auto r = client.Get("/open311/v2/services.json", headers);
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return json::parse(r->body);
+  };
+  json en = services("");
+  REQUIRE_MESSAGE(en.size() == 2, en.dump());  // the fixture deploys no other request workflow
+  CHECK(en[0]["service_code"] == "pothole");
+  CHECK(en[0]["service_name"] == "Pothole");
+  CHECK(en[0]["description"] == "A hole in the road surface");
+  CHECK(en[0]["group"] == "Streets");
+  CHECK(en[0]["metadata"] == true);  // `surface` is read from the request's attributes
+  CHECK(en[1]["service_code"] == "streetlight");
+  CHECK(en[1]["service_name"] == "Streetlight out");
+  json zh = services("zh-CN,zh;q=0.9");
+  CHECK(zh[0]["service_name"] == "道路坑槽");
+  CHECK(zh[0]["group"] == "道路");
+  CHECK(zh[1]["service_name"] == "Streetlight out");  // declared in English only
+
+  auto definition = client.Get("/open311/v2/services/pothole.json");
+  REQUIRE(definition);
+  json def = json::parse(definition->body);
+  REQUIRE(def["attributes"].size() == 1);
+  CHECK(def["attributes"][0]["code"] == "surface");
+  CHECK(def["attributes"][0]["datatype"] == "singlevaluelist");
+  CHECK(def["attributes"][0]["values"].size() == 2);
+
+  // A request for the city's service opens a ticket of the workflow that offers it; the
+  // Nanjing services of workflows/service_request.wf are not this city's.
+  httplib::Params form = {{"api_key", api.token("hotline")},
+                          {"service_code", "pothole"},
+                          {"lat", "32.0415"},
+                          {"long", "118.7845"},
+                          {"attribute[surface]", "gravel"},
+                          {"description", "Deep hole by the bus stop"}};
+  auto posted = client.Post("/open311/v2/requests.json", form);
+  REQUIRE(posted);
+  REQUIRE_MESSAGE(posted->status == 201, posted->body);
+  const std::string id = json::parse(posted->body)[0]["service_request_id"];
+  json t = api.WaitTicket(id)["ticket"];
+  CHECK(t["workflow"] == "street_request");
+  form.erase("service_code");
+  form.emplace("service_code", "training");
+  auto unknown = client.Post("/open311/v2/requests.json", form);
+  REQUIRE(unknown);
+  CHECK(unknown->status == 400);
+  CHECK(unknown->body.find("service_code: unknown service code 'training'") != std::string::npos);
+
+  // A second workflow offering the same service is refused with the reason, not deployed.
+  std::string rival = source;
+  rival.replace(rival.find("street_request"), 14, "road_request");
+  const auto rival_file = (api.dir / "road_request.wf").string();
+  std::ofstream(rival_file) << rival;
+  ChildRun refused = Closeloop(
+      api.dir, {"deploy", "--server", api.server.url(), "--token", api.token("admin"), rival_file});
+  CHECK(refused.exit_code != 0);
+  CHECK_MESSAGE(refused.out.find("HTTP 422") != std::string::npos, refused.out);
+  CHECK(refused.out.find("service pothole is already offered by workflow street_request") !=
+        std::string::npos);
+  CHECK(api.Get("admin", "/v1/workflows").text.find("road_request") == std::string::npos);
 }
 
 }  // namespace

@@ -190,6 +190,25 @@ TEST_CASE("a third city built from data alone imports a year and reports its own
     CHECK(cli.Tickets({}).empty());
   }
 
+  // A close before its open (an export that lost a request's first record) is named by its
+  // line, not silently dropped; nothing is imported, and the trial copy is gone.
+  {
+    Request lost{"RV-LOST-1", "pothole", "eastside", year_start, year_start + 2 * day, 0};
+    Request good{"RV-GOOD-1", "pothole", "eastside", year_start + day, year_start + 3 * day, 0};
+    const std::string path =
+        cli.Write("close_first.jsonl", Event(lost, year_start + day, true).dump() + "\n" +
+                                           Event(good, good.opened, false).dump() + "\n");
+    ChildRun bad = cli.Run({"import", "--data", cli.data, path});
+    CHECK(bad.exit_code == 1);
+    CHECK_MESSAGE(cli.Stderr().find(path + ":1:1: subject: ServiceRequest about 'RV-LOST-1'") !=
+                      std::string::npos,
+                  cli.Stderr());
+    CHECK(cli.Stderr().find("nothing took it") != std::string::npos);
+    CHECK(cli.Stderr().find(":2:") == std::string::npos);  // the good line is not blamed
+    CHECK(cli.Tickets({}).empty());
+    CHECK(!std::filesystem::exists(cli.data + ".import-trial"));
+  }
+
   ChildRun imported = cli.Run({"import", "--data", cli.data, cli.Write("history.jsonl", history)});
   REQUIRE_MESSAGE(imported.exit_code == 0, cli.Stderr());
   CHECK(imported.out.find("imported " + std::to_string(events.size()) + " event(s)") !=

@@ -20,7 +20,6 @@
 #include "connectors/kafka/mock_cluster.h"
 #include "connectors/kafka/state_union.h"
 #include "connectors/kafka/tests/kafka_test_support.h"
-#include "engine/keys.h"
 #include "engine/queries.h"
 #include "events/record.h"
 #include "tests/kafka/processes.h"
@@ -162,8 +161,8 @@ void WaitForUnion(const Scratch& s, const std::vector<std::string>& names, uint6
     auto expected = DistinctRecords(bootstrap, prefix + ".records", partitions);
     behind.clear();
     for (int p = 0; p < partitions; ++p) {
-      auto pos = u->state.Get(engine::keys::Position(p));
-      uint64_t at = pos.ok() && *pos ? engine::keys::ReadBE64(**pos) : 0;
+      auto pos = engine::InputPosition(u->state, p);
+      uint64_t at = pos.ok() ? *pos : 0;
       if (at != expected[p])
         behind +=
             " p" + std::to_string(p) + " " + std::to_string(at) + "/" + std::to_string(expected[p]);

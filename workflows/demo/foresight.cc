@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "engine/decide.h"
 #include "engine/env.h"
+#include "engine/permission.h"
 #include "engine/routing.h"
 #include "events/ids.h"
 #include "events/partition.h"
@@ -16,25 +18,6 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 
 std::string StringOf(const Value& v) {
   return v.type() == dsl::ValueType::kString ? v.as_string() : (v.is_null() ? "" : v.ToString());
-}
-
-// As engine/decide_command.cc RoleProblem: does the command's claim admit `role`?
-bool Admits(std::string_view role, const fb::StaffCommand& cmd, const engine::Ticket& t) {
-  const std::string claimed = Str(cmd.role()), dept = Str(cmd.department());
-  if (role == "assignee") return dept == t.lead;
-  if (role == "head") return claimed == "head" && dept == t.lead;
-  if (role == "assist") return std::find(t.assist.begin(), t.assist.end(), dept) != t.assist.end();
-  return claimed == role;
-}
-
-// As engine/decide_open.cc AcceptsFact.
-bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const Value& value) {
-  const dsl::FactDecl* f = wf.FindFact(name);
-  if (f == nullptr) return false;
-  if (f->type != dsl::FactType::kEnum || value.is_null()) return true;
-  return value.type() == dsl::ValueType::kString &&
-         std::find(f->enum_values.begin(), f->enum_values.end(), value.as_string()) !=
-             f->enum_values.end();
 }
 
 void SetFact(engine::Ticket& t, const std::string& name, const Value& v) {
@@ -150,7 +133,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
   uint32_t seq = 0;  // Step::ticket_seq_: tickets this record opened so far
   for (const dsl::Workflow* wf : world_.LatestAll()) {
     for (const auto& rule : wf->starts) {
-      if (rule.event_type != type) continue;
+      if (!engine::StartApplies(*wf, rule, rec, type)) continue;
       std::map<std::string, Value> facts;
       for (const auto& f : wf->facts) {
         if (!f.builtin) facts[f.name] = f.initial;
@@ -160,7 +143,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       if (rule.condition && !dsl::Evaluate(*rule.condition, env).truthy()) continue;
       for (const auto& a : rule.assignments) {
         Value v = dsl::Evaluate(a.value, env);
-        if (AcceptsFact(*wf, a.fact, v) || a.fact == "title") facts[a.fact] = std::move(v);
+        if (engine::AcceptsFact(*wf, a.fact, v)) facts[a.fact] = std::move(v);
       }
       std::string key;
       if (rule.dedup) {
@@ -223,9 +206,7 @@ bool Foresight::TakeVerb(const fb::Record& rec, engine::Ticket& t) {
   engine::EvalEnv env(&rec, &t, now_);
   for (const auto& tr : st->transitions) {
     if (tr.trigger != dsl::TriggerKind::kVerb || tr.verb != verb) continue;
-    if (!tr.roles.empty() && std::none_of(tr.roles.begin(), tr.roles.end(),
-                                          [&](const auto& r) { return Admits(r, cmd, t); }))
-      continue;
+    if (engine::FireRefusal(world_.reference(), tr.roles, engine::ClaimsOf(cmd), t)) continue;
     if (tr.guard && !dsl::Evaluate(*tr.guard, env).truthy()) continue;
     // The built-in verb's own record first, then the transition.
     if (verb == "return") {

@@ -97,7 +97,11 @@ bool GuardAllows(const dsl::Transition& tr, const engine::Ticket& t) {
   return dsl::Evaluate(*tr.guard, TicketOnlyEnv(t)).truthy();
 }
 
-const char* RoleClaim(const std::string& role) { return role == "assignee" ? "staff" : ""; }
+// The role claim of someone acting in workflow role `role` (engine/permission.h): the lead's
+// and the assisting departments' staff claim "staff"; every other role claims itself.
+std::string RoleClaim(const std::string& role) {
+  return role == "assignee" || role == "assist" ? "staff" : role;
+}
 
 // The department someone acting in `role` on `t` belongs to; "" when nobody can.
 std::string DepartmentFor(const std::string& role, const engine::Ticket& t,
@@ -373,7 +377,7 @@ std::string ActionRecord(const engine::Ticket& t, const StaffAction& a, uint32_t
     rec["actor"] = a.department + "/" + a.role;
     body = {{"ticket_id", t.id}, {"verb", a.verb}};
     if (expected_version > 0) body["expected_version"] = expected_version;
-    body["role"] = RoleClaim(a.role)[0] ? RoleClaim(a.role) : a.role;
+    body["role"] = RoleClaim(a.role);
     body["department"] = a.department;
     // Every command says why: workflows may require a reason (a dismissal, a decision).
     std::string reason = a.reason;
