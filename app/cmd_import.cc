@@ -120,7 +120,8 @@ void RunImport(const ImportOptions& o) {
     auto refuse = [&](const std::string& field, const std::string& message) {
       errors.push_back({rec.line, 1, field, message});
     };
-    if (events::KindOf(type) != events::BodyKind::kIngress || type == fb::Body::StaffCommand) {
+    if (events::KindOf(type) != events::BodyKind::kIngress || type == fb::Body::StaffCommand ||
+        type == fb::Body::PageAcknowledgement) {
       refuse("body_type", std::string(events::BodyName(type)) +
                               ": an import holds agencies' events only (publish calendars, "
                               "reference data and workflows first; staff commands cannot be "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/duty.h"
 #include "events/engine_record.h"
 
 namespace closeloop::engine {
@@ -97,6 +98,7 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
   using B = fb::Body;
   if (events::KindOf(r.body_type()) != events::BodyKind::kEngine) return Status::Ok();
   if (r.body_type() == B::TicketOpened) return ApplyOpened(r, bytes, tickets);
+  CL_RETURN_IF_ERROR(duty::ApplyDutyRecord(r, tickets));  // pages: their chain's state
 
   // Every other engine record names its ticket in `ticket_id` (the contract of engine.fbs).
   const auto* id = events::EngineTicketId(r);
@@ -283,6 +285,9 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       break;
     }
     case B::CommandRejected:
+    case B::DutyPaged:
+    case B::PageAcknowledged:
+    case B::PagingExhausted:
       break;  // recorded in history; the ticket is unchanged
     default:
       return Status::Ok();

@@ -141,6 +141,9 @@ class Calendar {
   int64_t AddMonths(int64_t t_ms, int64_t n) const;
   // Working milliseconds in [a, b); antisymmetric: -(working time in [b, a)) when b < a.
   int64_t WorkingTimeBetween(int64_t a_ms, int64_t b_ms) const;
+  // The local wall time of an instant, as milliseconds since 1970-01-01T00:00 local (duty
+  // rosters: which shift covers an instant).
+  int64_t LocalMs(int64_t utc_ms) const { return ToLocalMs(utc_ms); }
 
  private:
   struct Offset {  // from utc_begin_ms on (until the next entry), local = utc + offset

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "engine/json_fields.h"
 #include "events/record.h"
 
 namespace closeloop::engine {
@@ -93,33 +94,10 @@ const NotifyContact* NotifyTable::ContactOf(std::string_view department) const {
 
 namespace {
 
-// A field error: "path: message".
-Status At(const std::string& path, const std::string& message) {
-  return InvalidArgument(path + ": " + message);
-}
-
-Status OnlyKeys(const json& obj, const std::string& path, std::initializer_list<const char*> keys) {
-  for (const auto& [k, v] : obj.items()) {
-    bool ok = false;
-    for (const char* allowed : keys) ok = ok || k == allowed;
-    if (!ok) return At(path + "." + k, "unknown field");
-  }
-  return Status::Ok();
-}
-
-Result<std::string> StringAt(const json& obj, const char* key, const std::string& path,
-                             bool required, size_t max = 2000) {
-  if (!obj.contains(key)) {
-    if (required) return At(path + "." + key, "required");
-    return std::string();
-  }
-  const json& v = obj[key];
-  if (!v.is_string()) return At(path + "." + key, "expected a string");
-  std::string s = v.get<std::string>();
-  if (required && s.empty()) return At(path + "." + key, "must not be empty");
-  if (s.size() > max) return At(path + "." + key, "longer than " + std::to_string(max));
-  return s;
-}
+using json_fields::At;
+using json_fields::OnlyKeys;
+using json_fields::StringAt;
+using json_fields::ValidId;
 
 Status StringSet(const json& obj, const char* key, const std::string& path,
                  std::set<std::string, std::less<>>* out) {
@@ -135,17 +113,31 @@ Status StringSet(const json& obj, const char* key, const std::string& path,
   return Status::Ok();
 }
 
-bool ValidId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
-  }
-  return true;
-}
-
 bool HttpUrl(const std::string& u) { return u.starts_with("http://") || u.starts_with("https://"); }
 
+// "90s", "10m", "2h" -> ms; 0 when malformed or outside 1 s .. 24 h.
+int64_t ParseWithin(const std::string& text) {
+  if (text.size() < 2 || text.size() > 8) return 0;
+  int64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return 0;
+    n = n * 10 + (text[i] - '0');
+  }
+  int64_t unit = text.back() == 's'   ? 1000
+                 : text.back() == 'm' ? 60000
+                 : text.back() == 'h' ? 3600000
+                                      : 0;
+  int64_t ms = n * unit;
+  return ms >= 1000 && ms <= 24 * 3600000 ? ms : 0;
+}
+
+// The placeholder only a paging subscription's templates may use: the deliverer puts the
+// acknowledgement link of each page there (it holds the key the link is signed with).
+constexpr std::string_view kAckUrl = "ack_url";
+
 Status ParseTemplates(const json& s, const std::string& path, Subscription* sub) {
+  const std::set<std::string_view> extra =
+      sub->ack_within_ms > 0 ? std::set<std::string_view>{kAckUrl} : std::set<std::string_view>{};
   if (!s.contains("template") || !s["template"].is_object()) {
     return At(path + ".template", "required: {\"zh\": {\"subject\", \"body\"}, \"en\": ...}");
   }
@@ -161,10 +153,15 @@ Status ParseTemplates(const json& s, const std::string& path, Subscription* sub)
     CL_RETURN_IF_ERROR(OnlyKeys(v, lpath, {"subject", "body"}));
     CL_ASSIGN_OR_RETURN(std::string subject, StringAt(v, "subject", lpath, false, 500));
     CL_ASSIGN_OR_RETURN(std::string body, StringAt(v, "body", lpath, true, 4000));
-    auto st = NotifyTemplate::Parse(subject);
+    auto st = NotifyTemplate::Parse(subject, extra);
     if (!st.ok()) return At(lpath + ".subject", st.status().message());
-    auto bt = NotifyTemplate::Parse(body);
+    auto bt = NotifyTemplate::Parse(body, extra);
     if (!bt.ok()) return At(lpath + ".body", bt.status().message());
+    if (sub->ack_within_ms > 0 && body.find("{ack_url}") == std::string::npos) {
+      return At(lpath + ".body",
+                "a subscription with ack_within must carry {ack_url}: the link that "
+                "acknowledges the page");
+    }
     if (lang == sub->language) {
       sub->subject = std::move(*st);
       sub->body = std::move(*bt);
@@ -177,7 +174,7 @@ Result<Subscription> ParseSubscription(const json& s, const std::string& path) {
   if (!s.is_object()) return At(path, "expected an object");
   CL_RETURN_IF_ERROR(OnlyKeys(s, path,
                               {"id", "match", "channel", "to", "urgency", "language", "template",
-                               "url", "secret", "gateway"}));
+                               "url", "secret", "gateway", "ack_within"}));
   Subscription sub;
   CL_ASSIGN_OR_RETURN(sub.id, StringAt(s, "id", path, true, 64));
   if (!ValidId(sub.id)) return At(path + ".id", "letters a-z, digits, '_' and '-' only");
@@ -223,6 +220,20 @@ Result<Subscription> ParseSubscription(const json& s, const std::string& path) {
     return At(path + ".language", "must be zh or en");
   }
   if (!language.empty()) sub.language = language;
+  CL_ASSIGN_OR_RETURN(std::string within, StringAt(s, "ack_within", path, false, 32));
+  if (!within.empty()) {
+    sub.ack_within_ms = ParseWithin(within);
+    if (sub.ack_within_ms == 0) {
+      return At(path + ".ack_within", "a time such as 90s, 10m or 2h (1 second to 24 hours)");
+    }
+    if (channel == "webhook") {
+      return At(path + ".ack_within", "pages go to people: channel email or sms");
+    }
+    if (!urgency.empty() && urgency != "immediate") {
+      return At(path + ".urgency", "a subscription with ack_within is immediate");
+    }
+    sub.immediate = true;
+  }
   CL_RETURN_IF_ERROR(ParseTemplates(s, path, &sub));
 
   if (sub.channel == NotifyChannel::kWebhook) {
@@ -237,7 +248,8 @@ Result<Subscription> ParseSubscription(const json& s, const std::string& path) {
     if (s.contains(k)) return At(path + "." + k, "only for channel webhook");
   }
   if (!s.contains("to") || !s["to"].is_array() || s["to"].empty()) {
-    return At(path + ".to", "required: department_head, assignee or {\"address\": ...}");
+    return At(path + ".to",
+              "required: department_head, assignee, {\"address\": ...} or {\"roster\": ...}");
   }
   const json& to = s["to"];
   for (size_t i = 0; i < to.size(); ++i) {
@@ -247,6 +259,11 @@ Result<Subscription> ParseSubscription(const json& s, const std::string& path) {
       r.kind = NotifyRecipient::Kind::kDepartmentHead;
     } else if (to[i] == "assignee") {
       r.kind = NotifyRecipient::Kind::kAssignee;
+    } else if (to[i].is_object() && to[i].contains("roster")) {
+      CL_RETURN_IF_ERROR(OnlyKeys(to[i], tpath, {"roster"}));
+      r.kind = NotifyRecipient::Kind::kRoster;
+      CL_ASSIGN_OR_RETURN(r.roster, StringAt(to[i], "roster", tpath, true, 64));
+      if (!ValidId(r.roster)) return At(tpath + ".roster", "the id of a duty roster");
     } else if (to[i].is_object()) {
       CL_RETURN_IF_ERROR(OnlyKeys(to[i], tpath, {"address"}));
       CL_ASSIGN_OR_RETURN(r.address, StringAt(to[i], "address", tpath, true, 254));
@@ -262,9 +279,13 @@ Result<Subscription> ParseSubscription(const json& s, const std::string& path) {
         return At(tpath + ".address", "must not contain line breaks, <, > or commas");
       }
     } else {
-      return At(tpath, "department_head, assignee or {\"address\": ...}");
+      return At(tpath, "department_head, assignee, {\"address\": ...} or {\"roster\": ...}");
     }
     sub.to.push_back(std::move(r));
+  }
+  if (sub.ack_within_ms > 0 &&
+      (sub.to.size() != 1 || sub.to[0].kind != NotifyRecipient::Kind::kRoster)) {
+    return At(path + ".to", "a subscription with ack_within pages one roster: [{\"roster\": id}]");
   }
   if (sub.channel == NotifyChannel::kSms) {
     if (!s.contains("gateway") || !s["gateway"].is_object()) {

@@ -50,9 +50,10 @@ struct NotifyTemplate {
 };
 
 struct NotifyRecipient {
-  enum class Kind { kDepartmentHead, kAssignee, kAddress };
+  enum class Kind { kDepartmentHead, kAssignee, kAddress, kRoster };
   Kind kind = Kind::kAddress;
   std::string address;  // kAddress: an e-mail address or a phone number
+  std::string roster;   // kRoster: the person on duty of this roster (duty_roster.h)
 };
 
 struct NotifyContact {
@@ -71,6 +72,10 @@ struct Subscription {
   // "immediate": sent at any hour; "routine" (default): held until the recipient
   // department's working hours, unless the ticket is an incident or of major severity.
   bool immediate = false;
+  // > 0: each matching record pages the roster of `to` (its only recipient) and waits this
+  // long for an acknowledgement before paging the next person (engine/duty.h). Such a
+  // subscription is always immediate; its templates may use {ack_url}.
+  int64_t ack_within_ms = 0;
   std::string language = "zh";  // which template is rendered: "zh" or "en"
   NotifyTemplate subject, body;
   std::string url;          // webhook: where to POST

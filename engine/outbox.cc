@@ -7,6 +7,7 @@
 #include "base/time_text.h"
 #include "engine/keys.h"
 #include "engine/notify_rules.h"
+#include "engine/notify_values.h"
 #include "events/engine_record.h"
 #include "events/json_codec.h"
 #include "events/record.h"
@@ -25,77 +26,6 @@ std::string Key(uint32_t p, std::string_view tag, std::string_view id) {
 }
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
-
-// What a record says beyond its ticket: the department it concerns, and the values of the
-// placeholders it carries.
-struct RecordFacts {
-  std::string department;
-  std::string rule, reason, level;
-  int64_t deadline_at = 0;
-};
-
-RecordFacts FactsOf(const fb::Record& rec) {
-  RecordFacts f;
-  switch (rec.body_type()) {
-    case fb::Body::TicketRouted:
-      f.department = Str(rec.body_as_TicketRouted()->lead_department());
-      f.rule = Str(rec.body_as_TicketRouted()->rule());
-      break;
-    case fb::Body::TicketTransferred:
-      f.department = Str(rec.body_as_TicketTransferred()->to_department());
-      f.reason = Str(rec.body_as_TicketTransferred()->reason());
-      break;
-    case fb::Body::TicketReturned:
-      f.department = Str(rec.body_as_TicketReturned()->to_department());
-      f.reason = Str(rec.body_as_TicketReturned()->reason());
-      break;
-    case fb::Body::TicketSignedFor:
-      f.department = Str(rec.body_as_TicketSignedFor()->department());
-      break;
-    case fb::Body::TicketEscalated: {
-      const auto* e = rec.body_as_TicketEscalated();
-      f.department = Str(e->to_department());
-      f.rule = Str(e->rule());
-      f.reason = Str(e->reason());
-      f.level = std::to_string(e->level());
-      break;
-    }
-    case fb::Body::TicketReminded:
-      f.rule = Str(rec.body_as_TicketReminded()->rule());
-      f.deadline_at = rec.body_as_TicketReminded()->deadline_at();
-      break;
-    case fb::Body::TicketOverdue:
-      f.rule = Str(rec.body_as_TicketOverdue()->rule());
-      f.deadline_at = rec.body_as_TicketOverdue()->deadline_at();
-      break;
-    case fb::Body::TicketTransitioned:
-      f.rule = Str(rec.body_as_TicketTransitioned()->rule());
-      break;
-    case fb::Body::TicketChained:
-      f.rule = Str(rec.body_as_TicketChained()->rule());
-      f.reason = Str(rec.body_as_TicketChained()->reason());
-      break;
-    case fb::Body::TicketReopened:
-      f.reason = Str(rec.body_as_TicketReopened()->reason());
-      break;
-    case fb::Body::CommandRejected:
-      f.reason = Str(rec.body_as_CommandRejected()->message());
-      break;
-    default:
-      break;
-  }
-  return f;
-}
-
-bool Matches(const std::set<std::string, std::less<>>& allowed, std::string_view value) {
-  return allowed.empty() || allowed.count(value) > 0;
-}
-
-std::string DepartmentName(const World& world, const std::string& id, const std::string& lang) {
-  const Department* d = world.reference().FindDepartment(id);
-  if (d == nullptr) return id;
-  return lang == "en" ? d->name_en : d->name_zh;
-}
 
 std::string JsonEscape(const std::string& v) {
   std::string quoted = json(v).dump();
@@ -117,11 +47,28 @@ std::string FormEscape(const std::string& v) {
   return out;
 }
 
+// A roster person's address for `channel`, or "" with the reason in *unresolved.
+std::string PersonAddress(const World& world, const std::string& roster_id,
+                          const std::string& person_id, bool email, std::string* unresolved) {
+  const RosterTable* rosters = world.rosters();
+  const Roster* roster = rosters ? rosters->Find(roster_id) : nullptr;
+  const RosterPerson* person = roster ? roster->Person(person_id) : nullptr;
+  std::string a = person == nullptr ? "" : email ? person->email : person->phone;
+  if (a.empty()) {
+    if (!unresolved->empty()) *unresolved += "; ";
+    *unresolved += person == nullptr ? "no person '" + person_id + "' in roster '" + roster_id + "'"
+                                     : std::string("no ") + (email ? "e-mail" : "phone") +
+                                           " for '" + person_id + "' of roster '" + roster_id + "'";
+  }
+  return a;
+}
+
 // The addresses a subscription's recipients resolve to (in order, without repeats), or
-// why none did.
-std::vector<std::string> Resolve(const Subscription& sub, const NotifyTable& table,
+// why none did. A roster resolves to the person on duty at `now`.
+std::vector<std::string> Resolve(const Subscription& sub, const World& world,
                                  const std::string& department, const std::string& lead,
-                                 std::string* unresolved) {
+                                 int64_t now, std::string* unresolved) {
+  const NotifyTable& table = *world.notify();
   std::vector<std::string> out;
   const bool email = sub.channel == NotifyChannel::kEmail;
   auto add = [&](const std::string& a) {
@@ -130,6 +77,13 @@ std::vector<std::string> Resolve(const Subscription& sub, const NotifyTable& tab
   for (const auto& r : sub.to) {
     if (r.kind == NotifyRecipient::Kind::kAddress) {
       add(r.address);
+      continue;
+    }
+    if (r.kind == NotifyRecipient::Kind::kRoster) {
+      const Roster* roster = world.rosters() ? world.rosters()->Find(r.roster) : nullptr;
+      if (roster == nullptr) continue;  // World refuses a subscription naming no roster
+      const Shift& shift = roster->ShiftAt(world.CalendarFor(roster->calendar).LocalMs(now));
+      add(PersonAddress(world, r.roster, shift.order.front(), email, unresolved));
       continue;
     }
     const bool head = r.kind == NotifyRecipient::Kind::kDepartmentHead;
@@ -168,6 +122,26 @@ std::string DeliveryId(std::string_view record_id, std::string_view subscription
 OutboxWriter::OutboxWriter() = default;
 OutboxWriter::~OutboxWriter() = default;
 
+namespace {
+
+// The SMS gateway's requests for `to`, each with the message in the gateway's template.
+json GatewayRequests(const Subscription& sub, std::map<std::string, std::string> v,
+                     const std::vector<std::string>& to, const std::string& message) {
+  json requests = json::array();
+  auto escape = sub.gateway_content_type == "application/json" ? &JsonEscape : &FormEscape;
+  for (const auto& phone : to) {
+    v["phone"] = phone;
+    v["message"] = message;
+    requests.push_back({{"phone", phone},
+                        {"url", sub.gateway_url},
+                        {"content_type", sub.gateway_content_type},
+                        {"body", sub.gateway_body.Render(v, escape)}});
+  }
+  return requests;
+}
+
+}  // namespace
+
 Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable& tickets,
                            int64_t now) {
   const World& world = tickets.world();
@@ -182,39 +156,67 @@ Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable&
       CL_ASSIGN_OR_RETURN(ticket, tickets.Load(ticket_id));
     }
     Ticket t = ticket ? *ticket : Ticket();
-    RecordFacts facts = FactsOf(*rec);
-    const std::string department = facts.department.empty() ? t.lead : facts.department;
+    const NotifyFacts facts = NotifyFactsOf(*rec, t);
+    const std::string& department = facts.department;
     json record_json;  // rendered once per record, when a subscription matches
+    auto record_as_json = [&]() -> Status {
+      if (!record_json.is_null()) return Status::Ok();
+      if (!codec_) codec_ = std::make_unique<events::JsonCodec>();
+      CL_ASSIGN_OR_RETURN(std::string text, codec_->ToJson(bytes));
+      record_json = json::parse(text);
+      record_json.erase("prev_hash");  // set by the log after this commit; zeros here
+      return Status::Ok();
+    };
+    // A duty page (engine/duty.h) goes to the person it names, through its subscription's
+    // channel, with the message the page carries.
+    if (rec->body_type() == fb::Body::DutyPaged) {
+      const auto* page = rec->body_as_DutyPaged();
+      const Subscription* sub = nullptr;
+      for (const auto& s : table->subscriptions()) {
+        if (s.id == page->subscription()->string_view()) sub = &s;
+      }
+      CL_RETURN_IF_ERROR(record_as_json());
+      const std::string id = DeliveryId(Str(rec->id()), Str(page->subscription()));
+      json d = {{"id", id},
+                {"subscription", Str(page->subscription())},
+                {"table_version", table->version()},
+                {"record_id", Str(rec->id())},
+                {"record_type", type},
+                {"ticket_id", ticket_id},
+                {"channel", sub ? NotifyChannelName(sub->channel) : "email"},
+                {"language", sub ? sub->language : "zh"},
+                {"created_at", now},
+                {"subject", Str(page->title())},
+                {"body", Str(page->text())},
+                {"record", record_json},
+                {"urgent", true},
+                {"not_before", 0},
+                {"ack", true}};
+      std::string unresolved;
+      std::vector<std::string> to;
+      if (sub == nullptr) {
+        unresolved = "subscription '" + Str(page->subscription()) + "' is no longer in the table";
+      } else {
+        std::string a = PersonAddress(world, Str(page->roster()), Str(page->person()),
+                                      sub->channel == NotifyChannel::kEmail, &unresolved);
+        if (!a.empty()) to.push_back(a);
+      }
+      d["to"] = to;
+      if (to.empty()) d["unresolved"] = unresolved;
+      if (sub != nullptr && sub->channel == NotifyChannel::kSms) {
+        const Roster* roster =
+            world.rosters() ? world.rosters()->Find(Str(page->roster())) : nullptr;
+        const std::string zone = world.CalendarFor(roster ? roster->calendar : "").time_zone();
+        d["requests"] =
+            GatewayRequests(*sub, NotifyValues(*rec, t, facts, world, sub->language, zone), to,
+                            d["body"].get<std::string>());
+      }
+      tickets.state().Put(PendingKey(tickets.partition(), id), d.dump());
+    }
     for (const Subscription& sub : table->subscriptions()) {
-      if (!Matches(sub.types, type) || !Matches(sub.workflows, t.workflow) ||
-          !Matches(sub.states, t.state) || !Matches(sub.departments, department) ||
-          !Matches(sub.severities, t.severity)) {
-        continue;
-      }
-      if (record_json.is_null()) {
-        if (!codec_) codec_ = std::make_unique<events::JsonCodec>();
-        CL_ASSIGN_OR_RETURN(std::string text, codec_->ToJson(bytes));
-        record_json = json::parse(text);
-        record_json.erase("prev_hash");  // set by the log after this commit; zeros here
-      }
-      std::map<std::string, std::string> v = {
-          {"ticket_id", ticket_id},
-          {"record_id", Str(rec->id())},
-          {"record_type", type},
-          {"workflow", t.workflow},
-          {"state", t.state},
-          {"severity", t.severity},
-          {"title", t.title},
-          {"subject", t.subject},
-          {"what", t.what},
-          {"where", t.where},
-          {"department", department},
-          {"department_name", DepartmentName(world, department, sub.language)},
-          {"lead_department", t.lead},
-          {"lead_department_name", DepartmentName(world, t.lead, sub.language)},
-          {"rule", facts.rule},
-          {"reason", facts.reason},
-          {"level", facts.level}};
+      // A paging subscription's records are sent as pages (above), decided by the engine.
+      if (sub.ack_within_ms > 0 || !SubscriptionMatches(sub, type, t, department)) continue;
+      CL_RETURN_IF_ERROR(record_as_json());
       // The recipient department's calendar: its working hours hold routine messages back,
       // and the deadline is written in its zone.
       const NotifyContact* contact = table->ContactOf(department);
@@ -224,9 +226,8 @@ Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable&
         if (wf != nullptr) cal_name = wf->calendar;
       }
       const Calendar& cal = world.CalendarFor(cal_name);
-      int64_t deadline = facts.deadline_at != 0 ? facts.deadline_at : t.deadline_at;
-      v["deadline"] = deadline != 0 ? FormatTimeIn(deadline, cal.time_zone()) : "";
-
+      std::map<std::string, std::string> v =
+          NotifyValues(*rec, t, facts, world, sub.language, cal.time_zone());
       const std::string id = DeliveryId(Str(rec->id()), sub.id);
       json d = {{"id", id},
                 {"subscription", sub.id},
@@ -251,22 +252,11 @@ Status OutboxWriter::Write(const std::vector<std::string>& records, TicketTable&
         d["secret"] = sub.secret;
       } else {
         std::string unresolved;
-        std::vector<std::string> to = Resolve(sub, *table, department, t.lead, &unresolved);
+        std::vector<std::string> to = Resolve(sub, world, department, t.lead, now, &unresolved);
         d["to"] = to;
         if (to.empty()) d["unresolved"] = unresolved;
         if (sub.channel == NotifyChannel::kSms) {
-          json requests = json::array();
-          auto escape = sub.gateway_content_type == "application/json" ? &JsonEscape : &FormEscape;
-          for (const auto& phone : to) {
-            std::map<std::string, std::string> g = v;
-            g["phone"] = phone;
-            g["message"] = d["body"].get<std::string>();
-            requests.push_back({{"phone", phone},
-                                {"url", sub.gateway_url},
-                                {"content_type", sub.gateway_content_type},
-                                {"body", sub.gateway_body.Render(g, escape)}});
-          }
-          d["requests"] = requests;
+          d["requests"] = GatewayRequests(sub, v, to, d["body"].get<std::string>());
         }
       }
       tickets.state().Put(PendingKey(tickets.partition(), id), d.dump());

@@ -1,6 +1,7 @@
 #include "engine/processor.h"
 
 #include "engine/decide.h"
+#include "engine/duty.h"
 #include "engine/keys.h"
 #include "events/partition.h"
 
@@ -100,6 +101,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
               clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
           earliest_timer_written_ = INT64_MAX;
           CL_RETURN_IF_ERROR(DecideClock(step, scan_from));
+          CL_RETURN_IF_ERROR(duty::DecidePageTimeouts(step));
           // Everything due by now was handled, except what this tick itself rescheduled
           // (it reported those to earliest_timer_written_).
           clock_scan_from_ = now + 1;
@@ -123,6 +125,8 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       if (!decide) break;
       if (rec.body_type() == fb::Body::StaffCommand) {
         CL_RETURN_IF_ERROR(DecideCommand(step));
+      } else if (rec.body_type() == fb::Body::PageAcknowledgement) {
+        CL_RETURN_IF_ERROR(duty::DecideAcknowledgement(step));
       } else {
         CL_RETURN_IF_ERROR(DecideEvent(step));
       }
@@ -149,6 +153,8 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
     case events::BodyKind::kNone:
       break;
   }
+  // Pages for what this input decided (duty.h), recorded like every decision.
+  if (decide) CL_RETURN_IF_ERROR(duty::DecidePages(step));
   if (options_.mode == Mode::kLive) {
     // Deliveries go into the same commit as the records that call for them; replay and
     // reprocess write none, so they never send anything again (outbox.h).

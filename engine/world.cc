@@ -74,6 +74,8 @@ Status World::ApplyControl(const fb::Record& record) {
       if (const auto* u = record.body_as_ReferenceDataUpdated();
           u->table_name()->string_view() == kNotifyTableName) {
         return ApplyNotify(*u);
+      } else if (u->table_name()->string_view() == kRosterTableName) {
+        return ApplyRosters(*u);
       }
       return reference_.ApplyRecord(record);
     case fb::Body::RoutingTableUpdated: {
@@ -101,7 +103,52 @@ Status World::ApplyNotify(const fb::ReferenceDataUpdated& update) {
     return InvalidArgument(std::string(kNotifyTableName) + " v" + std::to_string(update.version()) +
                            ": " + table.status().message());
   }
+  for (const Subscription& sub : table->subscriptions()) {
+    for (const NotifyRecipient& r : sub.to) {
+      if (r.kind == NotifyRecipient::Kind::kRoster && (!rosters_ || !rosters_->Find(r.roster))) {
+        return FailedPrecondition(std::string(kNotifyTableName) + " v" +
+                                  std::to_string(update.version()) + ": subscription '" + sub.id +
+                                  "' names roster '" + r.roster +
+                                  "', which the duty_rosters in effect do not hold");
+      }
+    }
+  }
   notify_ = std::move(*table);
+  return Status::Ok();
+}
+
+Status World::ApplyRosters(const fb::ReferenceDataUpdated& update) {
+  uint32_t current = rosters_ ? rosters_->version() : 0;
+  if (rosters_ && update.version() <= current) {
+    return FailedPrecondition(
+        std::string(kRosterTableName) + " version " + std::to_string(update.version()) +
+        " is not newer than the version in effect " + std::to_string(current));
+  }
+  auto table = RosterTable::Parse(update.content_json()->string_view(), update.version());
+  if (!table.ok()) {
+    return InvalidArgument(std::string(kRosterTableName) + " v" + std::to_string(update.version()) +
+                           ": " + table.status().message());
+  }
+  for (const Roster& r : table->rosters()) {
+    if (!calendars_.count(r.calendar)) {
+      return FailedPrecondition(std::string(kRosterTableName) + " v" +
+                                std::to_string(update.version()) + ": roster '" + r.id +
+                                "' names calendar '" + r.calendar + "', which was not published");
+    }
+  }
+  if (notify_) {
+    for (const Subscription& sub : notify_->subscriptions()) {
+      for (const NotifyRecipient& r : sub.to) {
+        if (r.kind == NotifyRecipient::Kind::kRoster && !table->Find(r.roster)) {
+          return FailedPrecondition(std::string(kRosterTableName) + " v" +
+                                    std::to_string(update.version()) + ": roster '" + r.roster +
+                                    "' is named by subscription '" + sub.id +
+                                    "'; change the subscriptions first");
+        }
+      }
+    }
+  }
+  rosters_ = std::move(*table);
   return Status::Ok();
 }
 

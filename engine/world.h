@@ -14,6 +14,7 @@
 
 #include "dsl/program.h"
 #include "engine/calendar.h"
+#include "engine/duty_roster.h"
 #include "engine/notify_rules.h"
 #include "engine/reference_data.h"
 #include "engine/store.h"
@@ -51,9 +52,14 @@ class World {
   // The notification subscriptions in effect (ReferenceDataUpdated "notify_subscriptions",
   // notify_rules.h); nullptr before the first.
   const NotifyTable* notify() const { return notify_ ? &*notify_ : nullptr; }
+  // The duty rosters in effect (ReferenceDataUpdated "duty_rosters", duty_roster.h); nullptr
+  // before the first. A subscription names only rosters in effect, and a roster table keeps
+  // every roster a subscription names: each refuses the other's breach.
+  const RosterTable* rosters() const { return rosters_ ? &*rosters_ : nullptr; }
 
  private:
   Status ApplyNotify(const fb::ReferenceDataUpdated& update);
+  Status ApplyRosters(const fb::ReferenceDataUpdated& update);
   struct Deployed {
     std::shared_ptr<const dsl::Program> program;  // owns the workflow
     const dsl::Workflow* workflow = nullptr;
@@ -63,6 +69,7 @@ class World {
   Calendar fallback_calendar_;
   ReferenceData reference_;
   std::optional<NotifyTable> notify_;
+  std::optional<RosterTable> rosters_;
 };
 
 // t + d: calendar units exactly; working units on `calendar`.

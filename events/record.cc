@@ -27,6 +27,7 @@ BodyKind KindOf(fb::Body type) {
   using B = fb::Body;
   if (type == B::NONE) return BodyKind::kNone;
   if (type >= B::HazardReport && type <= B::StaffCommand) return BodyKind::kIngress;
+  if (type == B::PageAcknowledgement) return BodyKind::kIngress;  // appended after the engine's
   if (type >= B::ClockTick && type <= B::ReferenceDataUpdated) return BodyKind::kControl;
   if (type >= B::TicketOpened && type <= B::MAX) return BodyKind::kEngine;
   return BodyKind::kNone;

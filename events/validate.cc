@@ -119,6 +119,9 @@ void CheckBody(const fb::Record& r, Checker& c) {
       c.Key("actor", r.actor(), true);
       break;
     }
+    case B::PageAcknowledgement:
+      c.Key("body.delivery_id", r.body_as_PageAcknowledgement()->delivery_id(), true);
+      break;
     case B::ClockTick:
       c.Time("body.now", r.body_as_ClockTick()->now(), true);
       break;

@@ -32,6 +32,11 @@ std::pair<std::string, std::string> Refusal(const PublishPolicy& policy,
                 "StaffCommand cannot be published: staff act through "
                 "POST /v1/tickets/{id}/actions, which builds the command from their token"};
       }
+      if (type == Body::PageAcknowledgement && !policy.staff_commands) {
+        return {"body_type",
+                "PageAcknowledgement cannot be published: a page is acknowledged through "
+                "POST /v1/notify/deliveries/{id}/ack"};
+      }
       break;
   }
   if (!policy.source.empty()) {

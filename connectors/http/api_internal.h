@@ -188,8 +188,10 @@ struct Api::Impl {
   void RegisterStream(httplib::Server& s);
   void RegisterOpen311(httplib::Server& s);
   void RegisterOps(httplib::Server& s);
-  void RegisterOverview(httplib::Server& s);     // api_overview.cc: what the console reads
-  void RegisterNotify(httplib::Server& s);       // api_notify.cc: subscriptions, dead letters
+  void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
+  void RegisterNotify(httplib::Server& s);    // api_notify.cc: subscriptions, dead letters
+  void PutRosters(Call& c);                   // api_notify.cc: PUT /v1/admin/notify/rosters
+  void AckPage(Call& c);                      // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
 
   // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a

@@ -1,9 +1,12 @@
-// Notifications (docs/operations.md, "Notifications"): the subscription table, published as
-// a versioned control record after it validates; what waits in the outbox; the deliverer's
-// dead letters, listed and replayed by an administrator.
+// Notifications (docs/operations.md, "Notifications", "Duty rosters"): the subscription and
+// roster tables, each published as a versioned control record after it validates; what
+// waits in the outbox; the deliverer's dead letters, listed and replayed by an
+// administrator; the acknowledgement of a duty page, recorded for the engine to decide.
+#include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/json_body.h"
 #include "connectors/notify/deliverer.h"
+#include "engine/duty.h"
 #include "engine/notify_rules.h"
 
 namespace closeloop::http {
@@ -64,10 +67,46 @@ void Api::Impl::RegisterNotify(httplib::Server& s) {
                  {{"table_name", std::string(engine::kNotifyTableName)},
                   {"version", version},
                   {"content_json", text}}}};
+    // What only the World knows: a roster a subscription names must be in effect.
+    if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
+      return c.Error(422, "refused", admitted.message() + "; nothing was published");
+    }
     Status appended = b.append_control({rec.dump()});
     if (!appended.ok()) return c.Fail(appended);
     c.detail = "notify_subscriptions v" + std::to_string(version);
     c.Json(201, {{"version", version}, {"subscriptions", table->subscriptions().size()}});
+  });
+
+  Route(s, "GET", "/v1/admin/notify/rosters", admin, [this](Call& c) {
+    json out = world.With([](const engine::World& w) -> json {
+      const engine::RosterTable* t = w.rosters();
+      if (t == nullptr) return {{"version", 0}, {"rosters", json::array()}};
+      json doc = json::parse(t->source_json());
+      doc["version"] = t->version();
+      return doc;
+    });
+    c.Json(200, out);
+  });
+
+  Route(s, "PUT", "/v1/admin/notify/rosters", admin, [this](Call& c) { PutRosters(c); });
+
+  // Public: the link in a page carries its own credential (?token=); without one, the
+  // recipient signs in (Authorization: Bearer) and must be the person the page went to.
+  Route(s, "POST", R"(/v1/notify/deliveries/([A-Za-z0-9._\-]+)/ack)", kPublic,
+        [this](Call& c) { AckPage(c); });
+  // What the link in a message opens: a page with one button that POSTs the acknowledgement
+  // (a GET changes nothing, so a mail scanner fetching the link acknowledges nothing).
+  Route(s, "GET", R"(/v1/notify/deliveries/([A-Za-z0-9._\-]+)/ack)", kPublic, [](Call& c) {
+    std::string id = c.req.matches[1];
+    std::string token = c.req.get_param_value("token");
+    if (token.find_first_not_of("0123456789abcdef") != std::string::npos) token.clear();
+    c.res.set_content(
+        "<!doctype html><meta charset=utf-8><meta name=viewport "
+        "content='width=device-width'><title>Acknowledge</title>"
+        "<form method=post action='/v1/notify/deliveries/" +
+            id + "/ack?token=" + token + "'><p>确认收到此值班通知 / Acknowledge this duty page: " +
+            id + "</p><button type=submit>确认 / Acknowledge</button></form>\n",
+        "text/html; charset=utf-8");
   });
 
   Route(s, "GET", "/v1/admin/notify/outbox", admin, [this](Call& c) {
@@ -107,6 +146,133 @@ void Api::Impl::RegisterNotify(httplib::Server& s) {
           c.detail = id;
           c.Json(200, {{"replayed", id}});
         });
+}
+
+void Api::Impl::PutRosters(Call& c) {
+  auto body = c.BodyObject();
+  if (!body) return;
+  if (!body->contains("version") || !(*body)["version"].is_number_unsigned() ||
+      (*body)["version"].get<uint64_t>() == 0 || (*body)["version"].get<uint64_t>() > UINT32_MAX) {
+    return c.Error(422, "invalid", "version: a positive integer, newer than the one in effect",
+                   "version");
+  }
+  const uint32_t version = (*body)["version"].get<uint32_t>();
+  json content = *body;
+  content.erase("version");
+  std::string text = content.dump();
+  auto table = engine::RosterTable::Parse(text, version);
+  if (!table.ok()) {
+    const std::string& m = table.status().message();
+    return c.Error(422, "rosters_invalid", m + "; nothing was published", FieldOf(m));
+  }
+  uint32_t current = world.With(
+      [](const engine::World& w) -> uint32_t { return w.rosters() ? w.rosters()->version() : 0; });
+  if (version <= current) {
+    return c.Error(409, "stale_version",
+                   "version " + std::to_string(version) + " is not newer than the version " +
+                       "in effect " + std::to_string(current),
+                   "version");
+  }
+  json rec = {{"source", "api/" + c.who().name},
+              {"actor", c.who().name},
+              {"body_type", "ReferenceDataUpdated"},
+              {"body",
+               {{"table_name", std::string(engine::kRosterTableName)},
+                {"version", version},
+                {"content_json", text}}}};
+  // What only the World knows: the calendars named, the rosters subscriptions name.
+  if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
+    return c.Error(422, "refused", admitted.message() + "; nothing was published");
+  }
+  Status appended = b.append_control({rec.dump()});
+  if (!appended.ok()) return c.Fail(appended);
+  c.detail = "duty_rosters v" + std::to_string(version);
+  c.Json(201, {{"version", version}, {"rosters", table->rosters().size()}});
+}
+
+void Api::Impl::AckPage(Call& c) {
+  const std::string id = c.req.matches[1];
+  const std::string page_id = id.substr(0, id.find('.'));
+  std::optional<json> chain;
+  uint32_t partition = 0;
+  for (uint32_t p = 0; p < partitions && !chain; ++p) {
+    auto found = engine::duty::ChainOfPage(*b.state, p, page_id);
+    if (!found.ok()) return c.Fail(found.status());
+    if (*found) {
+      chain = std::move(*found);
+      partition = p;
+    }
+  }
+  if (!chain || id != page_id + "." + chain->value("subscription", "")) {
+    return c.Error(404, "not_found", "no duty page " + id);
+  }
+  std::string person;
+  for (const auto& page : (*chain)["pages"]) {
+    if (page.value("id", "") == page_id) person = page.value("person", "");
+  }
+  std::string via, actor;
+  if (c.req.has_param("token")) {
+    if (b.notify == nullptr || !b.notify->AckTokenValid(id, c.req.get_param_value("token"))) {
+      return c.Error(401, "invalid_token", "this link's token is not the one of page " + id,
+                     "token");
+    }
+    via = "token";
+    actor = "ack-link";
+  } else {
+    if (!SignIn(c, "POST", "/v1/notify/deliveries/{id}/ack", kAnyRole)) return;
+    const std::string roster = chain->value("roster", "");
+    std::string user = world.With([&](const engine::World& w) -> std::string {
+      const engine::Roster* r = w.rosters() ? w.rosters()->Find(roster) : nullptr;
+      const engine::RosterPerson* who = r ? r->Person(person) : nullptr;
+      return who ? who->user : "";
+    });
+    if (user.empty() || user != c.who().name) {
+      return c.Error(403, "forbidden",
+                     "page " + id + " went to '" + person + "' of roster '" + roster +
+                         "'; only that person's user (or the link in the message) acknowledges it");
+    }
+    via = "user";
+    actor = c.who().name;
+  }
+  if (chain->value("status", "") == "acknowledged") {
+    return c.Error(409, "already_acknowledged",
+                   "the page chain " + chain->value("chain_id", "") + " was acknowledged by " +
+                       chain->value("acknowledged_by", "") + " already");
+  }
+  const int64_t now = b.wall_now();
+  json rec = {{"source", "api"},
+              {"subject", chain->value("subject", "")},
+              {"occurred_at", now},
+              {"actor", actor},
+              {"body_type", "PageAcknowledgement"},
+              {"body", {{"delivery_id", id}, {"via", via}}}};
+  if (!chain->value("jurisdiction", "").empty()) rec["jurisdiction"] = (*chain)["jurisdiction"];
+  file::PublishPolicy policy;  // the server's own record, like a staff command
+  policy.staff_commands = true;
+  file::IngressPreparer preparer(partitions, policy);
+  file::PreparedRecord prepared;
+  std::vector<file::IngressError> errs;
+  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+    return c.Error(400, "invalid", errs.front().message, errs.front().field);
+  }
+  prepared.partitions = {partition};  // where the chain is: its processor decides
+  auto acks = b.publish({{prepared.id, std::move(prepared.bytes), prepared.partitions}});
+  if (!acks.ok()) return c.Fail(acks.status());
+  c.detail = "ack " + id + " via " + via;
+  AwaitProcessed(acks->front());
+  auto after = engine::duty::ChainOfPage(*b.state, partition, page_id);
+  if (!after.ok()) return c.Fail(after.status());
+  json out = {{"delivery_id", id},
+              {"chain_id", chain->value("chain_id", "")},
+              {"person", person},
+              {"via", via}};
+  if (*after && (**after).value("status", "") == "acknowledged") {
+    out["status"] = "acknowledged";
+    out["acknowledged_by"] = (**after).value("acknowledged_by", "");
+    return c.Json(200, out);
+  }
+  out["status"] = "pending";
+  c.Json(202, out);
 }
 
 }  // namespace closeloop::http

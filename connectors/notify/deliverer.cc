@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -84,6 +85,28 @@ Result<DelivererOptions> LoadDelivererOptions(const std::string& path) {
         } else {
           return Field("smtp." + sk, "unknown field");
         }
+      }
+    } else if (k == "ack") {
+      if (!v.is_object()) return Field("ack", "expected {\"base_url\", \"secret\"}");
+      for (const auto& [ak, av] : v.items()) {
+        if (!av.is_string()) return Field("ack." + ak, "expected a string");
+        std::string a = av.get<std::string>();
+        if (ak == "base_url") {
+          if (!a.starts_with("http://") && !a.starts_with("https://")) {
+            return Field("ack.base_url",
+                         "the server's address as recipients reach it (https://...)");
+          }
+          while (a.ends_with("/")) a.pop_back();
+          o.ack_base_url = a;
+        } else if (ak == "secret") {
+          if (a.size() < 16) return Field("ack.secret", "a key of at least 16 characters");
+          o.ack_secret = a;
+        } else {
+          return Field("ack." + ak, "unknown field");
+        }
+      }
+      if (o.ack_base_url.empty() || o.ack_secret.empty()) {
+        return Field("ack", "needs both base_url and secret");
       }
     } else if (k == "max_attempts" || k == "backoff_ms" || k == "max_backoff_ms" ||
                k == "timeout_ms" || k == "poll_ms" || k == "concurrency") {
@@ -212,12 +235,70 @@ size_t Deliverer::RunOnce() {
   return std::min(next.load(), work.size());
 }
 
+std::string Deliverer::AckToken(const std::string& delivery_id) const {
+  return options_.ack_secret.empty() ? "" : HmacSha256Hex(options_.ack_secret, delivery_id);
+}
+
+std::string Deliverer::AckUrl(const std::string& delivery_id) const {
+  if (options_.ack_secret.empty()) return "";
+  return options_.ack_base_url + "/v1/notify/deliveries/" + delivery_id +
+         "/ack?token=" + AckToken(delivery_id);
+}
+
+bool Deliverer::AckTokenValid(const std::string& delivery_id, const std::string& token) const {
+  if (options_.ack_secret.empty()) return false;
+  const std::string want = AckToken(delivery_id);
+  if (token.size() != want.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < want.size(); ++i) diff |= static_cast<unsigned char>(want[i] ^ token[i]);
+  return diff == 0;
+}
+
+namespace {
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) {
+    s.replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
 Status Deliverer::Send(const std::string& delivery_json, int64_t wall_ms) {
   json d = json::parse(delivery_json, nullptr, false);
   if (!d.is_object()) return InvalidArgument("the outbox entry is not JSON");
   const std::string id = d.value("id", "");
   const std::string channel = d.value("channel", "");
   if (d.contains("unresolved")) return FailedPrecondition(d["unresolved"].get<std::string>());
+  if (d.value("ack", false)) {
+    // A duty page: its acknowledgement link goes where the template put {ack_url} (the
+    // engine left the placeholder; only this side holds the key that signs the link).
+    const std::string url = AckUrl(id);
+    if (url.empty()) {
+      return FailedPrecondition(
+          "a duty page needs the notify config's ack.secret and "
+          "ack.base_url to sign its acknowledgement link");
+    }
+    for (const char* f : {"subject", "body"}) {
+      std::string text = d.value(f, "");
+      ReplaceAll(text, "{ack_url}", url);
+      d[f] = text;
+    }
+    std::string form = url;  // application/x-www-form-urlencoded
+    for (const char* c : {"%", ":", "/", "?", "="}) {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(*c));
+      ReplaceAll(form, c, hex);
+    }
+    if (d.contains("requests")) {
+      for (auto& r : d["requests"]) {
+        std::string body = r.value("body", "");
+        ReplaceAll(body, "{ack_url}", url);  // JSON: a URL needs no escaping
+        ReplaceAll(body, "%7Back_url%7D", form);
+        r["body"] = body;
+      }
+    }
+  }
   if (channel == "webhook") {
     auto key = options_.secrets.find(d.value("secret", ""));
     if (key == options_.secrets.end()) {

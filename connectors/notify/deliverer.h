@@ -40,6 +40,11 @@ struct DelivererOptions {
   int64_t timeout_ms = 10000;        // one attempt
   int64_t poll_ms = 200;             // pause between passes when idle
   int concurrency = 4;               // deliveries attempted at once (urgent ones first)
+  // Duty pages (engine/duty.h): the link that acknowledges a page is
+  // <ack_base_url>/v1/notify/deliveries/<delivery id>/ack?token=<hex HMAC-SHA256 of the
+  // delivery id under ack_secret>, put where the template says {ack_url}.
+  std::string ack_base_url;
+  std::string ack_secret;
 };
 
 // Reads the file `serve --notify-config` names (JSON; docs/operations.md, "Notifications").
@@ -77,6 +82,12 @@ class Deliverer {
   // Puts the dead letter `id` back into the outbox with its attempts reset. NotFound when
   // there is no such dead letter.
   Status Replay(const std::string& id);
+
+  // A page's acknowledgement token and link (DelivererOptions::ack_*), and whether `token`
+  // is the token of `delivery_id` (constant time). No link and no valid token without a key.
+  std::string AckToken(const std::string& delivery_id) const;
+  std::string AckUrl(const std::string& delivery_id) const;
+  bool AckTokenValid(const std::string& delivery_id, const std::string& token) const;
 
   // Prometheus text: counters, dead letters, pending, age of the oldest undelivered.
   std::string MetricsText() const;

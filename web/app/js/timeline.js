@@ -107,6 +107,18 @@ const SENTENCES = {
     `Refused “${verbLabel(b.verb || '')}”: ${b.message}.`,
     `拒绝“${verbLabel(b.verb || '')}”：${b.message}。`,
   ],
+  DutyPaged: (b) => [
+    `Paged ${b.person} of duty roster ${b.roster} (${(b.position || 0) + 1} of ${(b.order || []).length}, shift ${b.shift}); to acknowledge by ${time(b.ack_by)}.`,
+    `值班呼叫：${b.roster} 的 ${b.person}（第 ${(b.position || 0) + 1}/${(b.order || []).length} 位，${b.shift} 班），须于 ${time(b.ack_by)} 前确认。`,
+  ],
+  PageAcknowledged: (b) => [
+    `${b.person} acknowledged the page (${b.via === 'token' ? 'by the link' : 'signed in'}) after ${Math.round((b.after_ms || 0) / 60000)} min.`,
+    `${b.person} 确认收到呼叫（${b.via === 'token' ? '通过链接' : '登录确认'}），用时 ${Math.round((b.after_ms || 0) / 60000)} 分钟。`,
+  ],
+  PagingExhausted: (b) => [
+    `Nobody of duty roster ${b.roster} acknowledged (${b.paged} paged).`,
+    `值班表 ${b.roster} 无人确认（已呼叫 ${b.paged} 人）。`,
+  ],
 };
 
 export function sentence(record, ticket) {
