@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -191,7 +192,17 @@ struct Api::Impl {
   void RegisterOverview(httplib::Server& s);  // api_overview.cc: what the console reads
   void RegisterNotify(httplib::Server& s);    // api_notify.cc: subscriptions, dead letters
   void PutRosters(Call& c);                   // api_notify.cc: PUT /v1/admin/notify/rosters
-  void AckPage(Call& c);                      // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
+  // A versioned reference table the engine parses (notify subscriptions, duty rosters), PUT
+  // as {version, ...content}: checked whole (422 `invalid_code` naming the field), newer than
+  // the version in effect (409), admitted by the engine's configuration (422 `refused`),
+  // then recorded as a ReferenceDataUpdated; 201 {version, count_key: entries}.
+  struct VersionedTable {
+    std::string name, invalid_code, count_key;
+    std::function<Result<size_t>(const std::string& text, uint32_t version)> parse;
+    std::function<uint32_t(const engine::World&)> current;
+  };
+  void PutVersionedTable(Call& c, const VersionedTable& t);  // api_notify.cc
+  void AckPage(Call& c);  // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
 
   // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a

@@ -20,6 +20,44 @@ std::string FieldOf(const std::string& message) {
 
 }  // namespace
 
+void Api::Impl::PutVersionedTable(Call& c, const VersionedTable& t) {
+  auto body = c.BodyObject();
+  if (!body) return;
+  if (!body->contains("version") || !(*body)["version"].is_number_unsigned() ||
+      (*body)["version"].get<uint64_t>() == 0 || (*body)["version"].get<uint64_t>() > UINT32_MAX) {
+    return c.Error(422, "invalid", "version: a positive integer, newer than the one in effect",
+                   "version");
+  }
+  const uint32_t version = (*body)["version"].get<uint32_t>();
+  json content = *body;
+  content.erase("version");
+  std::string text = content.dump();
+  Result<size_t> entries = t.parse(text, version);
+  if (!entries.ok()) {
+    const std::string& m = entries.status().message();
+    return c.Error(422, t.invalid_code, m + "; nothing was published", FieldOf(m));
+  }
+  const uint32_t current = world.With(t.current);
+  if (version <= current) {
+    return c.Error(409, "stale_version",
+                   "version " + std::to_string(version) + " is not newer than the version " +
+                       "in effect " + std::to_string(current),
+                   "version");
+  }
+  json rec = {{"source", "api/" + c.who().name},
+              {"actor", c.who().name},
+              {"body_type", "ReferenceDataUpdated"},
+              {"body", {{"table_name", t.name}, {"version", version}, {"content_json", text}}}};
+  // What only the World knows (the calendars named, the rosters subscriptions name).
+  if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
+    return c.Error(422, "refused", admitted.message() + "; nothing was published");
+  }
+  Status appended = b.append_control({rec.dump()});
+  if (!appended.ok()) return c.Fail(appended);
+  c.detail = t.name + " v" + std::to_string(version);
+  c.Json(201, {{"version", version}, {t.count_key, *entries}});
+}
+
 void Api::Impl::RegisterNotify(httplib::Server& s) {
   const uint32_t admin = Roles({Role::kAdmin});
 
@@ -35,46 +73,15 @@ void Api::Impl::RegisterNotify(httplib::Server& s) {
   });
 
   Route(s, "PUT", "/v1/admin/notify/subscriptions", admin, [this](Call& c) {
-    auto body = c.BodyObject();
-    if (!body) return;
-    if (!body->contains("version") || !(*body)["version"].is_number_unsigned() ||
-        (*body)["version"].get<uint64_t>() == 0 ||
-        (*body)["version"].get<uint64_t>() > UINT32_MAX) {
-      return c.Error(422, "invalid", "version: a positive integer, newer than the one in effect",
-                     "version");
-    }
-    const uint32_t version = (*body)["version"].get<uint32_t>();
-    json content = *body;
-    content.erase("version");
-    std::string text = content.dump();
-    auto table = engine::NotifyTable::Parse(text, version);
-    if (!table.ok()) {
-      const std::string& m = table.status().message();
-      return c.Error(422, "subscriptions_invalid", m + "; nothing was published", FieldOf(m));
-    }
-    uint32_t current = world.With(
-        [](const engine::World& w) -> uint32_t { return w.notify() ? w.notify()->version() : 0; });
-    if (version <= current) {
-      return c.Error(409, "stale_version",
-                     "version " + std::to_string(version) + " is not newer than the version " +
-                         "in effect " + std::to_string(current),
-                     "version");
-    }
-    json rec = {{"source", "api/" + c.who().name},
-                {"actor", c.who().name},
-                {"body_type", "ReferenceDataUpdated"},
-                {"body",
-                 {{"table_name", std::string(engine::kNotifyTableName)},
-                  {"version", version},
-                  {"content_json", text}}}};
-    // What only the World knows: a roster a subscription names must be in effect.
-    if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
-      return c.Error(422, "refused", admitted.message() + "; nothing was published");
-    }
-    Status appended = b.append_control({rec.dump()});
-    if (!appended.ok()) return c.Fail(appended);
-    c.detail = "notify_subscriptions v" + std::to_string(version);
-    c.Json(201, {{"version", version}, {"subscriptions", table->subscriptions().size()}});
+    PutVersionedTable(
+        c, {std::string(engine::kNotifyTableName), "subscriptions_invalid", "subscriptions",
+            [](const std::string& text, uint32_t version) -> Result<size_t> {
+              CL_ASSIGN_OR_RETURN(auto table, engine::NotifyTable::Parse(text, version));
+              return table.subscriptions().size();
+            },
+            [](const engine::World& w) -> uint32_t {
+              return w.notify() ? w.notify()->version() : 0;
+            }});
   });
 
   Route(s, "GET", "/v1/admin/notify/rosters", admin, [this](Call& c) {
@@ -149,45 +156,15 @@ void Api::Impl::RegisterNotify(httplib::Server& s) {
 }
 
 void Api::Impl::PutRosters(Call& c) {
-  auto body = c.BodyObject();
-  if (!body) return;
-  if (!body->contains("version") || !(*body)["version"].is_number_unsigned() ||
-      (*body)["version"].get<uint64_t>() == 0 || (*body)["version"].get<uint64_t>() > UINT32_MAX) {
-    return c.Error(422, "invalid", "version: a positive integer, newer than the one in effect",
-                   "version");
-  }
-  const uint32_t version = (*body)["version"].get<uint32_t>();
-  json content = *body;
-  content.erase("version");
-  std::string text = content.dump();
-  auto table = engine::RosterTable::Parse(text, version);
-  if (!table.ok()) {
-    const std::string& m = table.status().message();
-    return c.Error(422, "rosters_invalid", m + "; nothing was published", FieldOf(m));
-  }
-  uint32_t current = world.With(
-      [](const engine::World& w) -> uint32_t { return w.rosters() ? w.rosters()->version() : 0; });
-  if (version <= current) {
-    return c.Error(409, "stale_version",
-                   "version " + std::to_string(version) + " is not newer than the version " +
-                       "in effect " + std::to_string(current),
-                   "version");
-  }
-  json rec = {{"source", "api/" + c.who().name},
-              {"actor", c.who().name},
-              {"body_type", "ReferenceDataUpdated"},
-              {"body",
-               {{"table_name", std::string(engine::kRosterTableName)},
-                {"version", version},
-                {"content_json", text}}}};
-  // What only the World knows: the calendars named, the rosters subscriptions name.
-  if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
-    return c.Error(422, "refused", admitted.message() + "; nothing was published");
-  }
-  Status appended = b.append_control({rec.dump()});
-  if (!appended.ok()) return c.Fail(appended);
-  c.detail = "duty_rosters v" + std::to_string(version);
-  c.Json(201, {{"version", version}, {"rosters", table->rosters().size()}});
+  PutVersionedTable(c, {std::string(engine::kRosterTableName), "rosters_invalid", "rosters",
+                        [](const std::string& text, uint32_t version) -> Result<size_t> {
+                          CL_ASSIGN_OR_RETURN(auto table,
+                                              engine::RosterTable::Parse(text, version));
+                          return table.rosters().size();
+                        },
+                        [](const engine::World& w) -> uint32_t {
+                          return w.rosters() ? w.rosters()->version() : 0;
+                        }});
 }
 
 void Api::Impl::AckPage(Call& c) {

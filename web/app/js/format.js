@@ -11,40 +11,31 @@ export function setZone(z) {
 
 export const cityZone = () => zone;
 
+// Year to minute on the city's clock, 24-hour, in `locale`.
+const MINUTE = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+const onClock = (locale, fields) => new Intl.DateTimeFormat(locale, { timeZone: zone, ...fields });
+const uiLocale = () => (lang() === 'zh' ? 'zh-CN' : 'en-GB');
+
 export function time(ms) {
   if (!ms) return '—';
-  return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(ms));
+  return onClock(uiLocale(), MINUTE).format(new Date(ms));
 }
 
 export function day(ms) {
-  return new Intl.DateTimeFormat(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: zone,
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date(ms));
+  return onClock(uiLocale(), { month: '2-digit', day: '2-digit' }).format(new Date(ms));
 }
 
 // "2026-03-02T10:00" (datetime-local, on the city's clock) for an instant.
 export function localInput(ms) {
   const parts = {};
-  const fmt = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  for (const p of fmt.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  for (const p of onClock('en-CA', MINUTE).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
