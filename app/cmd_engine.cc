@@ -54,7 +54,7 @@ void RunReplay(const EngineOptions& o) {
   opts.records_per_commit = 1024;
   if (!o.until.empty()) {
     // Small numbers are offsets (per partition); big ones and ISO texts are times.
-    auto t = ParseTime(o.until);
+    auto t = ParseTimeIn(o.until, source.CityZone());
     if (!t.ok()) Fail("--until: " + t.status().message(), 2);
     if (*t < 1'000'000'000'000LL) {
       opts.until_offset = static_cast<uint64_t>(*t);
@@ -96,8 +96,14 @@ void RunClockAdvance(const EngineOptions& o) {
                         "application/json");
     if (!r.ok()) Fail(r.status().ToString());
     if (r->status != 200) Fail(DescribeError(*r));
-    std::cout << "clock " << FormatTime(r->Integer("from")) << " -> "
-              << FormatTime(r->Integer("to")) << " at " << o.remote.server << std::endl;
+    // The server's city zone, for printing (its times are instants).
+    auto w = RemoteGet(o.remote, "/v1/workflows");
+    const std::string zone = w.ok() && w->body.is_object() && w->body.contains("time_zone") &&
+                                     w->body["time_zone"].is_string()
+                                 ? w->body["time_zone"].get<std::string>()
+                                 : "UTC";
+    std::cout << "clock " << FormatTimeIn(r->Integer("from"), zone) << " -> "
+              << FormatTimeIn(r->Integer("to"), zone) << " at " << o.remote.server << std::endl;
     return;
   }
   Node n = Node::Open(o.data, /*read_only=*/false, 0, true, /*create=*/false);
@@ -108,8 +114,9 @@ void RunClockAdvance(const EngineOptions& o) {
   Status appended = n.AppendClockTick(now, "closeloop-clock");
   if (!appended.ok()) Fail(appended.ToString());
   uint64_t done = n.ProcessAll();
-  std::cout << "clock " << FormatTime(base) << " -> " << FormatTime(now) << "; processed " << done
-            << " record(s)\n";
+  const std::string zone = n.CityZone();
+  std::cout << "clock " << FormatTimeIn(base, zone) << " -> " << FormatTimeIn(now, zone)
+            << "; processed " << done << " record(s)\n";
 }
 
 std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }

@@ -15,10 +15,13 @@
 // events are put in time order (a stable sort: equal times keep the file's order).
 //
 // And refused after a trial: the import is first run on a scratch copy of the data directory
-// (hard links, removed after), and an event that nothing took there (no ticket opened for it
-// or attached it, no open ticket acted on it: a close before its open, an update of a ticket
-// already closed, a service no workflow offers) is named by its line, with nothing imported.
+// (DIR.import-trial.PID, hard links, removed after), and an event that nothing took there (no
+// ticket opened for it or attached it, no open ticket acted on it: a close before its open, an
+// update of a ticket already closed, a service no workflow offers) is named by its line, with
+// nothing imported.
 // --keep-unmatched imports such events anyway and counts them.
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -52,9 +55,13 @@ struct Timed {
 std::vector<const Timed*> Untaken(Node& n, const std::string& data,
                                   const std::vector<rocks::IngressItem>& items,
                                   const std::vector<Timed>& events) {
-  const std::string trial = data + ".import-trial";
-  std::error_code ec;
-  std::filesystem::remove_all(trial, ec);  // left by an import that was killed
+  // Beside the data directory (`data/` and `data` alike), named for this process: a
+  // directory of that name is never touched. One left by a killed import holds hard links
+  // to old files until removed by hand (docs/operations.md).
+  std::filesystem::path dir = std::filesystem::path(data).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();
+  const std::string trial = dir.string() + ".import-trial." + std::to_string(::getpid());
+  if (std::filesystem::exists(trial)) Fail(trial + " exists; nothing was imported");
   if (Status s = n.db->CopyTo(trial); !s.ok()) Fail(s.ToString() + "; nothing was imported");
   struct Cleanup {
     std::string dir;
@@ -100,6 +107,7 @@ void RunImport(const ImportOptions& o) {
   Node n = Node::Open(o.data, /*read_only=*/false, 0, !o.no_sync);
   n.ProcessAll();
   const int64_t clock = n.EngineNow();
+  const std::string zone = n.CityZone();
 
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -135,13 +143,14 @@ void RunImport(const ImportOptions& o) {
     }
     if (at < clock) {
       refuse("occurred_at", std::to_string(at) + " ms is before the engine's clock (" +
-                                FormatTime(clock) +
+                                FormatTimeIn(clock, zone) +
                                 "): an import continues from where the log stands");
       continue;
     }
     if (latest != INT64_MIN && at < latest - *window) {
-      refuse("occurred_at", FormatTime(at) + " is more than " + o.reorder_window + " before line " +
-                                std::to_string(latest_line) + " (" + FormatTime(latest) +
+      refuse("occurred_at", FormatTimeIn(at, zone) + " is more than " + o.reorder_window +
+                                " before line " + std::to_string(latest_line) + " (" +
+                                FormatTimeIn(latest, zone) +
                                 "): sort the file, or widen --reorder-window");
       continue;
     }
@@ -192,7 +201,7 @@ void RunImport(const ImportOptions& o) {
       bad.push_back({e->rec.line, 1, "subject",
                      std::string(events::BodyName(record->body_type())) + " about '" +
                          (record->subject() ? record->subject()->str() : "") + "' at " +
-                         FormatTime(e->at) +
+                         FormatTimeIn(e->at, zone) +
                          ": nothing took it (no workflow opened a ticket for it, no open ticket "
                          "acted on it): a close before its open, an update of a closed ticket, "
                          "or something no workflow handles? (--keep-unmatched imports it anyway)"});
@@ -209,8 +218,8 @@ void RunImport(const ImportOptions& o) {
   for (const auto& a : *acks) fresh += a.duplicate ? 0 : 1;
   const uint64_t processed = n.ProcessAll();
   std::cout << "imported " << events.size() << " event(s) from " << name << ", "
-            << FormatTime(events.front().at) << " to " << FormatTime(events.back().at) << ", with "
-            << ticks << " clock record(s)";
+            << FormatTimeIn(events.front().at, zone) << " to "
+            << FormatTimeIn(events.back().at, zone) << ", with " << ticks << " clock record(s)";
   if (fresh < items.size()) std::cout << " (" << items.size() - fresh << " already in the log)";
   std::cout << "; processed " << processed << " record(s)";
   if (!untaken.empty()) std::cout << "; " << untaken.size() << " event(s) nothing took";

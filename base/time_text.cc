@@ -16,6 +16,15 @@ namespace closeloop {
 
 namespace {
 
+// Whether `in` has nothing left to read: a time is the whole text.
+bool AtEnd(std::istringstream& in) { return in.peek() == std::char_traits<char>::eof(); }
+
+// Milliseconds, down from a parse at microsecond precision (what Python's isoformat and
+// PostgreSQL write): 2026-03-02T09:00:00.123456+08:00.
+int64_t FloorMs(std::chrono::microseconds us) {
+  return std::chrono::floor<std::chrono::milliseconds>(us).count();
+}
+
 // ms since the epoch, or an ISO 8601 time with its offset or Z.
 std::optional<int64_t> ParseAbsolute(const std::string& text) {
   int64_t ms = 0;
@@ -23,9 +32,9 @@ std::optional<int64_t> ParseAbsolute(const std::string& text) {
   if (ec == std::errc() && p == text.data() + text.size()) return ms;
   for (const char* fmt : {"%FT%T%Ez", "%FT%R%Ez", "%FT%TZ", "%FT%RZ"}) {
     std::istringstream in(text);
-    date::sys_time<std::chrono::milliseconds> tp;
+    date::sys_time<std::chrono::microseconds> tp;
     in >> date::parse(fmt, tp);
-    if (!in.fail()) return tp.time_since_epoch().count();
+    if (!in.fail() && AtEnd(in)) return FloorMs(tp.time_since_epoch());
   }
   return std::nullopt;
 }
@@ -34,9 +43,12 @@ std::optional<int64_t> ParseAbsolute(const std::string& text) {
 std::optional<date::local_time<std::chrono::milliseconds>> ParseLocal(const std::string& text) {
   for (const char* fmt : {"%FT%T", "%FT%R", "%F"}) {
     std::istringstream in(text);
-    date::local_time<std::chrono::milliseconds> tp;
+    date::local_time<std::chrono::microseconds> tp;
     in >> date::parse(fmt, tp);
-    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return tp;
+    if (!in.fail() && AtEnd(in)) {
+      return date::local_time<std::chrono::milliseconds>(
+          std::chrono::milliseconds(FloorMs(tp.time_since_epoch())));
+    }
   }
   return std::nullopt;
 }

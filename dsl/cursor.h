@@ -33,6 +33,16 @@ class Cursor {
     return t;
   }
   size_t position() const { return pos_; }
+  // Whether the next token starts a statement: the end, or a statement word opening a line.
+  // `service` only as `service NAME title`: a line of an expression may begin with a fact
+  // called service (`service = event.service_code`, `service in [...]`).
+  bool AtStatementStart() const {
+    const Token& t = Peek();
+    if (t.kind == Tok::kEnd) return true;
+    if (!t.line_start || t.kind != Tok::kIdent || !IsStatementWord(t.text)) return false;
+    return t.text != "service" ||
+           (Peek(1).kind == Tok::kIdent && Peek(2).kind == Tok::kIdent && Peek(2).text == "title");
+  }
   bool At(Tok kind) const { return Peek().kind == kind; }
   bool AtWord(std::string_view word) const {
     return Peek().kind == Tok::kIdent && Peek().text == word;
@@ -59,9 +69,7 @@ class Cursor {
   }
   bool ExpectName(ast::Name* out, std::string_view what) {
     // A statement word opening a line starts the next statement; it is never this name.
-    if (!At(Tok::kIdent) || (Peek().line_start && IsStatementWord(Peek().text))) {
-      return Fail(what);
-    }
+    if (!At(Tok::kIdent) || AtStatementStart()) return Fail(what);
     out->offset = Peek().offset;
     out->text = Next().text;
     return true;

@@ -38,11 +38,6 @@
 namespace closeloop::dsl {
 namespace {
 
-bool IsStatementStart(const Token& t) {
-  if (t.kind == Tok::kEnd) return true;
-  return t.line_start && t.kind == Tok::kIdent && IsStatementWord(t.text);
-}
-
 class Parser {
  public:
   Parser(std::string_view source, DiagSink* diags)
@@ -74,7 +69,7 @@ class Parser {
   void Sync() {
     do {
       c_.Next();
-    } while (!IsStatementStart(c_.Peek()));
+    } while (!c_.AtStatementStart());
   }
 
   void ParseWorkflow(ast::Workflow* wf) {
@@ -88,8 +83,8 @@ class Parser {
     while (!c_.At(Tok::kEnd) && !c_.AtWord("workflow")) {
       size_t before = c_.position();
       if (!ParseItem(wf)) {
-        if (c_.position() == before || !IsStatementStart(c_.Peek())) Sync();
-      } else if (!IsStatementStart(c_.Peek()) && c_.Peek().line_start) {
+        if (c_.position() == before || !c_.AtStatementStart()) Sync();
+      } else if (!c_.AtStatementStart() && c_.Peek().line_start) {
         // A statement ended but the next line starts with no statement word.
         UnknownStatement();
         Sync();

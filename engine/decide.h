@@ -41,9 +41,10 @@ bool AcceptsFact(const dsl::Workflow& wf, const std::string& name, const dsl::Va
 
 // Whether start rule `rule` of `wf` applies to `rec` before its condition is read: the event
 // type matches, and a ServiceRequest's service_code is one the workflow offers (`service`
-// statements; a workflow that declares none takes every code its rules admit).
-bool StartApplies(const dsl::Workflow& wf, const dsl::StartRule& rule, const fb::Record& rec,
-                  std::string_view type);
+// statements); a workflow that declares none takes the codes no other deployed workflow
+// offers, so a request never opens tickets in two workflows.
+bool StartApplies(const World& world, const dsl::Workflow& wf, const dsl::StartRule& rule,
+                  const fb::Record& rec, std::string_view type);
 
 // Gives `env` the count of other tickets of `t`'s workflow about the same subject and
 // category opened within a window before now (recurring hazards: `recurrences(90 days)`).

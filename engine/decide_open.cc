@@ -226,12 +226,17 @@ Result<std::string> OpenTicket(Step& step, const OpenRequest& req) {
   return stub.id;
 }
 
-bool StartApplies(const dsl::Workflow& wf, const dsl::StartRule& rule, const fb::Record& rec,
-                  std::string_view type) {
+bool StartApplies(const World& world, const dsl::Workflow& wf, const dsl::StartRule& rule,
+                  const fb::Record& rec, std::string_view type) {
   if (rule.event_type != type) return false;
-  if (wf.services.empty() || rec.body_type() != fb::Body::ServiceRequest) return true;
+  if (rec.body_type() != fb::Body::ServiceRequest) return true;
   const auto* code = rec.body_as_ServiceRequest()->service_code();
-  return wf.FindService(code ? code->string_view() : std::string_view()) != nullptr;
+  const std::string_view c = code ? code->string_view() : std::string_view();
+  if (!wf.services.empty()) return wf.FindService(c) != nullptr;
+  for (const dsl::Workflow* other : world.LatestAll()) {
+    if (other->name != wf.name && other->FindService(c) != nullptr) return false;
+  }
+  return true;
 }
 
 Status DecideEvent(Step& step) {
@@ -280,7 +285,7 @@ Status DecideEvent(Step& step) {
   // 2. Start rules: per workflow (by name), the first matching rule opens or deduplicates.
   for (const dsl::Workflow* wf : step.world().LatestAll()) {
     for (const auto& rule : wf->starts) {
-      if (!StartApplies(*wf, rule, rec, type)) continue;
+      if (!StartApplies(step.world(), *wf, rule, rec, type)) continue;
       std::map<std::string, Value> facts = DefaultFacts(*wf);
       EvalEnv env(&rec, nullptr, step.now());
       env.SetProvisional(&facts);

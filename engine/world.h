@@ -43,7 +43,8 @@ class World {
 
   // The city's time zone, for showing and reading times (not for deadlines: each workflow
   // counts on its own calendar): the zone of the calendar most of the deployed workflows
-  // count on (ties: the calendar first by name), else of the first published calendar, else
+  // count on (ties: the calendar first by name), else of the published calendar first by
+  // name, else
   // that of CalendarFor's built-in calendar (a city with no calendar yet counts its deadlines
   // on that one too).
   std::string CityZone() const;

@@ -36,6 +36,12 @@ TEST_CASE("a local time typed without an offset is the city's") {
   CHECK(unknown.status().message().find("unknown time zone 'Nowhere/Atlantis'") !=
         std::string::npos);
   CHECK(!ParseTimeIn("yesterday", "America/New_York").ok());
+  // The whole text is the time; microseconds (Python's isoformat, PostgreSQL) round down.
+  CHECK(!ParseTimeIn("2025-07-04T15:00:00+00:00junk", "America/New_York").ok());
+  CHECK(!ParseTimeIn("2025-07-04T11:00junk", "America/New_York").ok());
+  CHECK(ParseTimeIn("2025-07-04T15:00:00.123456+00:00", "America/New_York").value() ==
+        1751641200123);
+  CHECK(ParseTimeIn("2025-07-04T11:00:00.123", "America/New_York").value() == 1751641200123);
 }
 
 }  // namespace

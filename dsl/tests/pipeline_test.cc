@@ -49,6 +49,33 @@ TEST_CASE("a valid source compiles to the program shape the engine reads") {
   CHECK(r.program->Find("x") == nullptr);
 }
 
+TEST_CASE(
+    "a service is declared by 'service CODE title', and a fact called service still "
+    "opens a line of an expression") {
+  const char* source =
+      "workflow w version 1 loop request\n"
+      "fact service: string\n"
+      "service pothole title \"Pothole\" zh \"道路坑槽\"\n"
+      "  description \"A hole\" group \"Streets\"\n"
+      "start on ServiceRequest\n"
+      "  set category = event.service_code,\n"
+      "      service = event.service_code\n"
+      "  enter open\n"
+      "state open\n"
+      "  on close by assignee when\n"
+      "    service in [\"pothole\"] -> done\n"
+      "state done terminal\n";
+  CompileResult r = Compile({{"w.wf", source}});
+  REQUIRE_MESSAGE(r.ok(), (r.diagnostics.empty() ? "" : r.diagnostics[0].message));
+  const Workflow& w = r.program->workflows[0];
+  REQUIRE(w.services.size() == 1);
+  CHECK(w.services[0].code == "pothole");
+  CHECK(w.services[0].title_zh == "道路坑槽");
+  CHECK(w.services[0].group_en == "Streets");
+  CHECK(w.starts[0].assignments.size() == 2);
+  CHECK(w.FindState("open")->transitions[0].guard.has_value());
+}
+
 TEST_CASE("diagnostics print file, line, column, code, the source line and a caret") {
   std::vector<SourceFile> files = {{"bad.wf",
                                     "workflow w version 1 loop request\n"

@@ -133,7 +133,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
   uint32_t seq = 0;  // Step::ticket_seq_: tickets this record opened so far
   for (const dsl::Workflow* wf : world_.LatestAll()) {
     for (const auto& rule : wf->starts) {
-      if (!engine::StartApplies(*wf, rule, rec, type)) continue;
+      if (!engine::StartApplies(world_, *wf, rule, rec, type)) continue;
       std::map<std::string, Value> facts;
       for (const auto& f : wf->facts) {
         if (!f.builtin) facts[f.name] = f.initial;
