@@ -71,23 +71,6 @@ std::string TextTo(const Receiver& r, const std::string& phone) {
   return "";
 }
 
-void PublishAlarm(NotifyCity& city, int64_t at) {
-  json alarm = {{"source", "iot-platform"},
-                {"subject", "ENT-00002"},
-                {"jurisdiction", "liuhe.getang.g02"},
-                {"occurred_at", at},
-                {"body_type", "SensorAlarm"},
-                {"body",
-                 {{"sensor_id", "GAS-7"},
-                  {"measure", "combustible_gas"},
-                  {"state", "alarm"},
-                  {"level", "critical"},
-                  {"value", 42.5},
-                  {"threshold", 25.0}}}};
-  Reply r = city.api->Post("iot", "/v1/events", alarm);
-  REQUIRE_MESSAGE(r.status == 201, r.text);
-}
-
 TEST_CASE(
     "a night alarm pages the night shift across midnight, the next person after 10 minutes, "
     "and an acknowledgement stops the chain, which replay decides the same") {

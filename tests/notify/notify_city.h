@@ -79,6 +79,24 @@ struct NotifyCity {
   }
 };
 
+// A critical combustible-gas alarm at ENT-00002 at `at`, posted by the IoT platform (user "iot").
+inline void PublishAlarm(NotifyCity& city, int64_t at) {
+  json alarm = {{"source", "iot-platform"},
+                {"subject", "ENT-00002"},
+                {"jurisdiction", "liuhe.getang.g02"},
+                {"occurred_at", at},
+                {"body_type", "SensorAlarm"},
+                {"body",
+                 {{"sensor_id", "GAS-7"},
+                  {"measure", "combustible_gas"},
+                  {"state", "alarm"},
+                  {"level", "critical"},
+                  {"value", 42.5},
+                  {"threshold", 25.0}}}};
+  Reply r = city.api->Post("iot", "/v1/events", alarm);
+  REQUIRE_MESSAGE(r.status == 201, r.text);
+}
+
 inline size_t Keys(const Receiver& r) { return r.Stats().value("keys", json::object()).size(); }
 
 }  // namespace closeloop::testing

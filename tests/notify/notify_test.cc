@@ -164,20 +164,7 @@ TEST_CASE("at night a critical alarm goes at once while a routine reminder waits
   city.api->Advance("2026-03-02T23:00");  // Monday night
   std::string routine = city.api->OpenFireTicket("ent-night-1");
   city.api->Advance("2026-03-03T00:40");  // its reminder (80% of 2 hours) is due
-  json alarm = {{"source", "iot-platform"},
-                {"subject", "ENT-00002"},
-                {"jurisdiction", "liuhe.getang.g02"},
-                {"occurred_at", 1772469600000},  // 2026-03-03 00:40 Shanghai
-                {"body_type", "SensorAlarm"},
-                {"body",
-                 {{"sensor_id", "GAS-7"},
-                  {"measure", "combustible_gas"},
-                  {"state", "alarm"},
-                  {"level", "critical"},
-                  {"value", 42.5},
-                  {"threshold", 25.0}}}};
-  Reply r = city.api->Post("iot", "/v1/events", alarm);
-  REQUIRE_MESSAGE(r.status == 201, r.text);
+  PublishAlarm(city, 1772469600000);      // 2026-03-03 00:40 Shanghai
   REQUIRE(WaitFor([&] { return Keys(*city.hook) == 1; }, 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   json stats = city.hook->Stats();
