@@ -1,4 +1,4 @@
-// closeloop demo --scale small|city --seed N --out FILE.jsonl [--workflows DIR]
+// closeloop demo --scale small|city --seed N --out FILE.jsonl [--workflows DIR] [--city NAME]
 // The demo city's stream as a file, for tests and benchmarks (workflows/demo/stream.h).
 #include <unistd.h>
 
@@ -22,6 +22,7 @@ struct DemoCommandOptions {
   uint64_t seed = 1;
   std::string out;
   std::string workflows;
+  std::string city;
   uint32_t partitions = 4;
   int days = 0;
   size_t enterprises = 0;
@@ -52,7 +53,9 @@ void RunDemo(const DemoCommandOptions& o) {
     if (!dir.ok()) Fail(dir.status().ToString());
     so.workflows_dir = *dir;
   }
-  so.reference_dir = so.workflows_dir + "/reference";
+  auto reference = city::ReferenceDir(so.workflows_dir, o.city);
+  if (!reference.ok()) Fail("--city: " + reference.status().message(), 2);
+  so.reference_dir = *reference;
   so.days = o.days;
   so.enterprises = o.enterprises;
   if (!o.start.empty()) {
@@ -102,14 +105,17 @@ void AddDemoCommand(CLI::App& root) {
       "Write the demo city's stream (reference data, workflows, agencies, staff) as JSONL "
       "for `closeloop publish`");
   cmd->add_option("--scale", opts->scale,
-                  "small: 336 enterprises, 14 days; city: 24,000 enterprises, a year")
+                  "small: the reference enterprises (Nanjing 336), 14 days; city: the city's "
+                  "register (Nanjing 24,000, Taicang 6,173), a year")
       ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "the stream is a pure function of scale and seed")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "output file, - for stdout")->required();
   cmd->add_option(
       "--workflows", opts->workflows,
-      "workflows directory (*.wf and reference/); default: the city built into the binary");
+      "workflows directory (*.wf and reference/); default: the cities built into the binary");
+  cmd->add_option("--city", opts->city,
+                  "nanjing (default: DIR/reference) or taicang (DIR/cities/taicang)");
   cmd->add_option("--partitions", opts->partitions,
                   "partitions of the log it will be published into (ticket ids depend on it)")
       ->capture_default_str();

@@ -124,25 +124,43 @@ std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); 
 // Through a running server (POST /v1/admin/workflows, an administrator's token): the files
 // compiled together here first, then each file in the order given, so a refusal names its
 // file and the files before it stay deployed (deploying them again is refused as not newer).
+// Each file through the admin route. A file the engine refuses in this order (422: say B
+// takes over a service that A's new version gives up, and B comes first) is tried again
+// after the others; only when a whole pass deploys nothing is the first refusal final.
 void DeployRemote(const EngineOptions& o, const std::vector<dsl::SourceFile>& sources) {
   size_t deployed = 0;
-  for (const dsl::SourceFile& src : sources) {
-    nlohmann::json body = {{"file", src.name}, {"source", src.text}};
-    auto reply = RemotePost(o.remote, "/v1/admin/workflows", body.dump(), "application/json");
-    if (!reply.ok()) Fail(reply.status().ToString());
-    if (reply->status != 201) {
-      Fail(src.name + ": " + DescribeError(*reply) + "; " + std::to_string(deployed) +
-           " workflow(s) from the files before it were deployed");
-    }
-    if (reply->body.is_object() && reply->body.contains("deployed") &&
-        reply->body["deployed"].is_array()) {
-      for (const auto& wf : reply->body["deployed"]) {
-        if (!wf.is_object()) continue;
-        std::cout << "deployed " << wf.value("name", std::string()) << " version "
-                  << wf.value("version", 0) << " from " << src.name << "\n";
-        ++deployed;
+  std::vector<const dsl::SourceFile*> pending;
+  for (const dsl::SourceFile& src : sources) pending.push_back(&src);
+  while (!pending.empty()) {
+    std::vector<const dsl::SourceFile*> refused;
+    std::string first_refusal;
+    for (const dsl::SourceFile* src : pending) {
+      nlohmann::json body = {{"file", src->name}, {"source", src->text}};
+      auto reply = RemotePost(o.remote, "/v1/admin/workflows", body.dump(), "application/json");
+      if (!reply.ok()) Fail(reply.status().ToString());
+      if (reply->status == 422) {
+        if (first_refusal.empty()) first_refusal = src->name + ": " + DescribeError(*reply);
+        refused.push_back(src);
+        continue;
+      }
+      if (reply->status != 201) {
+        Fail(src->name + ": " + DescribeError(*reply) + "; " + std::to_string(deployed) +
+             " workflow(s) were deployed before it");
+      }
+      if (reply->body.is_object() && reply->body.contains("deployed") &&
+          reply->body["deployed"].is_array()) {
+        for (const auto& wf : reply->body["deployed"]) {
+          if (!wf.is_object()) continue;
+          std::cout << "deployed " << wf.value("name", std::string()) << " version "
+                    << wf.value("version", 0) << " from " << src->name << "\n";
+          ++deployed;
+        }
       }
     }
+    if (refused.size() == pending.size()) {
+      Fail(first_refusal + "; " + std::to_string(deployed) + " workflow(s) were deployed");
+    }
+    pending = std::move(refused);
   }
   std::cout << "deployed " << deployed << " workflow(s) at " << o.remote.server << std::endl;
 }
@@ -162,7 +180,7 @@ void RunDeploy(const EngineOptions& o) {
     return;
   }
   Node n = Node::Open(o.data, /*read_only=*/false);
-  std::vector<std::string> records;
+  std::vector<std::string> records, labels;
   for (const auto& wf : compiled->program->workflows) {
     const dsl::SourceFile* src = nullptr;
     for (const auto& s : sources) {
@@ -175,10 +193,20 @@ void RunDeploy(const EngineOptions& o) {
         ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
         events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
     records.push_back(std::move(json));
+    labels.push_back("workflow " + wf.name + " (" + wf.file + ")");
     std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file
               << "\n";
   }
-  Status appended = n.AppendControl(records);
+  // Refused here, with the engine's reason, rather than appended and refused in processing;
+  // appended in an order the engine admits (a service moving from one workflow to another
+  // needs the one giving it up first), whatever the files' order.
+  std::vector<size_t> order;
+  if (Status admitted = n.AdmitControlJson(labels, records, &order); !admitted.ok()) {
+    Fail(admitted.message() + "; nothing was deployed");
+  }
+  std::vector<std::string> ordered;
+  for (size_t i : order) ordered.push_back(records[i]);
+  Status appended = n.AppendControl(ordered);
   if (!appended.ok()) Fail(appended.ToString());
   std::cout << "deployed " << records.size() << " workflow(s)" << std::endl;
 }

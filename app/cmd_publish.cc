@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/node.h"
 #include "app/remote.h"
 #include "app/wall_clock.h"
 #include "connectors/file/jsonl.h"
@@ -146,11 +147,8 @@ void RunPublish(const PublishOptions& o) {
     PublishRemote(o, o.file == "-" ? std::cin : f, o.file == "-" ? "<stdin>" : o.file);
     return;
   }
-  auto db = rocks::RocksDb::Open(o.data, {.sync = !o.no_sync});
-  if (!db.ok()) Fail(db.status().ToString());
-  auto log = rocks::EmbeddedLog::Open(db->get(), 0);
-  if (!log.ok()) Fail(log.status().ToString());
-  uint32_t partitions = (*log)->partition_count();
+  Node n = Node::Open(o.data, /*read_only=*/false, 0, /*sync=*/!o.no_sync);
+  uint32_t partitions = n.partitions();
 
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -172,9 +170,20 @@ void RunPublish(const PublishOptions& o) {
     std::cout << "no records in " << name << "\n";
     return;
   }
+  // Control records the engine would refuse (a routing table its workflows cannot use, a
+  // departments table that leaves a workflow's fallback without a department, ...) are
+  // refused here with its reason, naming the line, before anything is appended.
+  std::vector<std::pair<std::string, std::string_view>> control;
+  for (const auto& rec : r.records)
+    control.emplace_back("line " + std::to_string(rec.line), rec.bytes);
+  if (Status admitted = n.AdmitControl(control); !admitted.ok()) {
+    std::cerr << name << ": " << admitted.message() << "\n"
+              << "closeloop: nothing was appended\n";
+    throw CLI::RuntimeError(1);
+  }
   // At most once per id: a file published again (or after a lost acknowledgement) is not
   // recorded twice.
-  rocks::IngressAppender appender(**db, **log);
+  rocks::IngressAppender& appender = *n.ingress;
   std::vector<rocks::IngressItem> items;
   for (auto& rec : r.records) items.push_back({rec.id, std::move(rec.bytes), rec.partitions});
   auto acks = appender.Append(items, !o.no_sync);

@@ -32,6 +32,7 @@ struct ServeOptions {
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
   std::string workflows;                // --workflows: the demo's city instead of the built-in one
+  std::string city;                     // --city: which shipped city the demo seeds
   http::ServerOptions limits;           // connection limits (--max-connections...)
   uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
@@ -64,6 +65,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
     demo =
         std::make_unique<DemoRunner>(node, DemoOptions{.seed = o.demo_seed,
                                                        .workflows_dir = o.workflows,
+                                                       .city = o.city,
                                                        .city_dir = o.data + "/demo-city",
                                                        .attachments_dir = o.data + "/attachments"});
     Status seeded = demo->Seed();  // before the Scheduler, which resumes from the engine's clock
@@ -180,6 +182,7 @@ void RunServe(const ServeOptions& o) {
   }
   if (o.demo && !o.kafka.brokers.empty()) Fail("--demo runs on the embedded log, not --kafka", 2);
   if (!o.workflows.empty() && !o.demo) Fail("--workflows: only with --demo", 2);
+  if (!o.city.empty() && !o.demo) Fail("--city: only with --demo", 2);
   ServeOptions with_notify = o;
   if (!o.notify_config.empty()) {
     auto loaded = notify::LoadDelivererOptions(o.notify_config);
@@ -257,6 +260,9 @@ void AddServeCommand(CLI::App& root) {
                   "with --demo: a directory of *.wf files and reference/*.jsonl to seed instead of "
                   "the city built into the binary")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--city", opts->city,
+                  "with --demo: the city to seed, nanjing (default) or taicang (a directory "
+                  "cities/NAME of the workflows directory)");
   cmd->add_option("--notify-config", opts->notify_config,
                   "JSON file: webhook keys, SMTP server, retries (docs/operations.md)");
   cmd->add_option("--min-free-space", opts->min_free_mib,

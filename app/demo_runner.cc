@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "app/wall_clock.h"
@@ -62,17 +63,35 @@ Status DemoRunner::Seed() {
       return InvalidArgument("demo: no directory for the built-in city");
     CL_ASSIGN_OR_RETURN(options_.workflows_dir, city::WriteBuiltinCity(options_.city_dir));
   }
-  if (options_.reference_dir.empty())
-    options_.reference_dir = options_.workflows_dir + "/reference";
+  if (options_.reference_dir.empty()) {
+    CL_ASSIGN_OR_RETURN(options_.reference_dir,
+                        city::ReferenceDir(options_.workflows_dir, options_.city));
+  }
   if (!options_.attachments_dir.empty()) {
     file::AttachmentStore files(options_.attachments_dir);
     CL_RETURN_IF_ERROR(files.Put(demo::DemoPhoto(), "demo").status());
   }
+  // Which city the log holds, so a restart with another --city is refused, not mixed in.
+  const std::string city_name = options_.city.empty() ? "nanjing" : options_.city;
+  const fs::path marker =
+      options_.city_dir.empty() ? fs::path() : fs::path(options_.city_dir) / "CITY";
   for (uint32_t p = 0; p < node_.partitions(); ++p) {
     if (node_.log->Head(p).end_offset > 0) {
+      std::string seeded_city = "nanjing";  // data directories from before --city
+      if (std::ifstream in(marker); !marker.empty() && in) std::getline(in, seeded_city);
+      if (!marker.empty() && seeded_city != city_name) {
+        return FailedPrecondition("demo: this data directory holds the demo of " + seeded_city +
+                                  ", not " + city_name + ": start with --city " + seeded_city +
+                                  " or with a new --data directory");
+      }
       spdlog::info("demo: the log is not empty; resuming the demo city where it stands");
       return Status::Ok();
     }
+  }
+  if (!marker.empty()) {
+    std::ofstream out(marker, std::ios::trunc);
+    out << city_name << "\n";
+    if (!out) return Unavailable("demo: cannot write " + marker.string());
   }
   demo::StreamOptions so;
   so.scale = demo::Scale::kSmall;
@@ -92,9 +111,10 @@ Status DemoRunner::Seed() {
   }
   seeded_ = lines.size();
   spdlog::info(
-      "demo: seeded {} record(s): the Nanjing reference data, {} workflow record(s), "
+      "demo: seeded {} record(s): the reference data of {}, {} workflow record(s), "
       "{} day(s) of history ({} tickets expected)",
-      lines.size(), counts.by_type["WorkflowDeployed"], options_.backfill_days, counts.tickets);
+      lines.size(), options_.reference_dir, counts.by_type["WorkflowDeployed"],
+      options_.backfill_days, counts.tickets);
   // The Scheduler resumes from the engine's clock: let the engine reach the history's end.
   const int64_t last_tick = counts.end_ms - 10 * 60'000;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
@@ -113,7 +133,7 @@ void DemoRunner::Start() {
     return;
   }
   state_->city = std::move(*city);
-  demo::Rates rates = demo::RatesFor(demo::Scale::kSmall);
+  demo::Rates rates = demo::RatesFor(demo::Scale::kSmall, state_->city);
   rates.periodic_inspections = false;  // live, staff answer the duty tickets they see
   state_->agencies =
       std::make_unique<demo::Agencies>(state_->city, rates, demo::SeedFor(options_.seed, "live"));
@@ -191,26 +211,7 @@ Status DemoRunner::StaffPass(int64_t now) {
   return Status::Ok();
 }
 
-std::vector<DemoPersona> DemoRunner::Personas() const {
-  // The busiest desks of the demo city: the chemical park's district (sensor storms, major
-  // hazards), its safety-committee office and discipline commission, where its escalations
-  // end; the city's auditor and administrator; the 12345 hotline as a publisher.
-  return {
-      {"liuhe-emb-staff", "staff", "nj.liuhe.emb",
-       "六合区应急管理局 值班员 (Liuhe District Emergency Management Bureau, duty officer)"},
-      {"liuhe-fire-staff", "staff", "nj.liuhe.fire",
-       "六合区消防救援大队 参谋 (Liuhe District Fire and Rescue Brigade, staff officer)"},
-      {"liuhe-awb-supervisor", "supervisor", "nj.liuhe.awb",
-       "六合区安委办 督查科 (Liuhe District Work Safety Committee Office, supervision)"},
-      {"liuhe-jw-inspector", "inspector", "nj.liuhe.jw",
-       "六合区纪委监委 监督检查室 (Liuhe District Commission for Discipline Inspection)"},
-      {"city-auditor", "auditor", "nj.awb",
-       "市安委办 审计 (Nanjing Work Safety Committee Office, audit)"},
-      {"city-admin", "admin", "nj.awb", "系统管理员 (system administrator)"},
-      {"hotline-publisher", "publisher", "hotline-12345",
-       "12345 热线 (the 12345 hotline's system)"},
-  };
-}
+std::vector<demo::Persona> DemoRunner::Personas() const { return state_->city.profile.personas; }
 
 DemoStats DemoRunner::stats() const {
   return {seeded_.load(), events_.load(), commands_.load(), answers_.load(), errors_.load()};

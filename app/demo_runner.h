@@ -45,7 +45,8 @@ struct DemoOptions {
   uint64_t seed = 1;
   std::string workflows_dir;  // every *.wf is deployed; "" = the city built into the binary
                               // (workflows/builtin_city.h), written to `city_dir` by Seed
-  std::string reference_dir;  // "" = <workflows_dir>/reference
+  std::string reference_dir;  // "" = the reference directory of `city` in workflows_dir
+  std::string city;           // "" or "nanjing" = reference/, else cities/CITY (`--city`)
   std::string city_dir;       // where Seed writes the built-in city (DATA/demo-city)
   int backfill_days = 14;     // history before the live start: what `closeloop demo
                               // --scale small --days 14` writes with the same seed
@@ -57,14 +58,9 @@ struct DemoOptions {
   std::string attachments_dir;
 };
 
-// A person the console needs, one per role: the lead's `serve --demo` creates a user and a
-// token for each (and writes DATA/demo-credentials.json).
-struct DemoPersona {
-  std::string name;        // user name, e.g. "liuhe-emb-staff"
-  std::string role;        // staff | supervisor | inspector | auditor | admin | publisher
-  std::string department;  // department id from workflows/reference/departments.jsonl
-  std::string display_name;  // "六合区应急管理局 值班员 (Liuhe District EMB, duty officer)"
-};
+// A person the console needs, one per role: `serve --demo` creates a user and a token for
+// each (and writes DATA/demo-credentials.json). The city's demo.json lists them.
+using DemoPersona = demo::Persona;
 
 struct DemoStats {
   uint64_t seeded = 0;    // records Seed appended (0 when the log was not empty)

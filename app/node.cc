@@ -9,6 +9,7 @@
 #include "connectors/file/ingress.h"
 #include "engine/queries.h"
 #include "engine/world.h"
+#include "events/record.h"
 
 namespace closeloop::app {
 
@@ -76,9 +77,69 @@ std::string Node::CityZone() {
   return world.CityZone();
 }
 
-Status Node::AppendControl(const std::vector<std::string>& jsons) {
-  file::IngressPreparer preparer(partitions());
-  const int64_t now = WallClockMillis();
+Status Node::AdmitControl(const std::vector<std::pair<std::string, std::string_view>>& records,
+                          std::vector<size_t>* order) {
+  if (order != nullptr) {
+    order->clear();
+    for (size_t i = 0; i < records.size(); ++i) order->push_back(i);
+  }
+  std::vector<std::pair<size_t, const fb::Record*>> control;  // index into records
+  for (size_t i = 0; i < records.size(); ++i) {
+    CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(records[i].second));
+    switch (rec->body_type()) {
+      case fb::Body::WorkflowDeployed:
+      case fb::Body::CalendarUpdated:
+      case fb::Body::ReferenceDataUpdated:
+      case fb::Body::RoutingTableUpdated:
+        control.emplace_back(i, rec);
+        break;
+      default:
+        break;  // events, and clock ticks (the processor judges those)
+    }
+  }
+  if (control.empty()) return Status::Ok();
+  ProcessAll();  // judged against the configuration as it is, not as it was last processed
+  engine::World world;
+  uint64_t seq = 0;
+  CL_RETURN_IF_ERROR(engine::LoadStoredControl(*store, 0, &seq, &world));
+  // Their own order first (on a copy: a refused record must leave nothing behind).
+  Status first;
+  {
+    engine::World trial = world;
+    for (const auto& [i, rec] : control) {
+      if (Status s = trial.ApplyControl(*rec); !s.ok()) {
+        first = FailedPrecondition(records[i].first + ": the engine refuses it: " + s.message());
+        break;
+      }
+    }
+  }
+  if (first.ok() || order == nullptr || control.size() != records.size()) return first;
+  // Any order: each time, the first remaining record the engine admits.
+  order->clear();
+  std::vector<std::pair<size_t, const fb::Record*>> left = control;
+  while (!left.empty()) {
+    bool progressed = false;
+    for (auto it = left.begin(); it != left.end(); ++it) {
+      engine::World next = world;
+      if (next.ApplyControl(*it->second).ok()) {
+        world = std::move(next);
+        order->push_back(it->first);
+        left.erase(it);
+        progressed = true;
+        break;
+      }
+    }
+    if (!progressed) return first;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// Control records (JSON) through the ingress boundary: decoded, validated, stamped `now`.
+Result<std::vector<file::PreparedRecord>> PrepareControl(const std::vector<std::string>& jsons,
+                                                         uint32_t partitions, int64_t now) {
+  file::IngressPreparer preparer(partitions);
   std::vector<file::PreparedRecord> records;
   for (size_t i = 0; i < jsons.size(); ++i) {
     file::PreparedRecord rec;
@@ -90,6 +151,24 @@ Status Node::AppendControl(const std::vector<std::string>& jsons) {
     }
     records.push_back(std::move(rec));
   }
+  return records;
+}
+
+}  // namespace
+
+Status Node::AdmitControlJson(const std::vector<std::string>& labels,
+                              const std::vector<std::string>& jsons, std::vector<size_t>* order) {
+  CL_ASSIGN_OR_RETURN(auto records, PrepareControl(jsons, partitions(), WallClockMillis()));
+  std::vector<std::pair<std::string, std::string_view>> labelled;
+  for (size_t i = 0; i < records.size(); ++i) {
+    labelled.emplace_back(i < labels.size() ? labels[i] : "record " + std::to_string(i + 1),
+                          records[i].bytes);
+  }
+  return AdmitControl(labelled, order);
+}
+
+Status Node::AppendControl(const std::vector<std::string>& jsons) {
+  CL_ASSIGN_OR_RETURN(auto records, PrepareControl(jsons, partitions(), WallClockMillis()));
   auto r = log->Append(file::ToBatch(records, partitions()));
   return r.ok() ? Status::Ok() : r.status();
 }

@@ -72,7 +72,8 @@ struct Route {
   std::vector<RouteKey> keys;
   std::string kind;  // `route to kind "K"`: the department of kind K in the ticket's district
   uint32_t kind_offset = 0;
-  std::string fallback;
+  std::string fallback;           // a department id, or with fallback_is_kind a kind
+  bool fallback_is_kind = false;  // `fallback kind "K"`: the city-level department of kind K
   uint32_t fallback_offset = 0;
   uint32_t offset = 0;
 };

@@ -359,6 +359,7 @@ void WorkflowChecker::Route(Workflow* out) {
     Routing routing;
     routing.kind = r.kind;
     routing.fallback = r.fallback;
+    routing.fallback_is_kind = r.fallback_is_kind;
     if (r.kind.empty()) {
       ctx_.diags->Error(r.kind_offset, "E063", "the department kind must not be empty");
     }
@@ -379,6 +380,7 @@ void WorkflowChecker::Route(Workflow* out) {
   Routing routing;
   routing.table = r.table.text;
   routing.fallback = r.fallback;
+  routing.fallback_is_kind = r.fallback_is_kind;
   if (r.fallback.empty()) {
     ctx_.diags->Error(r.fallback_offset, "E063", "the fallback department must not be empty");
   }

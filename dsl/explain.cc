@@ -138,15 +138,20 @@ void Text(const Workflow& w, std::string* out) {
   }
   *out += "  chained tickets enter " + w.chain_entry_state + "\n";
   if (w.routing && !w.routing->kind.empty()) {
-    *out += "  route to kind " + QuoteString(w.routing->kind) + " fallback " +
-            QuoteString(w.routing->fallback) + "\n";
+    *out += "  route to kind " + QuoteString(w.routing->kind);
+    if (!w.routing->fallback_is_kind || w.routing->fallback != w.routing->kind) {
+      *out += std::string(" fallback ") + (w.routing->fallback_is_kind ? "kind " : "") +
+              QuoteString(w.routing->fallback);
+    }
+    *out += "\n";
   } else if (w.routing) {
     *out += "  route by " + w.routing->table + " (";
     for (size_t i = 0; i < w.routing->keys.size(); ++i) {
       *out += (i ? ", " : "") + w.routing->keys[i].column + " = " +
               FormatExpr(w.routing->keys[i].value);
     }
-    *out += ") fallback " + QuoteString(w.routing->fallback) + "\n";
+    *out += ") fallback " + std::string(w.routing->fallback_is_kind ? "kind " : "") +
+            QuoteString(w.routing->fallback) + "\n";
   }
   for (const State& s : w.states) {
     *out += "  state " + s.name;

@@ -8,8 +8,8 @@
 //   service CODE title STRING [zh STRING] [description STRING [zh STRING]]
 //                [group STRING [zh STRING]]
 //   start on EVENT [when expr] [set F = expr, ...] [dedup by expr, ... within DURATION] enter STATE
-//   route by TABLE (COL = expr, ...) fallback STRING
-//   route to kind STRING fallback STRING
+//   route by TABLE (COL = expr, ...) fallback [kind] STRING
+//   route to kind STRING [fallback [kind] STRING]
 //   state NAME [title STRING [zh STRING]] [terminal]
 //     limit DURATION [when expr]
 //     on VERB [by ROLE, ...] [when expr] [-> STATE] [EFFECT, ...]
@@ -332,9 +332,24 @@ class Parser {
       } while (c_.Accept(Tok::kComma));
       if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
     }
+    if (!r.kind.empty() && !c_.AtWord("fallback")) {
+      // `route to kind "K"` alone: the fallback is the city-level department of kind K.
+      r.fallback = r.kind;
+      r.fallback_is_kind = true;
+      r.fallback_offset = r.kind_offset;
+      if (wf->route) return Duplicate(r.offset, "'route' statement");
+      wf->route = std::move(r);
+      return true;
+    }
     if (!c_.ExpectWord("fallback")) return false;
     r.fallback_offset = c_.Peek().offset;
-    if (!c_.ExpectString(&r.fallback, "the fallback department as a string")) return false;
+    r.fallback_is_kind = c_.AcceptWord("kind");
+    if (r.fallback_is_kind) r.fallback_offset = c_.Peek().offset;
+    if (!c_.ExpectString(&r.fallback, r.fallback_is_kind
+                                          ? "a department kind as a string"
+                                          : "the fallback department (or 'kind' and a kind)")) {
+      return false;
+    }
     if (wf->route) return Duplicate(r.offset, "'route' statement");
     wf->route = std::move(r);
     return true;

@@ -112,8 +112,13 @@ struct RouteKey {
 struct Routing {
   std::string table;
   std::vector<RouteKey> keys;  // in the table's declared key order
-  std::string fallback;        // a department id, never empty
+  std::string fallback;        // a department id, never empty; with fallback_is_kind a kind
   std::string kind;            // non-empty: route to the department of this kind (see above)
+  // Added after the first contract (additive): `fallback kind "K"` makes `fallback` a
+  // department kind, so a workflow names no city's department ids: the fallback lead is the
+  // city-level department of kind K (engine/routing.h). The World refuses the workflow while
+  // no city-level department of kind K exists, and a departments table that would leave none.
+  bool fallback_is_kind = false;
 };
 
 // A time limit. A state's limits are tried in order; the first whose condition holds (or

@@ -6,6 +6,7 @@
 #include "engine/decide.h"
 #include "engine/env.h"
 #include "engine/permission.h"
+#include "engine/routing.h"
 
 namespace closeloop::engine {
 namespace {
@@ -65,11 +66,7 @@ Status VerbRecords(Step& step, const Ticket& t, const dsl::Workflow& wf,
     r.from_department = t.lead;
     r.reason = Str(cmd.reason());
     std::string to = Str(cmd.to_department());
-    if (to.empty()) {
-      const Department* office =
-          step.world().reference().SafetyOffice(t.jurisdiction.substr(0, t.jurisdiction.find('.')));
-      to = office ? office->id : (wf.routing ? wf.routing->fallback : "");
-    }
+    if (to.empty()) to = SafetyOfficeOrFallback(step.world().reference(), wf, t.jurisdiction);
     r.to_department = to;
     r.returns = t.returns + 1;
     r.version = v;

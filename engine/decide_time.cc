@@ -5,11 +5,10 @@
 #include "engine/dispatch.h"
 #include "engine/env.h"
 #include "engine/keys.h"
+#include "engine/routing.h"
 
 namespace closeloop::engine {
 namespace {
-
-std::string District(const Ticket& t) { return t.jurisdiction.substr(0, t.jurisdiction.find('.')); }
 
 template <typename T>
 Status EmitBody(Step& step, T&& value, const Ticket& t) {
@@ -67,7 +66,8 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         // Up one level from wherever the ladder has taken it so far.
         const std::string& from = t->escalated_to.empty() ? t->lead : t->escalated_to;
         const Department* parent = ref.ParentOf(from);
-        const Department* office = ref.SafetyOffice(District(*t));
+        const Department* office =
+            ref.SafetyOffice(t->jurisdiction.substr(0, t->jurisdiction.find('.')));
         fb::TicketEscalatedT r;
         r.ticket_id = id;
         r.rule = es.name;
@@ -80,13 +80,12 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         break;
       }
       case dsl::ActionKind::kArbitration: {
-        const Department* office = ref.SafetyOffice(District(*t));
         fb::TicketEscalatedT r;
         r.ticket_id = id;
         r.rule = es.name;
         r.action = fb::EscalationAction::arbitration;
         r.level = level;
-        r.to_department = office ? office->id : (wf.routing ? wf.routing->fallback : "");
+        r.to_department = SafetyOfficeOrFallback(ref, wf, t->jurisdiction);
         r.reason = "returned " + std::to_string(t->returns) + " time(s): sent to arbitration";
         r.version = v;
         CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), *t));
@@ -96,13 +95,7 @@ Status FireStep(Step& step, const std::string& id, const dsl::Workflow& wf,
         // The city-level department of the lead's kind (an incident graded up moves from
         // the district's bureau to the city's); the lead stays when there is none.
         const Department* lead = ref.FindDepartment(t->lead);
-        const Department* city = nullptr;
-        for (const auto& [dept_id, d] : ref.departments()) {
-          if (lead != nullptr && d.kind == lead->kind && d.level == DepartmentLevel::kCity) {
-            city = &d;
-            break;
-          }
-        }
+        const Department* city = lead ? DepartmentOfKind(ref, lead->kind, "") : nullptr;
         fb::TicketEscalatedT r;
         r.ticket_id = id;
         r.rule = es.name;

@@ -19,6 +19,27 @@ const Department* DepartmentOfKind(const ReferenceData& ref, std::string_view ki
   return city;
 }
 
+std::string FallbackLead(const ReferenceData& ref, const dsl::Routing* routing) {
+  if (routing == nullptr) return "";
+  if (!routing->fallback_is_kind) return routing->fallback;
+  const Department* d = DepartmentOfKind(ref, routing->fallback, "");
+  return d != nullptr && d->level == DepartmentLevel::kCity ? d->id : "";
+}
+
+std::string SafetyOfficeOrFallback(const ReferenceData& ref, const dsl::Workflow& wf,
+                                   std::string_view jurisdiction) {
+  const Department* office = ref.SafetyOffice(jurisdiction.substr(0, jurisdiction.find('.')));
+  return office ? office->id : FallbackLead(ref, wf.routing ? &*wf.routing : nullptr);
+}
+
+Status CheckFallbackKind(const dsl::Workflow& wf, const ReferenceData& ref) {
+  if (!wf.routing || !wf.routing->fallback_is_kind) return Status::Ok();
+  if (!FallbackLead(ref, &*wf.routing).empty()) return Status::Ok();
+  return FailedPrecondition("workflow " + wf.name + " v" + std::to_string(wf.version) +
+                            " falls back to the city-level department of kind '" +
+                            wf.routing->fallback + "', and the departments have none");
+}
+
 RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::Env& env,
                         std::string_view jurisdiction) {
   const dsl::Routing& routing = *wf.routing;
@@ -26,7 +47,9 @@ RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::
     const std::string_view district = jurisdiction.substr(0, jurisdiction.find('.'));
     const Department* d = DepartmentOfKind(world.reference(), routing.kind, district);
     if (d == nullptr)
-      return {routing.fallback, {}, "fallback: no department of kind " + routing.kind};
+      return {FallbackLead(world.reference(), &routing),
+              {},
+              "fallback: no department of kind " + routing.kind};
     return {d->id,
             {},
             "kind " + routing.kind + (d->district.empty() ? " (city)" : " of " + d->district)};
@@ -42,10 +65,12 @@ RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::
   }
   const RoutingTable* table = world.reference().Routing(routing.table);
   if (table == nullptr)
-    return {routing.fallback, {}, "fallback: no routing table " + routing.table};
+    return {FallbackLead(world.reference(), &routing),
+            {},
+            "fallback: no routing table " + routing.table};
   RouteResult r = table->Route(values);
   // No row matched: the workflow's own fallback is more specific than the table's.
-  if (r.rule == "fallback") return {routing.fallback, {}, "fallback"};
+  if (r.rule == "fallback") return {FallbackLead(world.reference(), &routing), {}, "fallback"};
   r.rule += " (version " + std::to_string(table->version()) + ")";
   return r;
 }

@@ -4,6 +4,7 @@
 // the World when a table or a workflow is published, and by the demo's foresight.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -19,6 +20,20 @@ class World;
 // The departments table is an ordered map, so the first match is stable.
 const Department* DepartmentOfKind(const ReferenceData& ref, std::string_view kind,
                                    std::string_view district);
+
+// The workflow's fallback lead: the department id it names, or with `fallback kind "K"` the
+// city-level department of kind K; "" when `routing` is null or no such department exists
+// (the World refuses a workflow in that state, so processing never meets it).
+std::string FallbackLead(const ReferenceData& ref, const dsl::Routing* routing);
+
+// Where a return without a destination, and an arbitration, go: the safety-committee office
+// of `jurisdiction`'s district (or the city's), else the workflow's fallback lead.
+std::string SafetyOfficeOrFallback(const ReferenceData& ref, const dsl::Workflow& wf,
+                                   std::string_view jurisdiction);
+
+// Ok when every `fallback kind "K"` of `wf` names a kind with a city-level department in
+// `ref`; otherwise the reason, for the World to refuse the workflow or the departments table.
+Status CheckFallbackKind(const dsl::Workflow& wf, const ReferenceData& ref);
 
 // The lead, assists and the rule that chose them for a ticket of `wf` (which must route),
 // its facts seen through `env`, in `jurisdiction`. The workflow's fallback when the table

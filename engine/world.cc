@@ -56,6 +56,9 @@ Status World::ApplyControl(const fb::Record& record) {
           }
         }
       }
+      if (Status s = CheckFallbackKind(*wf, reference_); !s.ok()) {
+        return FailedPrecondition(s.message() + ": publish a departments table with one first");
+      }
       if (wf->routing && wf->routing->kind.empty()) {
         if (const RoutingTable* table = reference_.Routing(wf->routing->table)) {
           CL_RETURN_IF_ERROR(CheckRoutingColumns(*wf, *table));
@@ -76,6 +79,19 @@ Status World::ApplyControl(const fb::Record& record) {
         return ApplyNotify(*u);
       } else if (u->table_name()->string_view() == kRosterTableName) {
         return ApplyRosters(*u);
+      } else if (u->table_name()->string_view() == "departments") {
+        // A departments table that would leave a workflow's `fallback kind` with no
+        // department is refused whole, so the fallback lead always resolves.
+        ReferenceData next = reference_;
+        CL_RETURN_IF_ERROR(next.ApplyRecord(record));
+        for (const dsl::Workflow* wf : LatestAll()) {
+          if (Status s = CheckFallbackKind(*wf, next); !s.ok()) {
+            return FailedPrecondition("departments v" + std::to_string(u->version()) + ": " +
+                                      s.message() + " in this table");
+          }
+        }
+        reference_ = std::move(next);
+        return Status::Ok();
       }
       return reference_.ApplyRecord(record);
     case fb::Body::RoutingTableUpdated: {

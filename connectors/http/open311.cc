@@ -80,8 +80,12 @@ std::optional<Service> FindService(Api::Impl& im, std::string_view code) {
   return std::nullopt;
 }
 
+bool WantsChinese(const httplib::Request& req) {
+  return req.get_header_value("Accept-Language").rfind("zh", 0) == 0;
+}
+
 ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req) {
-  const bool zh = req.get_header_value("Accept-Language").rfind("zh", 0) == 0;
+  const bool zh = WantsChinese(req);
   auto pick = [zh](const std::string& en, const std::string& zh_text) {
     return zh && !zh_text.empty() ? zh_text : en;
   };

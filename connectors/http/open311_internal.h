@@ -39,6 +39,8 @@ struct ServiceText {
   std::string name, description, group;
 };
 ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req);
+// True when the client's Accept-Language starts with "zh".
+bool WantsChinese(const httplib::Request& req);
 
 // The time zone requests are reported in: the city's (engine::World::CityZone).
 std::string CityZone(Api::Impl& im);
@@ -53,8 +55,10 @@ bool CheckJurisdiction(Api::Impl& im, Call& c, Format f, const std::string& id);
 Result<std::string> TicketCausedBy(Api::Impl& im, const std::string& id, uint32_t partition,
                                    uint64_t offset);
 
-// The request as GeoReport v2 shows it (no personal data).
-nlohmann::json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone);
+// The request as GeoReport v2 shows it (no personal data): the service's name and the
+// responsible agency in Chinese when the client asks for it (Accept-Language: zh...).
+nlohmann::json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone,
+                           const httplib::Request& req);
 
 void RegisterRequestReads(Api::Impl& im, httplib::Server& s);  // GET requests, tokens
 void RegisterRequestPost(Api::Impl& im, httplib::Server& s);   // POST requests

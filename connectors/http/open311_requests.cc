@@ -130,17 +130,19 @@ Result<std::string> TicketCausedBy(Api::Impl& im, const std::string& id, uint32_
   return ticket;
 }
 
-json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone) {
+json RequestJson(Api::Impl& im, const engine::Ticket& t, const std::string& zone,
+                 const httplib::Request& req) {
+  const bool zh = WantsChinese(req);
   std::string agency = im.world.With([&](const engine::World& w) {
     const auto* d = w.reference().FindDepartment(t.lead);
-    return d ? d->name_en : t.lead;
+    return !d ? t.lead : zh && !d->name_zh.empty() ? d->name_zh : d->name_en;
   });
   std::string code = t.Fact("service").type() == dsl::ValueType::kString
                          ? t.Fact("service").as_string()
                          : t.category;
   std::string service_name = im.world.With([&](const engine::World& w) {
     for (const dsl::Workflow* wf : w.LatestAll()) {
-      if (const dsl::ServiceDecl* d = wf->FindService(code)) return d->title_en;
+      if (const dsl::ServiceDecl* d = wf->FindService(code)) return TextOf(*d, req).name;
     }
     return code;  // a service no deployed workflow offers any more
   });
@@ -258,7 +260,7 @@ void GetRequests(Api::Impl& im, Call& c) {
   for (size_t i = from; i < to; ++i) {
     auto t = engine::FindTicket(*im.b.state, im.partitions, hits[i].second);
     if (!t.ok()) return c.Fail(t.status());
-    if (*t) out.push_back(RequestJson(im, **t, zone));
+    if (*t) out.push_back(RequestJson(im, **t, zone, c.req));
   }
   c.res.set_header("X-Total-Count", std::to_string(total));
   if (to < total) {
@@ -287,8 +289,8 @@ void RegisterRequestReads(Api::Impl& im, httplib::Server& s) {
     if (!*t || (*t)->loop != "request") {
       return ReplyError(c.res, f, 404, "service_request_id: no request '" + id + "'");
     }
-    Reply(c.res, f, 200, json::array({RequestJson(im, **t, CityZone(im))}), "service_requests",
-          "request");
+    Reply(c.res, f, 200, json::array({RequestJson(im, **t, CityZone(im), c.req)}),
+          "service_requests", "request");
   });
 
   im.Route(s, "GET", R"(/open311/v2/tokens/([^/]+)\.(json|xml))", kPublic, [&im](Call& c) {

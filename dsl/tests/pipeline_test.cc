@@ -76,6 +76,45 @@ TEST_CASE(
   CHECK(w.FindState("open")->transitions[0].guard.has_value());
 }
 
+TEST_CASE(
+    "a fallback names a kind of department instead of one city's department, and route to "
+    "kind needs no fallback of its own") {
+  auto compile = [](const std::string& route) {
+    return Compile({{"w.wf",
+                     "workflow w version 1 loop request\n"
+                     "uses table t keys (category)\n"
+                     "start on ServiceRequest enter open\n" +
+                         route +
+                         "\nstate open\n  on close by assignee -> done\n"
+                         "state done terminal\n"}});
+  };
+  CompileResult by_table =
+      compile("route by t (category = category) fallback kind \"safety_office\"");
+  REQUIRE(by_table.ok());
+  const Routing& r = *by_table.program->workflows[0].routing;
+  CHECK(r.fallback == "safety_office");
+  CHECK(r.fallback_is_kind);
+  CHECK(Explain(*by_table.program, ExplainFormat::kText).find("fallback kind \"safety_office\"") !=
+        std::string::npos);
+
+  CompileResult alone = compile("route to kind \"discipline\"");
+  REQUIRE(alone.ok());
+  CHECK(alone.program->workflows[0].routing->kind == "discipline");
+  CHECK(alone.program->workflows[0].routing->fallback == "discipline");
+  CHECK(alone.program->workflows[0].routing->fallback_is_kind);
+
+  CompileResult by_id = compile("route to kind \"discipline\" fallback \"nj.jw\"");
+  REQUIRE(by_id.ok());
+  CHECK(by_id.program->workflows[0].routing->fallback == "nj.jw");
+  CHECK_FALSE(by_id.program->workflows[0].routing->fallback_is_kind);
+
+  CompileResult empty = compile("route by t (category = category) fallback kind \"\"");
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.diagnostics[0].code == "E063");
+  CompileResult no_table_fallback = compile("route by t (category = category)");
+  CHECK_FALSE(no_table_fallback.ok());  // a table's route still names its fallback
+}
+
 TEST_CASE("diagnostics print file, line, column, code, the source line and a caret") {
   std::vector<SourceFile> files = {{"bad.wf",
                                     "workflow w version 1 loop request\n"

@@ -210,6 +210,7 @@ start on ServiceRequest
   set category = event.service_code, service = event.service_code,
       surface = event.attrs["surface"]
   enter open
+route to kind "emergency_management"
 state open
   on resolve by assignee -> done
 state done terminal
@@ -273,6 +274,20 @@ state done terminal
   const std::string id = json::parse(posted->body)[0]["service_request_id"];
   json t = api.WaitTicket(id)["ticket"];
   CHECK(t["workflow"] == "street_request");
+  // The request reads in the client's language too: the service's and the agency's names.
+  auto request = [&](const std::string& language) {
+    httplib::Headers headers;
+    if (!language.empty()) headers.emplace("Accept-Language", language);
+    auto r = client.Get("/open311/v2/requests/" + id + ".json", headers);
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return json::parse(r->body)[0];
+  };
+  CHECK(request("")["service_name"] == "Pothole");
+  const json in_zh = request("zh-CN");
+  CHECK(in_zh["service_name"] == "道路坑槽");
+  CHECK(request("")["agency_responsible"] == "Nanjing Emergency Management Bureau");
+  CHECK(in_zh["agency_responsible"] == "南京市应急管理局");
   form.erase("service_code");
   form.emplace("service_code", "training");
   auto unknown = client.Post("/open311/v2/requests.json", form);

@@ -62,6 +62,36 @@ TEST_CASE("a workflow with an error is not deployed, and the diagnostic points a
   CHECK(cli.Stderr().find("nothing was deployed") != std::string::npos);
 }
 
+std::string RequestWorkflow(const std::string& name, int version, const std::string& code) {
+  return "workflow " + name + " version " + std::to_string(version) + " loop request\nservice " +
+         code + " title \"" + code +
+         "\"\nstart on ServiceRequest enter open\nstate open\n  on close by assignee -> "
+         "done\nstate done terminal\n";
+}
+
+TEST_CASE(
+    "a service moves from one workflow to another in one deploy, whatever the files' order; "
+    "a service two workflows would offer is refused before anything is appended") {
+  Cli cli;
+  REQUIRE(cli.Run({"deploy", "--data", cli.data,
+                   cli.Write("zeta.wf", RequestWorkflow("zeta", 1, "pothole"))})
+              .exit_code == 0);
+  // alpha takes pothole over; zeta's next version gives it up. alpha sorts first.
+  ChildRun moved = cli.Run({"deploy", "--data", cli.data,
+                            cli.Write("alpha.wf", RequestWorkflow("alpha", 1, "pothole")),
+                            cli.Write("zeta2.wf", RequestWorkflow("zeta", 2, "streetlight"))});
+  CHECK_MESSAGE(moved.exit_code == 0, cli.Stderr());
+  CHECK(moved.out.find("deployed 2 workflow(s)") != std::string::npos);
+  ChildRun rival = cli.Run({"deploy", "--data", cli.data,
+                            cli.Write("omega.wf", RequestWorkflow("omega", 1, "streetlight"))});
+  CHECK(rival.exit_code == 1);
+  CHECK(cli.Stderr().find("service streetlight is already offered by workflow zeta") !=
+        std::string::npos);
+  CHECK(cli.Stderr().find("nothing was deployed") != std::string::npos);
+  ChildRun dump = cli.Run({"log", "dump", "--data", cli.data});
+  CHECK(dump.out.find("omega") == std::string::npos);
+}
+
 std::string Tick(int64_t now) {
   return R"({"source": "import","body_type": "ClockTick","body": {"now": )" + std::to_string(now) +
          "}}\n";

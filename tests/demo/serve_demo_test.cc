@@ -120,5 +120,57 @@ TEST_CASE(
   CHECK(out.find("demo: refused") == std::string::npos);
 }
 
+TEST_CASE(
+    "serve --demo --city taicang runs Taicang's own units and people, and the data directory "
+    "keeps its city: a restart as Nanjing is refused") {
+  DemoCli cli("serve-taicang");
+  const std::string data = (cli.root / "data").string();
+  const std::string log = (cli.root / "serve.log").string();
+  pid_t pid =
+      Spawn({"serve", "--demo", "--city", "taicang", "--data", data, "--http", "127.0.0.1:0"}, log);
+  REQUIRE(pid > 0);
+  std::set<std::string> loops, leads;
+  size_t foreign = 0, tickets = 0;
+  const auto began = Clock::now();
+  while (Clock::now() - began < std::chrono::seconds(60)) {
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, WNOHANG) == 0);
+    loops.clear();
+    leads.clear();
+    foreign = 0;
+    const auto all = cli.Tickets(data);
+    tickets = all.size();
+    for (const auto& t : all) {
+      loops.insert(t["loop"].get<std::string>());
+      const std::string lead = t["lead"];
+      leads.insert(lead);
+      if (lead.rfind("tc.", 0) != 0) ++foreign;
+      for (const auto& a : t["assist"]) {
+        if (a.get<std::string>().rfind("tc.", 0) != 0) ++foreign;
+      }
+    }
+    if (loops.size() >= 3 && leads.count("tc.gangqu.emb") && leads.count("tc.fire")) break;
+  }
+  MESSAGE(tickets << " tickets in " << loops.size() << " loops, " << leads.size() << " leads");
+  CHECK(loops.size() >= 3);
+  CHECK(foreign == 0);                       // no ticket names a department outside Taicang
+  CHECK(leads.count("tc.gangqu.emb") == 1);  // the port zone's safety office has work
+  CHECK(leads.count("tc.fire") == 1);        // fire hazards lead at the city's brigade
+  std::ifstream creds(cli.root / "data" / "demo-credentials.json");
+  const std::string people((std::istreambuf_iterator<char>(creds)), {});
+  CHECK(people.find("gangqu-emb-staff") != std::string::npos);
+  CHECK(people.find("liuhe-emb-staff") == std::string::npos);
+  REQUIRE(::kill(pid, SIGTERM) == 0);
+  CHECK(WaitFor(pid, std::chrono::seconds(20)) == 0);
+
+  const std::string again_log = (cli.root / "again.log").string();
+  pid_t again = Spawn({"serve", "--demo", "--data", data, "--http", "127.0.0.1:0"}, again_log);
+  CHECK(WaitFor(again, std::chrono::seconds(60)) != 0);
+  std::ifstream in(again_log);
+  const std::string out((std::istreambuf_iterator<char>(in)), {});
+  CHECK(out.find("holds the demo of taicang") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace closeloop::testing

@@ -121,6 +121,14 @@ TEST_CASE("staff decide from the ticket alone, and most tickets are worked while
   REQUIRE(workflows.ok());
   engine::World world;
   events::JsonCodec codec;
+  // The city first: the workflows fall back to kinds of department its table must have.
+  auto city = LoadCity(kWorkflows + "/reference");
+  REQUIRE(city.ok());
+  for (const std::string& line : city->reference_records) {
+    auto bytes = codec.FromJson(line);
+    REQUIRE(bytes.ok());
+    REQUIRE(world.ApplyControl(**events::VerifyRecord(*bytes)).ok());
+  }
   for (const auto& [name, source] : *workflows) {
     nlohmann::ordered_json rec = {{"source", "test"},
                                   {"body_type", "WorkflowDeployed"},

@@ -141,6 +141,13 @@ void Agencies::Hour(int64_t from, int64_t to) {
        &Agencies::ServiceRequest);
 }
 
+std::string Agencies::Address(const std::string& grid_code) const {
+  for (const Grid& g : city_.grids) {
+    if (g.code == grid_code) return city_.profile.name_zh + g.name_zh;
+  }
+  return city_.profile.name_zh + grid_code;
+}
+
 const Enterprise& Agencies::PickEnterprise() {
   // Riskier enterprises draw more reports: red x4, orange x2 (two tries at a weighted pick).
   for (int tries = 0; tries < 3; ++tries) {
@@ -169,7 +176,7 @@ void Agencies::HazardReport(int64_t at) {
             {"severity", "general"},
             {"description", std::string(Pick(rng_, HazardTexts().at(category))) + "（居民小区）"},
             {"location", GeoOf(g.lat, g.lon)},
-            {"address", "南京市" + g.code}};
+            {"address", Address(g.code)}};
   } else {
     const Enterprise& e = PickEnterprise();
     const std::string& category = e.classes[rng_.Below(e.classes.size())];
@@ -183,7 +190,7 @@ void Agencies::HazardReport(int64_t at) {
              std::string(texts != HazardTexts().end() ? Pick(rng_, texts->second) : "安全隐患") +
                  "（" + e.name_zh + "）"},
             {"location", GeoOf(e.lat, e.lon)},
-            {"address", "南京市" + e.jurisdiction}};
+            {"address", Address(e.jurisdiction)}};
   }
   body["reporter"] = std::string(ch.first) == "grid_inspector" ? "网格员" : "市民";
   if (std::string(ch.first) == "hotline_12345")
@@ -358,7 +365,7 @@ void Agencies::Incident(int64_t at) {
                {"casualties", rng_.Chance(10) ? rng_.Between(1, 3) : 0},
                {"trapped", rng_.Chance(10) ? rng_.Between(1, 5) : 0},
                {"location", GeoOf(g.lat, g.lon)},
-               {"address", "南京市" + g.code},
+               {"address", Address(g.code)},
                {"description", std::string("接报突发事件：") + type}};
   const std::string subject = "INC-" + Compact(at) + "-" + std::to_string(++serial_);
   Later(at, Envelope("emergency-110-119-120", subject, g.code, at, "IncidentReport", body).dump());

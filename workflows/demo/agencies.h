@@ -25,20 +25,6 @@
 
 namespace closeloop::demo {
 
-// Mean events per day across the city (working-hours kinds: per working day).
-struct Rates {
-  double hazard_reports = 60;  // hotline, grid inspectors, public app, web
-  double sensor_storms = 6;    // one sensor's alarm storm (2..30 alarms in minutes)
-  double plant_upsets = 0.05;  // every sensor of one risk source at once
-  double video_alarms = 12;
-  double self_reports = 6;       // enterprises report their own hazards
-  double inspections = 6;        // special / industry / territorial visits (1..4 findings)
-  double enforcement_cases = 3;  // cases filed (their later steps follow)
-  double incidents = 3;
-  double service_requests = 20;
-  bool periodic_inspections = true;  // enterprises answer their monthly / bi-monthly duties
-};
-
 struct AgencyEvent {
   int64_t at = 0;
   std::string json;  // a record without "id"
@@ -76,6 +62,8 @@ class Agencies {
   void ServiceRequest(int64_t at);
   void MonthlyDuties(int64_t month_start);
   const Enterprise& PickEnterprise();
+  // "南京市" and the grid's name: where a report says the hazard is.
+  std::string Address(const std::string& grid_code) const;
 
   const City& city_;
   Rates rates_;

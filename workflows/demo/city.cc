@@ -115,6 +115,79 @@ Json EnterpriseItem(const Enterprise& e, const std::string& name_en, int officer
               {"risk_sources", Json::array()}};
 }
 
+// The source the city's reference records carry ("nanjing-ems-admin"), for the grown table.
+std::string ReferenceSource(const City& city) {
+  for (const std::string& line : city.reference_records) {
+    try {
+      return Json::parse(line).at("source").get<std::string>();
+    } catch (const std::exception&) {
+    }
+  }
+  return "demo-admin";
+}
+
+Status ReadRates(const Json& j, const std::string& at, Rates* r) {
+  const std::pair<const char*, double*> fields[] = {
+      {"hazard_reports", &r->hazard_reports},       {"sensor_storms", &r->sensor_storms},
+      {"plant_upsets", &r->plant_upsets},           {"video_alarms", &r->video_alarms},
+      {"self_reports", &r->self_reports},           {"inspections", &r->inspections},
+      {"enforcement_cases", &r->enforcement_cases}, {"incidents", &r->incidents},
+      {"service_requests", &r->service_requests}};
+  if (!j.is_object()) return InvalidArgument(at + ": must be an object");
+  for (const auto& [key, value] : j.items()) {
+    auto f = std::find_if(std::begin(fields), std::end(fields),
+                          [&](const auto& x) { return key == x.first; });
+    if (f == std::end(fields)) return InvalidArgument(at + "." + key + ": no such rate");
+    if (!value.is_number() || value.get<double>() < 0) {
+      return InvalidArgument(at + "." + key + ": must be a number >= 0");
+    }
+    *f->second = value.get<double>();
+  }
+  return Status::Ok();
+}
+
+// DIR/demo.json; departments: the ids of the departments table, to check personas against.
+Result<Profile> ReadProfile(const std::string& path, const std::set<std::string>& departments) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read " + path);
+  Profile p;
+  std::string field = "";
+  try {
+    const Json j = Json::parse(in);
+    auto text = [&](const Json& obj, const char* key, const std::string& at) {
+      field = at + "." + key;
+      std::string v = obj.at(key).get<std::string>();
+      if (v.empty()) throw std::invalid_argument("must not be empty");
+      return v;
+    };
+    p.name_zh = text(j.at("city"), "name_zh", "city");
+    p.name_en = text(j.at("city"), "name_en", "city");
+    p.company_zh = text(j.at("city"), "company_prefix_zh", "city");
+    p.company_en = text(j.at("city"), "company_prefix_en", "city");
+    field = "city_scale.enterprises";
+    p.city_enterprises = j.at("city_scale").at("enterprises").get<size_t>();
+    field = "city_scale.rates";
+    CL_RETURN_IF_ERROR(
+        ReadRates(j.at("city_scale").at("rates"), path + ": " + field, &p.city_rates));
+    field = "personas";
+    const Json& personas = j.at("personas");
+    for (size_t i = 0; i < personas.size(); ++i) {
+      const std::string at = "personas[" + std::to_string(i) + "]";
+      Persona person{text(personas[i], "name", at), text(personas[i], "role", at),
+                     text(personas[i], "department", at), text(personas[i], "display_name", at)};
+      field = at + ".department";
+      if (person.role != "publisher" && departments.count(person.department) == 0) {
+        return InvalidArgument(path + ": " + field + ": '" + person.department +
+                               "' is not a department of this city");
+      }
+      p.personas.push_back(std::move(person));
+    }
+  } catch (const std::exception& e) {
+    return InvalidArgument(path + ": " + (field.empty() ? "" : field + ": ") + e.what());
+  }
+  return p;
+}
+
 std::vector<std::string> EnterpriseRecords(const City& city) {
   std::vector<std::string> out;
   const size_t parts =
@@ -127,7 +200,7 @@ std::vector<std::string> EnterpriseRecords(const City& city) {
     }
     Json content = {{"part", p + 1}, {"parts", parts}, {"items", std::move(items)}};
     Json rec = {
-        {"source", "nanjing-ems-admin"},
+        {"source", ReferenceSource(city)},
         {"body_type", "ReferenceDataUpdated"},
         {"body",
          {{"table_name", "enterprises"}, {"version", 1}, {"content_json", content.dump()}}}};
@@ -140,7 +213,7 @@ std::vector<std::string> EnterpriseRecords(const City& city) {
 
 Result<City> LoadCity(const std::string& reference_dir) {
   City city;
-  std::set<std::string> districts;
+  std::set<std::string> districts, departments;
   for (const char* table : kTables) {
     const std::string path = reference_dir + "/" + table + ".jsonl";
     std::vector<std::string> lines;
@@ -154,9 +227,13 @@ Result<City> LoadCity(const std::string& reference_dir) {
           if (j.value("level", "") == "district") districts.insert(j["code"].get<std::string>());
           if (j.value("level", "") != "grid") continue;
           std::string code = j["code"];
-          city.grids.push_back(
-              {code, code.substr(0, code.find('.')), j["location"]["lat"], j["location"]["lon"]});
+          city.grids.push_back({code, code.substr(0, code.find('.')), j.value("name_zh", code),
+                                j["location"]["lat"], j["location"]["lon"]});
         }
+      }
+      if (std::string(table) == "departments") {
+        CL_ASSIGN_OR_RETURN(Json content, Content(line, path));
+        for (const Json& d : content["items"]) departments.insert(d.value("id", ""));
       }
       if (std::string(table) != "enterprises") continue;
       CL_ASSIGN_OR_RETURN(Json content, Content(line, path));
@@ -188,6 +265,7 @@ Result<City> LoadCity(const std::string& reference_dir) {
       }
     }
   }
+  CL_ASSIGN_OR_RETURN(city.profile, ReadProfile(reference_dir + "/demo.json", departments));
   city.districts.assign(districts.begin(), districts.end());
   city.reference_enterprises = city.enterprises.size();
   if (city.enterprises.empty() || city.sensors.empty() || city.grids.empty() ||
@@ -218,7 +296,7 @@ void Synthesise(City& city, size_t total, uint64_t seed) {
     std::snprintf(id, sizeof id, "ENT-%06zu", 100000 + n);
     e.id = id;
     const std::string number = std::to_string(n % 97 + 1);
-    e.name_zh = std::string("南京") + brand.first + ind->zh + "有限公司（" + number + "）";
+    e.name_zh = city.profile.company_zh + brand.first + ind->zh + "有限公司（" + number + "）";
     e.district = g.district;
     e.jurisdiction = g.code;
     e.industry = ind->id;
@@ -236,8 +314,9 @@ void Synthesise(City& city, size_t total, uint64_t seed) {
                          : e.scale == "small"  ? 1
                                                : 0;
     city.enterprise_items.push_back(EnterpriseItem(e,
-                                                   std::string("Nanjing ") + brand.second + " " +
-                                                       ind->en + " Co., Ltd. (" + number + ")",
+                                                   city.profile.company_en + " " + brand.second +
+                                                       " " + ind->en + " Co., Ltd. (" + number +
+                                                       ")",
                                                    officers)
                                         .dump());
     city.enterprises.push_back(std::move(e));

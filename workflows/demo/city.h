@@ -1,5 +1,8 @@
-// The demo city: the Nanjing reference data (workflows/reference) as the generator needs it,
-// grown to a scale by synthesising enterprises beyond the 336 reference ones.
+// The demo city: a city's reference data (workflows/reference for Nanjing,
+// workflows/cities/taicang for Taicang) and its demo profile (demo.json beside it: names,
+// city-scale figures, the people the console signs in as) as the generator needs them, grown
+// to a scale by synthesising enterprises beyond the reference ones. Nothing here knows a
+// city: every name and figure comes from the files.
 //
 // The reference files are published as they are, except `enterprises` when enterprises
 // were synthesised: then one table (version 1) holds the reference items followed by the
@@ -31,11 +34,44 @@ struct Enterprise {
 };
 
 struct Grid {
-  std::string code, district;
+  std::string code, district, name_zh;
   double lat = 0, lon = 0;
 };
 
+// Mean events per day across the city (working-hours kinds: per working day). The defaults
+// are the small scale's; a city's demo.json gives its own for `--scale city`.
+struct Rates {
+  double hazard_reports = 60;  // hotline, grid inspectors, public app, web
+  double sensor_storms = 6;    // one sensor's alarm storm (2..30 alarms in minutes)
+  double plant_upsets = 0.05;  // every sensor of one risk source at once
+  double video_alarms = 12;
+  double self_reports = 6;       // enterprises report their own hazards
+  double inspections = 6;        // special / industry / territorial visits (1..4 findings)
+  double enforcement_cases = 3;  // cases filed (their later steps follow)
+  double incidents = 3;
+  double service_requests = 20;
+  bool periodic_inspections = true;  // enterprises answer their monthly / bi-monthly duties
+};
+
+// Someone the console signs in as: `serve --demo` creates a user and a token for each.
+struct Persona {
+  std::string name;        // user name, e.g. "liuhe-emb-staff"
+  std::string role;        // staff | supervisor | inspector | auditor | admin | publisher
+  std::string department;  // a department id of the city (a publisher: its source id)
+  std::string display_name;  // "六合区应急管理局 值班员 (Liuhe District EMB, duty officer)"
+};
+
+// DIR/demo.json: what the demo needs to know of a city beyond its reference records.
+struct Profile {
+  std::string name_zh, name_en;        // "南京市", "Nanjing": addresses, synthetic names
+  std::string company_zh, company_en;  // synthetic enterprises' name prefix: "南京", "Nanjing"
+  size_t city_enterprises = 0;         // `--scale city`: the register's size
+  Rates city_rates;                    // `--scale city`: the agencies' rates
+  std::vector<Persona> personas;
+};
+
 struct City {
+  Profile profile;
   // Reference records (JSON lines) in publishing order (docs/reference-data.md), the
   // enterprises table included as EnterpriseRecords() gives it.
   std::vector<std::string> reference_records;
@@ -47,8 +83,9 @@ struct City {
   std::vector<std::string> enterprise_items;  // each enterprise's table item (JSON text)
 };
 
-// Reads every table of `reference_dir` (workflows/reference). NotFound / InvalidArgument
-// when a file is missing or malformed.
+// Reads every table of `reference_dir` (workflows/reference) and its demo.json. NotFound /
+// InvalidArgument when a file is missing or malformed, naming the file and the field; a
+// persona whose department the departments table does not hold is refused.
 Result<City> LoadCity(const std::string& reference_dir);
 
 // Adds synthetic enterprises until the city has `total` (none when it has that many

@@ -212,11 +212,7 @@ bool Foresight::TakeVerb(const fb::Record& rec, engine::Ticket& t) {
     if (verb == "return") {
       ++t.returns;
       std::string to = Str(cmd.to_department());
-      if (to.empty()) {
-        const engine::Department* office =
-            world_.reference().SafetyOffice(t.jurisdiction.substr(0, t.jurisdiction.find('.')));
-        to = office ? office->id : (wf->routing ? wf->routing->fallback : "");
-      }
+      if (to.empty()) to = engine::SafetyOfficeOrFallback(world_.reference(), *wf, t.jurisdiction);
       t.last_returned_by = t.lead;
       t.lead = to;
     } else if (verb == "transfer") {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "engine/routing.h"
 #include "workflows/demo/demo_photo.h"
 #include "workflows/demo/rng.h"
 
@@ -110,16 +111,21 @@ std::string DepartmentFor(const std::string& role, const engine::Ticket& t,
   if (role == "assist") return t.assist.empty() ? "" : t.assist.front();
   if (role == "supervisor") {
     const engine::Department* d = ref.SafetyOffice(District(t));
-    return d ? d->id : "nj.awb";
+    if (d == nullptr) d = engine::DepartmentOfKind(ref, "safety_office", "");
+    return d ? d->id : "";
   }
   if (role == "inspector") {
     const engine::Department* lead = ref.FindDepartment(t.lead);
     if (lead && lead->kind == "discipline") return t.lead;
     const engine::Department* d = ref.DisciplineCommission(District(t));
-    return d ? d->id : "nj.jw";
+    if (d == nullptr) d = engine::DepartmentOfKind(ref, "discipline", "");
+    return d ? d->id : "";
   }
   if (role == "requester") return "public";
-  if (role == "admin") return "nj.awb";
+  if (role == "admin") {
+    const engine::Department* d = engine::DepartmentOfKind(ref, "safety_office", "");
+    return d ? d->id : "";
+  }
   return t.lead;
 }
 

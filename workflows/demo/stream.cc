@@ -160,21 +160,8 @@ Result<Scale> ParseScale(std::string_view name) {
   return InvalidArgument("scale must be small or city, not '" + std::string(name) + "'");
 }
 
-Rates RatesFor(Scale scale) {
-  if (scale == Scale::kSmall) return Rates{};
-  // Nanjing-sized (DOMAIN.md): ~100,000 disposal orders a year from the public, inspectors
-  // and sensors; enforcement and incidents in proportion.
-  Rates r;
-  r.hazard_reports = 260;
-  r.sensor_storms = 14;
-  r.plant_upsets = 0.1;
-  r.video_alarms = 60;
-  r.self_reports = 25;
-  r.inspections = 40;
-  r.enforcement_cases = 15;
-  r.incidents = 8;
-  r.service_requests = 120;
-  return r;
+Rates RatesFor(Scale scale, const City& city) {
+  return scale == Scale::kSmall ? Rates{} : city.profile.city_rates;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ReadWorkflows(const std::string& dir) {
@@ -216,14 +203,18 @@ Result<StreamCounts> GenerateStream(const StreamOptions& o,
                                     const std::function<void(std::string_view)>& sink) {
   CL_ASSIGN_OR_RETURN(City city, LoadCity(o.reference_dir));
   const bool small = o.scale == Scale::kSmall;
-  Synthesise(city, o.enterprises ? o.enterprises : small ? 0 : 24'000, o.seed);
+  Synthesise(city,
+             o.enterprises ? o.enterprises
+             : small       ? 0
+                           : city.profile.city_enterprises,
+             o.seed);
   CL_ASSIGN_OR_RETURN(auto workflows, ReadWorkflows(o.workflows_dir));
   const int64_t start = o.start_ms ? o.start_ms
                         : small    ? Shanghai(2026, 3, 2)
                                    : Shanghai(2025, 1, 1);
   const int days = o.days ? o.days : small ? 14 : 365;
   Generator gen(o, sink);
-  CL_RETURN_IF_ERROR(gen.Run(city, workflows, RatesFor(o.scale), start, days,
+  CL_RETURN_IF_ERROR(gen.Run(city, workflows, RatesFor(o.scale, city), start, days,
                              o.tick_minutes ? o.tick_minutes : 10));
   StreamCounts counts = gen.counts();
   counts.enterprises = city.enterprises.size();

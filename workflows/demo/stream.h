@@ -36,18 +36,20 @@ struct StreamOptions {
   Scale scale = Scale::kSmall;
   uint64_t seed = 1;
   uint32_t partitions = 4;
-  std::string reference_dir;  // workflows/reference
+  std::string reference_dir;  // workflows/reference (Nanjing), workflows/cities/taicang
   std::string workflows_dir;  // every *.wf in it is deployed, in file-name order
-  // 0 = the scale's own: small 336 enterprises, 14 days from Mon 2026-03-02, a tick every
-  // 10 minutes; city 24,000 enterprises, 365 days from Wed 2025-01-01, every 10 minutes.
+  // 0 = the scale's own: small the reference enterprises, 14 days from Mon 2026-03-02, a
+  // tick every 10 minutes; city the city's register size (demo.json: Nanjing 24,000,
+  // Taicang 6,173), 365 days from Wed 2025-01-01, every 10 minutes.
   size_t enterprises = 0;
   int days = 0;
   int64_t start_ms = 0;
   int tick_minutes = 0;
 };
 
-// The agencies' rates at a scale (per day, city-wide).
-Rates RatesFor(Scale scale);
+// The agencies' rates at a scale (per day, city-wide): small's are the same for every city;
+// city's are the city's own (its demo.json).
+Rates RatesFor(Scale scale, const City& city);
 
 struct StreamCounts {
   uint64_t records = 0;  // lines written

@@ -137,14 +137,15 @@ def routing_rows(depts):
     return rows
 
 
-def control(body_type, body):
-    return {"source": SOURCE, "body_type": body_type, "body": body}
+def control(body_type, body, source=SOURCE):
+    return {"source": source, "body_type": body_type, "body": body}
 
 
-def reference(table, content):
+def reference(table, content, source=SOURCE, version=VERSION):
     return control("ReferenceDataUpdated", {
-        "table_name": table, "version": VERSION,
-        "content_json": json.dumps(content, ensure_ascii=False, separators=(",", ":"))})
+        "table_name": table, "version": version,
+        "content_json": json.dumps(content, ensure_ascii=False, separators=(",", ":"))},
+        source)
 
 
 def line(record):
@@ -179,11 +180,12 @@ def build():
     return {name: "".join(line(r) for r in records) for name, records in files.items()}
 
 
-def main():
+def write_or_check(files, out_dir):
+    """Writes `files` (name -> text) into out_dir, or with --check lists those that differ."""
     check = "--check" in sys.argv[1:]
     stale = []
-    for name, text in build().items():
-        path = os.path.join(OUT_DIR, name)
+    for name, text in files.items():
+        path = os.path.join(out_dir, name)
         if check:
             with open(path, encoding="utf-8") as f:
                 if f.read() != text:
@@ -198,4 +200,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(write_or_check(build(), OUT_DIR))

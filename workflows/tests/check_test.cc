@@ -127,7 +127,11 @@ TEST_CASE("explain draws every loop as a state diagram with its states and the c
   REQUIRE(dsl::RunExplain({Path("workflows/incident_response.wf")}, dsl::ExplainFormat::kText,
                           &text) == 0);
   CHECK(Contains(text, "dispatch resources"));
-  CHECK(Contains(text, "route to kind \"emergency_management\" fallback \"nj.emb\""));
+  CHECK(Contains(text, "route to kind \"emergency_management\"\n"));
+  std::string hazard;
+  REQUIRE(dsl::RunExplain({Path("workflows/hazard_disposal.wf")}, dsl::ExplainFormat::kText,
+                          &hazard) == 0);
+  CHECK(Contains(hazard, "fallback kind \"safety_office\"\n"));  // no city's department id
 }
 
 }  // namespace
