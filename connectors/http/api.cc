@@ -174,6 +174,11 @@ bool Api::Impl::AwaitProcessed(const rocks::IngressAck& ack) {
   return true;
 }
 
+bool Api::Impl::AwaitControlApplied() {
+  const uint64_t end = b.log->Head(0).end_offset;
+  return end == 0 || AwaitProcessed(rocks::IngressAck{"", 0, end - 1, false});
+}
+
 Status Api::Impl::ForEachCausedBy(
     std::string_view id, uint32_t partition, uint64_t offset, uint64_t window,
     const std::function<bool(const events::fb::Record&, const std::string&)>& fn) {

@@ -114,7 +114,8 @@ void Api::Impl::DeployWorkflow(Call& c) {
   Status s = b.append_control(records);
   if (!s.ok()) return c.Fail(s);
   c.detail = deployed.dump();
-  c.Json(201, {{"deployed", deployed}, {"diagnostics", diags}});
+  const bool applied = AwaitControlApplied();
+  c.Json(201, {{"deployed", deployed}, {"diagnostics", diags}, {"applied", applied}});
 }
 
 void Api::Impl::RegisterAdmin(httplib::Server& s) {
@@ -217,7 +218,8 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     Status s = b.append_control(records);
     if (!s.ok()) return c.Fail(s);
     c.detail = std::to_string(records.size()) + " record(s)";
-    c.Json(201, {{"recorded", records.size()}});
+    const bool applied = AwaitControlApplied();
+    c.Json(201, {{"recorded", records.size()}, {"applied", applied}});
   });
 
   Route(s, "POST", "/v1/admin/clock", admin, [this](Call& c) {

@@ -160,6 +160,10 @@ struct Api::Impl {
   // engine has processed the record `ack` names or ApiOptions::command_wait_ms has passed.
   // Whether it was processed; false at once when decisions are not visible (Kafka).
   bool AwaitProcessed(const rocks::IngressAck& ack);
+  // After control records were appended: waits (as AwaitProcessed) until the engine has
+  // processed partition 0 up to its end, so the next admin request is judged against them
+  // (WorldCache reads the partition furthest along). False when it did not within the wait.
+  bool AwaitControlApplied();
   // The records the engine wrote because of record `id` (their causation_id), found in
   // `partition` after `offset`, at most `window` records on; `fn` gets each (verified) with
   // its stored bytes and answers false to stop.

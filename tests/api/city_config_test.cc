@@ -286,8 +286,8 @@ state done terminal
   CHECK(request("")["service_name"] == "Pothole");
   const json in_zh = request("zh-CN");
   CHECK(in_zh["service_name"] == "道路坑槽");
-  CHECK(request("")["agency_responsible"] == "Nanjing Emergency Management Bureau");
-  CHECK(in_zh["agency_responsible"] == "南京市应急管理局");
+  CHECK(request("")["agency_responsible"] == "Xuanwu District Emergency Management Bureau");
+  CHECK(in_zh["agency_responsible"] == "玄武区应急管理局");  // the point lies in Xuanwu
   form.erase("service_code");
   form.emplace("service_code", "training");
   auto unknown = client.Post("/open311/v2/requests.json", form);
