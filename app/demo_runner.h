@@ -1,9 +1,9 @@
 // The living demo city inside `closeloop serve --demo`: seeds an empty data directory with
-// the Nanjing reference data, the shipped workflows and two weeks of history, then, while
-// the server runs, has the city's agencies publish a seeded stream of events and simulated
-// staff work the tickets the engine routed to them (reading the engine's state: its open
-// tickets and the deployed workflow's transitions for each ticket's state), while some
-// tickets are deliberately left to run overdue, up the ladder, to the discipline inspectors.
+// a city's reference data (Nanjing's, or `--city taicang`'s), the shipped workflows and two
+// weeks of history, then, while the server runs, has the city's agencies publish a seeded stream of
+// events and simulated staff work the tickets the engine routed to them (reading the engine's
+// state: its open tickets and the deployed workflow's transitions for each ticket's state), while
+// some tickets are deliberately left to run overdue, up the ladder, to the discipline inspectors.
 //
 // Time: the serve Scheduler appends ClockTicks at kDemoClockSpeed (two simulated hours a
 // wall second: a working day in about four seconds, a week in under a minute and a half),
