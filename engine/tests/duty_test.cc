@@ -24,19 +24,23 @@ using namespace duty_tables;
 using testing::MemoryStore;
 using testing::Shanghai;
 
-int64_t LocalMs(int64_t shanghai_utc_ms) { return shanghai_utc_ms + 8 * 3600000; }
+// Asia/Shanghai with no listed holidays or make-up days: the shifts are simply weekly.
+const Calendar& Weekly() {
+  static const Calendar c = *Calendar::Create(CalendarSpec{.name = "weekly"});
+  return c;
+}
 
 TEST_CASE("a roster's shifts cover the week once, and a night shift runs across midnight") {
   auto t = RosterTable::Parse(Rosters().dump(), 1);
   REQUIRE_MESSAGE(t.ok(), t.status().ToString());
   const Roster& r = *t->Find("env-duty");
   // 2026-03-02 is a Monday.
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 19, 59))).id == "day");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 20, 0))).id == "night");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 0, 40))).id == "night");  // Monday's, past midnight
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 7, 59))).id == "night");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 8, 0))).id == "day");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 3, 0))).id == "night");  // Sunday's, into Monday
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 19, 59), Weekly()).id == "day");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 20, 0), Weekly()).id == "night");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 0, 40), Weekly()).id == "night");  // Monday's, past midnight
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 7, 59), Weekly()).id == "night");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 8, 0), Weekly()).id == "day");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 3, 0), Weekly()).id == "night");  // Sunday's, into Monday
 
   // A weekend shift that only Friday's night covers, across two midnights.
   json w = Rosters();
@@ -54,8 +58,8 @@ TEST_CASE("a roster's shifts cover the week once, and a night shift runs across 
        {"order", {"zhao"}}}};
   auto wt = RosterTable::Parse(w.dump(), 1);
   REQUIRE_MESSAGE(wt.ok(), wt.status().ToString());
-  CHECK(wt->Find("env-duty")->ShiftAt(LocalMs(Shanghai(2026, 3, 7, 7, 0))).id == "weekend");
-  CHECK(wt->Find("env-duty")->ShiftAt(LocalMs(Shanghai(2026, 3, 9, 7, 59))).id == "sat");
+  CHECK(wt->Find("env-duty")->ShiftAt(Shanghai(2026, 3, 7, 7, 0), Weekly()).id == "weekend");
+  CHECK(wt->Find("env-duty")->ShiftAt(Shanghai(2026, 3, 9, 7, 59), Weekly()).id == "sat");
 }
 
 TEST_CASE("a roster table with a gap, an overlap or an unknown person is refused with the field") {
