@@ -213,6 +213,7 @@ Result<Calendar> Calendar::Create(const CalendarSpec& spec) {
     cal.end_day_ = DayNumber(date::sys_days{date::year{spec.last_year + 1} / 1 / 1});
   }
   cal.prefix_.assign(cal.end_day_ - cal.first_day_ + 1, 0);
+  cal.holidays_.assign(holidays.begin(), holidays.end());
   for (int64_t day = cal.first_day_; day < cal.end_day_; ++day) {
     bool working = workdays.count(day) > 0 || (WeekdayIndex(day) < 5 && holidays.count(day) == 0);
     int64_t i = day - cal.first_day_;
@@ -274,6 +275,15 @@ bool Calendar::IsWorkingDayNumber(int64_t day) const {
 }
 
 bool Calendar::IsWorkingDay(date::sys_days day) const { return IsWorkingDayNumber(DayNumber(day)); }
+
+bool Calendar::IsHoliday(date::sys_days day) const {
+  return std::binary_search(holidays_.begin(), holidays_.end(), DayNumber(day));
+}
+
+bool Calendar::IsMakeUpWorkday(date::sys_days day) const {
+  int64_t n = DayNumber(day);
+  return WeekdayIndex(n) >= 5 && IsWorkingDayNumber(n);
+}
 
 date::sys_days Calendar::LocalDay(int64_t t_ms) const {
   return ToSysDays(FloorDiv(ToLocalMs(ClampMs(t_ms)), kDayMs));

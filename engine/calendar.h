@@ -114,6 +114,11 @@ class Calendar {
 
   // --- Civil days -------------------------------------------------------------------------
   bool IsWorkingDay(date::sys_days day) const;
+  // Listed as a holiday (within the covered years), whatever its weekday: the weekend days
+  // inside a holiday period are listed too.
+  bool IsHoliday(date::sys_days day) const;
+  // A Saturday or Sunday listed as a make-up working day (调休).
+  bool IsMakeUpWorkday(date::sys_days day) const;
   // The local civil date of an instant.
   date::sys_days LocalDay(int64_t t_ms) const;
   // The first working day strictly after / before `day`.
@@ -181,7 +186,8 @@ class Calendar {
   std::vector<int32_t> prefix_;
   // The covered working days in order, as offsets from first_day_.
   std::vector<int32_t> working_days_;
-  std::vector<Offset> offsets_;  // ascending utc_begin_ms; offsets_[0] starts at kMinMs
+  std::vector<int64_t> holidays_;  // the listed holidays' day numbers, ascending
+  std::vector<Offset> offsets_;    // ascending utc_begin_ms; offsets_[0] starts at kMinMs
 };
 
 }  // namespace closeloop::engine

@@ -130,7 +130,7 @@ Status DecidePages(Step& step) {
                           LoadChain(step.tickets().state(), step.partition(), chain_id));
       if (existing) continue;
       const Calendar& roster_calendar = world.CalendarFor(roster->calendar);
-      const Shift& shift = roster->ShiftAt(roster_calendar.LocalMs(step.now()));
+      const Shift& shift = roster->ShiftAt(step.now(), roster_calendar);
       std::map<std::string, std::string> v =
           NotifyValues(*rec, t, facts, world, sub.language, roster_calendar.time_zone());
       v["ack_url"] = "{ack_url}";  // the deliverer puts each page's signed link there

@@ -19,7 +19,8 @@ using nlohmann::json;
 constexpr int kDayMinutes = 24 * 60;
 constexpr int kWeekMinutes = 7 * kDayMinutes;
 constexpr int64_t kDayMs = 86400000;
-const char* const kDayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr int kHoliday = 7;  // Shift::days: the calendar's holidays
+const char* const kDayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday"};
 const char* const kDayWords[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                  "Friday", "Saturday", "Sunday"};
 
@@ -53,16 +54,16 @@ Result<Shift> ParseShift(const json& j, const std::string& path,
   CL_ASSIGN_OR_RETURN(s.id, StringAt(j, "id", path, true, 64));
   if (!ValidId(s.id)) return At(path + ".id", "letters a-z, digits, '_' and '-' only");
   if (!j.contains("days") || !j["days"].is_array() || j["days"].empty()) {
-    return At(path + ".days", "required: an array of mon, tue, wed, thu, fri, sat, sun");
+    return At(path + ".days", "required: an array of mon, tue, wed, thu, fri, sat, sun, holiday");
   }
   for (size_t i = 0; i < j["days"].size(); ++i) {
     const json& d = j["days"][i];
     const std::string dpath = path + ".days[" + std::to_string(i) + "]";
     int day = -1;
-    for (int k = 0; k < 7; ++k) {
+    for (int k = 0; k <= kHoliday; ++k) {
       if (d.is_string() && d.get<std::string>() == kDayNames[k]) day = k;
     }
-    if (day < 0) return At(dpath, "one of mon, tue, wed, thu, fri, sat, sun");
+    if (day < 0) return At(dpath, "one of mon, tue, wed, thu, fri, sat, sun, holiday");
     if (std::find(s.days.begin(), s.days.end(), day) != s.days.end()) {
       return At(dpath, "appears twice");
     }
@@ -93,12 +94,25 @@ Result<Shift> ParseShift(const json& j, const std::string& path,
 
 Result<Roster> ParseRoster(const json& j, const std::string& path) {
   if (!j.is_object()) return At(path, "expected an object");
-  CL_RETURN_IF_ERROR(OnlyKeys(j, path, {"id", "name", "calendar", "people", "shifts"}));
+  CL_RETURN_IF_ERROR(
+      OnlyKeys(j, path, {"id", "name", "calendar", "people", "shifts", "workdays_as"}));
   Roster r;
   CL_ASSIGN_OR_RETURN(r.id, StringAt(j, "id", path, true, 64));
   if (!ValidId(r.id)) return At(path + ".id", "letters a-z, digits, '_' and '-' only");
   CL_ASSIGN_OR_RETURN(r.name, StringAt(j, "name", path, false, 200));
   CL_ASSIGN_OR_RETURN(r.calendar, StringAt(j, "calendar", path, true, 100));
+  if (j.contains("workdays_as")) {
+    r.workdays_as = -1;
+    for (int k = 0; k < 7; ++k) {
+      if (j["workdays_as"].is_string() && j["workdays_as"].get<std::string>() == kDayNames[k]) {
+        r.workdays_as = k;
+      }
+    }
+    if (r.workdays_as < 0) {
+      return At(path + ".workdays_as",
+                "the weekday whose shifts a make-up working day follows: mon .. sun");
+    }
+  }
   if (!j.contains("people") || !j["people"].is_array() || j["people"].empty()) {
     return At(path + ".people", "required: [{\"id\", \"name\", \"phone\", \"email\", \"user\"}]");
   }
@@ -145,6 +159,7 @@ Result<Roster> ParseRoster(const json& j, const std::string& path) {
   for (size_t i = 0; i < r.shifts.size(); ++i) {
     const Shift& s = r.shifts[i];
     for (int day : s.days) {
+      if (day == kHoliday) continue;
       int start = day * kDayMinutes + s.from_minute;
       for (int k = 0; k < ShiftLength(s); ++k) {
         int m = (start + k) % kWeekMinutes;
@@ -163,7 +178,41 @@ Result<Roster> ParseRoster(const json& j, const std::string& path) {
                 "no shift covers " + WeekMinute(m) + " (each minute of the week is one shift's)");
     }
   }
+  // Holidays: the holiday shifts, day after day, cover each minute exactly once.
+  std::vector<int> holiday_owner(kDayMinutes, -1);
+  for (size_t i = 0; i < r.shifts.size(); ++i) {
+    const Shift& s = r.shifts[i];
+    if (std::find(s.days.begin(), s.days.end(), kHoliday) == s.days.end()) continue;
+    r.holiday_shifts = true;
+    for (int k = 0; k < ShiftLength(s); ++k) {
+      int m = (s.from_minute + k) % kDayMinutes;
+      if (holiday_owner[m] >= 0) {
+        return At(path + ".shifts[" + std::to_string(i) + "]",
+                  "overlaps holiday shift '" + r.shifts[holiday_owner[m]].id + "' at " +
+                      WeekMinute(m).substr(7) + " (each minute of a holiday is one shift's)");
+      }
+      holiday_owner[m] = static_cast<int>(i);
+    }
+  }
+  for (int m = 0; r.holiday_shifts && m < kDayMinutes; ++m) {
+    if (holiday_owner[m] < 0) {
+      return At(path + ".shifts", "no holiday shift covers " + WeekMinute(m).substr(7) +
+                                      " (each minute of a holiday is one shift's)");
+    }
+  }
   return r;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Which shifts start on local day `day` (days since 1970-01-01): its weekday's, the holiday
+// shifts (Sunday's without any) on a holiday, `workdays_as`'s on a make-up working day.
+int DayPattern(const Roster& r, int64_t day, const Calendar& calendar) {
+  const date::sys_days civil{date::days{day}};
+  if (calendar.IsHoliday(civil)) return r.holiday_shifts ? kHoliday : 6;
+  if (calendar.IsMakeUpWorkday(civil)) return r.workdays_as;
+  // Day 0 (1970-01-01) was a Thursday: Monday-based weekday = (day + 3) mod 7.
+  return static_cast<int>(((day + 3) % 7 + 7) % 7);
 }
 
 }  // namespace
@@ -175,19 +224,25 @@ const RosterPerson* Roster::Person(std::string_view id) const {
   return nullptr;
 }
 
-const Shift& Roster::ShiftAt(int64_t local_ms) const {
-  int64_t day = local_ms >= 0 ? local_ms / kDayMs : (local_ms - kDayMs + 1) / kDayMs;
-  int minute = static_cast<int>((local_ms - day * kDayMs) / 60000);
-  // Day 0 (1970-01-01) was a Thursday: Monday-based weekday = (day + 3) mod 7.
-  int weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);
-  int m = weekday * kDayMinutes + minute;
-  for (const Shift& s : shifts) {
-    for (int d : s.days) {
-      int start = d * kDayMinutes + s.from_minute;
-      if (((m - start) % kWeekMinutes + kWeekMinutes) % kWeekMinutes < ShiftLength(s)) return s;
+const Shift& Roster::ShiftAt(int64_t utc_ms, const Calendar& calendar) const {
+  const int64_t local = calendar.LocalMs(utc_ms);
+  const int64_t today = FloorDiv(local, kDayMs);
+  // Every kind of day starts a shift (its shifts, at most 24 hours long, cover it), so the
+  // one in effect started today or in the two days before.
+  const Shift* in_effect = nullptr;
+  int64_t latest = 0;
+  for (int64_t day = today - 2; day <= today; ++day) {
+    const int pattern = DayPattern(*this, day, calendar);
+    for (const Shift& s : shifts) {
+      if (std::find(s.days.begin(), s.days.end(), pattern) == s.days.end()) continue;
+      const int64_t start = day * kDayMs + int64_t{s.from_minute} * 60000;
+      if (start <= local && (in_effect == nullptr || start > latest)) {
+        in_effect = &s;
+        latest = start;
+      }
     }
   }
-  return shifts.front();  // unreachable: Parse checked that the shifts cover the week
+  return in_effect != nullptr ? *in_effect : shifts.front();
 }
 
 const Roster* RosterTable::Find(std::string_view id) const {

@@ -11,7 +11,15 @@
 // "who is on duty" is always one answer. A shift's `order` is its paging order: the first is
 // on duty, the others are paged in turn (engine/duty.h).
 //
-// Determinism: ordered containers only; ShiftAt reads only its argument.
+// The roster's calendar says which days are not ordinary: on a listed holiday the shifts
+// whose days include "holiday" start instead of that weekday's (they must cover each minute
+// of a day exactly once; without any, a holiday follows Sunday's shifts), and a make-up
+// working day (调休) follows the shifts of `workdays_as` (Monday by default). Where such a
+// day meets an ordinary one, a shift lasts until the next shift starts (the one on duty
+// stays until relieved), which in an ordinary week is exactly its `to`.
+//
+// Determinism: ordered containers only; ShiftAt reads only its arguments (the calendar is
+// engine data, the time the engine's clock).
 // Thread-safety: immutable once parsed; safe to share between threads.
 #pragma once
 
@@ -22,6 +30,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "engine/calendar.h"
 
 namespace closeloop::engine {
 
@@ -36,7 +45,7 @@ struct RosterPerson {
 
 struct Shift {
   std::string id;
-  std::vector<int> days;           // 0 = Monday .. 6 = Sunday: the days the shift starts on
+  std::vector<int> days;           // 0 = Monday .. 6 = Sunday, 7 = the calendar's holidays
   int from_minute = 0;             // local minute of the day it starts
   int to_minute = 0;               // local minute it ends (the next day when <= from_minute)
   std::vector<std::string> order;  // person ids: the first is on duty
@@ -47,10 +56,13 @@ struct Roster {
   std::string calendar;  // the calendar whose time zone the shifts are in
   std::vector<RosterPerson> people;
   std::vector<Shift> shifts;
+  int workdays_as = 0;          // the weekday whose shifts a make-up working day follows
+  bool holiday_shifts = false;  // some shift starts on "holiday"
 
   const RosterPerson* Person(std::string_view id) const;
-  // The shift covering a local wall time (ms since 1970-01-01T00:00 local, Calendar::LocalMs).
-  const Shift& ShiftAt(int64_t local_ms) const;
+  // The shift in effect at `utc_ms` on `calendar` (the roster's): the one that started last,
+  // each day starting the shifts of its kind (weekday, holiday, make-up working day).
+  const Shift& ShiftAt(int64_t utc_ms, const Calendar& calendar) const;
 };
 
 class RosterTable {

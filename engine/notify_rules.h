@@ -95,6 +95,7 @@ class NotifyTable {
   uint32_t version() const { return version_; }
   const std::vector<Subscription>& subscriptions() const { return subscriptions_; }
   const NotifyContact* ContactOf(std::string_view department) const;
+  const std::map<std::string, NotifyContact, std::less<>>& contacts() const { return contacts_; }
   const std::string& source_json() const { return source_json_; }
 
  private:

@@ -82,7 +82,7 @@ std::vector<std::string> Resolve(const Subscription& sub, const World& world,
     if (r.kind == NotifyRecipient::Kind::kRoster) {
       const Roster* roster = world.rosters() ? world.rosters()->Find(r.roster) : nullptr;
       if (roster == nullptr) continue;  // World refuses a subscription naming no roster
-      const Shift& shift = roster->ShiftAt(world.CalendarFor(roster->calendar).LocalMs(now));
+      const Shift& shift = roster->ShiftAt(now, world.CalendarFor(roster->calendar));
       add(PersonAddress(world, r.roster, shift.order.front(), email, unresolved));
       continue;
     }

@@ -4,6 +4,7 @@
 
 #include "dsl/compile.h"
 #include "engine/keys.h"
+#include "engine/notify_contacts.h"
 #include "engine/routing.h"
 
 namespace closeloop::engine {
@@ -119,15 +120,22 @@ Status World::ApplyNotify(const fb::ReferenceDataUpdated& update) {
     return InvalidArgument(std::string(kNotifyTableName) + " v" + std::to_string(update.version()) +
                            ": " + table.status().message());
   }
-  for (const Subscription& sub : table->subscriptions()) {
-    for (const NotifyRecipient& r : sub.to) {
+  const std::string at =
+      std::string(kNotifyTableName) + " v" + std::to_string(update.version()) + ": ";
+  const auto& subs = table->subscriptions();
+  for (size_t i = 0; i < subs.size(); ++i) {
+    for (size_t j = 0; j < subs[i].to.size(); ++j) {
+      const NotifyRecipient& r = subs[i].to[j];
       if (r.kind == NotifyRecipient::Kind::kRoster && (!rosters_ || !rosters_->Find(r.roster))) {
-        return FailedPrecondition(std::string(kNotifyTableName) + " v" +
-                                  std::to_string(update.version()) + ": subscription '" + sub.id +
+        return FailedPrecondition(at + "subscriptions[" + std::to_string(i) + "].to[" +
+                                  std::to_string(j) + "]: subscription '" + subs[i].id +
                                   "' names roster '" + r.roster +
                                   "', which the duty_rosters in effect do not hold");
       }
     }
+  }
+  if (Status s = CheckSubscriptionContacts(*table, rosters()); !s.ok()) {
+    return FailedPrecondition(at + s.message());
   }
   notify_ = std::move(*table);
   return Status::Ok();
@@ -145,23 +153,28 @@ Status World::ApplyRosters(const fb::ReferenceDataUpdated& update) {
     return InvalidArgument(std::string(kRosterTableName) + " v" + std::to_string(update.version()) +
                            ": " + table.status().message());
   }
-  for (const Roster& r : table->rosters()) {
-    if (!calendars_.count(r.calendar)) {
-      return FailedPrecondition(std::string(kRosterTableName) + " v" +
-                                std::to_string(update.version()) + ": roster '" + r.id +
-                                "' names calendar '" + r.calendar + "', which was not published");
+  const std::string at =
+      std::string(kRosterTableName) + " v" + std::to_string(update.version()) + ": ";
+  const auto& all = table->rosters();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!calendars_.count(all[i].calendar)) {
+      return FailedPrecondition(at + "rosters[" + std::to_string(i) + "].calendar: roster '" +
+                                all[i].id + "' names calendar '" + all[i].calendar +
+                                "', which was not published");
     }
   }
   if (notify_) {
     for (const Subscription& sub : notify_->subscriptions()) {
       for (const NotifyRecipient& r : sub.to) {
         if (r.kind == NotifyRecipient::Kind::kRoster && !table->Find(r.roster)) {
-          return FailedPrecondition(std::string(kRosterTableName) + " v" +
-                                    std::to_string(update.version()) + ": roster '" + r.roster +
+          return FailedPrecondition(at + "rosters: roster '" + r.roster +
                                     "' is named by subscription '" + sub.id +
                                     "'; change the subscriptions first");
         }
       }
+    }
+    if (Status s = CheckRosterContacts(*table, *notify_); !s.ok()) {
+      return FailedPrecondition(at + s.message());
     }
   }
   rosters_ = std::move(*table);

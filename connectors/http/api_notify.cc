@@ -50,7 +50,15 @@ void Api::Impl::PutVersionedTable(Call& c, const VersionedTable& t) {
               {"body", {{"table_name", t.name}, {"version", version}, {"content_json", text}}}};
   // What only the World knows (the calendars named, the rosters subscriptions name).
   if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
-    return c.Error(422, "refused", admitted.message() + "; nothing was published");
+    // "record 0: <table> v<N>: <field>: <why>" -> "<field>: <why>", the field apart.
+    std::string m = admitted.message();
+    for (const std::string& prefix :
+         {std::string("record 0: "), t.name + " v" + std::to_string(version) + ": "}) {
+      if (m.starts_with(prefix)) m.erase(0, prefix.size());
+    }
+    const std::string field = FieldOf(m);
+    const bool is_field = field.find(' ') == std::string::npos;
+    return c.Error(422, "refused", m + "; nothing was published", is_field ? field : "");
   }
   Status appended = b.append_control({rec.dump()});
   if (!appended.ok()) return c.Fail(appended);

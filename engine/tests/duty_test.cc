@@ -13,98 +13,34 @@
 #include "engine/duty_roster.h"
 #include "engine/queries.h"
 #include "engine/testing/harness.h"
+#include "engine/tests/duty_tables.h"
 
 namespace closeloop::engine {
 namespace {
 
 using nlohmann::json;
 using testing::Harness;
+using namespace duty_tables;
 using testing::MemoryStore;
 using testing::Shanghai;
 
-json Rosters() {
-  return {{"rosters",
-           {{{"id", "env-duty"},
-             {"name", "环境应急值班"},
-             {"calendar", "prc"},
-             {"people",
-              {{{"id", "wang"}, {"name", "王伟"}, {"phone", "13900000001"}, {"user", "duty-wang"}},
-               {{"id", "li"}, {"name", "李娜"}, {"phone", "13900000002"}},
-               {{"id", "zhao"}, {"name", "赵强"}, {"phone", "13900000003"}}}},
-             {"shifts",
-              {{{"id", "day"},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"from", "08:00"},
-                {"to", "20:00"},
-                {"order", {"wang", "li"}}},
-               {{"id", "night"},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"from", "20:00"},
-                {"to", "08:00"},
-                {"order", {"zhao", "wang", "li"}}}}}}}}};
+// Asia/Shanghai with no listed holidays or make-up days: the shifts are simply weekly.
+const Calendar& Weekly() {
+  static const Calendar c = *Calendar::Create(CalendarSpec{.name = "weekly"});
+  return c;
 }
-
-json PagingSubscription() {
-  return {{"id", "duty"},
-          {"match", {{"types", {"TicketOpened"}}, {"severities", {"major"}}}},
-          {"channel", "sms"},
-          {"to", {{{"roster", "env-duty"}}}},
-          {"ack_within", "10m"},
-          {"gateway",
-           {{"url", "http://127.0.0.1:9/sms"},
-            {"content_type", "application/json"},
-            {"body", R"({{"to": "{phone}", "text": "{message}"}})"}}},
-          {"template", {{"zh", {{"body", "告警 {ticket_id}，确认：{ack_url}"}}}}}};
-}
-
-std::string TableRecord(std::string_view table, int version, const json& content) {
-  return json{
-      {"source", "admin"},
-      {"body_type", "ReferenceDataUpdated"},
-      {"body", {{"table_name", table}, {"version", version}, {"content_json", content.dump()}}}}
-      .dump();
-}
-
-std::string GasAlarm(Harness& h, const std::string& subject, const std::string& sensor = "GAS-7") {
-  return h.Publish(R"({"source": "iot-platform","subject": ")" + subject +
-                   R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" +
-                   std::to_string(h.now()) +
-                   R"(,"body_type": "SensorAlarm","body": {"sensor_id": ")" + sensor +
-                   R"(","measure": "combustible_gas",)"
-                   R"("state": "alarm","level": "critical","value": 42.5,"threshold": 25.0}})");
-}
-
-std::vector<json> Records(Harness& h, const std::string& type) {
-  std::vector<json> out;
-  for (const auto& r : h.RecordsOfType(type)) out.push_back(json::parse(r));
-  return out;
-}
-
-// A PageAcknowledgement as the API builds it.
-void Ack(Harness& h, const std::string& subject, const std::string& delivery,
-         const std::string& actor, const std::string& via) {
-  h.Publish(json{{"source", "api"},
-                 {"subject", subject},
-                 {"occurred_at", h.now()},
-                 {"actor", actor},
-                 {"body_type", "PageAcknowledgement"},
-                 {"body", {{"delivery_id", delivery}, {"via", via}}}}
-                .dump());
-}
-
-int64_t LocalMs(int64_t shanghai_utc_ms) { return shanghai_utc_ms + 8 * 3600000; }
 
 TEST_CASE("a roster's shifts cover the week once, and a night shift runs across midnight") {
   auto t = RosterTable::Parse(Rosters().dump(), 1);
   REQUIRE_MESSAGE(t.ok(), t.status().ToString());
   const Roster& r = *t->Find("env-duty");
   // 2026-03-02 is a Monday.
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 19, 59))).id == "day");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 20, 0))).id == "night");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 0, 40))).id == "night");  // Monday's, past midnight
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 7, 59))).id == "night");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 3, 8, 0))).id == "day");
-  CHECK(r.ShiftAt(LocalMs(Shanghai(2026, 3, 2, 3, 0))).id == "night");  // Sunday's, into Monday
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 19, 59), Weekly()).id == "day");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 20, 0), Weekly()).id == "night");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 0, 40), Weekly()).id == "night");  // Monday's, past midnight
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 7, 59), Weekly()).id == "night");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 3, 8, 0), Weekly()).id == "day");
+  CHECK(r.ShiftAt(Shanghai(2026, 3, 2, 3, 0), Weekly()).id == "night");  // Sunday's, into Monday
 
   // A weekend shift that only Friday's night covers, across two midnights.
   json w = Rosters();
@@ -122,8 +58,8 @@ TEST_CASE("a roster's shifts cover the week once, and a night shift runs across 
        {"order", {"zhao"}}}};
   auto wt = RosterTable::Parse(w.dump(), 1);
   REQUIRE_MESSAGE(wt.ok(), wt.status().ToString());
-  CHECK(wt->Find("env-duty")->ShiftAt(LocalMs(Shanghai(2026, 3, 7, 7, 0))).id == "weekend");
-  CHECK(wt->Find("env-duty")->ShiftAt(LocalMs(Shanghai(2026, 3, 9, 7, 59))).id == "sat");
+  CHECK(wt->Find("env-duty")->ShiftAt(Shanghai(2026, 3, 7, 7, 0), Weekly()).id == "weekend");
+  CHECK(wt->Find("env-duty")->ShiftAt(Shanghai(2026, 3, 9, 7, 59), Weekly()).id == "sat");
 }
 
 TEST_CASE("a roster table with a gap, an overlap or an unknown person is refused with the field") {

@@ -93,6 +93,7 @@ TEST_CASE(
   CHECK(r.body["error"]["message"].get<std::string>().find(
             "names roster 'env-duty', which the duty_rosters in effect do not hold") !=
         std::string::npos);
+  CHECK(r.body["error"]["field"] == "subscriptions[0].to[0]");
   json gap = Rosters(1);
   gap["rosters"][0]["shifts"][1]["to"] = "07:30";
   r = city.api->Call("admin", "PUT", "/v1/admin/notify/rosters", gap.dump());
@@ -111,6 +112,17 @@ TEST_CASE(
   CHECK(r.status == 409);
   CHECK(r.body["error"]["field"] == "version");
   city.Subscribe({Paging(city.hook->url() + "/sms")});
+  // A roster table that leaves a paged person without a phone: refused, naming the field.
+  json no_phone = Rosters(2);
+  no_phone["rosters"][0]["people"][1].erase("phone");
+  no_phone["rosters"][0]["people"][1]["email"] = "li@example.gov.cn";
+  r = city.api->Call("admin", "PUT", "/v1/admin/notify/rosters", no_phone.dump());
+  CHECK(r.status == 422);
+  CHECK(r.body["error"]["code"] == "refused");
+  CHECK(r.body["error"]["field"] == "rosters[0].people[1].phone");
+  CHECK(r.body["error"]["message"].get<std::string>().starts_with(
+      "rosters[0].people[1].phone: 'li' is on shift 'day', and subscription 'duty' sends SMS"));
+  CHECK(city.api->Get("admin", "/v1/admin/notify/rosters").body["version"] == 1);
 
   city.api->Advance("2026-03-02T23:00");  // Monday night
   city.api->Advance("2026-03-03T00:40");  // past midnight: still Monday's night shift
