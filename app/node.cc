@@ -9,6 +9,7 @@
 #include "connectors/file/ingress.h"
 #include "engine/queries.h"
 #include "engine/world.h"
+#include "events/record_build.h"
 
 namespace closeloop::app {
 
@@ -76,28 +77,14 @@ std::string Node::CityZone() {
   return world.CityZone();
 }
 
-Status Node::AppendControl(const std::vector<std::string>& jsons) {
-  file::IngressPreparer preparer(partitions());
-  const int64_t now = WallClockMillis();
-  std::vector<file::PreparedRecord> records;
-  for (size_t i = 0; i < jsons.size(); ++i) {
-    file::PreparedRecord rec;
-    std::vector<file::IngressError> errors;
-    if (!preparer.Prepare(jsons[i], 1, now, &rec, &errors)) {
-      const auto& e = errors.front();
-      return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
-                             (e.field.empty() ? "" : e.field + ": ") + e.message);
-    }
-    records.push_back(std::move(rec));
-  }
-  auto r = log->Append(file::ToBatch(records, partitions()));
+Status Node::AppendControl(const std::vector<std::string>& records) {
+  CL_ASSIGN_OR_RETURN(auto batch, file::ControlBatch(records, partitions(), WallClockMillis()));
+  auto r = log->Append(std::move(batch));
   return r.ok() ? Status::Ok() : r.status();
 }
 
 Status Node::AppendClockTick(int64_t now_ms, std::string_view source) {
-  return AppendControl({R"({"source": ")" + std::string(source) +
-                        R"(","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) +
-                        "}}"});
+  return AppendControl({events::ClockTickRecord(source, now_ms)});
 }
 
 }  // namespace closeloop::app

@@ -42,9 +42,10 @@ struct Node {
   // applied, for printing times; exits with a message when they cannot be read.
   std::string CityZone();
 
-  // Appends control records (JSON) through the ingress boundary (decoded, validated,
-  // stamped now), each to every partition, in one atomic batch: all or none.
-  Status AppendControl(const std::vector<std::string>& jsons);
+  // Appends control records (their bytes, events/record_build.h) through the ingress
+  // boundary (validated, stamped now), each to every partition, in one atomic batch: all or
+  // none.
+  Status AppendControl(const std::vector<std::string>& records);
   // A ClockTick at `now_ms` from `source` (the scheduler, `clock advance`).
   Status AppendClockTick(int64_t now_ms, std::string_view source);
 };
