@@ -5,7 +5,8 @@
 namespace closeloop::events {
 
 std::string PackRecord(fb::RecordT record) {
-  record.prev_hash = std::string(kUnsetHash);
+  record.recorded_at = 0;  // what the log sets is left out: the boundary refuses it
+  record.prev_hash.clear();
   flatbuffers::FlatBufferBuilder fbb(256);
   fbb.Finish(fb::Record::Pack(fbb, &record), fb::RecordIdentifier());
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());

@@ -14,8 +14,9 @@
 
 namespace closeloop::events {
 
-// The record's bytes, with the prev_hash placeholder the log fills in. Fields left empty
-// (id, recorded_at, occurred_at) are the boundary's to stamp.
+// The record's bytes, without what the log sets (recorded_at, prev_hash: the boundary
+// refuses a record carrying them, and stamps them). An empty id or occurred_at is the
+// boundary's to stamp too.
 std::string PackRecord(fb::RecordT record);
 
 // A record of `source` with `body` and nothing else set.
