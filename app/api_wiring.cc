@@ -20,9 +20,8 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   b.state = node.store.get();
   b.db = node.db.get();
   bool sync = wiring.sync;
-  b.publish =
-      [&node, sync](
-          const std::vector<rocks::IngressItem>& items) -> Result<std::vector<rocks::IngressAck>> {
+  b.publish = [&node, sync](const std::vector<events::IngressItem>& items)
+      -> Result<std::vector<events::IngressAck>> {
     if (node.read_only()) {  // serve started on a full disk (cmd_serve.cc)
       return rocks::DiskFull("serving read-only until space is freed on " + node.db->dir());
     }
@@ -31,8 +30,8 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   b.processed = [&engine](uint32_t p) { return engine.position(p); };
   b.engine_now = [&node] { return node.EngineNow(); };
   b.wall_now = [] { return WallClockMillis(); };
-  b.append_control = [&node](const std::vector<std::string>& jsons) {
-    return node.AppendControl(jsons);
+  b.append_control = [&node](const std::vector<std::string>& records) {
+    return node.AppendControl(records);
   };
   if (wiring.manual_clock) {
     b.advance_clock = [&node](int64_t to) { return node.AppendClockTick(to, "api-clock"); };
@@ -43,8 +42,8 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
     if (reports.status().code() == Code::kCorruption) return reports.status().message();
     return reports.status();
   };
-  b.locate_record = [&node](std::string_view id)
-      -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
+  b.locate_record =
+      [&node](std::string_view id) -> Result<std::optional<std::pair<uint32_t, uint64_t>>> {
     CL_ASSIGN_OR_RETURN(auto pos, rocks::LocateRecord(*node.db, id));
     if (!pos) return std::optional<std::pair<uint32_t, uint64_t>>();
     return std::optional<std::pair<uint32_t, uint64_t>>({pos->partition, pos->offset});

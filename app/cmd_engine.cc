@@ -9,8 +9,7 @@
 #include "app/wall_clock.h"
 #include "dsl/compile.h"
 #include "engine/queries.h"
-#include "events/hash.h"
-#include "events/ids.h"
+#include "events/record_build.h"
 
 namespace closeloop::app {
 namespace {
@@ -119,8 +118,6 @@ void RunClockAdvance(const EngineOptions& o) {
             << "; processed " << done << " record(s)\n";
 }
 
-std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
-
 // Through a running server (POST /v1/admin/workflows, an administrator's token): the files
 // compiled together here first, then each file in the order given, so a refusal names its
 // file and the files before it stay deployed (deploying them again is refused as not newer).
@@ -187,12 +184,8 @@ void RunDeploy(const EngineOptions& o) {
       if (s.name == wf.file) src = &s;
     }
     if (src == nullptr) Fail("internal: no source for workflow " + wf.name);
-    std::string json =
-        R"({"source": "closeloop-deploy","body_type": "WorkflowDeployed","body": {"name": )" +
-        JsonString(wf.name) + ",\"version\": " + std::to_string(wf.version) +
-        ",\"source\": " + JsonString(src->text) + ",\"source_sha256\": \"" +
-        events::ToHex(events::Sha256Of(std::string_view(src->text))) + "\"}}";
-    records.push_back(std::move(json));
+    records.push_back(
+        events::WorkflowDeployedRecord("closeloop-deploy", "", wf.name, wf.version, src->text));
     labels.push_back("workflow " + wf.name + " (" + wf.file + ")");
     std::cout << "deploying " << wf.name << " version " << wf.version << " from " << wf.file
               << "\n";
@@ -201,7 +194,9 @@ void RunDeploy(const EngineOptions& o) {
   // appended in an order the engine admits (a service moving from one workflow to another
   // needs the one giving it up first), whatever the files' order.
   std::vector<size_t> order;
-  if (Status admitted = n.AdmitControlJson(labels, records, &order); !admitted.ok()) {
+  std::vector<std::pair<std::string, std::string_view>> labelled;
+  for (size_t i = 0; i < records.size(); ++i) labelled.emplace_back(labels[i], records[i]);
+  if (Status admitted = n.AdmitControl(labelled, &order); !admitted.ok()) {
     Fail(admitted.message() + "; nothing was deployed");
   }
   std::vector<std::string> ordered;

@@ -33,6 +33,7 @@
 #include "app/wall_clock.h"
 #include "connectors/file/jsonl.h"
 #include "events/record.h"
+#include "events/record_build.h"
 
 namespace closeloop::app {
 namespace {
@@ -53,7 +54,7 @@ struct Timed {
 // Runs `items` on a scratch copy of `n`'s database and returns, of `events` (by id), those no
 // engine record names as its cause there: the events nothing took.
 std::vector<const Timed*> Untaken(Node& n, const std::string& data,
-                                  const std::vector<rocks::IngressItem>& items,
+                                  const std::vector<events::IngressItem>& items,
                                   const std::vector<Timed>& events) {
   // Beside the data directory (`data/` and `data` alike), named for this process: a
   // directory of that name is never touched. One left by a killed import holds hard links
@@ -174,17 +175,15 @@ void RunImport(const ImportOptions& o) {
 
   // The clock each event needs, then the event: one batch, all or nothing.
   file::IngressPreparer preparer(n.partitions());
-  std::vector<rocks::IngressItem> items;
+  std::vector<events::IngressItem> items;
   int64_t now = clock;
   size_t ticks = 0;
   for (auto& e : events) {
     if (e.at > now) {
       file::PreparedRecord tick;
       std::vector<file::IngressError> bad;
-      const std::string json = R"({"source": "closeloop-import","body_type": "ClockTick",)"
-                               R"("body": {"now": )" +
-                               std::to_string(e.at) + "}}";
-      if (!preparer.Prepare(json, 0, WallClockMillis(), &tick, &bad)) {
+      if (!preparer.PrepareRecord(events::ClockTickRecord("closeloop-import", e.at),
+                                  WallClockMillis(), &tick, &bad)) {
         Fail("clock record: " + bad.front().message);
       }
       items.push_back({tick.id, std::move(tick.bytes), tick.partitions});

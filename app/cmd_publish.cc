@@ -184,7 +184,7 @@ void RunPublish(const PublishOptions& o) {
   // At most once per id: a file published again (or after a lost acknowledgement) is not
   // recorded twice.
   rocks::IngressAppender& appender = *n.ingress;
-  std::vector<rocks::IngressItem> items;
+  std::vector<events::IngressItem> items;
   for (auto& rec : r.records) items.push_back({rec.id, std::move(rec.bytes), rec.partitions});
   auto acks = appender.Append(items, !o.no_sync);
   if (!acks.ok()) Fail(acks.status().ToString() + "; nothing was appended");

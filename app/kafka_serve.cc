@@ -13,6 +13,7 @@
 #include "connectors/http/api.h"
 #include "connectors/http/server.h"
 #include "connectors/kafka/kafka_engine.h"
+#include "events/record_build.h"
 
 namespace closeloop::app {
 
@@ -40,8 +41,8 @@ http::ApiBackend KafkaApiBackend(kafka::KafkaEngine& e, bool manual_clock) {
   b.db = &e.db();
   b.decisions_visible = false;
   const uint32_t parts = e.partitions();
-  b.publish =
-      [&e](const std::vector<rocks::IngressItem>& items) -> Result<std::vector<rocks::IngressAck>> {
+  b.publish = [&e](const std::vector<events::IngressItem>& items)
+      -> Result<std::vector<events::IngressAck>> {
     std::map<uint32_t, std::vector<std::string>> by_partition;
     std::vector<std::pair<uint32_t, size_t>> slot;
     for (const auto& item : items) {
@@ -56,7 +57,7 @@ http::ApiBackend KafkaApiBackend(kafka::KafkaEngine& e, bool manual_clock) {
     CL_ASSIGN_OR_RETURN(auto ranges, e.log().Append(std::move(batch)));
     std::map<uint32_t, uint64_t> first;
     for (const auto& r : ranges) first[r.partition] = r.first_offset;
-    std::vector<rocks::IngressAck> acks;
+    std::vector<events::IngressAck> acks;
     for (size_t i = 0; i < items.size(); ++i) {
       // A resent id is dropped when the mirror reads it back; Kafka cannot say so now.
       acks.push_back({items[i].id, slot[i].first, first[slot[i].first] + slot[i].second, false});
@@ -66,25 +67,14 @@ http::ApiBackend KafkaApiBackend(kafka::KafkaEngine& e, bool manual_clock) {
   b.processed = [&e](uint32_t p) { return e.position(p); };
   b.engine_now = [&e] { return e.EngineNow(); };
   b.wall_now = [] { return WallClockMillis(); };
-  b.append_control = [&e, parts](const std::vector<std::string>& jsons) -> Status {
-    file::IngressPreparer preparer(parts);
-    std::vector<file::PreparedRecord> records;
-    for (size_t i = 0; i < jsons.size(); ++i) {
-      file::PreparedRecord rec;
-      std::vector<file::IngressError> errors;
-      if (!preparer.Prepare(jsons[i], 1, WallClockMillis(), &rec, &errors)) {
-        return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
-                               errors.front().field + ": " + errors.front().message);
-      }
-      records.push_back(std::move(rec));
-    }
-    auto r = e.log().Append(file::ToBatch(records, parts));
+  b.append_control = [&e, parts](const std::vector<std::string>& control) -> Status {
+    CL_ASSIGN_OR_RETURN(auto batch, file::ControlBatch(control, parts, WallClockMillis()));
+    auto r = e.log().Append(std::move(batch));
     return r.ok() ? Status::Ok() : r.status();
   };
   if (manual_clock) {
     b.advance_clock = [append = b.append_control](int64_t to) {
-      return append({R"({"source": "api-clock","body_type": "ClockTick","body": {"now": )" +
-                     std::to_string(to) + "}}"});
+      return append({events::ClockTickRecord("api-clock", to)});
     };
   }
   return b;

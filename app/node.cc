@@ -10,6 +10,7 @@
 #include "engine/queries.h"
 #include "engine/world.h"
 #include "events/record.h"
+#include "events/record_build.h"
 
 namespace closeloop::app {
 
@@ -134,49 +135,14 @@ Status Node::AdmitControl(const std::vector<std::pair<std::string, std::string_v
   return Status::Ok();
 }
 
-namespace {
-
-// Control records (JSON) through the ingress boundary: decoded, validated, stamped `now`.
-Result<std::vector<file::PreparedRecord>> PrepareControl(const std::vector<std::string>& jsons,
-                                                         uint32_t partitions, int64_t now) {
-  file::IngressPreparer preparer(partitions);
-  std::vector<file::PreparedRecord> records;
-  for (size_t i = 0; i < jsons.size(); ++i) {
-    file::PreparedRecord rec;
-    std::vector<file::IngressError> errors;
-    if (!preparer.Prepare(jsons[i], 1, now, &rec, &errors)) {
-      const auto& e = errors.front();
-      return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
-                             (e.field.empty() ? "" : e.field + ": ") + e.message);
-    }
-    records.push_back(std::move(rec));
-  }
-  return records;
-}
-
-}  // namespace
-
-Status Node::AdmitControlJson(const std::vector<std::string>& labels,
-                              const std::vector<std::string>& jsons, std::vector<size_t>* order) {
-  CL_ASSIGN_OR_RETURN(auto records, PrepareControl(jsons, partitions(), WallClockMillis()));
-  std::vector<std::pair<std::string, std::string_view>> labelled;
-  for (size_t i = 0; i < records.size(); ++i) {
-    labelled.emplace_back(i < labels.size() ? labels[i] : "record " + std::to_string(i + 1),
-                          records[i].bytes);
-  }
-  return AdmitControl(labelled, order);
-}
-
-Status Node::AppendControl(const std::vector<std::string>& jsons) {
-  CL_ASSIGN_OR_RETURN(auto records, PrepareControl(jsons, partitions(), WallClockMillis()));
-  auto r = log->Append(file::ToBatch(records, partitions()));
+Status Node::AppendControl(const std::vector<std::string>& records) {
+  CL_ASSIGN_OR_RETURN(auto batch, file::ControlBatch(records, partitions(), WallClockMillis()));
+  auto r = log->Append(std::move(batch));
   return r.ok() ? Status::Ok() : r.status();
 }
 
 Status Node::AppendClockTick(int64_t now_ms, std::string_view source) {
-  return AppendControl({R"({"source": ")" + std::string(source) +
-                        R"(","body_type": "ClockTick","body": {"now": )" + std::to_string(now_ms) +
-                        "}}"});
+  return AppendControl({events::ClockTickRecord(source, now_ms)});
 }
 
 }  // namespace closeloop::app

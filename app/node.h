@@ -52,13 +52,10 @@ struct Node {
   // their own order.
   Status AdmitControl(const std::vector<std::pair<std::string, std::string_view>>& records,
                       std::vector<size_t>* order = nullptr);
-  // The same for control records as JSON (`labels[i]` names `jsons[i]`).
-  Status AdmitControlJson(const std::vector<std::string>& labels,
-                          const std::vector<std::string>& jsons,
-                          std::vector<size_t>* order = nullptr);
-  // Appends control records (JSON) through the ingress boundary (decoded, validated,
-  // stamped now), each to every partition, in one atomic batch: all or none.
-  Status AppendControl(const std::vector<std::string>& jsons);
+  // Appends control records (their bytes, events/record_build.h) through the ingress
+  // boundary (validated, stamped now), each to every partition, in one atomic batch: all or
+  // none.
+  Status AppendControl(const std::vector<std::string>& records);
   // A ClockTick at `now_ms` from `source` (the scheduler, `clock advance`).
   Status AppendClockTick(int64_t now_ms, std::string_view source);
 };

@@ -4,11 +4,12 @@
 
 #include "engine/duty.h"
 #include "events/engine_record.h"
+#include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 void ApplyFacts(Ticket& t, const flatbuffers::Vector<flatbuffers::Offset<fb::Attr>>* attrs) {
   if (attrs == nullptr) return;

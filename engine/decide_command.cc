@@ -7,11 +7,12 @@
 #include "engine/env.h"
 #include "engine/permission.h"
 #include "engine/routing.h"
+#include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 bool IsBuiltinVerb(std::string_view verb) {
   return std::find(std::begin(dsl::kBuiltinVerbs), std::end(dsl::kBuiltinVerbs), verb) !=

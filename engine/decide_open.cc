@@ -7,6 +7,7 @@
 #include "engine/env.h"
 #include "engine/keys.h"
 #include "engine/routing.h"
+#include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
@@ -32,7 +33,7 @@ std::string Number(double d) {
   return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 // What the opening event says and where, in its own words, for lists and search: the
 // description where it has one, else the reading (a sensor) or the detection (a camera).

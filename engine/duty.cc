@@ -4,25 +4,18 @@
 #include "engine/notify_values.h"
 #include "engine/outbox.h"
 #include "events/engine_record.h"
+#include "events/record.h"
 
 namespace closeloop::engine::duty {
 namespace {
 
 using nlohmann::json;
 
-std::string Key(uint32_t p, std::string_view tag, std::string_view rest) {
-  std::string k = keys::Partition(p);
-  k += tag;
-  k += '\0';
-  k += rest;
-  return k;
-}
-
 std::string DueKey(uint32_t p, int64_t at, std::string_view chain_id) {
-  return Key(p, "nt", keys::BE64(static_cast<uint64_t>(at)) + std::string(chain_id));
+  return keys::Tagged(p, "nt", keys::BE64(static_cast<uint64_t>(at)) + std::string(chain_id));
 }
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 bool IsDutyRecord(fb::Body type) {
   return type == fb::Body::DutyPaged || type == fb::Body::PageAcknowledged ||
@@ -88,9 +81,11 @@ Status Reject(Step& step, const Ticket& about, fb::RejectReason reason, std::str
 
 }  // namespace
 
-std::string ChainKey(uint32_t p, std::string_view chain_id) { return Key(p, "nc", chain_id); }
+std::string ChainKey(uint32_t p, std::string_view chain_id) {
+  return keys::Tagged(p, "nc", chain_id);
+}
 std::string PageKey(uint32_t p, std::string_view page_record_id) {
-  return Key(p, "np", page_record_id);
+  return keys::Tagged(p, "np", page_record_id);
 }
 
 Result<std::optional<json>> ChainOfPage(const StateReader& state, uint32_t p,
@@ -165,8 +160,9 @@ Status DecidePageTimeouts(Step& step) {
   const uint32_t p = step.partition();
   std::vector<std::string> due;
   CL_RETURN_IF_ERROR(step.tickets().state().Scan(
-      Key(p, "nt", ""), DueKey(p, step.now() + 1, ""), [&](std::string_view key, std::string_view) {
-        due.emplace_back(key.substr(Key(p, "nt", "").size() + 8));
+      keys::Tagged(p, "nt", ""), DueKey(p, step.now() + 1, ""),
+      [&](std::string_view key, std::string_view) {
+        due.emplace_back(key.substr(keys::Tagged(p, "nt", "").size() + 8));
         return true;
       }));
   for (const std::string& chain_id : due) {

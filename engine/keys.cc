@@ -111,6 +111,9 @@ std::string Count(uint32_t p, std::string_view loop, std::string_view state,
 std::string Config(uint32_t p, uint64_t seq) { return Join(p, "cfg", {BE64(seq)}); }
 std::string ConfigPrefix(uint32_t p) { return Join(p, "cfg", {""}); }
 std::string Position(uint32_t p) { return Join(p, "pos", {}); }
+std::string Tagged(uint32_t p, std::string_view tag, std::string_view rest) {
+  return Join(p, tag, {rest});
+}
 std::string Now(uint32_t p) { return Join(p, "now", {}); }
 
 std::string PrefixEnd(std::string prefix) {

@@ -11,6 +11,8 @@
 //                                         (no deadline sorts last)
 //   P a.<department>.<ticket>             open tickets a department assists on
 //   P o.<ticket>                          open overdue tickets -> lead department
+//   P O.<ticket>                          every ticket ever overdue ("closed" once closed)
+//   P L.<loop>.<lead>.<kind>              tickets ever overdue / closed late (8 bytes)
 //   P e.<department>.<ticket>             open tickets escalated to a department
 //   P s.<subject>.<opened_at>.<ticket>    tickets of a subject, by opening time
 //   P v.<subject>.<ticket>                open tickets of a subject -> workflow \0 version \0
@@ -29,6 +31,9 @@
 //                                         calendars), in log order
 //   P pos, P now                          input position (next offset), logical clock (no
 //                                         separator: the tag ends the key)
+//
+// Tags kept elsewhere in the engine, in the same layout (Tagged): nb, nd (the outbox,
+// outbox.h) and nc, np, nt (duty pages, duty.h).
 #pragma once
 
 #include <cstdint>
@@ -77,6 +82,10 @@ std::string Config(uint32_t p, uint64_t seq);
 std::string ConfigPrefix(uint32_t p);
 std::string Position(uint32_t p);
 std::string Now(uint32_t p);
+
+// A key under a tag another part of the engine keeps (the outbox's nb/nd in outbox.h, the
+// duty pager's nc/np/nt in duty.h), laid out like those above: P <tag>.<rest>.
+std::string Tagged(uint32_t p, std::string_view tag, std::string_view rest);
 
 // The smallest key greater than every key starting with `prefix`.
 std::string PrefixEnd(std::string prefix);

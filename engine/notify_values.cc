@@ -2,11 +2,12 @@
 
 #include "base/time_text.h"
 #include "events/engine_record.h"
+#include "events/record.h"
 
 namespace closeloop::engine {
 namespace {
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 bool Matches(const std::set<std::string, std::less<>>& allowed, std::string_view value) {
   return allowed.empty() || allowed.count(value) > 0;

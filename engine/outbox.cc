@@ -17,15 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Key(uint32_t p, std::string_view tag, std::string_view id) {
-  std::string k = keys::Partition(p);
-  k += tag;
-  k += '\0';
-  k += id;
-  return k;
-}
-
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 std::string JsonEscape(const std::string& v) {
   std::string quoted = json(v).dump();
@@ -102,12 +94,17 @@ std::vector<std::string> Resolve(const Subscription& sub, const World& world,
   return out;
 }
 
+// Every entry under `prefix` (a tag's), as its delivery id and value.
+Status ForEachTagged(const StateReader& state, const std::string& prefix, const EntryFn& fn) {
+  return state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+    return fn(k.substr(prefix.size()), v);
+  });
+}
+
 }  // namespace
 
-std::string PendingKey(uint32_t p, std::string_view id) { return Key(p, "nb", id); }
-std::string PendingPrefix(uint32_t p) { return Key(p, "nb", ""); }
-std::string ProgressKey(uint32_t p, std::string_view id) { return Key(p, "nd", id); }
-std::string ProgressPrefix(uint32_t p) { return Key(p, "nd", ""); }
+std::string PendingKey(uint32_t p, std::string_view id) { return keys::Tagged(p, "nb", id); }
+std::string ProgressKey(uint32_t p, std::string_view id) { return keys::Tagged(p, "nd", id); }
 
 bool IsOutboxKey(std::string_view key) {
   if (key.size() < 7) return false;
@@ -117,6 +114,19 @@ bool IsOutboxKey(std::string_view key) {
 
 std::string DeliveryId(std::string_view record_id, std::string_view subscription_id) {
   return std::string(record_id) + "." + std::string(subscription_id);
+}
+
+Status ForEachPending(const StateReader& state, uint32_t p, const EntryFn& fn) {
+  return ForEachTagged(state, keys::Tagged(p, "nb", ""), fn);
+}
+
+Status ForEachProgress(const StateReader& state, uint32_t p, const EntryFn& fn) {
+  return ForEachTagged(state, keys::Tagged(p, "nd", ""), fn);
+}
+
+Result<std::optional<std::string>> ReadProgress(const StateReader& state, uint32_t p,
+                                                std::string_view delivery_id) {
+  return state.Get(ProgressKey(p, delivery_id));
 }
 
 OutboxWriter::OutboxWriter() = default;

@@ -15,7 +15,9 @@
 // Thread-safety: OutboxWriter is used by one processor thread.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,13 +33,22 @@ class JsonCodec;
 namespace closeloop::engine::outbox {
 
 std::string PendingKey(uint32_t p, std::string_view delivery_id);
-std::string PendingPrefix(uint32_t p);
 std::string ProgressKey(uint32_t p, std::string_view delivery_id);
-std::string ProgressPrefix(uint32_t p);
 // True for keys of either tag, whatever the partition.
 bool IsOutboxKey(std::string_view key);
 
 std::string DeliveryId(std::string_view record_id, std::string_view subscription_id);
+
+// Reading the outbox (the deliverer, connectors/notify/deliverer.h): each entry of a
+// partition, in delivery-id order, as its id and its stored JSON, until `fn` returns false.
+using EntryFn = std::function<bool(std::string_view delivery_id, std::string_view json)>;
+// The deliveries waiting to be sent.
+Status ForEachPending(const StateReader& state, uint32_t p, const EntryFn& fn);
+// The deliverer's progress records: retrying ones and dead letters.
+Status ForEachProgress(const StateReader& state, uint32_t p, const EntryFn& fn);
+// One delivery's progress (JSON), if it has any.
+Result<std::optional<std::string>> ReadProgress(const StateReader& state, uint32_t p,
+                                                std::string_view delivery_id);
 
 class OutboxWriter {
  public:

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "events/record.h"
+
 namespace closeloop::engine {
 namespace {
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 std::string OrNone(const std::string& s, const char* none) { return s.empty() ? none : s; }
 

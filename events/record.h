@@ -21,6 +21,9 @@ namespace fb = ::closeloop::fb;
 Result<const fb::Record*> VerifyRecord(std::span<const uint8_t> bytes);
 Result<const fb::Record*> VerifyRecord(std::string_view bytes);
 
+// The text of an optional string field of a record; "" when the field is absent.
+inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
 // Who may write a body type.
 enum class BodyKind {
   kIngress,  // agencies and staff publish these

@@ -63,28 +63,59 @@ bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, P
     errors->push_back({line + derr.line - 1, derr.column, derr.field, derr.message});
     return false;
   }
-  const events::fb::Record* rec = *events::VerifyRecord(*bytes);
-  if (auto [field, why] = Refusal(policy_, *rec); !why.empty()) {
+  // Point at the field's key when it is in the text; else at its parent's; else at the
+  // record's start.
+  auto where = [&](const std::string& field) -> std::pair<int, int> {
     size_t at = events::JsonOffsetOf(json, field);
+    if (at == std::string_view::npos) {
+      auto dot = field.rfind('.');
+      if (dot != std::string::npos) at = events::JsonOffsetOf(json, field.substr(0, dot));
+    }
     auto lc = events::LineColumnAt(json, at == std::string_view::npos ? 0 : at);
-    errors->push_back({line + lc.line - 1, lc.column, field, why, /*forbidden=*/true});
+    return {line + lc.line - 1, lc.column};
+  };
+  return Check(*bytes, line, now_ms, where, out, errors);
+}
+
+bool IngressPreparer::PrepareRecord(std::string_view bytes, int64_t now_ms, PreparedRecord* out,
+                                    std::vector<IngressError>* errors) {
+  auto rec = events::VerifyRecord(bytes);
+  if (!rec.ok()) {
+    errors->push_back({1, 0, "", rec.status().message()});
+    return false;
+  }
+  return Check(
+      bytes, 1, now_ms,
+      [](const std::string&) {
+        return std::pair<int, int>{1, 0};
+      },
+      out, errors);
+}
+
+bool IngressPreparer::Check(std::string_view bytes, int line, int64_t now_ms,
+                            const std::function<std::pair<int, int>(const std::string&)>& where,
+                            PreparedRecord* out, std::vector<IngressError>* errors) const {
+  const events::fb::Record* rec = *events::VerifyRecord(bytes);
+  // events::ValidateIngress reads the body of a typed record without checking it is there.
+  if (rec->body_type() != events::fb::Body::NONE && rec->body() == nullptr) {
+    auto [l, c] = where("body_type");
+    errors->push_back({l, c, "body", "missing: a record with a body_type needs its body"});
+    return false;
+  }
+  if (auto [field, why] = Refusal(policy_, *rec); !why.empty()) {
+    auto [l, c] = where(field);
+    errors->push_back({l, c, field, why, /*forbidden=*/true});
     return false;
   }
   auto problems = events::ValidateIngress(*rec);
   if (!problems.empty()) {
     for (auto& p : problems) {
-      // Point at the field's key when it is in the text; else at the record's start.
-      size_t at = events::JsonOffsetOf(json, p.field);
-      if (at == std::string_view::npos) {
-        auto dot = p.field.rfind('.');
-        if (dot != std::string::npos) at = events::JsonOffsetOf(json, p.field.substr(0, dot));
-      }
-      auto lc = events::LineColumnAt(json, at == std::string_view::npos ? 0 : at);
-      errors->push_back({line + lc.line - 1, lc.column, p.field, p.message});
+      auto [l, c] = where(p.field);
+      errors->push_back({l, c, p.field, p.message});
     }
     return false;
   }
-  auto stamped = events::StampIngress(*bytes, now_ms);
+  auto stamped = events::StampIngress(bytes, now_ms);
   if (!stamped.ok()) {
     errors->push_back({line, 1, "", stamped.status().message()});
     return false;
@@ -96,13 +127,6 @@ bool IngressPreparer::Prepare(std::string_view json, int line, int64_t now_ms, P
   return true;
 }
 
-bool IngressPreparer::Admits(const events::fb::Record& record, IngressError* error) const {
-  auto [field, why] = Refusal(policy_, record);
-  if (why.empty()) return true;
-  *error = {1, 0, field, why, /*forbidden=*/true};
-  return false;
-}
-
 std::vector<events::PartitionAppend> ToBatch(const std::vector<PreparedRecord>& records,
                                              uint32_t partitions) {
   std::vector<events::PartitionAppend> batch(partitions);
@@ -112,6 +136,23 @@ std::vector<events::PartitionAppend> ToBatch(const std::vector<PreparedRecord>& 
   }
   std::erase_if(batch, [](const events::PartitionAppend& pa) { return pa.records.empty(); });
   return batch;
+}
+
+Result<std::vector<events::PartitionAppend>> ControlBatch(const std::vector<std::string>& records,
+                                                          uint32_t partitions, int64_t now_ms) {
+  IngressPreparer preparer(partitions);
+  std::vector<PreparedRecord> prepared;
+  for (size_t i = 0; i < records.size(); ++i) {
+    PreparedRecord rec;
+    std::vector<IngressError> errors;
+    if (!preparer.PrepareRecord(records[i], now_ms, &rec, &errors)) {
+      const auto& e = errors.front();
+      return InvalidArgument("control record " + std::to_string(i + 1) + ": " +
+                             (e.field.empty() ? "" : e.field + ": ") + e.message);
+    }
+    prepared.push_back(std::move(rec));
+  }
+  return ToBatch(prepared, partitions);
 }
 
 }  // namespace closeloop::file

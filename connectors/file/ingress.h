@@ -3,8 +3,10 @@
 // Nothing here writes; callers append only when a whole batch is good.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events/json_codec.h"
@@ -63,12 +65,18 @@ class IngressPreparer {
   bool Prepare(std::string_view json, int line, int64_t now_ms, PreparedRecord* out,
                std::vector<IngressError>* errors);
 
-  // The policy's decision on a decoded record, for boundaries that receive records already
-  // encoded (Kafka's FlatBuffers ingress): false with the refusal (field, message,
-  // forbidden) in *error.
-  bool Admits(const events::fb::Record& record, IngressError* error) const;
+  // The same for a record already encoded: one from Kafka's FlatBuffers ingress topic, or
+  // one the program built (events/record_build.h). Errors are at line 1, column 0.
+  bool PrepareRecord(std::string_view bytes, int64_t now_ms, PreparedRecord* out,
+                     std::vector<IngressError>* errors);
 
  private:
+  // The checks every record takes once decoded (verified `bytes`): the policy, validation,
+  // stamping, partitions. `where` places a field's problem (line, column) in the input.
+  bool Check(std::string_view bytes, int line, int64_t now_ms,
+             const std::function<std::pair<int, int>(const std::string&)>& where,
+             PreparedRecord* out, std::vector<IngressError>* errors) const;
+
   uint32_t partitions_;
   PublishPolicy policy_;
   events::JsonCodec codec_;
@@ -78,5 +86,11 @@ class IngressPreparer {
 // partition order; records keep their input order within a partition).
 std::vector<events::PartitionAppend> ToBatch(const std::vector<PreparedRecord>& records,
                                              uint32_t partitions);
+
+// Control records already encoded (events/record_build.h), each through PrepareRecord with
+// the trusted policy and stamped `now_ms`, as one batch for every partition: all of them, or
+// the first problem ("control record N: field: message") and nothing.
+Result<std::vector<events::PartitionAppend>> ControlBatch(const std::vector<std::string>& records,
+                                                          uint32_t partitions, int64_t now_ms);
 
 }  // namespace closeloop::file

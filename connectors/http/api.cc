@@ -124,7 +124,7 @@ void WorldCache::LogRefreshError(const Status& s) {
   spdlog::error("api: the deployed configuration could not be read: {}", s.ToString());
 }
 
-Status WorldCache::Admits(const std::vector<std::string>& jsons) {
+Status WorldCache::Admits(const std::vector<std::string>& records) {
   // Judged against the configuration as it is, or not at all.
   CL_RETURN_IF_ERROR(Refresh());
   engine::World trial;
@@ -133,11 +133,11 @@ Status WorldCache::Admits(const std::vector<std::string>& jsons) {
     trial = world_;
   }
   file::IngressPreparer preparer(partitions_);
-  for (size_t i = 0; i < jsons.size(); ++i) {
+  for (size_t i = 0; i < records.size(); ++i) {
     const std::string at = "record " + std::to_string(i) + ": ";
     file::PreparedRecord prepared;
     std::vector<file::IngressError> errors;
-    if (!preparer.Prepare(jsons[i], 1, 0, &prepared, &errors)) {
+    if (!preparer.PrepareRecord(records[i], 0, &prepared, &errors)) {
       const auto& e = errors.front();
       return InvalidArgument(at + (e.field.empty() ? "" : e.field + ": ") + e.message);
     }
@@ -161,7 +161,7 @@ Api::Impl::Impl(ApiBackend backend, ApiOptions options)
       world(*b.state, partitions),
       feed(*b.log, *b.state) {}
 
-bool Api::Impl::AwaitProcessed(const rocks::IngressAck& ack) {
+bool Api::Impl::AwaitProcessed(const events::IngressAck& ack) {
   if (!b.decisions_visible) return false;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(o.command_wait_ms);
@@ -176,7 +176,7 @@ bool Api::Impl::AwaitProcessed(const rocks::IngressAck& ack) {
 
 bool Api::Impl::AwaitControlApplied() {
   const uint64_t end = b.log->Head(0).end_offset;
-  return end == 0 || AwaitProcessed(rocks::IngressAck{"", 0, end - 1, false});
+  return end == 0 || AwaitProcessed(events::IngressAck{"", 0, end - 1, false});
 }
 
 Status Api::Impl::ForEachCausedBy(

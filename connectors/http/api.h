@@ -11,13 +11,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "base/status.h"
-#include "connectors/rocksdb/ingress_appender.h"
+#include "events/publish.h"
 
 namespace closeloop::engine {
 class StateReader;
@@ -44,7 +44,7 @@ struct ApiBackend {
   const engine::StateReader* state = nullptr;  // the engine's derived state
   rocks::RocksDb* db = nullptr;                // users, tokens, the access log
   // Appends ingress at most once per id and answers when it is durable.
-  std::function<Result<std::vector<rocks::IngressAck>>(const std::vector<rocks::IngressItem>&)>
+  std::function<Result<std::vector<events::IngressAck>>(const std::vector<events::IngressItem>&)>
       publish;
   // Records processed so far in a partition (the engine's position).
   std::function<uint64_t(uint32_t)> processed;
@@ -52,7 +52,8 @@ struct ApiBackend {
   std::function<int64_t()> engine_now;
   // The boundary's clock, for stamping ingress and the access log. Never used in processing.
   std::function<int64_t()> wall_now;
-  // Appends control records (JSON: deployments, reference data) through the ingress
+  // Appends control records (their bytes: deployments, reference data, built with
+  // events/record_build.h or decoded from an administrator's JSON) through the ingress
   // boundary, each to every partition, all or none.
   std::function<Status(const std::vector<std::string>&)> append_control;
   // Set when the server runs a manual clock: appends a ClockTick at the given time.

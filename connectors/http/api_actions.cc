@@ -11,6 +11,7 @@
 #include "events/ids.h"
 #include "events/log.h"
 #include "events/record.h"
+#include "events/record_build.h"
 
 namespace closeloop::http {
 namespace {
@@ -187,29 +188,38 @@ void Api::Impl::Act(Call& c, const std::string& id) {
                          "command\x1f" + c.who().name + "\x1f" + ticket.id + "\x1f" + command_id, 0)
             .ToString();
   }
-  json cmd = {
-      {"ticket_id", ticket.id}, {"verb", verb}, {"role", role}, {"department", c.who().department}};
-  if (expected) cmd["expected_version"] = expected;
-  for (const char* f : {"reason", "note", "to_department"}) {
-    if (!str(f)->empty()) cmd[f] = *str(f);
+  events::fb::StaffCommandT cmd;
+  cmd.ticket_id = ticket.id;
+  cmd.verb = verb;
+  cmd.role = role;
+  cmd.department = c.who().department;
+  cmd.expected_version = static_cast<uint32_t>(expected);
+  cmd.reason = *str("reason");
+  cmd.note = *str("note");
+  cmd.to_department = *str("to_department");
+  if (body->contains("days")) cmd.days = (*body)["days"].get<int32_t>();  // range checked above
+  if (body->contains("evidence"))
+    cmd.evidence = (*body)["evidence"].get<std::vector<std::string>>();
+  for (const auto& a : attrs) {  // in key order, as the schema keeps a keyed vector
+    auto attr = std::make_unique<events::fb::AttrT>();
+    attr->key = a["key"].get<std::string>();
+    attr->value = a["value"].get<std::string>();
+    cmd.fields.push_back(std::move(attr));
   }
-  if (body->contains("days")) cmd["days"] = (*body)["days"];
-  if (body->contains("evidence")) cmd["evidence"] = (*body)["evidence"];
-  if (!attrs.empty()) cmd["fields"] = attrs;
-  json rec = {{"id", record_id},
-              {"source", "api"},
-              {"subject", ticket.subject},
-              {"jurisdiction", ticket.jurisdiction},
-              {"occurred_at", now},
-              {"actor", c.who().name},
-              {"body_type", "StaffCommand"},
-              {"body", cmd}};
+  events::fb::RecordT rec;
+  rec.id = record_id;
+  rec.source = "api";
+  rec.subject = ticket.subject;
+  rec.jurisdiction = ticket.jurisdiction;
+  rec.occurred_at = now;
+  rec.actor = c.who().name;
+  rec.body.Set(std::move(cmd));
   file::PublishPolicy policy;  // the server's own command, built from the token's claims
   policy.staff_commands = true;
   file::IngressPreparer preparer(partitions, policy);
   file::PreparedRecord prepared;
   std::vector<file::IngressError> errs;
-  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+  if (!preparer.PrepareRecord(events::PackRecord(std::move(rec)), now, &prepared, &errs)) {
     const auto& e = errs.front();
     std::string field = e.field.rfind("body.", 0) == 0 ? e.field.substr(5) : e.field;
     if (field == "id") field = "command_id";
@@ -225,7 +235,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
                    "command_id");
   }
   if (!acks.ok()) return c.Fail(acks.status());
-  const rocks::IngressAck ack = acks->front();
+  const events::IngressAck ack = acks->front();
   c.detail = verb + " " + ticket.id + " command " + command_id;
 
   if (!b.decisions_visible) {

@@ -7,7 +7,7 @@
 #include "connectors/http/json_body.h"
 #include "dsl/compile.h"
 #include "dsl/diagnostic.h"
-#include "events/hash.h"
+#include "events/record_build.h"
 
 namespace closeloop::http {
 namespace {
@@ -96,15 +96,8 @@ void Api::Impl::DeployWorkflow(Call& c) {
   std::vector<std::string> records;
   json deployed = json::array();
   for (const auto& wf : compiled.program->workflows) {
-    json rec = {{"source", "api/" + c.who().name},
-                {"actor", c.who().name},
-                {"body_type", "WorkflowDeployed"},
-                {"body",
-                 {{"name", wf.name},
-                  {"version", wf.version},
-                  {"source", source},
-                  {"source_sha256", events::ToHex(events::Sha256Of(std::string_view(source)))}}}};
-    records.push_back(rec.dump());
+    records.push_back(events::WorkflowDeployedRecord("api/" + c.who().name, c.who().name, wf.name,
+                                                     wf.version, source));
     deployed.push_back({{"name", wf.name}, {"version", wf.version}});
   }
   if (Status admitted = world.Admits(records); !admitted.ok()) {
@@ -209,7 +202,16 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
       }
       if (!r.contains("source")) r["source"] = "api/" + c.who().name;
       r["actor"] = c.who().name;
-      records.push_back(r.dump());
+      // The administrator's JSON, decoded once here with the schema (the record's own
+      // position in the body is what a problem names).
+      events::DecodeError bad_record;
+      auto bytes = JsonCodecForThread().FromJson(r.dump(), &bad_record);
+      if (!bytes.ok()) {
+        return c.Fail(InvalidArgument("record " + std::to_string(i) + ": " +
+                                      (bad_record.field.empty() ? "" : bad_record.field + ": ") +
+                                      bad_record.message));
+      }
+      records.push_back(std::move(*bytes));
     }
     if (Status admitted = world.Admits(records); !admitted.ok()) {
       if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);

@@ -136,7 +136,7 @@ void Api::Impl::PostEvents(Call& c) {
   int64_t now = b.wall_now();
   json errors = json::array();
   bool forbidden = false;
-  std::vector<rocks::IngressItem> ready;
+  std::vector<events::IngressItem> ready;
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     file::PreparedRecord rec;

@@ -67,13 +67,13 @@ class WorldCache {
  public:
   WorldCache(const engine::StateReader& state, uint32_t partitions)
       : state_(state), partitions_(partitions) {}
-  // Whether the engine would take these control records (JSON, as append_control gets them),
+  // Whether the engine would take these control records (bytes, as append_control gets them),
   // in order, on top of the World as it is now: the engine's own refusal
   // (World::ApplyControl), so the API can answer it before anything is written, instead of
   // the engine recording it afterwards where only `log dump` shows it. "record N: " leads
   // the message. InvalidArgument: a record does not decode (as append_control would say);
   // FailedPrecondition: the engine would refuse it.
-  Status Admits(const std::vector<std::string>& jsons);
+  Status Admits(const std::vector<std::string>& records);
   // Runs `fn(world)` on an up-to-date World under a shared lock. When the stored records
   // cannot be read, the error is logged and `fn` sees the World as far as it loaded.
   template <typename F>
@@ -159,7 +159,7 @@ struct Api::Impl {
   // decision (actions, Open311 requests): waits, backing off from 1 to 20 ms, until the
   // engine has processed the record `ack` names or ApiOptions::command_wait_ms has passed.
   // Whether it was processed; false at once when decisions are not visible (Kafka).
-  bool AwaitProcessed(const rocks::IngressAck& ack);
+  bool AwaitProcessed(const events::IngressAck& ack);
   // After control records were appended: waits (as AwaitProcessed) until the engine has
   // processed partition 0 up to its end, so the next admin request is judged against them
   // (WorldCache reads the partition furthest along). False when it did not within the wait.

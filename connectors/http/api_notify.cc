@@ -8,6 +8,7 @@
 #include "connectors/notify/deliverer.h"
 #include "engine/duty.h"
 #include "engine/notify_rules.h"
+#include "events/record_build.h"
 
 namespace closeloop::http {
 namespace {
@@ -44,12 +45,17 @@ void Api::Impl::PutVersionedTable(Call& c, const VersionedTable& t) {
                        "in effect " + std::to_string(current),
                    "version");
   }
-  json rec = {{"source", "api/" + c.who().name},
-              {"actor", c.who().name},
-              {"body_type", "ReferenceDataUpdated"},
-              {"body", {{"table_name", t.name}, {"version", version}, {"content_json", text}}}};
+  events::fb::ReferenceDataUpdatedT table;
+  table.table_name = t.name;
+  table.version = version;
+  table.content_json = text;
+  events::fb::RecordT rec;
+  rec.source = "api/" + c.who().name;
+  rec.actor = c.who().name;
+  rec.body.Set(std::move(table));
+  const std::string record = events::PackRecord(std::move(rec));
   // What only the World knows (the calendars named, the rosters subscriptions name).
-  if (Status admitted = world.Admits({rec.dump()}); !admitted.ok()) {
+  if (Status admitted = world.Admits({record}); !admitted.ok()) {
     // "record 0: <table> v<N>: <field>: <why>" -> "<field>: <why>", the field apart.
     std::string m = admitted.message();
     for (const std::string& prefix :
@@ -60,7 +66,7 @@ void Api::Impl::PutVersionedTable(Call& c, const VersionedTable& t) {
     const bool is_field = field.find(' ') == std::string::npos;
     return c.Error(422, "refused", m + "; nothing was published", is_field ? field : "");
   }
-  Status appended = b.append_control({rec.dump()});
+  Status appended = b.append_control({record});
   if (!appended.ok()) return c.Fail(appended);
   c.detail = t.name + " v" + std::to_string(version);
   c.Json(201, {{"version", version}, {t.count_key, *entries}});
@@ -225,19 +231,22 @@ void Api::Impl::AckPage(Call& c) {
                        chain->value("acknowledged_by", "") + " already");
   }
   const int64_t now = b.wall_now();
-  json rec = {{"source", "api"},
-              {"subject", chain->value("subject", "")},
-              {"occurred_at", now},
-              {"actor", actor},
-              {"body_type", "PageAcknowledgement"},
-              {"body", {{"delivery_id", id}, {"via", via}}}};
-  if (!chain->value("jurisdiction", "").empty()) rec["jurisdiction"] = (*chain)["jurisdiction"];
+  events::fb::PageAcknowledgementT ack;
+  ack.delivery_id = id;
+  ack.via = via;
+  events::fb::RecordT rec;
+  rec.source = "api";
+  rec.subject = chain->value("subject", "");
+  rec.jurisdiction = chain->value("jurisdiction", "");
+  rec.occurred_at = now;
+  rec.actor = actor;
+  rec.body.Set(std::move(ack));
   file::PublishPolicy policy;  // the server's own record, like a staff command
   policy.staff_commands = true;
   file::IngressPreparer preparer(partitions, policy);
   file::PreparedRecord prepared;
   std::vector<file::IngressError> errs;
-  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+  if (!preparer.PrepareRecord(events::PackRecord(std::move(rec)), now, &prepared, &errs)) {
     return c.Error(400, "invalid", errs.front().message, errs.front().field);
   }
   prepared.partitions = {partition};  // where the chain is: its processor decides

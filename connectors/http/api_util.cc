@@ -29,10 +29,13 @@ std::optional<int64_t> ParseTimeParam(const std::string& text, const std::string
 
 json TicketJson(const engine::Ticket& t) { return json::parse(t.ToJson(), nullptr, false); }
 
-json RecordJson(std::string_view bytes) {
-  // One codec per thread: it holds a parser and is not thread-safe.
+events::JsonCodec& JsonCodecForThread() {
   thread_local events::JsonCodec codec;
-  auto text = codec.ToJson(bytes);
+  return codec;
+}
+
+json RecordJson(std::string_view bytes) {
+  auto text = JsonCodecForThread().ToJson(bytes);
   if (!text.ok()) return {{"error", "undecodable record: " + text.status().message()}};
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object())

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/ticket.h"
+#include "events/json_codec.h"
 
 namespace closeloop::http {
 
@@ -21,5 +22,7 @@ nlohmann::json TicketJson(const engine::Ticket& t);
 // Stored records (FlatBuffers) as JSON objects.
 nlohmann::json RecordsJson(const std::vector<std::string>& records);
 nlohmann::json RecordJson(std::string_view bytes);
+// This thread's codec (it holds a parser and is not thread-safe), for decoding records.
+events::JsonCodec& JsonCodecForThread();
 
 }  // namespace closeloop::http

@@ -16,6 +16,7 @@
 #include "events/ids.h"
 #include "events/log.h"
 #include "events/record.h"
+#include "events/record_build.h"
 
 namespace closeloop::http::open311 {
 namespace {
@@ -218,39 +219,46 @@ void PostRequest(Api::Impl& im, Call& c) {
       if (r.ok() && now - (*r)->recorded_at() <= kResendWindowMs) id = ids.previous;
     }
   }
-  json body = {{"service_code", code}, {"description", field("description")},
-               {"requester", name},    {"requester_kind", "public"},
-               {"contact", contact},   {"channel", "web"},
-               {"address", address},   {"external_id", id}};
-  if (lat) body["location"] = {{"lat", *lat}, {"lon", *lon}};
-  if (!attrs.empty()) {
-    body["attrs"] = json::array();
-    for (const auto& [k, v] : attrs) body["attrs"].push_back({{"key", k}, {"value", v}});
+  events::fb::ServiceRequestT body;
+  body.service_code = code;
+  body.description = field("description");
+  body.requester = name;
+  body.requester_kind = events::fb::RequesterKind::public_;
+  body.contact = contact;
+  body.channel = events::fb::Channel::web;
+  body.address = address;
+  body.external_id = id;
+  if (lat) body.location = std::make_unique<events::fb::GeoPoint>(*lat, *lon);
+  for (const auto& [k, v] : attrs) {  // in key order, as the schema keeps a keyed vector
+    auto a = std::make_unique<events::fb::AttrT>();
+    a->key = k;
+    a->value = v;
+    body.attrs.push_back(std::move(a));
   }
-  json rec = {{"id", id},
-              {"source", u.agency},
-              {"subject", "open311/" + (contact.empty() ? id : contact)},
-              {"jurisdiction", jurisdiction},
-              {"occurred_at", now},
-              {"actor", name.empty() ? "open311" : name},
-              {"body_type", "ServiceRequest"},
-              {"body", body}};
+  events::fb::RecordT rec;
+  rec.id = id;
+  rec.source = u.agency;
+  rec.subject = "open311/" + (contact.empty() ? id : contact);
+  rec.jurisdiction = jurisdiction;
+  rec.occurred_at = now;
+  rec.actor = name.empty() ? "open311" : name;
+  rec.body.Set(std::move(body));
   file::IngressPreparer preparer(im.partitions);
   file::PreparedRecord prepared;
   std::vector<file::IngressError> errs;
-  if (!preparer.Prepare(rec.dump(), 1, now, &prepared, &errs)) {
+  if (!preparer.PrepareRecord(events::PackRecord(std::move(rec)), now, &prepared, &errs)) {
     return bad(errs.front().field + ": " + errs.front().message);
   }
   // The same submission id already recorded (a client_request_id resent, perhaps with
   // edited fields): the spec's resend answers with the first submission, recording nothing
   // (the ingress boundary would refuse other content under a used id with a 409).
-  std::optional<rocks::IngressAck> earlier;
+  std::optional<events::IngressAck> earlier;
   if (im.b.locate_record) {
     auto at = im.b.locate_record(id);
     if (!at.ok()) return c.Fail(at.status());
-    if (*at) earlier = rocks::IngressAck{id, (*at)->first, (*at)->second, true};
+    if (*at) earlier = events::IngressAck{id, (*at)->first, (*at)->second, true};
   }
-  rocks::IngressAck ack;
+  events::IngressAck ack;
   if (earlier) {
     ack = *earlier;
   } else {

@@ -35,9 +35,8 @@ std::string DescribeErrors(const std::vector<file::IngressError>& errors) {
   return out;
 }
 
-bool ConvertIngress(IngressFormat format, const IngressMessage& m, uint32_t partitions,
-                    file::IngressPreparer& preparer, file::PreparedRecord* out,
-                    std::vector<file::IngressError>* errors) {
+bool ConvertIngress(IngressFormat format, const IngressMessage& m, file::IngressPreparer& preparer,
+                    file::PreparedRecord* out, std::vector<file::IngressError>* errors) {
   const int64_t stamp = m.timestamp_ms;
   bool has_id = false;
   if (format == IngressFormat::kJson) {
@@ -54,30 +53,8 @@ bool ConvertIngress(IngressFormat format, const IngressMessage& m, uint32_t part
     has_id = j.is_object() && j.contains("id");
   } else {
     auto rec = events::VerifyRecord(m.value);
-    if (!rec.ok()) {
-      errors->push_back({1, 0, "", rec.status().message()});
-      return false;
-    }
-    if ((*rec)->body_type() != events::fb::Body::NONE && (*rec)->body() == nullptr) {
-      errors->push_back({1, 0, "body", "missing: a record with a body_type needs its body"});
-      return false;
-    }
-    if (file::IngressError refused; !preparer.Admits(**rec, &refused)) {
-      errors->push_back(refused);
-      return false;
-    }
-    for (auto& p : events::ValidateIngress(**rec)) errors->push_back({1, 0, p.field, p.message});
-    if (!errors->empty()) return false;
-    has_id = (*rec)->id() != nullptr && (*rec)->id()->size() > 0;
-    auto stamped = events::StampIngress(m.value, stamp);
-    if (!stamped.ok()) {
-      errors->push_back({1, 0, "", stamped.status().message()});
-      return false;
-    }
-    const events::fb::Record* r = *events::VerifyRecord(*stamped);
-    out->partitions = events::TargetPartitions(*r, partitions);
-    out->id = r->id()->str();
-    out->bytes = std::move(*stamped);
+    has_id = rec.ok() && (*rec)->id() != nullptr && (*rec)->id()->size() > 0;
+    if (!preparer.PrepareRecord(m.value, stamp, out, errors)) return false;
   }
   if (!has_id) {
     // Consumed again after a crash, the message must become the same record.
@@ -160,7 +137,7 @@ void IngressBridge::Run() {
           m.topic == topics_.ingress_fb() ? IngressFormat::kFlatBuffers : IngressFormat::kJson;
       file::PreparedRecord rec;
       std::vector<file::IngressError> errors;
-      if (ConvertIngress(format, m, partitions_, preparer, &rec, &errors)) {
+      if (ConvertIngress(format, m, preparer, &rec, &errors)) {
         ++stats_.accepted;
         const events::fb::Record* r = *events::VerifyRecord(rec.bytes);
         for (uint32_t p : rec.partitions) {

@@ -32,11 +32,10 @@ struct IngressMessage {
 };
 
 // One message to a record (PreparedRecord: bytes + target partitions), or the errors.
-// Not thread-safe (the preparer); one per thread.
-// `partitions`: the records topic's partition count (the preparer's).
-bool ConvertIngress(IngressFormat format, const IngressMessage& m, uint32_t partitions,
-                    file::IngressPreparer& preparer, file::PreparedRecord* out,
-                    std::vector<file::IngressError>* errors);
+// Not thread-safe (the preparer, made for the records topic's partition count); one per
+// thread.
+bool ConvertIngress(IngressFormat format, const IngressMessage& m, file::IngressPreparer& preparer,
+                    file::PreparedRecord* out, std::vector<file::IngressError>* errors);
 
 // "line 1, column 40: body.severity: unknown value 'big'" for logs and dead-letter headers.
 std::string DescribeErrors(const std::vector<file::IngressError>& errors);

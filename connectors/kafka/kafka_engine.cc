@@ -6,6 +6,7 @@
 #include "engine/processor.h"
 #include "engine/queries.h"
 #include "events/record.h"
+#include "events/record_build.h"
 
 namespace closeloop::kafka {
 
@@ -254,11 +255,10 @@ void KafkaEngine::Tick() {
       auto v = engine::PartitionNow(*store_, p);
       if (v.ok()) now = std::max(now, *v);
     }
-    std::string json = R"({"source": "kafka-scheduler","body_type": "ClockTick","body": {"now": )" +
-                       std::to_string(now) + "}}";
     file::PreparedRecord rec;
     std::vector<file::IngressError> errors;
-    if (!preparer.Prepare(json, 1, wall, &rec, &errors)) {
+    if (!preparer.PrepareRecord(events::ClockTickRecord("kafka-scheduler", now), wall, &rec,
+                                &errors)) {
       spdlog::error("kafka: clock record: {}", DescribeErrors(errors));
       continue;
     }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 
+#include "events/note.h"
+
 namespace closeloop::notify {
 namespace {
 
@@ -33,15 +35,6 @@ size_t ReadMessage(char* buf, size_t size, size_t n, void* user) {
   std::memcpy(buf, r->text->data() + r->at, len);
   r->at += len;
   return len;
-}
-
-std::string Base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n);
-  return out;
 }
 
 // Length of the UTF-8 sequence starting with byte `c` (1 for anything unexpected).
@@ -144,7 +137,7 @@ std::string EncodeHeaderWord(const std::string& utf8) {
     }
     if (end == i) end = std::min(utf8.size(), i + kMaxBytes);  // a malformed run
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + Base64(utf8.substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + events::Base64Encode(utf8.substr(i, end - i)) + "?=";
     i = end;
   }
   return out;
@@ -165,7 +158,7 @@ std::string MimeMessage(const std::string& from, const std::vector<std::string>&
   m += "Content-Type: text/plain; charset=UTF-8\r\n";
   m += "Content-Transfer-Encoding: base64\r\n";
   m += "\r\n";
-  std::string encoded = Base64(body);
+  std::string encoded = events::Base64Encode(body);
   for (size_t i = 0; i < encoded.size(); i += 76) m += encoded.substr(i, 76) + "\r\n";
   return m;
 }

@@ -11,7 +11,6 @@
 #include <random>
 #include <sstream>
 
-#include "engine/keys.h"
 #include "engine/outbox.h"
 
 namespace closeloop::notify {
@@ -179,35 +178,35 @@ size_t Deliverer::RunOnce() {
   for (uint32_t p = 0; p < partitions_; ++p) {
     // Progress first (attempts, next attempt, dead letters), then the pending deliveries.
     std::map<std::string, json> progress;
-    std::string nd = engine::outbox::ProgressPrefix(p);
     Status s =
-        store_.Scan(nd, engine::keys::PrefixEnd(nd), [&](std::string_view k, std::string_view v) {
+        engine::outbox::ForEachProgress(store_, p, [&](std::string_view id, std::string_view v) {
           json j = json::parse(v, nullptr, false);
           if (j.is_object()) {
             if (j.value("status", "") == "dead") ++dead;
-            progress[std::string(k.substr(nd.size()))] = std::move(j);
+            progress[std::string(id)] = std::move(j);
           }
           return true;
         });
-    std::string nb = engine::outbox::PendingPrefix(p);
     if (s.ok()) {
-      s = store_.Scan(nb, engine::keys::PrefixEnd(nb), [&](std::string_view k, std::string_view v) {
-        ++pending;
-        std::string id(k.substr(nb.size()));
-        json d = json::parse(v, nullptr, false);
-        if (!d.is_object()) return true;
-        int64_t not_before = d.value("not_before", int64_t{0});
-        if (not_before > engine_now) return true;  // quiet hours
-        int64_t since = std::max(d.value("created_at", int64_t{0}), not_before);
-        if (oldest == 0 || since < oldest) oldest = since;
-        auto pr = progress.find(id);
-        if (pr != progress.end() && pr->second.value("next_attempt_at", int64_t{0}) > WallMs()) {
-          return true;
-        }
-        int attempts = pr == progress.end() ? 0 : pr->second.value("attempts", 0);
-        work.push_back({p, std::move(id), std::string(v), attempts, d.value("urgent", false)});
-        return true;
-      });
+      s = engine::outbox::ForEachPending(
+          store_, p, [&](std::string_view key_id, std::string_view v) {
+            ++pending;
+            std::string id(key_id);
+            json d = json::parse(v, nullptr, false);
+            if (!d.is_object()) return true;
+            int64_t not_before = d.value("not_before", int64_t{0});
+            if (not_before > engine_now) return true;  // quiet hours
+            int64_t since = std::max(d.value("created_at", int64_t{0}), not_before);
+            if (oldest == 0 || since < oldest) oldest = since;
+            auto pr = progress.find(id);
+            if (pr != progress.end() &&
+                pr->second.value("next_attempt_at", int64_t{0}) > WallMs()) {
+              return true;
+            }
+            int attempts = pr == progress.end() ? 0 : pr->second.value("attempts", 0);
+            work.push_back({p, std::move(id), std::string(v), attempts, d.value("urgent", false)});
+            return true;
+          });
     }
     if (!s.ok()) spdlog::error("notify: scanning partition {}: {}", p, s.ToString());
   }
@@ -380,10 +379,9 @@ Status Deliverer::Attempt(uint32_t p, const std::string& id, const std::string& 
 Result<std::vector<std::string>> Deliverer::Pending(size_t limit) const {
   std::vector<std::string> out;
   for (uint32_t p = 0; p < partitions_ && out.size() < limit; ++p) {
-    std::string nb = engine::outbox::PendingPrefix(p);
     std::vector<std::pair<std::string, json>> rows;
     CL_RETURN_IF_ERROR(
-        store_.Scan(nb, engine::keys::PrefixEnd(nb), [&](std::string_view k, std::string_view v) {
+        engine::outbox::ForEachPending(store_, p, [&](std::string_view id, std::string_view v) {
           json d = json::parse(v, nullptr, false);
           if (!d.is_object()) return true;
           json row = {{"attempts", 0}};
@@ -391,11 +389,11 @@ Result<std::vector<std::string>> Deliverer::Pending(size_t limit) const {
                                 "channel", "created_at", "not_before", "urgent"}) {
             if (d.contains(f)) row[f] = d[f];
           }
-          rows.emplace_back(std::string(k.substr(nb.size())), std::move(row));
+          rows.emplace_back(std::string(id), std::move(row));
           return out.size() + rows.size() < limit;
         }));
     for (auto& [id, row] : rows) {  // the progress of those being retried
-      CL_ASSIGN_OR_RETURN(auto progress, store_.Get(engine::outbox::ProgressKey(p, id)));
+      CL_ASSIGN_OR_RETURN(auto progress, engine::outbox::ReadProgress(store_, p, id));
       json pr = progress ? json::parse(*progress, nullptr, false) : json();
       if (pr.is_object()) {
         row["attempts"] = pr.value("attempts", 0);
@@ -411,9 +409,8 @@ Result<std::vector<std::string>> Deliverer::Pending(size_t limit) const {
 Result<std::vector<std::string>> Deliverer::DeadLetters() const {
   std::vector<std::string> out;
   for (uint32_t p = 0; p < partitions_; ++p) {
-    std::string nd = engine::outbox::ProgressPrefix(p);
     CL_RETURN_IF_ERROR(
-        store_.Scan(nd, engine::keys::PrefixEnd(nd), [&](std::string_view, std::string_view v) {
+        engine::outbox::ForEachProgress(store_, p, [&](std::string_view, std::string_view v) {
           json j = json::parse(v, nullptr, false);
           if (j.is_object() && j.value("status", "") == "dead") out.emplace_back(v);
           return true;
@@ -427,14 +424,13 @@ Status Deliverer::Replay(const std::string& id) {
   {
     std::lock_guard lock(mu_);
     for (uint32_t p = 0; p < partitions_ && !found; ++p) {
-      const std::string progress_key = engine::outbox::ProgressKey(p, id);
-      CL_ASSIGN_OR_RETURN(auto v, store_.Get(progress_key));
+      CL_ASSIGN_OR_RETURN(auto v, engine::outbox::ReadProgress(store_, p, id));
       if (!v) continue;
       json j = json::parse(*v, nullptr, false);
       if (!j.is_object() || j.value("status", "") != "dead") continue;
       engine::Changes changes;
       changes[engine::outbox::PendingKey(p, id)] = j["delivery"].dump();
-      changes[progress_key] = std::nullopt;
+      changes[engine::outbox::ProgressKey(p, id)] = std::nullopt;
       auto committed = store_.Commit(changes, {});
       if (!committed.ok()) return committed.status();
       if (dead_letters_ > 0) --dead_letters_;

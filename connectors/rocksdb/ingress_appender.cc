@@ -8,16 +8,16 @@
 namespace closeloop::rocks {
 namespace {
 
-Result<IngressAck> DecodeAck(std::string_view id, std::string_view v) {
+Result<events::IngressAck> DecodeAck(std::string_view id, std::string_view v) {
   CL_ASSIGN_OR_RETURN(RecordPosition pos, DecodePosition(v, id));
-  return IngressAck{.id = std::string(id), .partition = pos.partition, .offset = pos.offset,
-                    .duplicate = true};
+  return events::IngressAck{
+      .id = std::string(id), .partition = pos.partition, .offset = pos.offset, .duplicate = true};
 }
 
 // A resend (same id, same content) is a duplicate; the same id with other content, or from
 // another agency, is a conflict: the new event would be dropped while its publisher is told
 // it is durable.
-Status SameOrConflict(std::string_view stored, const IngressItem& item, const char* what) {
+Status SameOrConflict(std::string_view stored, const events::IngressItem& item, const char* what) {
   std::string difference;
   if (events::SameSubmission(stored, item.bytes, &difference)) return Status::Ok();
   return AlreadyExists("id " + item.id + " is already used by " + what + " with a different " +
@@ -29,20 +29,20 @@ Status SameOrConflict(std::string_view stored, const IngressItem& item, const ch
 
 std::string IngressAppender::IndexKey(std::string_view id) { return "ingress/" + std::string(id); }
 
-Result<std::optional<IngressAck>> IngressAppender::Find(std::string_view id) const {
+Result<std::optional<events::IngressAck>> IngressAppender::Find(std::string_view id) const {
   std::string value;
   rocksdb::Status s =
       db_.db()->Get(rocksdb::ReadOptions(), db_.family("meta"), IndexKey(id), &value);
-  if (s.IsNotFound()) return std::optional<IngressAck>();
+  if (s.IsNotFound()) return std::optional<events::IngressAck>();
   if (!s.ok()) return FromRocks(s, "ingress index");
-  CL_ASSIGN_OR_RETURN(IngressAck ack, DecodeAck(id, value));
-  return std::optional<IngressAck>(ack);
+  CL_ASSIGN_OR_RETURN(events::IngressAck ack, DecodeAck(id, value));
+  return std::optional<events::IngressAck>(ack);
 }
 
-Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<IngressItem>& items,
-                                                        bool sync) {
+Result<std::vector<events::IngressAck>> IngressAppender::Append(
+    const std::vector<events::IngressItem>& items, bool sync) {
   std::lock_guard lock(mu_);
-  std::vector<IngressAck> acks(items.size());
+  std::vector<events::IngressAck> acks(items.size());
   // New items, grouped by partition in input order; where each lands is known only after
   // the append, so remember (partition, index within that partition's batch).
   std::map<uint32_t, std::vector<std::string>> by_partition;
@@ -50,7 +50,7 @@ Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<Ingres
   std::map<std::string, size_t, std::less<>> first_of;  // id -> first item index in this call
   std::vector<size_t> fresh;
   for (size_t i = 0; i < items.size(); ++i) {
-    const IngressItem& item = items[i];
+    const events::IngressItem& item = items[i];
     if (item.partitions.empty()) return InvalidArgument("item " + item.id + " has no partition");
     if (auto it = first_of.find(item.id); it != first_of.end()) {
       CL_RETURN_IF_ERROR(SameOrConflict(items[it->second].bytes, item, "an earlier item"));
@@ -107,7 +107,7 @@ Result<std::vector<IngressAck>> IngressAppender::Append(const std::vector<Ingres
   }
   for (size_t i = 0; i < items.size(); ++i) {
     if (slot[i].first == UINT32_MAX && slot[i].second != SIZE_MAX) {
-      const IngressAck& first = acks[slot[i].second];
+      const events::IngressAck& first = acks[slot[i].second];
       acks[i] = {first.id, first.partition, first.offset, true};
     }
   }

@@ -14,21 +14,9 @@
 #include <vector>
 
 #include "connectors/rocksdb/embedded_log.h"
+#include "events/publish.h"
 
 namespace closeloop::rocks {
-
-struct IngressItem {
-  std::string id;
-  std::string bytes;                 // stamped, ready to append
-  std::vector<uint32_t> partitions;  // one, or every partition for control records
-};
-
-struct IngressAck {
-  std::string id;
-  uint32_t partition = 0;  // where the record (its first copy) is
-  uint64_t offset = 0;
-  bool duplicate = false;  // already in the log: nothing was appended for it
-};
 
 class IngressAppender {
  public:
@@ -37,10 +25,11 @@ class IngressAppender {
   // Appends the items not yet in the log, all in one atomic write; acks come back in the
   // order of `items`. An id repeated inside `items` is appended once (later copies are
   // duplicates of the first). On error nothing was appended.
-  Result<std::vector<IngressAck>> Append(const std::vector<IngressItem>& items, bool sync = true);
+  Result<std::vector<events::IngressAck>> Append(const std::vector<events::IngressItem>& items,
+                                                 bool sync = true);
 
   // Where the record with `id` is, if it was appended through an appender.
-  Result<std::optional<IngressAck>> Find(std::string_view id) const;
+  Result<std::optional<events::IngressAck>> Find(std::string_view id) const;
 
   static std::string IndexKey(std::string_view id);
 

@@ -8,13 +8,14 @@
 #include "engine/routing.h"
 #include "events/ids.h"
 #include "events/partition.h"
+#include "events/record.h"
 
 namespace closeloop::demo {
 namespace {
 
 using dsl::Value;
 
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+using events::Str;
 
 std::string StringOf(const Value& v) {
   return v.type() == dsl::ValueType::kString ? v.as_string() : (v.is_null() ? "" : v.ToString());

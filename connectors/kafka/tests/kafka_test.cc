@@ -150,12 +150,12 @@ TEST_CASE("an ingress message without an id becomes the same record each time it
   IngressMessage m{"x.ingress.json", 0, 17, 1772413200123, testing::HazardReport("i", 1)};
   file::PreparedRecord a, b, other;
   std::vector<file::IngressError> errors;
-  REQUIRE(ConvertIngress(IngressFormat::kJson, m, 4, prep, &a, &errors));
-  REQUIRE(ConvertIngress(IngressFormat::kJson, m, 4, prep, &b, &errors));
+  REQUIRE(ConvertIngress(IngressFormat::kJson, m, prep, &a, &errors));
+  REQUIRE(ConvertIngress(IngressFormat::kJson, m, prep, &b, &errors));
   CHECK(a.id == b.id);
   CHECK(a.bytes == b.bytes);
   m.offset = 18;
-  REQUIRE(ConvertIngress(IngressFormat::kJson, m, 4, prep, &other, &errors));
+  REQUIRE(ConvertIngress(IngressFormat::kJson, m, prep, &other, &errors));
   CHECK(other.id != a.id);
   const auto* rec = *events::VerifyRecord(a.bytes);
   CHECK(rec->recorded_at() == 1772413200123);  // the message's timestamp, not the wall clock
@@ -167,7 +167,7 @@ TEST_CASE("an ingress message without an id becomes the same record each time it
   REQUIRE(raw.ok());
   IngressMessage fb{"x.ingress.fb", 0, 17, 1772413200123, *raw};
   file::PreparedRecord f;
-  REQUIRE(ConvertIngress(IngressFormat::kFlatBuffers, fb, 4, prep, &f, &errors));
+  REQUIRE(ConvertIngress(IngressFormat::kFlatBuffers, fb, prep, &f, &errors));
   CHECK(f.partitions == a.partitions);
 }
 
@@ -178,7 +178,7 @@ TEST_CASE("a bad ingress message is rejected with line, column and field") {
   IngressMessage m{"x.ingress.json", 0, 3, 1772413200000, bad};
   file::PreparedRecord out;
   std::vector<file::IngressError> errors;
-  CHECK(!ConvertIngress(IngressFormat::kJson, m, 4, prep, &out, &errors));
+  CHECK(!ConvertIngress(IngressFormat::kJson, m, prep, &out, &errors));
   REQUIRE(!errors.empty());
   CHECK(errors[0].field.find("severity") != std::string::npos);
   CHECK(errors[0].column > 1);
@@ -187,12 +187,12 @@ TEST_CASE("a bad ingress message is rejected with line, column and field") {
   errors.clear();
   IngressMessage bodiless{"x.ingress.json", 0, 5, 1772413200000,
                           R"({"source": "hotline", "body_type": "HazardReport"})"};
-  CHECK(!ConvertIngress(IngressFormat::kJson, bodiless, 4, prep, &out, &errors));
+  CHECK(!ConvertIngress(IngressFormat::kJson, bodiless, prep, &out, &errors));
   REQUIRE(!errors.empty());
   CHECK(errors[0].field == "body");
   IngressMessage junk{"x.ingress.fb", 0, 4, 1772413200000, "\x01\x02garbage"};
   errors.clear();
-  CHECK(!ConvertIngress(IngressFormat::kFlatBuffers, junk, 4, prep, &out, &errors));
+  CHECK(!ConvertIngress(IngressFormat::kFlatBuffers, junk, prep, &out, &errors));
   CHECK(!errors.empty());
 }
 
@@ -208,7 +208,7 @@ TEST_CASE("an ingress topic cannot carry a staff command, as JSON or as FlatBuff
   file::PreparedRecord out;
   std::vector<file::IngressError> errors;
   IngressMessage json{"x.ingress.json", 0, 9, 1772413200000, cmd};
-  CHECK(!ConvertIngress(IngressFormat::kJson, json, 4, prep, &out, &errors));
+  CHECK(!ConvertIngress(IngressFormat::kJson, json, prep, &out, &errors));
   REQUIRE(!errors.empty());
   CHECK(errors[0].forbidden);
   CHECK(errors[0].field == "body_type");
@@ -219,7 +219,7 @@ TEST_CASE("an ingress topic cannot carry a staff command, as JSON or as FlatBuff
   REQUIRE(raw.ok());
   errors.clear();
   IngressMessage fb{"x.ingress.fb", 0, 10, 1772413200000, *raw};
-  CHECK(!ConvertIngress(IngressFormat::kFlatBuffers, fb, 4, prep, &out, &errors));
+  CHECK(!ConvertIngress(IngressFormat::kFlatBuffers, fb, prep, &out, &errors));
   REQUIRE(!errors.empty());
   CHECK(errors[0].forbidden);
 }

@@ -44,12 +44,10 @@ std::string Publish(Harness& h, const json& table, int version) {
 std::vector<json> Outbox(Harness& h) {
   std::vector<json> out;
   for (uint32_t p = 0; p < h.partitions(); ++p) {
-    std::string prefix = outbox::PendingPrefix(p);
-    (void)h.store().Scan(prefix, keys::PrefixEnd(prefix),
-                         [&](std::string_view, std::string_view v) {
-                           out.push_back(json::parse(v));
-                           return true;
-                         });
+    REQUIRE(outbox::ForEachPending(h.store(), p, [&](std::string_view, std::string_view v) {
+              out.push_back(json::parse(v));
+              return true;
+            }).ok());
   }
   return out;
 }
@@ -176,11 +174,10 @@ TEST_CASE("replay and reprocess write no deliveries, and the digest leaves the o
     }
     size_t deliveries = 0;
     for (uint32_t p = 0; p < h.partitions(); ++p) {
-      std::string prefix = outbox::PendingPrefix(p);
-      (void)fresh.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view) {
-        ++deliveries;
-        return true;
-      });
+      REQUIRE(outbox::ForEachPending(fresh, p, [&](std::string_view, std::string_view) {
+                ++deliveries;
+                return true;
+              }).ok());
     }
     CHECK(deliveries == 0);
     CHECK(*StateDigest(fresh) == *live);

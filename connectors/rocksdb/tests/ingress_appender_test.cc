@@ -31,7 +31,7 @@ struct Db {
   static inline int counter = 0;
 };
 
-IngressItem Item(const std::string& id, uint32_t partition) {
+events::IngressItem Item(const std::string& id, uint32_t partition) {
   std::string bytes = events::testing::IngressRecord(
       R"({"id": ")" + id + R"(", "source": "iot", "subject": "s", "occurred_at": 1767225600000,)" +
       R"("body_type": "SensorAlarm", "body": {"sensor_id": "S-1"}})");
