@@ -89,17 +89,18 @@ OFFICERS = {"large": (6, 20), "medium": (2, 6), "small": (1, 2), "micro": (0, 1)
 class Namer:
     """Unique invented names: brand x product line, never repeated."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, city_zh="南京", city_en="Nanjing"):
         self.rng = rng
         self.used = set()
+        self.city_zh, self.city_en = city_zh, city_en
 
     def name(self, term_zh, term_en):
         for _ in range(1000):
             b_zh, b_en = self.rng.choice(BRANDS)
-            zh = f"南京{b_zh}{term_zh}有限公司"
+            zh = f"{self.city_zh}{b_zh}{term_zh}有限公司"
             if zh not in self.used:
                 self.used.add(zh)
-                return zh, f"Nanjing {b_en} {term_en} Co., Ltd."
+                return zh, f"{self.city_en} {b_en} {term_en} Co., Ltd."
         raise SystemExit("ran out of names for " + term_zh)
 
 

@@ -119,19 +119,25 @@ def rescue_teams(rng):
     return out
 
 
+def kit_items(rng, kits, scale):
+    """A depot's stock: every item of its kits once, in kit order, 5-40 x scale of each."""
+    items = []
+    for kit in kits:
+        for item in DEPOT_KITS[kit]:
+            if any(i["item"] == item for i in items):
+                continue
+            zh, unit = MATERIALS[item]
+            items.append({"item": item, "name_zh": zh, "unit": unit,
+                          "quantity": rng.randint(5, 40) * scale})
+    return items
+
+
 def material_depots(rng):
     out = []
 
     def depot(name_zh, name_en, level, district, department, kits, scale, street=None):
         _, loc = street_point(rng, district, street, 0.006)
-        items = []
-        for kit in kits:
-            for item in DEPOT_KITS[kit]:
-                if any(i["item"] == item for i in items):
-                    continue
-                zh, unit = MATERIALS[item]
-                items.append({"item": item, "name_zh": zh, "unit": unit,
-                              "quantity": rng.randint(5, 40) * scale})
+        items = kit_items(rng, kits, scale)
         out.append({"id": f"DEPOT-{len(out) + 1:03d}", "name_zh": name_zh, "name_en": name_en,
                     "level": level, "district": district, "location": loc,
                     "department": department, "items": items})
@@ -196,15 +202,20 @@ QUALIFICATIONS = {
 }
 
 
+def person(rng, used):
+    """An invented name not in `used` (then added): ((surname zh, en), (given zh, en))."""
+    while True:
+        (s_zh, s_en), (g_zh, g_en) = rng.choice(SURNAMES), rng.choice(GIVEN)
+        if s_zh + g_zh not in used:
+            used.add(s_zh + g_zh)
+            return (s_zh, s_en), (g_zh, g_en)
+
+
 def experts(rng, count=150):
     out, used = [], set()
     centres = {code: c for code, _, _, c, _, _ in DISTRICTS}
     for i in range(count):
-        while True:
-            (s_zh, s_en), (g_zh, g_en) = rng.choice(SURNAMES), rng.choice(GIVEN)
-            if s_zh + g_zh not in used:
-                used.add(s_zh + g_zh)
-                break
+        (s_zh, s_en), (g_zh, g_en) = person(rng, used)
         emp_zh, emp_en, district, specs, kind = EMPLOYERS[i % len(EMPLOYERS)]
         k = min(len(specs), rng.choice([1, 1, 2, 2, 3]))
         q_zh, q_en = rng.choice(QUALIFICATIONS[kind])

@@ -22,10 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NATIONAL = os.path.join(HERE, "..", "..", "reference")
 sys.path.insert(0, NATIONAL)
 from generate import control, line, reference, write_or_check  # noqa: E402
-from nanjing_enterprises import INDUSTRIES, OFFICERS, SCALES, colour, risk_source  # noqa: E402
-from nanjing_enterprises import split_total  # noqa: E402
-from nanjing_names import BRANDS, CHEM_LINES, GIVEN, SURNAMES  # noqa: E402
-from nanjing_resources import DEPOT_KITS, INCIDENT_TYPES, MATERIALS, TEAM_CAPABILITIES  # noqa
+from nanjing_enterprises import INDUSTRIES, OFFICERS, SCALES, Namer, colour  # noqa: E402
+from nanjing_enterprises import risk_source, split_total  # noqa: E402
+from nanjing_names import CHEM_LINES  # noqa: E402
+from nanjing_resources import INCIDENT_TYPES, TEAM_CAPABILITIES, kit_items, person  # noqa: E402
 from nanjing_units import HAZARD_CLASSES, KIND_ID  # noqa: E402
 
 SEED = 20261207
@@ -191,20 +191,6 @@ def routing_rows(depts):
     return rows
 
 
-class Namer:
-    def __init__(self, rng):
-        self.rng, self.used = rng, set()
-
-    def name(self, term_zh, term_en):
-        for _ in range(1000):
-            b_zh, b_en = self.rng.choice(BRANDS)
-            zh = f"太仓{b_zh}{term_zh}有限公司"
-            if zh not in self.used:
-                self.used.add(zh)
-                return zh, f"Taicang {b_en} {term_en} Co., Ltd."
-        raise SystemExit("ran out of names for " + term_zh)
-
-
 def enterprise(rng, namer, eid, industry, town, grid, location, scale, col, key, term=None):
     _, _, default_term, classes = INDUSTRIES[industry]
     zh, en = namer.name(*(term or default_term))
@@ -216,7 +202,7 @@ def enterprise(rng, namer, eid, industry, town, grid, location, scale, col, key,
 
 
 def enterprises(rng):
-    namer = Namer(rng)
+    namer = Namer(rng, "太仓", "Taicang")
     out = []
     counts = split_total(rng, PARK_ENTERPRISES, PARK_RISK_SOURCES, 2, 8)
     rs_no = 0
@@ -288,14 +274,7 @@ def material_depots(rng):
     out = []
 
     def depot(zh, en, level, code, department, kits, scale):
-        items = []
-        for kit in kits:
-            for item in DEPOT_KITS[kit]:
-                if any(i["item"] == item for i in items):
-                    continue
-                item_zh, unit_ = MATERIALS[item]
-                items.append({"item": item, "name_zh": item_zh, "unit": unit_,
-                              "quantity": rng.randint(5, 40) * scale})
+        items = kit_items(rng, kits, scale)
         out.append({"id": f"DEPOT-{len(out) + 1:03d}", "name_zh": zh, "name_en": en,
                     "level": level, "district": code, "location": near(rng, code, 0.006),
                     "department": department, "items": items})
@@ -331,11 +310,7 @@ QUALIFICATIONS = {
 def experts(rng, count=40):
     out, used = [], set()
     for i in range(count):
-        while True:
-            (s_zh, s_en), (g_zh, g_en) = rng.choice(SURNAMES), rng.choice(GIVEN)
-            if s_zh + g_zh not in used:
-                used.add(s_zh + g_zh)
-                break
+        (s_zh, s_en), (g_zh, g_en) = person(rng, used)
         emp_zh, emp_en, specs, kind = EMPLOYERS[i % len(EMPLOYERS)]
         q_zh, q_en = rng.choice(QUALIFICATIONS[kind])
         code = TOWNS[i % len(TOWNS)][0]
