@@ -226,8 +226,8 @@ struct RouteResult {
 // The values a workflow gives a table's columns, by column.
 using RouteKeys = std::map<std::string, std::string, std::less<>>;
 
-// A versioned routing table (RoutingTableUpdated). Its code is in routing.cc, beside the
-// routing rule that uses it.
+// A versioned routing table (RoutingTableUpdated). Its code is in routing_table.cc; the
+// routing rule that uses it is engine/routing.h.
 class RoutingTable {
  public:
   // Validates and builds from a record body. A row's match keys are any column names, each

@@ -2,8 +2,8 @@
 // table or `route to kind` (dsl/program.h Routing), and whether a routing table can route a
 // workflow's tickets at all. One authority, used by the processor when a ticket opens, by
 // the World when a table or a workflow is published, and by the demo's foresight.
-// routing.cc also holds RoutingTable (reference_data.h): a table record validated, and
-// the row that matches.
+// The table itself (a record validated, the row that matches) is RoutingTable in
+// reference_data.h, its code in routing_table.cc.
 #pragma once
 
 #include <string>

@@ -52,7 +52,8 @@ set(pf_sources_record_json_fuzz ${pf_base} ${pf_events} ${pf_file})
 set(pf_sources_jsonl_fuzz ${pf_base} ${pf_events} ${pf_file})
 set(pf_sources_json_body_fuzz ${pf_base} connectors/http/json_body.cc)
 set(pf_sources_reference_data_fuzz ${pf_base} ${pf_events}
-    engine/reference_data.cc engine/reference_tables.cc engine/reference_consistency.cc)
+    engine/reference_data.cc engine/reference_tables.cc engine/reference_consistency.cc
+    engine/routing_table.cc)
 
 # Every source once, even when several targets link it.
 set(pf_all)
