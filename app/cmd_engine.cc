@@ -119,11 +119,12 @@ void RunClockAdvance(const EngineOptions& o) {
 }
 
 // Through a running server (POST /v1/admin/workflows, an administrator's token): the files
-// compiled together here first, then each file in the order given, so a refusal names its
-// file and the files before it stay deployed (deploying them again is refused as not newer).
-// Each file through the admin route. A file the engine refuses in this order (422: say B
-// takes over a service that A's new version gives up, and B comes first) is tried again
-// after the others; only when a whole pass deploys nothing is the first refusal final.
+// compiled together here first, then each file through the admin route, which answers once
+// the engine applied it. A file the engine refuses in this order (422: say B takes over a
+// service that A's new version gives up, and B comes first) is tried again after the
+// others; only when a whole pass deploys nothing is the first refusal final. Unlike the
+// offline deploy this is not all or nothing: the files deployed before a final refusal stay
+// deployed (deploying them again is refused as not newer), and the message counts them.
 void DeployRemote(const EngineOptions& o, const std::vector<dsl::SourceFile>& sources) {
   size_t deployed = 0;
   std::vector<const dsl::SourceFile*> pending;

@@ -173,9 +173,14 @@ void RunPublish(const PublishOptions& o) {
   // Control records the engine would refuse (a routing table its workflows cannot use, a
   // departments table that leaves a workflow's fallback without a department, ...) are
   // refused here with its reason, naming the line, before anything is appended.
+  // A record already in the log (the same file published again) is not judged again: it
+  // will be acknowledged as a duplicate below.
   std::vector<std::pair<std::string, std::string_view>> control;
-  for (const auto& rec : r.records)
-    control.emplace_back("line " + std::to_string(rec.line), rec.bytes);
+  for (const auto& rec : r.records) {
+    auto known = n.ingress->Find(rec.id);
+    if (!known.ok()) Fail(known.status().ToString() + "; nothing was appended");
+    if (!*known) control.emplace_back("line " + std::to_string(rec.line), rec.bytes);
+  }
   if (Status admitted = n.AdmitControl(control); !admitted.ok()) {
     std::cerr << name << ": " << admitted.message() << "\n"
               << "closeloop: nothing was appended\n";

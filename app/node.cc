@@ -99,10 +99,31 @@ Status Node::AdmitControl(const std::vector<std::pair<std::string, std::string_v
     }
   }
   if (control.empty()) return Status::Ok();
-  ProcessAll();  // judged against the configuration as it is, not as it was last processed
+  // The configuration as it is: what partition 0's processor applied, then the control
+  // records appended after its position, applied as it will apply them (one it will refuse
+  // changes nothing). Nothing is processed here.
   engine::World world;
   uint64_t seq = 0;
   CL_RETURN_IF_ERROR(engine::LoadStoredControl(*store, 0, &seq, &world));
+  CL_ASSIGN_OR_RETURN(uint64_t from, engine::InputPosition(*store, 0));
+  for (const uint64_t end = log->Head(0).end_offset; from < end;) {
+    CL_ASSIGN_OR_RETURN(auto batch, log->Read(0, from, 1024));
+    if (batch.empty()) break;
+    for (const auto& stored : batch) {
+      from = stored.offset + 1;
+      CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(stored.bytes));
+      switch (rec->body_type()) {
+        case fb::Body::WorkflowDeployed:
+        case fb::Body::CalendarUpdated:
+        case fb::Body::ReferenceDataUpdated:
+        case fb::Body::RoutingTableUpdated:
+          (void)world.ApplyControl(*rec);
+          break;
+        default:
+          break;
+      }
+    }
+  }
   // Their own order first (on a copy: a refused record must leave nothing behind).
   Status first;
   {

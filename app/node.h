@@ -42,14 +42,15 @@ struct Node {
   // applied, for printing times; exits with a message when they cannot be read.
   std::string CityZone();
 
-  // Before control records are appended offline (`deploy`, `publish`): processes what is
-  // appended, then applies the control records among `records` (verified record bytes with
-  // a label such as "line 3", in order) to a copy of the engine's configuration. The engine's
-  // own reason for the first it would refuse, after its label; records of other types are
-  // not judged. The admin API refuses the same way (connectors/http WorldCache::Admits).
-  // With `order`, the records may go in any order: *order is one in which the engine admits
-  // them all (their own order when it does); the reason given is then the first refusal in
-  // their own order.
+  // Before control records are appended offline (`deploy`, `publish`): takes the engine's
+  // configuration as partition 0 has applied it plus the control records appended after its
+  // position (nothing is processed), then applies the control records among `records` (verified
+  // record bytes with a label such as "line 3", in order) to a copy of the engine's configuration.
+  // The engine's own reason for the first it would refuse, after its label; records of other types
+  // are not judged. The admin API refuses the same way (connectors/http WorldCache::Admits). With
+  // `order`, and when every record is a control record, the records may go in any order: *order is
+  // one in which the engine admits them all (their own order when it does); the reason given is
+  // then the first refusal in their own order.
   Status AdmitControl(const std::vector<std::pair<std::string, std::string_view>>& records,
                       std::vector<size_t>* order = nullptr);
   // Appends control records (their bytes, events/record_build.h) through the ingress

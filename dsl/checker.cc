@@ -352,6 +352,11 @@ void WorkflowChecker::Starts(Workflow* out) {
   }
 }
 
+static std::string FallbackEmpty(const ast::Route& r) {
+  return r.fallback_is_kind ? "the fallback department kind must not be empty"
+                            : "the fallback department must not be empty";
+}
+
 void WorkflowChecker::Route(Workflow* out) {
   if (!tree_->route) return;
   const ast::Route& r = *tree_->route;
@@ -363,8 +368,8 @@ void WorkflowChecker::Route(Workflow* out) {
     if (r.kind.empty()) {
       ctx_.diags->Error(r.kind_offset, "E063", "the department kind must not be empty");
     }
-    if (r.fallback.empty()) {
-      ctx_.diags->Error(r.fallback_offset, "E063", "the fallback department must not be empty");
+    if (r.fallback.empty() && !r.kind.empty()) {  // an empty kind was reported just above
+      ctx_.diags->Error(r.fallback_offset, "E063", FallbackEmpty(r));
     }
     out->routing = std::move(routing);
     return;
@@ -381,9 +386,7 @@ void WorkflowChecker::Route(Workflow* out) {
   routing.table = r.table.text;
   routing.fallback = r.fallback;
   routing.fallback_is_kind = r.fallback_is_kind;
-  if (r.fallback.empty()) {
-    ctx_.diags->Error(r.fallback_offset, "E063", "the fallback department must not be empty");
-  }
+  if (r.fallback.empty()) ctx_.diags->Error(r.fallback_offset, "E063", FallbackEmpty(r));
   Scope scope;
   scope.where = "in a route key (routing happens when the ticket opens)";
   std::map<std::string, Expr> values;

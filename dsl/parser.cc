@@ -332,7 +332,7 @@ class Parser {
       } while (c_.Accept(Tok::kComma));
       if (!c_.Expect(Tok::kRParen, "',' or ')'")) return false;
     }
-    if (!r.kind.empty() && !c_.AtWord("fallback")) {
+    if (r.table.text.empty() && !c_.AtWord("fallback")) {
       // `route to kind "K"` alone: the fallback is the city-level department of kind K.
       r.fallback = r.kind;
       r.fallback_is_kind = true;

@@ -43,11 +43,13 @@ Status World::ApplyControl(const fb::Record& record) {
         return InvalidArgument("the source defines version " + std::to_string(wf->version) +
                                ", the deployment says " + std::to_string(d->version()));
       }
-      auto& versions = workflows_[wf->name];
-      if (!versions.empty() && versions.rbegin()->first >= wf->version) {
-        return FailedPrecondition(
-            "workflow " + wf->name + " version " + std::to_string(wf->version) +
-            " is not newer than the deployed version " + std::to_string(versions.rbegin()->first));
+      // Looked up, not inserted: a refused deployment leaves the World as it was.
+      if (auto it = workflows_.find(wf->name); it != workflows_.end() && !it->second.empty() &&
+                                               it->second.rbegin()->first >= wf->version) {
+        return FailedPrecondition("workflow " + wf->name + " version " +
+                                  std::to_string(wf->version) +
+                                  " is not newer than the deployed version " +
+                                  std::to_string(it->second.rbegin()->first));
       }
       for (const dsl::ServiceDecl& svc : wf->services) {
         for (const dsl::Workflow* other : LatestAll()) {
@@ -65,7 +67,7 @@ Status World::ApplyControl(const fb::Record& record) {
           CL_RETURN_IF_ERROR(CheckRoutingColumns(*wf, *table));
         }
       }
-      versions[wf->version] = Deployed{program, wf};
+      workflows_[wf->name][wf->version] = Deployed{program, wf};
       return Status::Ok();
     }
     case fb::Body::CalendarUpdated: {
@@ -82,13 +84,16 @@ Status World::ApplyControl(const fb::Record& record) {
         return ApplyRosters(*u);
       } else if (u->table_name()->string_view() == "departments") {
         // A departments table that would leave a workflow's `fallback kind` with no
-        // department is refused whole, so the fallback lead always resolves.
+        // department is refused whole, so the fallback lead always resolves. Every deployed
+        // version counts: open tickets finish on the version they started on.
         ReferenceData next = reference_;
         CL_RETURN_IF_ERROR(next.ApplyRecord(record));
-        for (const dsl::Workflow* wf : LatestAll()) {
-          if (Status s = CheckFallbackKind(*wf, next); !s.ok()) {
-            return FailedPrecondition("departments v" + std::to_string(u->version()) + ": " +
-                                      s.message() + " in this table");
+        for (const auto& [name, versions] : workflows_) {
+          for (const auto& [version, deployed] : versions) {
+            if (Status s = CheckFallbackKind(*deployed.workflow, next); !s.ok()) {
+              return FailedPrecondition("departments v" + std::to_string(u->version()) + ": " +
+                                        s.message() + " in this table");
+            }
           }
         }
         reference_ = std::move(next);

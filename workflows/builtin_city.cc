@@ -27,6 +27,11 @@ Result<std::string> WriteBuiltinCity(const std::string& dir) {
 
 Result<std::string> ReferenceDir(const std::string& workflows_dir, const std::string& name) {
   namespace fs = std::filesystem;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      return InvalidArgument("a city is named with a-z, 0-9, '_' and '-', not '" + name + "'");
+    }
+  }
   const fs::path dir = name.empty() || name == "nanjing"
                            ? fs::path(workflows_dir) / "reference"
                            : fs::path(workflows_dir) / "cities" / name;

@@ -69,7 +69,8 @@ void Api::Impl::PutVersionedTable(Call& c, const VersionedTable& t) {
   Status appended = b.append_control({record});
   if (!appended.ok()) return c.Fail(appended);
   c.detail = t.name + " v" + std::to_string(version);
-  c.Json(201, {{"version", version}, {t.count_key, *entries}});
+  const bool applied = AwaitControlApplied();  // the next PUT is judged against this one
+  c.Json(201, {{"version", version}, {t.count_key, *entries}, {"applied", applied}});
 }
 
 void Api::Impl::RegisterNotify(httplib::Server& s) {

@@ -81,7 +81,8 @@ std::optional<Service> FindService(Api::Impl& im, std::string_view code) {
 }
 
 bool WantsChinese(const httplib::Request& req) {
-  return req.get_header_value("Accept-Language").rfind("zh", 0) == 0;
+  const std::string v = req.get_header_value("Accept-Language");
+  return v.size() >= 2 && (v[0] == 'z' || v[0] == 'Z') && (v[1] == 'h' || v[1] == 'H');
 }
 
 ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req) {

@@ -39,7 +39,7 @@ struct ServiceText {
   std::string name, description, group;
 };
 ServiceText TextOf(const dsl::ServiceDecl& d, const httplib::Request& req);
-// True when the client's Accept-Language starts with "zh".
+// True when the client's Accept-Language starts with "zh" (any case).
 bool WantsChinese(const httplib::Request& req);
 
 // The time zone requests are reported in: the city's (engine::World::CityZone).

@@ -111,6 +111,10 @@ TEST_CASE(
   CompileResult empty = compile("route by t (category = category) fallback kind \"\"");
   REQUIRE_FALSE(empty.ok());
   CHECK(empty.diagnostics[0].code == "E063");
+  CompileResult no_kind = compile("route to kind \"\"");
+  REQUIRE_FALSE(no_kind.ok());
+  CHECK(no_kind.diagnostics[0].code == "E063");
+  CHECK(no_kind.diagnostics.size() == 1);
   CompileResult no_table_fallback = compile("route by t (category = category)");
   CHECK_FALSE(no_table_fallback.ok());  // a table's route still names its fallback
 }

@@ -82,6 +82,12 @@ TEST_CASE(
                             cli.Write("zeta2.wf", RequestWorkflow("zeta", 2, "streetlight"))});
   CHECK_MESSAGE(moved.exit_code == 0, cli.Stderr());
   CHECK(moved.out.find("deployed 2 workflow(s)") != std::string::npos);
+  // Appended in an order the engine takes: zeta v2 before alpha, nothing refused.
+  REQUIRE(cli.Run({"process", "--data", cli.data}).exit_code == 0);
+  ChildRun log = cli.Run({"log", "dump", "--data", cli.data});
+  CHECK(log.out.find("CommandRejected") == std::string::npos);
+  CHECK(log.out.find("\"alpha\"") != std::string::npos);
+  CHECK(log.out.find("workflow zeta version 2") < log.out.find("\"alpha\""));
   ChildRun rival = cli.Run({"deploy", "--data", cli.data,
                             cli.Write("omega.wf", RequestWorkflow("omega", 1, "streetlight"))});
   CHECK(rival.exit_code == 1);
