@@ -111,5 +111,56 @@ TEST_CASE("a workflow that does not give a column its routing table matches on i
   CHECK(c.h.TicketsOf("site_order").empty());  // not deployed: nothing opens
 }
 
+// A workflow whose fallback is a kind of department (no city's ids), in two versions.
+std::string KindWorkflow(int version, const std::string& kind) {
+  return "workflow kind_order version " + std::to_string(version) +
+         " loop prevention\nuses table sector_routing keys (sector, district)\nfact sector: "
+         "string\nstart on HazardReport\n  set category = event.category, sector = "
+         "event.attrs[\"sector\"]\n  enter open\nroute by sector_routing (sector = sector, "
+         "district = district(jurisdiction)) fallback kind \"" +
+         kind + "\"\nstate open\n  on resolve by assignee -> done\nstate done terminal\n";
+}
+
+TEST_CASE(
+    "a fallback kind leads at the city's department of that kind, and the departments table "
+    "cannot take it away while any deployed version falls back to it") {
+  City c;
+  c.h.Publish(kSectorTable);
+  c.h.Deploy("kind_order", KindWorkflow(1, "safety_office"));
+  REQUIRE(c.LastRefusal().empty());
+  // No row for the sector: the city-level safety-committee office of the departments.
+  SiteReport(c.h, "xuanwu", "chemicals");
+  auto tickets = c.h.TicketsOf("kind_order");
+  REQUIRE(tickets.size() == 1);
+  CHECK(tickets[0].lead == "nj.awb");
+  // v2 falls back elsewhere; the open v1 ticket keeps its version, and with it its fallback.
+  c.h.Deploy("kind_order", KindWorkflow(2, "emergency_management"));
+  REQUIRE(c.LastRefusal().empty());
+  // A whole new directory of one bureau: no city-level safety office in it.
+  c.h.Publish(R"({"source": "admin","body_type": "ReferenceDataUpdated","body": {"table_name": )"
+              R"("departments","version": 2,"content_json": "{\"items\":[{\"id\":\"nj.emb\",)"
+              R"(\"name_zh\":\"应急管理局\",\"name_en\":\"Emergency Management Bureau\",)"
+              R"(\"level\":\"city\",\"district\":\"\",\"jurisdiction\":\"\",\"parent\":\"\",)"
+              R"(\"head\":\"nj.emb.head\",\"kind\":\"emergency_management\"}]}"}})");
+  const std::string refusal = c.LastRefusal();
+  CAPTURE(refusal);
+  CHECK(refusal.find("kind_order v1 falls back to the city-level department of kind "
+                     "'safety_office'") != std::string::npos);
+  // Still in effect: a new v2 ticket without a row falls back to the bureau, v1's office stands.
+  SiteReport(c.h, "gulou", "chemicals");
+  std::set<std::string> leads;
+  for (const Ticket& t : c.h.TicketsOf("kind_order")) leads.insert(t.lead);
+  CHECK(leads.count("nj.emb") == 1);
+}
+
+TEST_CASE("a workflow falling back to a kind no department has is refused when deployed") {
+  City c;
+  c.h.Publish(kSectorTable);
+  c.h.Deploy("kind_order", KindWorkflow(1, "harbour_master"));
+  CHECK(c.LastRefusal().find("kind 'harbour_master', and the departments have none: publish a "
+                             "departments table with one first") != std::string::npos);
+  CHECK(c.h.TicketsOf("kind_order").empty());
+}
+
 }  // namespace
 }  // namespace closeloop::engine

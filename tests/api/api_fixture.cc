@@ -51,6 +51,8 @@ ApiFixture::ApiFixture(const std::string& name, std::vector<std::string> extra_a
   }
   Reply ref = Post("admin", "/v1/admin/reference-data", records);
   REQUIRE_MESSAGE(ref.status == 201, ref.text);
+  // Answered once applied: the workflows below fall back to kinds these departments have.
+  CHECK(ref.body["applied"] == true);
   // alarm_response answers sensor alarms and chains the disposal orders (after hazard_disposal).
   for (const char* wf :
        {"hazard_disposal", "oversight_case", "enforcement_case", "alarm_response"}) {
