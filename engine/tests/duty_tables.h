@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/testing/duty_roster_fixture.h"
 #include "engine/testing/harness.h"
 
 namespace closeloop::engine::duty_tables {
@@ -15,39 +16,11 @@ namespace closeloop::engine::duty_tables {
 using nlohmann::json;
 using testing::Harness;
 
-inline json Rosters() {
-  return {{"rosters",
-           {{{"id", "env-duty"},
-             {"name", "环境应急值班"},
-             {"calendar", "prc"},
-             {"people",
-              {{{"id", "wang"}, {"name", "王伟"}, {"phone", "13900000001"}, {"user", "duty-wang"}},
-               {{"id", "li"}, {"name", "李娜"}, {"phone", "13900000002"}},
-               {{"id", "zhao"}, {"name", "赵强"}, {"phone", "13900000003"}}}},
-             {"shifts",
-              {{{"id", "day"},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"from", "08:00"},
-                {"to", "20:00"},
-                {"order", {"wang", "li"}}},
-               {{"id", "night"},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"from", "20:00"},
-                {"to", "08:00"},
-                {"order", {"zhao", "wang", "li"}}}}}}}}};
-}
+inline json Rosters() { return testing::DutyRosters(); }
 
 inline json PagingSubscription() {
-  return {{"id", "duty"},
-          {"match", {{"types", {"TicketOpened"}}, {"severities", {"major"}}}},
-          {"channel", "sms"},
-          {"to", {{{"roster", "env-duty"}}}},
-          {"ack_within", "10m"},
-          {"gateway",
-           {{"url", "http://127.0.0.1:9/sms"},
-            {"content_type", "application/json"},
-            {"body", R"({{"to": "{phone}", "text": "{message}"}})"}}},
-          {"template", {{"zh", {{"body", "告警 {ticket_id}，确认：{ack_url}"}}}}}};
+  return testing::DutyPagingSubscription("http://127.0.0.1:9/sms",
+                                         "告警 {ticket_id}，确认：{ack_url}");
 }
 
 inline std::string TableRecord(std::string_view table, int version, const json& content) {

@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include "engine/testing/duty_roster_fixture.h"
 #include "tests/notify/notify_city.h"
 #include "tests/support/child_process.h"
 
@@ -17,40 +18,14 @@ namespace {
 const char* kAckKey = "the-key-that-signs-ack-links";
 
 json Rosters(int version) {
-  return {
-      {"version", version},
-      {"rosters",
-       {{{"id", "env-duty"},
-         {"name", "环境应急值班"},
-         {"calendar", "prc"},
-         {"people",
-          {{{"id", "wang"}, {"name", "王伟"}, {"phone", "13900000001"}, {"user", "duty-wang"}},
-           {{"id", "li"}, {"name", "李娜"}, {"phone", "13900000002"}},
-           {{"id", "zhao"}, {"name", "赵强"}, {"phone", "13900000003"}, {"user", "duty-zhao"}}}},
-         {"shifts",
-          {{{"id", "day"},
-            {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-            {"from", "08:00"},
-            {"to", "20:00"},
-            {"order", {"wang", "li"}}},
-           {{"id", "night"},
-            {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-            {"from", "20:00"},
-            {"to", "08:00"},
-            {"order", {"zhao", "wang", "li"}}}}}}}}};
+  json rosters = engine::testing::DutyRosters();
+  rosters["version"] = version;
+  return rosters;
 }
 
 json Paging(const std::string& gateway) {
-  return {{"id", "duty"},
-          {"match", {{"types", {"TicketOpened"}}, {"severities", {"major"}}}},
-          {"channel", "sms"},
-          {"to", {{{"roster", "env-duty"}}}},
-          {"ack_within", "10m"},
-          {"gateway",
-           {{"url", gateway},
-            {"content_type", "application/json"},
-            {"body", R"({{"to": "{phone}", "text": "{message}"}})"}}},
-          {"template", {{"zh", {{"body", "重大告警 {ticket_id}，请确认：{ack_url}"}}}}}};
+  return engine::testing::DutyPagingSubscription(gateway,
+                                                 "重大告警 {ticket_id}，请确认：{ack_url}");
 }
 
 // The SMS texts the gateway received, by phone, in the order of their first arrival.
