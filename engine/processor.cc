@@ -9,7 +9,11 @@ namespace closeloop::engine {
 
 Processor::Processor(uint32_t partition, const events::Log& input, StateStore& store,
                      ProcessorOptions options)
-    : partition_(partition), input_(input), store_(store), options_(options) {}
+    : partition_(partition),
+      input_(input),
+      store_(store),
+      options_(options),
+      cache_(options.ticket_cache_bytes) {}
 
 Processor::~Processor() = default;
 
@@ -225,6 +229,7 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
       ++stats_.records;
     }
     if (position == position_) break;
+    cache_.Flush(partition_, overlay);  // each ticket this batch changed, encoded once
     overlay.Put(keys::Position(partition_), keys::BE64(position));
     overlay.Put(keys::Now(partition_), keys::BE64(static_cast<uint64_t>(now_)));
     std::vector<events::PartitionAppend> batch;

@@ -35,6 +35,8 @@ struct ProcessorOptions {
   uint64_t until_offset = UINT64_MAX;
   // Stop before the first record recorded after this time (ms); INT64_MAX = no limit.
   int64_t until_time = INT64_MAX;
+  // Memory for decoded tickets kept between batches (TicketCache), in bytes.
+  size_t ticket_cache_bytes = TicketCache::kDefaultBudget;
 };
 
 struct ProcessorStats {
@@ -63,6 +65,7 @@ class Processor {
   int64_t now() const { return now_; }
   const ProcessorStats& stats() const { return stats_; }
   const World& world() const { return world_; }
+  const TicketCache& ticket_cache() const { return cache_; }
 
  private:
   Status ProcessOne(const events::StoredRecord& stored, const fb::Record& rec, Overlay& overlay,

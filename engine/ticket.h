@@ -67,9 +67,14 @@ struct Ticket {
   uint64_t history_length = 0;
   uint64_t case_length = 0;  // entries of the case file (keys::Case; case_file.h)
 
-  // Deterministic binary form (MessagePack of a sorted map); Decode rejects anything else.
+  // Deterministic compact binary form (ticket.cc: varints and length-prefixed text in a
+  // fixed field order, facts typed; no JSON library). Decode also reads the MessagePack
+  // form of earlier versions (ticket_legacy.h) and rejects anything else.
   std::string Encode() const;
   static Result<Ticket> Decode(std::string_view bytes);
+
+  // About how much memory this ticket takes, decoded (for caches sized in bytes).
+  size_t ApproxBytes() const;
 
   // The ticket for people and APIs: JSON with readable field names (times in ms).
   std::string ToJson() const;

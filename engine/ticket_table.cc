@@ -57,6 +57,67 @@ std::set<std::string> LateCounts(uint32_t p, const Ticket& t) {
 
 }  // namespace
 
+const Ticket* TicketCache::Find(std::string_view id) {
+  auto it = map_.find(std::string(id));
+  if (it == map_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return &it->second.ticket;
+}
+
+void TicketCache::Insert(const Ticket& t, bool dirty) {
+  auto [it, fresh] = map_.try_emplace(t.id);
+  Entry& e = it->second;
+  if (fresh) {
+    lru_.push_front(t.id);
+    e.lru = lru_.begin();
+  } else {
+    bytes_ -= e.bytes;
+    lru_.splice(lru_.begin(), lru_, e.lru);
+  }
+  e.ticket = t;
+  e.bytes = t.ApproxBytes() + 2 * t.id.size() + 64;  // the ticket, its keys, the nodes
+  bytes_ += e.bytes;
+  if (dirty) {
+    if (!e.dirty) dirty_.push_back(t.id);
+    e.dirty = true;
+  } else if (!e.dirty) {
+    Evict();
+  }
+}
+
+void TicketCache::Evict() {
+  // Least recently used first; changed tickets wait for Flush.
+  for (auto it = lru_.end(); bytes_ > budget_ && it != lru_.begin();) {
+    --it;
+    auto found = map_.find(*it);
+    if (found->second.dirty) continue;
+    bytes_ -= found->second.bytes;
+    map_.erase(found);
+    it = lru_.erase(it);
+  }
+}
+
+size_t TicketCache::Flush(uint32_t partition, Overlay& state) {
+  size_t written = 0;
+  for (const std::string& id : dirty_) {
+    auto it = map_.find(id);
+    if (it == map_.end() || !it->second.dirty) continue;
+    state.Put(keys::Ticket(partition, id), it->second.ticket.Encode());
+    it->second.dirty = false;
+    ++written;
+  }
+  dirty_.clear();
+  Evict();
+  return written;
+}
+
+void TicketCache::Clear() {
+  map_.clear();
+  lru_.clear();
+  dirty_.clear();
+  bytes_ = 0;
+}
+
 Result<std::optional<Ticket>> TicketTable::Load(std::string_view id) const {
   if (cache_ != nullptr) {
     if (const Ticket* t = cache_->Find(id)) return std::optional<Ticket>(*t);
@@ -100,8 +161,11 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
   for (const std::string& k : late_after) {
     if (!late_before.count(k)) CL_RETURN_IF_ERROR(AddCount(state_, k, 1));
   }
-  state_.Put(keys::Ticket(partition_, after.id), after.Encode());
-  if (cache_ != nullptr) cache_->Put(after);
+  if (cache_ != nullptr) {
+    cache_->Write(after);  // encoded once per batch, at Flush
+  } else {
+    state_.Put(keys::Ticket(partition_, after.id), after.Encode());
+  }
   if (earliest_timer_ != nullptr && !after.closed && after.next_due > 0) {
     *earliest_timer_ = std::min(*earliest_timer_, after.next_due);
   }

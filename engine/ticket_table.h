@@ -2,8 +2,10 @@
 // entries the ticket had and writes the ones it has now, in the same overlay.
 #pragma once
 
+#include <list>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/store.h"
 #include "engine/ticket.h"
@@ -11,25 +13,47 @@
 
 namespace closeloop::engine {
 
-// Decoded tickets a processor keeps between steps (decoding is the hot path). It mirrors
-// what the processor has written, committed or not, so the processor clears it whenever a
-// commit fails. Bounded: past `capacity` entries it starts afresh. Not thread-safe.
+// Decoded tickets a processor keeps between steps, and the tickets it changed in the batch
+// it has not committed yet (write-back): a ticket that several records of a batch touch is
+// encoded and written once, by Flush, just before the commit. Sized in bytes
+// (Ticket::ApproxBytes), least recently used out first; a changed ticket stays until Flush.
+// It mirrors what the processor has written, committed or not, so the processor clears it
+// whenever a commit fails. Not thread-safe.
 class TicketCache {
  public:
-  explicit TicketCache(size_t capacity = 100000) : capacity_(capacity) {}
-  const Ticket* Find(std::string_view id) const {
-    auto it = map_.find(std::string(id));
-    return it == map_.end() ? nullptr : &it->second;
-  }
-  void Put(const Ticket& t) {
-    if (map_.size() >= capacity_) map_.clear();
-    map_.insert_or_assign(t.id, t);
-  }
-  void Clear() { map_.clear(); }
+  explicit TicketCache(size_t budget_bytes = kDefaultBudget) : budget_(budget_bytes) {}
+  static constexpr size_t kDefaultBudget = size_t{64} << 20;
+
+  const Ticket* Find(std::string_view id);
+  // A ticket as it is in state (read from it).
+  void Put(const Ticket& t) { Insert(t, false); }
+  // A ticket changed in this batch: Flush writes it.
+  void Write(const Ticket& t) { Insert(t, true); }
+  // Encodes every changed ticket once into `state` under its key (keys::Ticket), then keeps
+  // the cache within its budget. Returns how many tickets it wrote.
+  size_t Flush(uint32_t partition, Overlay& state);
+  void Clear();
+
+  size_t bytes() const { return bytes_; }
+  size_t size() const { return map_.size(); }
+  size_t budget() const { return budget_; }
+  void set_budget(size_t bytes) { budget_ = bytes; }
 
  private:
-  size_t capacity_;
-  std::unordered_map<std::string, Ticket> map_;
+  struct Entry {
+    Ticket ticket;
+    size_t bytes = 0;
+    bool dirty = false;
+    std::list<std::string>::iterator lru;  // position in lru_ (front: most recent)
+  };
+  void Insert(const Ticket& t, bool dirty);
+  void Evict();
+
+  size_t budget_;
+  size_t bytes_ = 0;
+  std::unordered_map<std::string, Entry> map_;
+  std::list<std::string> lru_;
+  std::vector<std::string> dirty_;  // ids changed since the last Flush (may repeat)
 };
 
 // Not thread-safe; lives for one processing step. `state` and `world` must outlive it.
