@@ -90,7 +90,7 @@ Status ApplyOpened(const fb::Record& r, std::string_view bytes, TicketTable& tic
     CL_RETURN_IF_ERROR(tickets.AppendCase(t, r.causation_id()->string_view(), "opened"));
   }
   CL_RETURN_IF_ERROR(tickets.AppendHistory(t, bytes));
-  return tickets.Save(std::nullopt, t);
+  return tickets.Save(std::nullopt, t, r.occurred_at());
 }
 
 }  // namespace
@@ -295,7 +295,7 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
   }
   t.version = std::max(t.version, version);
   CL_RETURN_IF_ERROR(tickets.AppendHistory(t, bytes));
-  return tickets.Save(before, t);
+  return tickets.Save(before, t, at);
 }
 
 }  // namespace closeloop::engine

@@ -74,10 +74,6 @@ std::string Assist(uint32_t p, std::string_view dept, std::string_view id) {
 }
 std::string Overdue(uint32_t p, std::string_view id) { return Join(p, "o", {id}); }
 std::string EverOverdue(uint32_t p, std::string_view id) { return Join(p, "O", {id}); }
-std::string LateCount(uint32_t p, std::string_view loop, std::string_view lead,
-                      std::string_view kind) {
-  return Join(p, "L", {loop, lead, kind});
-}
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id) {
   return Join(p, "e", {dept, id});
 }
@@ -104,10 +100,6 @@ std::string Timer(uint32_t p, int64_t due, std::string_view id) {
   return Join(p, "m", {BE64(static_cast<uint64_t>(due)), id});
 }
 std::string TimerPrefix(uint32_t p) { return Join(p, "m", {""}); }
-std::string Count(uint32_t p, std::string_view loop, std::string_view state,
-                  std::string_view lead) {
-  return Join(p, "n", {loop, state, lead});
-}
 std::string Config(uint32_t p, uint64_t seq) { return Join(p, "cfg", {BE64(seq)}); }
 std::string ConfigPrefix(uint32_t p) { return Join(p, "cfg", {""}); }
 std::string Position(uint32_t p) { return Join(p, "pos", {}); }

@@ -12,7 +12,6 @@
 //   P a.<department>.<ticket>             open tickets a department assists on
 //   P o.<ticket>                          open overdue tickets -> lead department
 //   P O.<ticket>                          every ticket ever overdue ("closed" once closed)
-//   P L.<loop>.<lead>.<kind>              tickets ever overdue / closed late (8 bytes)
 //   P e.<department>.<ticket>             open tickets escalated to a department
 //   P s.<subject>.<opened_at>.<ticket>    tickets of a subject, by opening time
 //   P v.<subject>.<ticket>                open tickets of a subject -> workflow \0 version \0
@@ -20,7 +19,9 @@
 //   P c.<chain>.<opened_at>.<ticket>      tickets of a chain, by opening time
 //   P d.<workflow>.<dedup key>            the open ticket that absorbs duplicates -> ticket
 //   P m.<due>.<ticket>                    timers: tickets with something due at <due>
-//   P n.<loop>.<state>.<lead>             ticket counts (8 bytes)
+//   P g, G, y, Y                          counters by lead, jurisdiction, escalation,
+//                                         loop, workflow, state; by assisting department;
+//                                         open-overdue changes per quarter-hour (counters.h)
 //   P i.<record id>                       where an ingress record is in the partition's log
 //                                         (offset, 8 bytes): the case file reads it there
 //   P k.<ticket>.<seq>                    the ticket's case file: the ingress records that
@@ -58,10 +59,6 @@ std::string Assist(uint32_t p, std::string_view dept, std::string_view id);
 std::string Overdue(uint32_t p, std::string_view id);
 // Every ticket ever marked overdue, open or closed (value "closed" once closed: closed late).
 std::string EverOverdue(uint32_t p, std::string_view id);
-// Counters of tickets ever overdue and of those closed late, by loop and lead department;
-// `kind` is "ever" or "closed_late".
-std::string LateCount(uint32_t p, std::string_view loop, std::string_view lead,
-                      std::string_view kind);
 std::string Escalated(uint32_t p, std::string_view dept, std::string_view id);
 std::string Subject(uint32_t p, std::string_view subject, int64_t opened_at, std::string_view id);
 std::string SubjectPrefix(uint32_t p, std::string_view subject);
@@ -72,7 +69,6 @@ std::string ChainPrefix(uint32_t p, std::string_view chain);
 std::string Dedup(uint32_t p, std::string_view workflow, std::string_view key);
 std::string Timer(uint32_t p, int64_t due, std::string_view id);
 std::string TimerPrefix(uint32_t p);
-std::string Count(uint32_t p, std::string_view loop, std::string_view state, std::string_view lead);
 std::string IngressAt(uint32_t p, std::string_view record_id);
 std::string Case(uint32_t p, std::string_view id, uint64_t seq);
 std::string CasePrefix(uint32_t p, std::string_view id);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/applier.h"
+#include "engine/counters.h"
 #include "engine/keys.h"
 #include "engine/outbox.h"
 #include "engine/reference_data.h"
@@ -314,37 +315,13 @@ Result<std::vector<Ticket>> ChainOf(const StateReader& state, uint32_t partition
   return out;
 }
 
-namespace {
-
-// Every counter key "P <tag> \0 a \0 b \0 c" -> BE64 of every partition: fn(a, b, c, n).
-template <typename F>
-Status ScanCounters(const StateReader& state, uint32_t partitions,
-                    std::string (*key)(uint32_t, std::string_view, std::string_view,
-                                       std::string_view),
-                    F fn) {
-  for (uint32_t p = 0; p < partitions; ++p) {
-    const std::string prefix = key(p, "", "", "").substr(0, 6);  // P tag \0
-    CL_RETURN_IF_ERROR(
-        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
-          std::string_view rest = k.substr(prefix.size());
-          size_t a = rest.find('\0'), b = rest.find('\0', a + 1);
-          fn(rest.substr(0, a), rest.substr(a + 1, b - a - 1), rest.substr(b + 1),
-             static_cast<int64_t>(keys::ReadBE64(v)));
-          return true;
-        }));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::vector<CountRow>> CountTickets(const StateReader& state, uint32_t partitions) {
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> sums;
-  CL_RETURN_IF_ERROR(ScanCounters(
-      state, partitions, &keys::Count,
-      [&](std::string_view loop, std::string_view st, std::string_view lead, int64_t n) {
-        sums[{std::string(loop), std::string(st), std::string(lead)}] += n;
-      }));
+  CL_RETURN_IF_ERROR(ForEachCounterCell(state, partitions, [&](const CounterCell& c) {
+    if (c.assist.empty() && c.tickets != 0) sums[{c.loop, c.state, c.lead}] += c.tickets;
+  }));
   std::vector<CountRow> out;
   for (const auto& [k, n] : sums)
     out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
@@ -362,14 +339,14 @@ std::optional<TicketFilter::Overdue> ParseOverdue(std::string_view text) {
 
 Result<std::vector<LateRow>> CountLate(const StateReader& state, uint32_t partitions) {
   std::map<std::pair<std::string, std::string>, LateRow> sums;
-  CL_RETURN_IF_ERROR(ScanCounters(
-      state, partitions, &keys::LateCount,
-      [&](std::string_view loop, std::string_view lead, std::string_view kind, int64_t n) {
-        LateRow& row = sums[{std::string(loop), std::string(lead)}];
-        row.loop = loop;
-        row.department = lead;
-        (kind == "ever" ? row.ever : row.closed_late) += n;
-      }));
+  CL_RETURN_IF_ERROR(ForEachCounterCell(state, partitions, [&](const CounterCell& c) {
+    if (!c.assist.empty() || c.ever_overdue == 0) return;
+    LateRow& row = sums[{c.loop, c.lead}];
+    row.loop = c.loop;
+    row.department = c.lead;
+    row.ever += c.ever_overdue;
+    row.closed_late += c.closed_late;
+  }));
   std::vector<LateRow> out;
   for (auto& [k, row] : sums) out.push_back(std::move(row));
   return out;

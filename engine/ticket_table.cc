@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dsl/verb_fields.h"
+#include "engine/counters.h"
 #include "engine/keys.h"
 #include "events/record.h"
 
@@ -32,27 +33,6 @@ std::map<std::string, std::string> IndexEntries(uint32_t p, const Ticket& t) {
     if (t.next_due > 0) k[keys::Timer(p, t.next_due, t.id)];
   }
   return k;
-}
-
-Status AddCount(Overlay& state, const std::string& key, int64_t delta) {
-  CL_ASSIGN_OR_RETURN(auto v, state.Get(key));
-  int64_t n = v ? static_cast<int64_t>(keys::ReadBE64(*v)) : 0;
-  n += delta;
-  if (n == 0) {
-    state.Delete(key);
-  } else {
-    state.Put(key, keys::BE64(static_cast<uint64_t>(n)));
-  }
-  return Status::Ok();
-}
-
-// The late-ticket counters a ticket adds to (keys::LateCount).
-std::set<std::string> LateCounts(uint32_t p, const Ticket& t) {
-  std::set<std::string> out;
-  if (t.overdue_count == 0) return out;
-  out.insert(keys::LateCount(p, t.loop, t.lead, "ever"));
-  if (t.closed) out.insert(keys::LateCount(p, t.loop, t.lead, "closed_late"));
-  return out;
 }
 
 }  // namespace
@@ -129,7 +109,7 @@ Result<std::optional<Ticket>> TicketTable::Load(std::string_view id) const {
   return std::optional<Ticket>(std::move(t));
 }
 
-Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
+Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after, int64_t at) {
   const dsl::Workflow* wf = world_.Find(after.workflow, after.workflow_version);
   after.next_due = after.closed ? 0 : NextDue(after, wf, world_);
   std::map<std::string, std::string> old_entries;
@@ -142,25 +122,7 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after) {
     auto old = old_entries.find(k);
     if (old == old_entries.end() || old->second != v) state_.Put(k, v);
   }
-  std::string new_count = keys::Count(partition_, after.loop, after.state, after.lead);
-  if (!before) {
-    CL_RETURN_IF_ERROR(AddCount(state_, new_count, 1));
-  } else {
-    std::string old_count = keys::Count(partition_, before->loop, before->state, before->lead);
-    if (old_count != new_count) {
-      CL_RETURN_IF_ERROR(AddCount(state_, old_count, -1));
-      CL_RETURN_IF_ERROR(AddCount(state_, new_count, 1));
-    }
-  }
-  const std::set<std::string> late_before =
-      before ? LateCounts(partition_, *before) : std::set<std::string>();
-  const std::set<std::string> late_after = LateCounts(partition_, after);
-  for (const std::string& k : late_before) {
-    if (!late_after.count(k)) CL_RETURN_IF_ERROR(AddCount(state_, k, -1));
-  }
-  for (const std::string& k : late_after) {
-    if (!late_before.count(k)) CL_RETURN_IF_ERROR(AddCount(state_, k, 1));
-  }
+  CL_RETURN_IF_ERROR(UpdateCounters(state_, partition_, before, after, at));
   if (cache_ != nullptr) {
     cache_->Write(after);  // encoded once per batch, at Flush
   } else {

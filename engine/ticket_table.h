@@ -63,8 +63,9 @@ class TicketTable {
       : partition_(partition), state_(state), world_(world), cache_(cache) {}
 
   Result<std::optional<Ticket>> Load(std::string_view id) const;
-  // Writes `after`, recomputing its next_due, and moves its index entries from `before`.
-  Status Save(const std::optional<Ticket>& before, Ticket& after);
+  // Writes `after`, recomputing its next_due, and moves its index entries and its counters
+  // (counters.h) from `before`; `at` is the time of the record that changed it.
+  Status Save(const std::optional<Ticket>& before, Ticket& after, int64_t at);
   Status AppendHistory(Ticket& t, std::string_view record_bytes);
   // Adds the ingress record `record_id` of this partition to `t`'s case file as `relation`
   // ("opened", "attached", "event", "evidence", "callback"); a record not indexed here (not

@@ -5,11 +5,9 @@
 // GET /v1/overview: over the tickets the caller may see (the same object-level scope as a
 // ticket read), counts of open tickets by loop, by workflow state and by lead department,
 // overdue open tickets by department, tickets ever overdue and closed late, the number of tickets
-// overdue at the end of each of the last 14 days (each ticket that was ever overdue folded as of
-// that instant, so closed tickets count for the days they were overdue), and the city's enterprises
-// by risk colour. It reads every ticket (up to kMaxScan, then says "truncated"): fine for a
-// dashboard refreshed every few seconds at demo scale; a city-scale deployment wants counters kept
-// by the engine (engine::CountTickets has the unscoped ones).
+// overdue at the end of each of the last 14 days, and the city's enterprises by risk colour. All
+// from the counters the engine keeps (engine/counters.h): the cost is the number of counter
+// cells (departments x states), whatever the number of tickets.
 #include <date/tz.h>
 
 #include <fstream>
@@ -18,13 +16,12 @@
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
 #include "connectors/http/secrets.h"
+#include "engine/counters.h"
 #include "engine/queries.h"
 
 namespace closeloop::http {
 namespace {
 
-constexpr size_t kMaxScan = 100000;  // tickets read for one overview
-constexpr size_t kPage = 5000;
 constexpr int kTrendDays = 14;
 constexpr size_t kMaxSpans = 1000;
 
@@ -51,54 +48,68 @@ int64_t EndOfLocalDay(int64_t t, const std::string& zone, int back) {
 // GET /v1/overview: what the console's first page shows the caller.
 void Api::Impl::GetOverview(Call& c) {
   const User& u = c.who();
-  std::vector<engine::Ticket> seen;
-  engine::TicketFilter f;
-  f.limit = kPage;
-  bool truncated = false;
-  for (;;) {
-    auto page = engine::ListTickets(*b.state, partitions, f);
-    if (!page.ok()) return c.Fail(page.status());
-    for (auto& t : *page) {
-      if (TicketAccess(u, t) != Access::kNone) seen.push_back(std::move(t));
+  // The engine's counter cells (engine/counters.h) carry what a ticket read's scope is
+  // decided on (TicketAccess): the lead, the jurisdiction, where the ladder sent the ticket,
+  // who assists. The caller's share is the cells it may see; no ticket is read.
+  const std::string district = world.With([&](const engine::World& w) {
+    const auto* d = w.reference().FindDepartment(u.department);
+    return d ? d->jurisdiction : std::string("\x01");  // unknown department: nothing
+  });
+  auto sees = [&](const std::string& assist, const std::string& lead, const std::string& jur,
+                  const std::string& esc) {
+    switch (u.role) {
+      case Role::kAdmin:
+      case Role::kAuditor:
+        return assist.empty();
+      case Role::kStaff:
+        return assist.empty() ? lead == u.department
+                              : assist == u.department && lead != u.department;
+      case Role::kSupervisor:
+        return assist.empty() &&
+               (lead == u.department || engine::JurisdictionCovers(district, jur));
+      case Role::kInspector:
+        return assist.empty() && (lead == u.department || esc == u.department);
+      case Role::kPublisher:
+        return false;
     }
-    if (page->size() < f.limit) break;
-    if (seen.size() >= kMaxScan) {
-      truncated = true;
-      break;
-    }
-    f.after = engine::TicketCursor(page->back(), f, partitions);
-  }
+    return false;
+  };
   // std::map: the output's key order is fixed, whatever the scan order.
   std::map<std::string, int64_t> by_loop, by_department, overdue_by_department;
   std::map<std::pair<std::string, std::string>, int64_t> by_state;
-  int64_t open = 0, overdue_now = 0, ever_overdue = 0, closed_late = 0;
-  for (const auto& t : seen) {
-    if (t.overdue_count > 0) {
-      ++ever_overdue;
-      if (t.closed) ++closed_late;
-    }
-    if (t.closed) continue;
-    ++open;
-    ++by_loop[t.loop];
-    ++by_state[{t.workflow, t.state}];
-    ++by_department[t.lead];
-    if (t.overdue) {
-      ++overdue_now;
-      ++overdue_by_department[t.lead];
-    }
-  }
+  int64_t tickets = 0, open = 0, overdue_now = 0, ever_overdue = 0, closed_late = 0;
+  Status counted = engine::ForEachCounterCell(*b.state, partitions, [&](const auto& cell) {
+    if (!sees(cell.assist, cell.lead, cell.jurisdiction, cell.escalated_to)) return;
+    tickets += cell.tickets;
+    ever_overdue += cell.ever_overdue;
+    closed_late += cell.closed_late;
+    if (cell.open == 0) return;
+    open += cell.open;
+    by_loop[cell.loop] += cell.open;
+    by_state[{cell.workflow, cell.state}] += cell.open;
+    by_department[cell.lead] += cell.open;
+    overdue_now += cell.overdue;
+    if (cell.overdue != 0) overdue_by_department[cell.lead] += cell.overdue;
+  });
+  if (!counted.ok()) return c.Fail(counted);
+  // Overdue at the end of each of the last days: today's count less the changes after.
   const int64_t now = b.engine_now();
   const std::string zone = CityZone();
+  std::vector<std::pair<int64_t, int64_t>> changes;  // (quarter-hour's end, delta)
+  const int64_t first = std::min(now, EndOfLocalDay(now, zone, kTrendDays - 1));
+  Status read = engine::ForEachOverdueChange(*b.state, partitions, first, [&](const auto& ch) {
+    if (sees(ch.assist, ch.lead, ch.jurisdiction, ch.escalated_to))
+      changes.emplace_back(ch.bucket_end, ch.delta);
+  });
+  if (!read.ok()) return c.Fail(read);
   json trend = json::array();
   for (int i = kTrendDays - 1; i >= 0; --i) {
-    int64_t at = std::min(now, EndOfLocalDay(now, zone, i));
-    int64_t overdue = 0;
-    for (const auto& t : seen) {
-      if (t.overdue_count == 0 || t.opened_at > at) continue;  // never overdue, or not yet
-      if (t.closed && t.closed_at <= at) continue;             // closed by then
-      auto then = engine::TicketAsOf(*b.state, partitions, t.id, at);
-      if (!then.ok()) return c.Fail(then.status());
-      if (*then && (*then)->overdue && !(*then)->closed) ++overdue;
+    const int64_t at = std::min(now, EndOfLocalDay(now, zone, i));
+    int64_t overdue = overdue_now;
+    if (at < now) {
+      for (const auto& [end, delta] : changes) {
+        if (end > at) overdue -= delta;
+      }
     }
     trend.push_back({{"at", at}, {"overdue", overdue}});
   }
@@ -116,8 +127,7 @@ void Api::Impl::GetOverview(Call& c) {
     return static_cast<int64_t>(all.size());
   });
   c.Json(200, {{"now", now},
-               {"tickets_scanned", seen.size()},
-               {"truncated", truncated},
+               {"tickets", tickets},
                {"open_tickets", open},
                {"overdue_tickets", overdue_now},
                {"ever_overdue_tickets", ever_overdue},
