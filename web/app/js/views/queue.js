@@ -171,6 +171,9 @@ function badges(tk) {
 function draw() {
   const s = state;
   const bulk = ACTORS.includes(ref.me().role);
+  // Only what is shown stays selected (a ticket that left the list is not acted on unseen).
+  const shown = new Set(s.tickets.map((tk) => tk.id));
+  for (const id of [...s.selected]) if (!shown.has(id)) s.selected.delete(id);
   const table = s.main.querySelector('#queue-table');
   table.replaceChildren(
     h('caption.visually-hidden', t('queue.title')),
