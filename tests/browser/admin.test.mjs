@@ -138,6 +138,26 @@ test('departments, routing tables and the access log filtered by user, as tables
   await routing.first().waitFor();
   assert.ok((await routing.count()) > 1);
   await page.screenshot({ path: path.join(SHOTS, 'admin-04-reference.png') });
+  // Edited as the record that replaces it: a version not newer is refused with the engine's
+  // reason (nothing recorded); the next version is published.
+  const before = (await server.must('admin', 'GET', '/v1/admin/routing-tables')).routing_tables.find((tb) => tb.name === 'hazard_routing');
+  await page.getByRole('button', { name: 'Edit hazard_routing as a record' }).click();
+  const editor = page.getByLabel('The record that replaces hazard_routing (JSON)');
+  const record = JSON.parse(await editor.inputValue());
+  assert.equal(record.body.version, before.version + 1);
+  assert.equal(record.body.rows.length, before.rows.length);
+  await editor.fill(JSON.stringify({ ...record, body: { ...record.body, version: before.version } }));
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /refused/ }).waitFor();
+  await page.getByRole('alert').filter({ hasText: /refused/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'admin-04b-routing-refused.png') });
+  await editor.fill(JSON.stringify(record));
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByText(`Published: hazard_routing version ${before.version + 1}.`).waitFor();
+  const now = (await server.must('admin', 'GET', '/v1/admin/routing-tables')).routing_tables.find((tb) => tb.name === 'hazard_routing');
+  assert.equal(now.version, before.version + 1);
+  assert.deepEqual(now.rows, before.rows);
+  await page.getByRole('heading', { name: `Routing table hazard_routing, version ${before.version + 1}` }).waitFor();
   await page.getByRole('heading', { name: /^Departments/ }).click();  // fold it again for axe's sake
   assert.deepEqual(await axe(page), [], 'departments and routing accessibility');
   await page.getByRole('link', { name: 'Access log' }).click();

@@ -2,7 +2,8 @@
 // or pasted, checked by the server (POST /v1/admin/workflows/check: the compiler's
 // diagnostics with line and column, the engine's admission, nothing written), its compiled
 // listing diffed against the deployed version's, then deployed. Users and tokens
-// (admin_users.js). Departments and routing tables as tables (each folded until opened). The access log filtered by
+// (admin_users.js). Departments and routing tables as tables (each folded until opened); a routing table
+// edited as the record that replaces it. The access log filtered by
 // user, ticket and time, in pages.
 import { get, post, query } from '../api.js';
 import { h } from '../dom.js';
@@ -285,8 +286,49 @@ async function referencePanel(box) {
         ),
       );
     }
+    if (!tb.missing) section.append(routingEditor(tb, () => box.replaceChildren() || referencePanel(box)));
     box.append(section);
   }
+}
+
+// A routing table as the record that would replace it (RoutingTableUpdated, the next
+// version), edited as JSON and published through POST /v1/admin/reference-data; the server's
+// refusal (a version not newer, a column no workflow gives, ...) is shown, the text kept.
+function routingEditor(tb, reload) {
+  const id = `edit-${tb.name}`;
+  const record = {
+    body_type: 'RoutingTableUpdated',
+    body: {
+      table_name: tb.name,
+      version: tb.version + 1,
+      rows: tb.rows.map((r) => ({ match: Object.entries(r.match).map(([key, value]) => ({ key, value })), lead: r.lead, assist: r.assist })),
+      fallback: tb.fallback,
+    },
+  };
+  const editor = h(`textarea#${id}.wf-source`, { rows: 14, spellcheck: 'false', value: JSON.stringify(record, null, 2) });
+  const out = h('div', { 'aria-live': 'polite' });
+  const publish = async () => {
+    let body;
+    try {
+      body = JSON.parse(editor.value);
+    } catch (e) {
+      out.replaceChildren(h('p.error', { role: 'alert' }, t('notify.badjson', { why: e.message })));
+      return;
+    }
+    try {
+      await post('/v1/admin/reference-data', body);
+      out.replaceChildren(h('p.ok', { role: 'status' }, t('admin.ref.published', { name: tb.name, v: body.body?.version })));
+      setTimeout(reload, 800);
+    } catch (e) {
+      out.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
+    }
+  };
+  const wrap = h('div', { hidden: true }, h('label', { for: id }, t('admin.ref.record', { name: tb.name })), editor, h('div.buttons', h('button.primary', { type: 'button', on: { click: publish } }, t('admin.ref.publish'))), out);
+  return h(
+    'div',
+    h('button', { type: 'button', 'aria-expanded': 'false', on: { click: (e) => { wrap.hidden = !wrap.hidden; e.target.setAttribute('aria-expanded', String(!wrap.hidden)); } } }, t('admin.ref.edit', { name: tb.name })),
+    wrap,
+  );
 }
 
 // ---- the access log ---------------------------------------------------------------------
