@@ -11,6 +11,7 @@
 #include "dsl/verb_fields.h"
 #include "engine/permission.h"
 #include "engine/queries.h"
+#include "engine/routing.h"
 #include "events/ids.h"
 #include "events/partition.h"
 #include "events/record.h"
@@ -274,10 +275,11 @@ void Api::Impl::ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& o
       if (assisting && std::find(t.assist.begin(), t.assist.end(), f.department) == t.assist.end())
         continue;
       if (arbitration) {
-        // Sent to the safety-committee office of its district after being returned (the
-        // ladder's `arbitration` action; engine/routing.h: SafetyOfficeOrFallback).
-        const auto* office = ref.SafetyOffice(t.jurisdiction.substr(0, t.jurisdiction.find('.')));
-        if (t.returns == 0 || t.escalated_to.empty() || !office || office->id != t.escalated_to)
+        // Returned, then sent where the ladder's `arbitration` action sends it: the
+        // safety-committee office of its district, else its workflow's fallback lead.
+        const dsl::Workflow* wf = w.Find(t.workflow, t.workflow_version);
+        if (t.returns == 0 || t.escalated_to.empty() || wf == nullptr ||
+            engine::SafetyOfficeOrFallback(ref, *wf, t.jurisdiction) != t.escalated_to)
           continue;
       }
       kept.push_back(std::move(t));

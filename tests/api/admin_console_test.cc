@@ -175,6 +175,40 @@ TEST_CASE("a queue sorted by opened time or severity, filtered, paged with its t
   CHECK(api.Get("fire", "/v1/tickets?sort=opened&cursor=abc").status == 400);
 }
 
+TEST_CASE("returned and arbitration: an order returned back and forth three times") {
+  ApiFixture api("pingpong");
+  const std::string id = api.OpenFireTicket("ent-pingpong");
+  const std::string other = api.OpenFireTicket("ent-quiet");
+  // fire -> emb -> fire -> emb: three returns, each by the department leading it then.
+  const std::vector<std::pair<std::string, std::string>> hops = {
+      {"fire", "nj.xuanwu.emb"}, {"emb", "nj.xuanwu.fire"}, {"fire", "nj.xuanwu.emb"}};
+  for (const auto& [user, to] : hops) {
+    json tk = api.WaitTicket(id);
+    Reply r = api.Post(user, "/v1/tickets/" + id + "/actions",
+                       {{"verb", "return"},
+                        {"expected_version", tk["ticket"]["version"]},
+                        {"reason", "not ours"},
+                        {"to_department", to}});
+    REQUIRE_MESSAGE(r.status < 300, r.text);
+  }
+  Reply returned = api.Get("admin", "/v1/tickets?open=true&returned=true");
+  REQUIRE_MESSAGE(returned.status == 200, returned.text);
+  CHECK(Ids(returned) == std::vector<std::string>{id});
+  // The ladder's condition step sends it to the district's safety-committee office.
+  Reply arb;
+  for (int i = 0; i < 50; ++i) {
+    arb = api.Get("office", "/v1/tickets?open=true&arbitration=true");
+    if (arb.status == 200 && arb.body["total"] == 1) break;
+    api.Advance("2026-03-02T09:" + std::to_string(10 + i));  // a clock tick, minutes on
+  }
+  REQUIRE_MESSAGE(arb.body["total"] == 1, arb.text);
+  CHECK(arb.body["tickets"][0]["id"] == id);
+  CHECK(arb.body["tickets"][0]["escalated_to"] == "nj.xuanwu.awb");
+  CHECK(Ids(api.Get("admin", "/v1/tickets?open=true&arbitration=true")) ==
+        std::vector<std::string>{id});
+  CHECK(other != id);
+}
+
 TEST_CASE("the access log filtered by user, ticket and time, in cursor pages") {
   ApiFixture api("accessf");
   const std::string id = api.OpenFireTicket("ent-log-1");
