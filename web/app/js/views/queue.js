@@ -38,7 +38,7 @@ export async function render(main, route) {
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
   );
-  const key = p.toString();
+  const key = `${me.name}?${p}`;  // another user or other filters: start afresh
   if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });
   await load(false);
   setTimeout(showNew, 0);  // after the shell has titled the page
