@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "connectors/http/secrets.h"
@@ -31,6 +32,52 @@ void AccessLog::Record(const AccessEntry& entry) {
 Result<std::vector<std::string>> AccessLog::List(int64_t since_ms, size_t limit) const {
   if (!chain_.ok()) return chain_.status();
   return (*chain_)->List(since_ms, limit);
+}
+
+Result<AccessPage> AccessLog::Find(const AccessFilter& f) const {
+  if (!chain_.ok()) return chain_.status();
+  int64_t from_at = f.since;
+  uint64_t from_seq = 0;
+  if (!f.cursor.empty()) {
+    // "<time ms>.<seq>" of the last entry the previous page read.
+    auto dot = f.cursor.find('.');
+    int64_t at = 0;
+    uint64_t seq = 0;
+    const char* end = f.cursor.data() + f.cursor.size();
+    bool ok =
+        dot != std::string::npos &&
+        std::from_chars(f.cursor.data(), f.cursor.data() + dot, at).ptr == f.cursor.data() + dot &&
+        std::from_chars(f.cursor.data() + dot + 1, end, seq).ptr == end && dot > 0 &&
+        dot + 1 < f.cursor.size();
+    if (!ok) return InvalidArgument("cursor: not one this listing gave out");
+    from_at = at;
+    from_seq = seq + 1;
+  }
+  AccessPage page;
+  size_t read = 0;
+  Status s =
+      (*chain_)->Scan(from_at, from_seq, [&](int64_t at, uint64_t seq, std::string_view entry) {
+        if (at > f.until) return false;
+        ++read;
+        bool match = true;
+        if (!f.user.empty() || !f.ticket.empty()) {
+          auto j = nlohmann::json::parse(entry, nullptr, false);
+          match = j.is_object();
+          if (match && !f.user.empty()) match = j.value("user", "") == f.user;
+          if (match && !f.ticket.empty()) {
+            match = j.value("target", "").find(f.ticket) != std::string::npos ||
+                    j.value("detail", "").find(f.ticket) != std::string::npos;
+          }
+        }
+        if (match) page.entries.emplace_back(entry);
+        if (page.entries.size() >= f.limit || read >= f.scan_limit) {
+          page.next_cursor = fmt::format("{}.{}", at, seq);
+          return false;
+        }
+        return true;
+      });
+  if (!s.ok()) return s;
+  return page;
 }
 
 }  // namespace closeloop::http

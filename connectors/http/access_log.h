@@ -6,6 +6,7 @@
 // written (secrets.h), and no field carries a token (token ids are hash prefixes).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,26 @@ struct AccessEntry {
   std::string ToJson() const;
 };
 
+// What GET /v1/admin/access-log asks for: entries from `since` to `until` (ms, inclusive), of
+// `user` (exact), naming `ticket` (in the target or the detail), after `cursor` (from the
+// previous page), at most `limit`; no more than `scan_limit` entries are read per call.
+struct AccessFilter {
+  int64_t since = 0;
+  int64_t until = INT64_MAX;
+  std::string user;
+  std::string ticket;
+  std::string cursor;
+  size_t limit = 100;
+  size_t scan_limit = 100000;
+};
+
+// A page of matching entries (JSON objects) and, when it stopped before the end (the page is
+// full, or `scan_limit` entries were read), where the next page starts.
+struct AccessPage {
+  std::vector<std::string> entries;
+  std::string next_cursor;
+};
+
 class AccessLog {
  public:
   // Opens the chain (moving entries of older data directories into it); a failure is kept
@@ -38,6 +59,8 @@ class AccessLog {
   void Record(const AccessEntry& entry);
   // Entries at or after `since_ms`, oldest first, at most `limit` (JSON objects).
   Result<std::vector<std::string>> List(int64_t since_ms, size_t limit) const;
+  // The entries `filter` selects, oldest first. InvalidArgument for a cursor it did not give.
+  Result<AccessPage> Find(const AccessFilter& filter) const;
 
  private:
   Result<std::unique_ptr<rocks::AccessChain>> chain_;

@@ -1,6 +1,8 @@
 // Administration (workflows, reference data, users and tokens, the manual clock) and what
 // every signed-in caller may read about the system (who am I, deployed workflows,
 // departments).
+#include <set>
+
 #include "base/time_text.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
@@ -60,8 +62,11 @@ json IssuedJson(const IssuedToken& t, const std::string& revoked) {
 }  // namespace
 
 // POST /v1/admin/workflows: a workflow's DSL text, compiled and checked, deployed when it has no
-// errors (201 with its diagnostics), else 422 with them.
-void Api::Impl::DeployWorkflow(Call& c) {
+// errors (201 with its diagnostics), else 422 with them. POST /v1/admin/workflows/check
+// (`dry_run`): the same compilation and the same admission, writing nothing; 200 with the
+// diagnostics, whether it would deploy, and each workflow's normalised listing beside the
+// deployed version's (dsl::Explain), for a diff before deploying.
+void Api::Impl::DeployWorkflow(Call& c, bool dry_run) {
   auto body = c.BodyObject();
   if (!body) return;
   if (!body->contains("source") || !(*body)["source"].is_string()) {
@@ -83,6 +88,10 @@ void Api::Impl::DeployWorkflow(Call& c) {
                      {"column", lc.column}});
   }
   if (!compiled.ok()) {
+    if (dry_run) {
+      c.Json(200, {{"deployable", false}, {"diagnostics", diags}, {"workflows", json::array()}});
+      return;
+    }
     json first = diags.empty() ? json::object() : diags[0];
     c.Json(422, {{"error",
                   {{"status", 422},
@@ -100,8 +109,32 @@ void Api::Impl::DeployWorkflow(Call& c) {
                                                      wf.version, source));
     deployed.push_back({{"name", wf.name}, {"version", wf.version}});
   }
-  if (Status admitted = world.Admits(records); !admitted.ok()) {
-    if (admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
+  Status admitted = world.Admits(records);
+  if (!admitted.ok() && admitted.code() != Code::kFailedPrecondition) return c.Fail(admitted);
+  if (dry_run) {
+    json listed = json::array();
+    world.With([&](const engine::World& w) {
+      for (const auto& wf : compiled.program->workflows) {
+        dsl::Program mine, theirs;
+        mine.workflows.push_back(wf);
+        json one = {{"name", wf.name},
+                    {"version", wf.version},
+                    {"listing", dsl::Explain(mine, dsl::ExplainFormat::kText)}};
+        if (const dsl::Workflow* now = w.Latest(wf.name)) {
+          theirs.workflows.push_back(*now);
+          one["deployed_version"] = now->version;
+          one["deployed_listing"] = dsl::Explain(theirs, dsl::ExplainFormat::kText);
+        }
+        listed.push_back(std::move(one));
+      }
+      return 0;
+    });
+    json out = {{"deployable", admitted.ok()}, {"diagnostics", diags}, {"workflows", listed}};
+    if (!admitted.ok()) out["refused"] = admitted.message();
+    c.Json(200, out);
+    return;
+  }
+  if (!admitted.ok()) {
     return c.Error(422, "refused", admitted.message() + "; nothing was deployed");
   }
   Status s = b.append_control(records);
@@ -175,7 +208,43 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.Json(200, {{"departments", out}});
   });
 
-  Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) { DeployWorkflow(c); });
+  // The routing tables the deployed workflows route by, each at its latest version, as rows.
+  Route(s, "GET", "/v1/admin/routing-tables", admin, [this](Call& c) {
+    json out = json::array();
+    world.With([&](const engine::World& w) {
+      std::set<std::string> names;
+      for (const dsl::Workflow* wf : w.LatestAll()) {
+        if (wf->routing && !wf->routing->table.empty()) names.insert(wf->routing->table);
+      }
+      for (const auto& name : names) {
+        const engine::RoutingTable* table = w.reference().Routing(name);
+        json one = {{"name", name}};
+        if (table == nullptr) {
+          one["missing"] = true;  // the workflows fall back until it is published
+          out.push_back(std::move(one));
+          continue;
+        }
+        json rows = json::array();
+        for (const auto& r : table->rows()) {
+          json match = json::object();
+          for (const auto& [col, v] : r.match) match[col] = v;
+          rows.push_back(
+              {{"match", match}, {"lead", r.lead}, {"assist", r.assist}, {"rule", r.rule}});
+        }
+        one["version"] = table->version();
+        one["columns"] = table->columns();
+        one["fallback"] = table->fallback();
+        one["rows"] = std::move(rows);
+        out.push_back(std::move(one));
+      }
+      return 0;
+    });
+    c.Json(200, {{"routing_tables", out}});
+  });
+
+  Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) { DeployWorkflow(c, false); });
+  Route(s, "POST", "/v1/admin/workflows/check", admin,
+        [this](Call& c) { DeployWorkflow(c, true); });
 
   Route(s, "POST", "/v1/admin/reference-data", admin, [this](Call& c) {
     std::string ct = c.req.get_header_value("Content-Type");
@@ -276,6 +345,16 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     if (create && *existing)
       return c.Error(409, "exists", "user " + user->name + " exists", "name");
     if (!create && !*existing) return c.Error(404, "not_found", "no user " + user->name);
+    // The department must be one of the departments table in effect (the engine would
+    // refuse every claim made for one it does not know).
+    if (!user->department.empty() && !world.With([&](const engine::World& w) {
+          return w.reference().FindDepartment(user->department) != nullptr;
+        })) {
+      return c.Error(422, "unknown_department",
+                     "department: " + user->department +
+                         " is not in the departments table in effect (GET /v1/departments)",
+                     "department");
+    }
     Status s = auth.PutUser(*user);
     if (!s.ok()) return c.Fail(s);
     c.detail = user->name;
@@ -331,17 +410,32 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     c.detail = c.req.matches[1].str();
     c.Json(200, {{"revoked", c.req.matches[1].str()}});
   });
+  // Filtered by user, ticket and time, in cursor pages (access_log.h: AccessFilter).
   Route(s, "GET", "/v1/admin/access-log", Roles({Role::kAdmin, Role::kAuditor}), [this](Call& c) {
-    auto since = c.Param("since").empty() ? std::optional<int64_t>(0)
-                                          : ParseTimeParam(c.Param("since"), CityZone());
+    AccessFilter f;
+    for (auto [name, to] : {std::pair{"since", &f.since}, {"until", &f.until}}) {
+      if (c.Param(name).empty()) continue;
+      auto t = ParseTimeParam(c.Param(name), CityZone());
+      if (!t) return c.Error(400, "invalid", std::string(name) + ": a time", name);
+      *to = *t;
+    }
+    if (f.until < f.since) return c.Error(400, "invalid", "until: before since", "until");
     auto limit = ParseInt(c.Param("limit"), 100, 1, 1000);
-    if (!since) return c.Error(400, "invalid", "since: a time", "since");
     if (!limit) return c.Error(400, "invalid", "limit: 1 to 1000", "limit");
-    auto entries = access.List(*since, static_cast<size_t>(*limit));
-    if (!entries.ok()) return c.Fail(entries.status());
+    f.limit = static_cast<size_t>(*limit);
+    f.user = c.Param("user");
+    f.ticket = c.Param("ticket");
+    f.cursor = c.Param("cursor");
+    auto page = access.Find(f);
+    if (!page.ok() && page.status().code() == Code::kInvalidArgument) {
+      return c.Error(400, "invalid", page.status().message(), "cursor");
+    }
+    if (!page.ok()) return c.Fail(page.status());
     json out = json::array();
-    for (const auto& e : *entries) out.push_back(json::parse(e, nullptr, false));
-    c.Json(200, {{"entries", out}});
+    for (const auto& e : page->entries) out.push_back(json::parse(e, nullptr, false));
+    json body = {{"entries", out}};
+    if (!page->next_cursor.empty()) body["next_cursor"] = page->next_cursor;
+    c.Json(200, body);
   });
 }
 

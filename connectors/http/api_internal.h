@@ -17,8 +17,10 @@
 #include "connectors/http/auth.h"
 #include "connectors/http/change_feed.h"
 #include "connectors/http/metrics.h"
+#include "connectors/http/queue_order.h"
 #include "connectors/http/rate_limit.h"
 #include "connectors/http/stream_tickets.h"
+#include "engine/queries.h"
 #include "engine/ticket.h"
 #include "engine/world.h"
 #include "events/evidence.h"
@@ -177,12 +179,15 @@ struct Api::Impl {
 
   // The routes whose handlers are long enough to be named (each says what it answers; the
   // short ones stay beside their registration).
-  void PostEvents(Call& c);      // api_events.cc
-  void GetTickets(Call& c);      // api_tickets.cc
-  void DeployWorkflow(Call& c);  // api_admin.cc
-  void GetOverview(Call& c);     // api_overview.cc
-  void GetStream(Call& c);       // api_stream.cc
-  void GetMetrics(Call& c);      // api_stream.cc
+  void PostEvents(Call& c);  // api_events.cc
+  void GetTickets(Call& c);  // api_tickets.cc
+  // api_tickets.cc: GET /v1/tickets with sort= or a flag the indexes lack (queue_order.h).
+  void ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& order, bool extension,
+                   bool returned, bool arbitration, bool assisting);
+  void DeployWorkflow(Call& c, bool dry_run);  // api_admin.cc (dry_run: /check)
+  void GetOverview(Call& c);                   // api_overview.cc
+  void GetStream(Call& c);                     // api_stream.cc
+  void GetMetrics(Call& c);                    // api_stream.cc
 
   void RegisterEvents(httplib::Server& s);
   void RegisterTickets(httplib::Server& s);

@@ -7,9 +7,11 @@
 #include "connectors/file/ingress.h"
 #include "connectors/http/api_internal.h"
 #include "connectors/http/api_util.h"
+#include "connectors/http/queue_order.h"
 #include "dsl/verb_fields.h"
 #include "engine/permission.h"
 #include "engine/queries.h"
+#include "engine/routing.h"
 #include "events/ids.h"
 #include "events/partition.h"
 #include "events/record.h"
@@ -162,6 +164,30 @@ void Api::Impl::GetTickets(Call& c) {
     }
     *flag = v == "true";
   }
+  // The flags and orders the engine's indexes do not give (queue_order.h): read whole, then
+  // filtered, ordered and paged here.
+  bool extension = false, returned = false, arbitration = false, assisting = false;
+  for (auto [name, flag] : {std::pair{"extension", &extension},
+                            {"returned", &returned},
+                            {"arbitration", &arbitration},
+                            {"assisting", &assisting}}) {
+    std::string v = c.Param(name);
+    if (v.empty()) continue;
+    if (v != "true" && v != "false") {
+      return c.Error(400, "invalid", std::string(name) + ": true or false", name);
+    }
+    *flag = v == "true";
+  }
+  std::optional<QueueOrder> order;
+  if (std::string v = c.Param("sort"); !v.empty()) {
+    order = ParseQueueOrder(v);
+    if (!order) {
+      return c.Error(400, "invalid",
+                     "sort: deadline, time_left, opened or severity (a leading - reverses)",
+                     "sort");
+    }
+  }
+  const bool in_memory = order || extension || returned || arbitration || assisting;
   auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
   if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
   f.limit = static_cast<size_t>(*limit);
@@ -201,6 +227,15 @@ void Api::Impl::GetTickets(Call& c) {
     default:
       break;
   }
+  if (assisting) {
+    if (f.department.empty()) {
+      return c.Error(400, "invalid", "assisting: give the department that assists", "department");
+    }
+    f.include_involved = true;
+  }
+  if (in_memory)
+    return ListOrdered(c, f, order.value_or(QueueOrder{}), extension, returned, arbitration,
+                       assisting);
   auto tickets = engine::ListTickets(*b.state, partitions, f);
   if (!tickets.ok()) return c.Fail(tickets.status());
   json items = json::array();
@@ -209,6 +244,55 @@ void Api::Impl::GetTickets(Call& c) {
   if (tickets->size() == f.limit) {
     out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
   }
+  c.Json(200, out);
+}
+
+// GET /v1/tickets with sort= or a flag the indexes do not have: every match read (at most
+// kMaxSortedTickets), filtered, ordered, paged by sort key, with the total.
+void Api::Impl::ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& order,
+                            bool extension, bool returned, bool arbitration, bool assisting) {
+  const size_t page = f.limit;
+  const std::string cursor = c.Param("cursor");
+  if (!cursor.empty() && cursor.find('/') == std::string::npos) {
+    return c.Error(400, "invalid", "cursor: not one this listing gave out", "cursor");
+  }
+  f.after.clear();
+  f.limit = kMaxSortedTickets + 1;
+  auto all = engine::ListTickets(*b.state, partitions, f);
+  if (!all.ok()) return c.Fail(all.status());
+  if (all->size() > kMaxSortedTickets) {
+    return c.Error(422, "too_many",
+                   "more than " + std::to_string(kMaxSortedTickets) +
+                       " tickets match: narrow the filter (department, state, loop) to sort them",
+                   "sort");
+  }
+  std::vector<engine::Ticket> kept;
+  world.With([&](const engine::World& w) {
+    const engine::ReferenceData& ref = w.reference();
+    for (auto& t : *all) {
+      if (extension && t.pending_extension_days <= 0) continue;
+      if (returned && t.returns == 0) continue;
+      if (assisting && std::find(t.assist.begin(), t.assist.end(), f.department) == t.assist.end())
+        continue;
+      if (arbitration) {
+        // Returned, then sent where the ladder's `arbitration` action sends it: the
+        // safety-committee office of its district, else its workflow's fallback lead.
+        const dsl::Workflow* wf = w.Find(t.workflow, t.workflow_version);
+        if (t.returns == 0 || t.escalated_to.empty() || wf == nullptr ||
+            engine::SafetyOfficeOrFallback(ref, *wf, t.jurisdiction) != t.escalated_to)
+          continue;
+      }
+      kept.push_back(std::move(t));
+    }
+    return 0;
+  });
+  const size_t total = kept.size();
+  std::string next;
+  auto shown = OrderAndPage(std::move(kept), order, cursor, page, &next);
+  json items = json::array();
+  for (const auto& t : shown) items.push_back(NamedTicketJson(t));
+  json out = {{"tickets", items}, {"now", b.engine_now()}, {"total", total}};
+  if (!next.empty()) out["next_cursor"] = next;
   c.Json(200, out);
 }
 

@@ -102,6 +102,24 @@ Result<std::vector<std::string>> AccessChain::List(int64_t since_ms, size_t limi
   return out;
 }
 
+Status AccessChain::Scan(int64_t since_ms, uint64_t from_seq,
+                         const std::function<bool(int64_t, uint64_t, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator({}, db_->family("meta")));
+  std::string from(kTime);
+  PutBE(from, static_cast<uint64_t>(std::max<int64_t>(0, since_ms)));
+  PutBE(from, from_seq);
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    if (!it->key().starts_with(std::string(kTime))) break;
+    auto at = static_cast<int64_t>(GetBE(std::string_view(it->key().data() + kTime.size(), 8)));
+    uint64_t seq = GetBE(std::string_view(it->key().data() + kTime.size() + 8, 8));
+    std::string entry;
+    CL_RETURN_IF_ERROR(
+        FromRocks(db_->db()->Get({}, db_->family("meta"), EntryKey(seq), &entry), "access log"));
+    if (!fn(at, seq, entry)) break;
+  }
+  return FromRocks(it->status(), "access log");
+}
+
 Result<events::TreeHead> AccessTreeHead(RocksDb& db) {
   CL_ASSIGN_OR_RETURN(events::MerkleFrontier tree, LoadTree(db));
   return events::TreeHead{tree.size(), tree.Root()};

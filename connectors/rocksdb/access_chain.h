@@ -10,6 +10,7 @@
 // in their order, the first time it is opened.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,10 @@ class AccessChain {
   Status Append(int64_t at_ms, std::string_view entry, bool sync = false);
   // Entries at or after `since_ms`, in time order, at most `limit`.
   Result<std::vector<std::string>> List(int64_t since_ms, size_t limit) const;
+  // Every entry from (`since_ms`, `from_seq`) on, in time order (then sequence): `fn(at_ms,
+  // seq, entry)` answers false to stop. A filtered listing resumes from the last seq it saw.
+  Status Scan(int64_t since_ms, uint64_t from_seq,
+              const std::function<bool(int64_t, uint64_t, std::string_view)>& fn) const;
 
  private:
   explicit AccessChain(RocksDb* db) : db_(db) {}

@@ -53,6 +53,7 @@ async function request(method, path, body, tokenOverride) {
 export const get = (path, tok) => request('GET', path, undefined, tok);
 export const post = (path, body) => request('POST', path, body);
 export const put = (path, body) => request('PUT', path, body);
+export const del = (path) => request('DELETE', path);
 
 // GET as a downloadable file (the evidence bundle): the bytes and the server's file name.
 export async function download(path) {

@@ -1,10 +1,12 @@
 // The console's shell: sign-in gate, navigation by role, the language switch, hash routes
-// (#/queue, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify) and the live feed.
+// (#/queue, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify, #/admin/PANEL) and the
+// live feed.
 import { get, setToken, token } from './api.js';
 import { announce, clear, h } from './dom.js';
 import { detectLanguage, lang, setLanguage, t } from './i18n.js';
 import * as live from './live.js';
 import * as ref from './reference.js';
+import * as admin from './views/admin.js';
 import * as audit from './views/audit.js';
 import * as escalations from './views/escalations.js';
 import * as notify from './views/notify.js';
@@ -13,7 +15,7 @@ import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
 
-const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify };
+const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin };
 let active = null;  // {view, cleanup}
 // Focus moves to a view's heading when the user navigates in the console, not on the page's
 // first load, where the user starts at the top (the skip link first).
@@ -27,6 +29,7 @@ function menuFor(role) {
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
   if (role === 'admin') items.push('notify');
+  if (role === 'admin') items.push('admin');
   return items;
 }
 

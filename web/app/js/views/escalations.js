@@ -1,7 +1,9 @@
 // Escalations: what the ladder sent to this user's office (inspectors: oversight tickets led
 // by or escalated to their commission; supervisors: escalated tickets in their jurisdiction),
 // why it reached them (the escalation, overdue, return and chaining records of the ticket and
-// of the ticket it came from), and the chain as evidence, downloadable as a bundle.
+// of the ticket it came from), and the chain as evidence, downloadable as a bundle. The list
+// is filtered (state, words, overdue, arbitration), sorted, and paged with "more" and the
+// total, never cut off.
 import { download, get, query } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -14,48 +16,108 @@ const WHY = new Set(['TicketEscalated', 'TicketOverdue', 'TicketReturned', 'Tick
 let state = null;
 
 export async function render(main, route) {
-  state = { main, id: route.arg };
+  state = { main, id: route.arg, route, tickets: [], next: '', total: null };
   const mine = state;
   const me = ref.me();
-  main.append(h('h1', t('esc.title')), h('p.muted', t('esc.intro')));
-  const q = me.role === 'inspector' ? query({ open: 'true', limit: 200 }) : query({ open: 'true', escalated: 'true', limit: 200 });
-  let list;
-  try {
-    list = await get(`/v1/tickets${q}`);
-  } catch (e) {
-    main.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
-    return null;
-  }
-  const items = list.tickets;
-  const nav = h(
-    'nav.esc-list.card',
-    { 'aria-label': t('esc.title') },
-    items.length
-      ? h(
-          'ul',
-          items.map((tk) =>
-            h(
-              'li',
-              h(
-                'a',
-                { href: `#/escalations/${encodeURIComponent(tk.id)}`, 'aria-current': tk.id === mine.id ? 'true' : null },
-                h('strong', tk.id),
-                h('span', ` ${ref.ticketTitle(tk)}`),
-                h('div.muted', `${ref.stateTitle(tk.workflow, tk.state)} · ${ref.deptName(tk.facts?.origin_lead || tk.lead)}`),
-                tk.overdue ? h('span.badge.overdue', t('badge.overdue')) : null,
-              ),
-            ),
-          ),
-        )
-      : h('p', t('esc.empty')),
-  );
+  const p = route.params;
+  main.append(h('h1', t('esc.title')), h('p.muted', t('esc.intro')), filters(p, route.arg));
+  const list = h('ul#esc-items');
+  const status = h('p.muted#esc-status', { role: 'status' });
+  const more = h('button#esc-more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more'));
+  const nav = h('nav.esc-list.card', { 'aria-label': t('esc.title') }, status, list, more);
   const detail = h('section.esc-detail#esc-detail', { 'aria-live': 'polite' });
-  main.append(h('div.esc-grid', nav, detail));
+  main.append(h('div#esc-error'), h('div.esc-grid', nav, detail));
+  const load = async (next) => {
+    const q = query({
+      open: 'true',
+      escalated: me.role === 'inspector' ? '' : 'true',
+      state: p.get('state'),
+      overdue: p.get('overdue'),
+      arbitration: p.get('arbitration'),
+      q: p.get('q'),
+      sort: p.get('sort'),
+      limit: 50,
+      cursor: next ? mine.next : '',
+    });
+    status.textContent = t('loading');
+    try {
+      const page = await get(`/v1/tickets${q}`);
+      if (mine !== state) return;
+      mine.tickets = next ? mine.tickets.concat(page.tickets) : page.tickets;
+      mine.next = page.next_cursor || '';
+      mine.total = page.total ?? null;
+      list.replaceChildren(...mine.tickets.map((tk) => item(tk, mine.id)));
+      more.hidden = !mine.next;
+      status.textContent = !mine.tickets.length
+        ? t('esc.empty')
+        : mine.total !== null
+          ? t('queue.count.of', { n: mine.tickets.length, total: mine.total })
+          : mine.next
+            ? t('queue.count.more', { n: mine.tickets.length })
+            : t('queue.count', { n: mine.tickets.length });
+    } catch (e) {
+      status.textContent = '';
+      main.querySelector('#esc-error').replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    }
+  };
+  await load(false);
   if (mine.id) await showDetail(detail, mine.id);
   else detail.append(h('p.muted', t('esc.pick')));
   return () => {
     if (state === mine) state = null;
   };
+}
+
+// The list's filters, kept in the address (with the ticket shown, if any).
+function filters(p, id) {
+  const check = (name, label) =>
+    h('div.field.check', h(`input#e-${name}`, { type: 'checkbox', name, checked: p.get(name) === 'true' }), h('label', { for: `e-${name}` }, label));
+  return h(
+    'form.filters.card#esc-filters',
+    {
+      'aria-label': t('queue.filters'),
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          const q = {};
+          for (const el of e.target.elements) {
+            if (!el.name) continue;
+            q[el.name] = el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value;
+          }
+          location.hash = `#/escalations${id ? `/${encodeURIComponent(id)}` : ''}${query(q)}`;
+        },
+      },
+    },
+    h(
+      'div.field',
+      h('label', { for: 'e-state' }, t('queue.state')),
+      h('select#e-state', { name: 'state' }, h('option', { value: '' }, t('any')), ref.allStates().map((s) => h('option', { value: s.name, selected: s.name === p.get('state') }, s.title))),
+    ),
+    h('div.field', h('label', { for: 'e-q' }, t('queue.q')), h('input#e-q', { type: 'search', name: 'q', value: p.get('q') || '' })),
+    h(
+      'div.field',
+      h('label', { for: 'e-sort' }, t('queue.sort')),
+      h('select#e-sort', { name: 'sort' }, ['deadline', 'opened', '-opened', 'severity'].map((v) => h('option', { value: v === 'deadline' ? '' : v, selected: v === (p.get('sort') || 'deadline') }, t(`queue.sort.${v}`)))),
+    ),
+    check('overdue', t('queue.overdue')),
+    check('arbitration', t('queue.flag.arbitration')),
+    h('button.primary', { type: 'submit' }, t('queue.apply')),
+  );
+}
+
+function item(tk, current) {
+  const qs = state && state.route.params.toString() ? `?${state.route.params.toString()}` : '';
+  return h(
+    'li',
+    h(
+      'a',
+      { href: `#/escalations/${encodeURIComponent(tk.id)}${qs}`, 'aria-current': tk.id === current ? 'true' : null },
+      h('strong', tk.id),
+      h('span', ` ${ref.ticketTitle(tk)}`),
+      h('div.muted', `${ref.stateTitle(tk.workflow, tk.state)} · ${ref.deptName(tk.facts?.origin_lead || tk.lead)}`),
+      tk.overdue ? h('span.badge.overdue', t('badge.overdue')) : null,
+    ),
+  );
 }
 
 async function whyRecords(id) {

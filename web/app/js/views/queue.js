@@ -1,17 +1,29 @@
 // My queue: the open tickets the user may see (staff: their department's, by deadline), with
 // the working time left before each deadline, urgency colours, overdue and escalated badges,
 // filters kept in the address (so a filtered queue can be bookmarked) and live refresh.
-import { get, query } from '../api.js';
+// Queues that carry volume: sorted by deadline, time left, opened or severity and filtered
+// for pending extensions, arbitration, returned, escalated or assisting tickets (server-side:
+// GET /v1/tickets sort= and flags, with the total); pages that say how many remain; a bulk
+// sign-for sent as one action per ticket, each result shown; new work announced in the tab
+// title, a badge and (when the user asked for it) a desktop notification.
+import { get, post, query } from '../api.js';
 import { announce, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
-let state = null;  // {main, route, tickets, next, now, refreshTimer, pending}
+const SORTS = ['deadline', 'time_left', 'opened', '-opened', 'severity'];
+const FLAGS = ['extension', 'arbitration', 'returned', 'escalated'];
+const BULK_VERB = 'sign_for';
+const ACTORS = ['staff', 'supervisor', 'inspector'];
+let state = null;  // {main, route, tickets, next, total, now, refreshTimer, pending, ...}
+// New work since the user last looked, kept across re-renders of the queue: ids seen, the
+// count of ids that arrived after, and whether desktop notifications were asked for.
+const seen = { key: null, ids: null, fresh: new Set(), notify: false };
 
 export async function render(main, route) {
-  state = { main, route, tickets: [], next: '', now: 0, refreshTimer: null, pending: 0 };
+  state = { main, route, tickets: [], next: '', total: null, now: 0, refreshTimer: null, pending: 0, selected: new Set() };
   const mine = state;
   const me = ref.me();
   const p = route.params;
@@ -19,12 +31,17 @@ export async function render(main, route) {
   main.append(
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     filtersForm(p, me),
+    newWorkBar(),
     h('div#queue-error'),
     h('p.muted#queue-status', { role: 'status' }),
+    ACTORS.includes(me.role) ? bulkBar() : null,
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
   );
+  const key = `${me.name}?${p}`;  // another user or other filters: start afresh
+  if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });
   await load(false);
+  setTimeout(showNew, 0);  // after the shell has titled the page
   return () => {
     clearTimeout(mine.refreshTimer);
     if (state === mine) state = null;
@@ -49,9 +66,15 @@ function filtersForm(p, me) {
   }
   fields.push(
     h('div.field', h('label', { for: 'f-q' }, t('queue.q')), h('input#f-q', { type: 'search', name: 'q', value: p.get('q') || '' })),
+    h(
+      'div.field',
+      h('label', { for: 'f-sort' }, t('queue.sort')),
+      h('select#f-sort', { name: 'sort' }, SORTS.map((v) => h('option', { value: v === 'deadline' ? '' : v, selected: v === (p.get('sort') || 'deadline') }, t(`queue.sort.${v}`)))),
+    ),
     check('f-overdue', t('queue.overdue'), p.get('overdue')),
-    check('f-escalated', t('queue.escalated'), p.get('escalated')),
+    FLAGS.map((f) => check(`f-${f}`, t(`queue.flag.${f}`), p.get(f))),
   );
+  if (['staff', 'auditor', 'admin'].includes(me.role)) fields.push(check('f-assisting', t('queue.flag.assisting'), p.get('assisting')));
   if (me.role === 'staff') fields.push(check('f-involved', t('queue.involved'), p.get('involved')));
   return h(
     'form.filters.card',
@@ -86,6 +109,11 @@ function apiQuery(more) {
     overdue: p.get('overdue'),
     escalated: p.get('escalated'),
     involved: p.get('involved'),
+    sort: p.get('sort'),
+    extension: p.get('extension'),
+    arbitration: p.get('arbitration'),
+    returned: p.get('returned'),
+    assisting: p.get('assisting'),
     limit: 50,
     cursor: more ? state.next : '',
   });
@@ -101,7 +129,9 @@ async function load(more) {
     if (s !== state) return;
     s.tickets = more ? s.tickets.concat(page.tickets) : page.tickets;
     s.next = page.next_cursor || '';
+    s.total = page.total ?? null;
     s.now = page.now;
+    noticeNew(page.tickets, more);
     await withWorkingTime(s.tickets, s.now);
     if (s !== state) return;
     s.main.querySelector('#queue-error').replaceChildren();
@@ -140,12 +170,16 @@ function badges(tk) {
 
 function draw() {
   const s = state;
+  const bulk = ACTORS.includes(ref.me().role);
+  // Only what is shown stays selected (a ticket that left the list is not acted on unseen).
+  const shown = new Set(s.tickets.map((tk) => tk.id));
+  for (const id of [...s.selected]) if (!shown.has(id)) s.selected.delete(id);
   const table = s.main.querySelector('#queue-table');
   table.replaceChildren(
     h('caption.visually-hidden', t('queue.title')),
     h(
       'thead',
-      h('tr', ['col.ticket', 'col.title', 'col.state', 'col.severity', 'col.deadline', 'col.left', 'col.flags'].map((k) => h('th', { scope: 'col' }, t(k)))),
+      h('tr', bulk ? h('th', { scope: 'col' }, h('span.visually-hidden', t('queue.bulk.select'))) : null, ['col.ticket', 'col.title', 'col.state', 'col.severity', 'col.deadline', 'col.left', 'col.flags'].map((k) => h('th', { scope: 'col' }, t(k)))),
     ),
     h(
       'tbody',
@@ -159,9 +193,20 @@ function draw() {
               ? t('left.overdue', { t: span(Math.abs(tk._left), tk._dayMs) })
               : span(tk._left, tk._dayMs);
         return h(
-          `tr.u-${tk.overdue ? 'overdue' : u}`,
+          `tr.u-${tk.overdue ? 'overdue' : u}${seen.fresh.has(tk.id) ? '.fresh' : ''}`,
           { 'data-ticket': tk.id },
-          h('td', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, tk.id)),
+          bulk
+            ? h(
+                'td',
+                h('input.pick', {
+                  type: 'checkbox',
+                  checked: s.selected.has(tk.id),
+                  'aria-label': t('queue.bulk.pick', { id: tk.id }),
+                  on: { change: (e) => pick(tk.id, e.target.checked) },
+                }),
+              )
+            : null,
+          h('td', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, tk.id), seen.fresh.has(tk.id) ? h('span.badge.new', t('queue.new.one')) : null),
           h('td', ref.ticketTitle(tk), h('div.what', ref.whatWhere(tk)), h('div.muted', `${tk.subject} · ${tk.jurisdiction}`)),
           h('td', ref.stateTitle(tk.workflow, tk.state)),
           h('td', t(`sev.${tk.severity}`)),
@@ -174,9 +219,144 @@ function draw() {
   );
   s.main.querySelector('#more').hidden = !s.next;
   const status = s.main.querySelector('#queue-status');
-  status.textContent = s.tickets.length
-    ? `${t('queue.count', { n: s.tickets.length })} · ${t('queue.now', { time: time(s.now) })}`
-    : t('queue.empty');
+  // Never a silent end: the total when the server counted it, else whether more follow.
+  const count =
+    s.total !== null
+      ? t('queue.count.of', { n: s.tickets.length, total: s.total })
+      : s.next
+        ? t('queue.count.more', { n: s.tickets.length })
+        : t('queue.count', { n: s.tickets.length });
+  status.textContent = s.tickets.length ? `${count} · ${t('queue.now', { time: time(s.now) })}` : t('queue.empty');
+  updateBulk();
+  showNew();
+}
+
+// ---- bulk sign-for ----------------------------------------------------------------------
+
+function bulkBar() {
+  return h(
+    'div.bulk.card#bulk',
+    h('button#bulk-sign', { type: 'button', disabled: true, on: { click: bulkSign } }, t('queue.bulk.sign', { n: 0 })),
+    h('button#bulk-all', { type: 'button', on: { click: () => pickAll() } }, t('queue.bulk.all')),
+    h('ul#bulk-results', { 'aria-live': 'polite' }),
+  );
+}
+
+function pick(id, on) {
+  if (on) state.selected.add(id);
+  else state.selected.delete(id);
+  updateBulk();
+}
+
+function pickAll() {
+  const s = state;
+  const all = s.tickets.every((tk) => s.selected.has(tk.id));
+  for (const tk of s.tickets) pick(tk.id, !all);
+  for (const box of s.main.querySelectorAll('input.pick')) box.checked = !all;
+}
+
+function updateBulk() {
+  const b = state && state.main.querySelector('#bulk-sign');
+  if (!b) return;
+  b.textContent = t('queue.bulk.sign', { n: state.selected.size });
+  b.disabled = state.selected.size === 0;
+}
+
+// One action per ticket, in turn, each with the version just read: the engine judges each;
+// the result of every one is listed (done, not open in this state, or the server's refusal).
+async function bulkSign() {
+  const s = state;
+  const ids = [...s.selected];
+  const list = s.main.querySelector('#bulk-results');
+  const button = s.main.querySelector('#bulk-sign');
+  button.disabled = true;
+  list.replaceChildren();
+  let done = 0;
+  for (const id of ids) {
+    const item = h('li', `${id}: ${t('loading')}`);
+    list.append(item);
+    try {
+      const data = await get(`/v1/tickets/${encodeURIComponent(id)}`);
+      const action = (data.actions || []).find((a) => a.verb === BULK_VERB);
+      if (!action) {
+        item.className = 'error';
+        item.textContent = `${id}: ${t('queue.bulk.notopen')}`;
+        continue;
+      }
+      await post(`/v1/tickets/${encodeURIComponent(id)}/actions`, { verb: BULK_VERB, expected_version: data.ticket.version, as_role: action.as_role });
+      item.className = 'ok';
+      item.textContent = `${id}: ${t('queue.bulk.done')}`;
+      s.selected.delete(id);
+      done += 1;
+    } catch (e) {
+      item.className = 'error';
+      item.textContent = `${id}: ${e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`}`;
+    }
+  }
+  announce(t('queue.bulk.summary', { done, n: ids.length }));
+  if (s === state) await load(false);
+}
+
+// ---- new work ---------------------------------------------------------------------------
+
+function newWorkBar() {
+  const ask =
+    'Notification' in window && Notification.permission !== 'denied'
+      ? h(
+          'button#notify-me',
+          {
+            type: 'button',
+            on: {
+              click: async () => {
+                seen.notify = (await Notification.requestPermission()) === 'granted';
+                showNew();
+              },
+            },
+          },
+          t('queue.new.desktop'),
+        )
+      : null;
+  return h(
+    'div.newwork#newwork',
+    h('span.badge.new#new-count', { role: 'status', hidden: true }),
+    h('button#new-seen', { type: 'button', hidden: true, on: { click: markSeen } }, t('queue.new.seen')),
+    ask,
+  );
+}
+
+// Tickets on the first page that were not there before count as new (the first load only
+// records what is there).
+function noticeNew(tickets, more) {
+  if (seen.ids === null) {
+    seen.ids = new Set(tickets.map((tk) => tk.id));
+    return;
+  }
+  const arrived = tickets.filter((tk) => !seen.ids.has(tk.id));
+  for (const tk of tickets) seen.ids.add(tk.id);
+  if (more || !arrived.length) return;
+  for (const tk of arrived) seen.fresh.add(tk.id);
+  if (seen.notify && document.hidden) {
+    new Notification(t('queue.new.title', { n: arrived.length }), { body: arrived.map((tk) => tk.id).join(', ') });
+  }
+}
+
+function markSeen() {
+  seen.fresh.clear();
+  if (state) draw();
+}
+
+function showNew() {
+  const s = state;
+  if (!s) return;
+  const n = seen.fresh.size;
+  const badge = s.main.querySelector('#new-count');
+  badge.hidden = n === 0;
+  badge.textContent = t('queue.new.count', { n });
+  s.main.querySelector('#new-seen').hidden = n === 0;
+  const ask = s.main.querySelector('#notify-me');
+  if (ask) ask.hidden = seen.notify;
+  const base = document.title.replace(/^\(\d+\) /, '');
+  document.title = n ? `(${n}) ${base}` : base;
 }
 
 // A change arrived on the live feed: refresh (at most every 1.5 s) and say so.

@@ -1,0 +1,211 @@
+// Administration, users and tokens: the users with their role, department and status; a new
+// user from pickers drawn from the directory (GET /v1/departments; the server refuses a
+// department it lacks, 422 naming the field); per user, the tokens (issue one, shown once;
+// revoke one) and disabling the user.
+import { del, get, post } from '../api.js';
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { time } from '../format.js';
+import * as ref from '../reference.js';
+import { errorText } from './admin.js';
+
+const ROLES = ['staff', 'supervisor', 'inspector', 'auditor', 'admin'];
+const NEEDS_DEPARTMENT = new Set(['staff', 'supervisor', 'inspector']);
+
+export async function renderUsers(box) {
+  const list = h('section.card', { 'aria-labelledby': 'users-h' });
+  box.append(list, createForm(() => showUsers(list)));
+  await showUsers(list);
+}
+
+async function showUsers(section) {
+  let users;
+  try {
+    users = (await get('/v1/admin/users')).users;
+  } catch (e) {
+    section.replaceChildren(h('h2#users-h', t('admin.users.title')), h('p.error', { role: 'alert' }, errorText(e)));
+    return;
+  }
+  const detail = h('div#user-detail', { 'aria-live': 'polite' });
+  const cols = ['col.name', 'admin.col.display', 'col.role', 'col.department', 'admin.col.state', 'admin.col.actions'];
+  section.replaceChildren(
+    h('h2#users-h', t('admin.users.title')),
+    h(
+      'div.table-wrap',
+      h(
+        'table.admin-table#users',
+        h('caption.visually-hidden', t('admin.users.title')),
+        h('thead', h('tr', cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+        h(
+          'tbody',
+          users.map((u) =>
+            h(
+              'tr',
+              { 'data-user': u.name },
+              h('td', h('code', u.name)),
+              h('td', u.display_name || '—'),
+              h('td', t(`role.${u.role}`)),
+              h('td', u.department ? ref.deptName(u.department) : '—'),
+              h('td', u.disabled ? h('span.badge.overdue', t('admin.users.disabled')) : t('admin.users.enabled')),
+              h(
+                'td.buttons',
+                h('button', { type: 'button', 'aria-label': t('admin.users.tokensfor', { name: u.name }), on: { click: () => showTokens(detail, u) } }, t('admin.users.tokens')),
+                u.disabled
+                  ? null
+                  : h('button', { type: 'button', 'aria-label': t('admin.users.disablefor', { name: u.name }), on: { click: () => disable(section, u) } }, t('admin.users.disable')),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    detail,
+  );
+}
+
+async function disable(section, u) {
+  if (!window.confirm(t('admin.users.confirm', { name: u.name }))) return;
+  try {
+    await del(`/v1/admin/users/${encodeURIComponent(u.name)}`);
+    await showUsers(section);
+  } catch (e) {
+    section.append(h('p.error', { role: 'alert' }, errorText(e)));
+  }
+}
+
+// The user's tokens, with "issue" (the token shown once) and "revoke".
+async function showTokens(box, u, issued = null) {
+  let tokens;
+  try {
+    tokens = (await get(`/v1/admin/users/${encodeURIComponent(u.name)}/tokens`)).tokens;
+  } catch (e) {
+    box.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
+    return;
+  }
+  const label = h('input#token-label', { type: 'text', value: 'console' });
+  const lifetime = h('input#token-lifetime', { type: 'text', value: '90d', 'aria-describedby': 'token-lifetime-hint' });
+  const error = h('div#token-error');
+  const issue = async () => {
+    try {
+      const r = await post(`/v1/admin/users/${encodeURIComponent(u.name)}/tokens`, { label: label.value, lifetime: lifetime.value });
+      await showTokens(box, u, r);
+    } catch (e) {
+      error.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
+    }
+  };
+  const revoke = async (id) => {
+    try {
+      await del(`/v1/admin/tokens/${id}`);
+      await showTokens(box, u);
+    } catch (e) {
+      error.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
+    }
+  };
+  box.replaceChildren(
+    h(
+      'section.card',
+      { 'aria-labelledby': 'tokens-h' },
+      h('h2#tokens-h', { tabindex: '-1' }, t('admin.tokens.title', { name: u.name })),
+      issued
+        ? h(
+            'div.issued',
+            { role: 'status' },
+            h('label', { for: 'issued-token' }, t('admin.tokens.issued')),
+            h('input#issued-token', { type: 'text', readonly: true, value: issued.token }),
+            h('p.muted', t('admin.tokens.once')),
+          )
+        : null,
+      tokens.length
+        ? h(
+            'table.admin-table#tokens',
+            h('caption.visually-hidden', t('admin.tokens.title', { name: u.name })),
+            h('thead', h('tr', ['admin.col.id', 'admin.col.label', 'admin.col.created', 'admin.col.expires', 'admin.col.actions'].map((k) => h('th', { scope: 'col' }, t(k))))),
+            h(
+              'tbody',
+              tokens.map((tk) =>
+                h(
+                  'tr',
+                  h('td', h('code', tk.id)),
+                  h('td', tk.label || '—'),
+                  h('td', time(tk.created_at)),
+                  h('td', tk.expired ? t('admin.tokens.expired') : time(tk.expires_at)),
+                  h('td', h('button', { type: 'button', 'aria-label': t('admin.tokens.revokeid', { id: tk.id }), on: { click: () => revoke(tk.id) } }, t('admin.tokens.revoke'))),
+                ),
+              ),
+            ),
+          )
+        : h('p', t('admin.tokens.none')),
+      h(
+        'div.filters',
+        h('div.field', h('label', { for: 'token-label' }, t('admin.col.label')), label),
+        h('div.field', h('label', { for: 'token-lifetime' }, t('admin.tokens.lifetime')), lifetime, h('span.muted#token-lifetime-hint', t('admin.tokens.lifetimehint'))),
+        h('button.primary#token-issue', { type: 'button', on: { click: issue } }, t('admin.tokens.issue')),
+      ),
+      error,
+    ),
+  );
+  box.querySelector('#tokens-h').focus();
+}
+
+// A new user: name, display name, role, department (from the directory; required for the
+// roles that act for one).
+function createForm(refresh) {
+  const error = h('div#user-error');
+  const dept = h(
+    'select#user-department',
+    { name: 'department' },
+    h('option', { value: '' }, t('admin.users.nodept')),
+    ref
+      .departments()
+      .slice()
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((d) => h('option', { value: d.id }, `${ref.deptName(d.id)} (${d.id})`)),
+  );
+  const role = h('select#user-role', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, t(`role.${r}`))));
+  const form = h(
+    'form.card#user-form',
+    {
+      'aria-labelledby': 'user-form-h',
+      on: {
+        submit: async (e) => {
+          e.preventDefault();
+          error.replaceChildren();
+          for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+          const body = { name: form.elements.name.value.trim(), role: role.value, display_name: form.elements.display_name.value.trim() };
+          if (dept.value) body.department = dept.value;
+          if (NEEDS_DEPARTMENT.has(role.value) && !dept.value) {
+            dept.setAttribute('aria-invalid', 'true');
+            error.replaceChildren(h('p.error', { role: 'alert' }, t('admin.users.needdept', { role: t(`role.${role.value}`) })));
+            dept.focus();
+            return;
+          }
+          try {
+            await post('/v1/admin/users', body);
+            error.replaceChildren(h('p.ok', { role: 'status' }, t('admin.users.created', { name: body.name })));
+            form.elements.name.value = '';
+            form.elements.display_name.value = '';
+            await refresh();
+          } catch (err) {
+            const el = err.field && form.elements[err.field];
+            if (el) {
+              el.setAttribute('aria-invalid', 'true');
+              el.focus();
+            }
+            error.replaceChildren(h('p.error', { role: 'alert' }, errorText(err)));
+          }
+        },
+      },
+    },
+    h('h2#user-form-h', t('admin.users.new')),
+    h(
+      'div.filters',
+      h('div.field', h('label', { for: 'user-name' }, t('col.name')), h('input#user-name', { type: 'text', name: 'name', required: true, pattern: '[a-z0-9._\\-]+', 'aria-describedby': 'user-name-hint' }), h('span.muted#user-name-hint', t('admin.users.namehint'))),
+      h('div.field', h('label', { for: 'user-display' }, t('admin.col.display')), h('input#user-display', { type: 'text', name: 'display_name' })),
+      h('div.field', h('label', { for: 'user-role' }, t('col.role')), role),
+      h('div.field', h('label', { for: 'user-department' }, t('col.department')), dept),
+    ),
+    h('button.primary', { type: 'submit' }, t('admin.users.create')),
+    error,
+  );
+  return form;
+}
