@@ -31,10 +31,11 @@ struct ServeOptions {
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
   bool demo = false;              // --demo: the living demo city (app/demo_runner.h)
   uint64_t demo_seed = 1;
-  std::string workflows;                // --workflows: the demo's city instead of the built-in one
-  std::string city;                     // --city: which shipped city the demo seeds
-  http::ServerOptions limits;           // connection limits (--max-connections...)
-  uint64_t min_free_mib = 256;          // writes refused under it (rocks_db.h)
+  std::string workflows;        // --workflows: the demo's city instead of the built-in one
+  std::string city;             // --city: which shipped city the demo seeds
+  http::ServerOptions limits;   // connection limits (--max-connections...)
+  uint64_t min_free_mib = 256;  // writes refused under it (rocks_db.h)
+  uint64_t memory_mib = Node::kDefaultMemoryBytes >> 20;  // the process's budget (node.h)
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
   std::string notify_config;            // --notify-config: keys, SMTP, retries (connectors/notify)
   notify::DelivererOptions notify;
@@ -193,6 +194,7 @@ void RunServe(const ServeOptions& o) {
     KafkaServeOptions k = o.kafka;
     k.data = o.data;
     k.http = o.http;
+    k.memory_bytes = o.memory_mib << 20;
     k.clock = clock;
     RunKafkaServe(k);
     return;
@@ -205,12 +207,13 @@ void RunServe(const ServeOptions& o) {
     Result<Node> node = rocks::DiskFull("no room to open " + o.data + " for writing");
     if (RoomToOpen(o.data)) {
       node = Node::TryOpen(o.data, /*read_only=*/false, o.partitions, !o.no_sync,
-                           /*create=*/true, o.min_free_mib << 20);
+                           /*create=*/true, o.min_free_mib << 20, o.memory_mib << 20);
     }
     if (!node.ok() && rocks::IsDiskFull(node.status())) {
       spdlog::error("{}", node.status().ToString());
       spdlog::error("serving read-only: writes answer 507 until space is freed on {}", o.data);
-      node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions);
+      node = Node::TryOpen(o.data, /*read_only=*/true, o.partitions, true, true, 0,
+                           o.memory_mib << 20);
     }
     if (!node.ok()) Fail(node.status().ToString());
     if (ServeNode(with_notify, clock, checkpoint_ms, host, &port, *node))
@@ -265,6 +268,11 @@ void AddServeCommand(CLI::App& root) {
                   "cities/NAME of the workflows directory)");
   cmd->add_option("--notify-config", opts->notify_config,
                   "JSON file: webhook keys, SMTP server, retries (docs/operations.md)");
+  cmd->add_option("--memory", opts->memory_mib,
+                  "MiB for the engine: RocksDB's block cache and memtables (5/8) and the "
+                  "decoded-ticket caches (1/4), within one budget")
+      ->check(CLI::Range(Node::kMinMemoryBytes >> 20, uint64_t{1} << 20))
+      ->capture_default_str();
   cmd->add_option("--min-free-space", opts->min_free_mib,
                   "MiB kept free on the data disk: writes answer 507 below it (0: none)")
       ->capture_default_str();

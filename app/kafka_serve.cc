@@ -91,6 +91,7 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   eo.group = o.group;
   eo.topics.prefix = o.topic_prefix;
   eo.data = o.data;
+  eo.memory_bytes = o.memory_bytes;
   eo.tick_ms = o.clock.manual ? 0 : o.clock.tick_ms;
   eo.clock_speed = o.clock.speed;
   eo.wall_clock_ms = WallClockMillis;  // the scheduler: the one place that reads it

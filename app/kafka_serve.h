@@ -19,6 +19,7 @@ struct KafkaServeOptions {
   std::string data = "./data";          // this process's local store (mirror, state)
   std::string http = "127.0.0.1:8080";
   ClockOptions clock;
+  uint64_t memory_bytes = uint64_t{512} << 20;  // `--memory` (node.h)
 };
 
 // "key=value" strings plus bootstrap.servers into a librdkafka configuration.

@@ -22,12 +22,19 @@ Node Node::Open(const std::string& data, bool read_only, uint32_t partitions, bo
 }
 
 Result<Node> Node::TryOpen(const std::string& data, bool read_only, uint32_t partitions, bool sync,
-                           bool create, uint64_t min_free_bytes) {
+                           bool create, uint64_t min_free_bytes, uint64_t memory_bytes) {
+  if (memory_bytes < kMinMemoryBytes) {
+    return InvalidArgument("--memory: " + std::to_string(memory_bytes >> 20) +
+                           " MiB is under the " + std::to_string(kMinMemoryBytes >> 20) +
+                           " MiB the engine needs");
+  }
   Node n;
+  n.memory_bytes = memory_bytes;
   rocks::DbOptions options{.sync = sync,
                            .create_if_missing = create && !read_only,
                            .read_only = read_only,
-                           .min_free_bytes = min_free_bytes};
+                           .min_free_bytes = min_free_bytes,
+                           .memory_bytes = memory_bytes / 8 * 5};
   CL_ASSIGN_OR_RETURN(n.db, rocks::RocksDb::Open(data, options));
   CL_ASSIGN_OR_RETURN(n.log, rocks::EmbeddedLog::Open(n.db.get(), partitions));
   n.store = std::make_unique<rocks::RocksStore>(n.db.get(), n.log.get());
@@ -36,6 +43,7 @@ Result<Node> Node::TryOpen(const std::string& data, bool read_only, uint32_t par
 }
 
 std::vector<std::unique_ptr<engine::Processor>> Node::Processors(engine::ProcessorOptions options) {
+  options.ticket_cache_bytes = memory_bytes / 4 / std::max<uint32_t>(1, partitions());
   std::vector<std::unique_ptr<engine::Processor>> out;
   for (uint32_t p = 0; p < partitions(); ++p) {
     out.push_back(std::make_unique<engine::Processor>(p, *log, *store, options));

@@ -26,8 +26,15 @@ struct Node {
                    bool sync = true, bool create = true);
   // The same, returning the failure (rocks::IsDiskFull: no space to open for writing).
   // min_free_bytes: writes are refused under it (rocks::DbOptions).
+  // memory_bytes: the process's memory budget (`--memory`): 5/8 for RocksDB
+  // (rocks::DbOptions::memory_bytes), 1/4 for the processors' decoded tickets
+  // (engine::TicketCache, split between partitions), the rest for everything else.
   static Result<Node> TryOpen(const std::string& data, bool read_only, uint32_t partitions = 0,
-                              bool sync = true, bool create = true, uint64_t min_free_bytes = 0);
+                              bool sync = true, bool create = true, uint64_t min_free_bytes = 0,
+                              uint64_t memory_bytes = kDefaultMemoryBytes);
+  static constexpr uint64_t kDefaultMemoryBytes = uint64_t{512} << 20;
+  static constexpr uint64_t kMinMemoryBytes = uint64_t{64} << 20;
+  uint64_t memory_bytes = kDefaultMemoryBytes;
   bool read_only() const { return !ingress; }
 
   uint32_t partitions() const { return log->partition_count(); }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "base/clock_schedule.h"
 #include "engine/processor.h"
 #include "engine/queries.h"
@@ -20,8 +22,9 @@ Result<std::unique_ptr<KafkaEngine>> KafkaEngine::Open(KafkaEngineOptions option
   CL_ASSIGN_OR_RETURN(e->partitions_,
                       PartitionCount(e->producer_->handle(), e->o_.topics.records()));
   CL_ASSIGN_OR_RETURN(
-      e->db_,
-      rocks::RocksDb::Open(e->o_.data, {.sync = false, .extra_families = {KafkaLog::kFamily}}));
+      e->db_, rocks::RocksDb::Open(e->o_.data, {.sync = false,
+                                                .extra_families = {KafkaLog::kFamily},
+                                                .memory_bytes = e->o_.memory_bytes / 8 * 5}));
   CL_ASSIGN_OR_RETURN(
       e->log_, KafkaLog::Open(e->db_.get(), e->producer_.get(), e->o_.topics, e->partitions_));
   if (e->log_->partition_count() != e->partitions_)
@@ -144,7 +147,9 @@ void KafkaEngine::StartWorker(uint32_t p) {
 }
 
 void KafkaEngine::Work(uint32_t p, Worker* w) {
-  engine::Processor proc(p, *log_, *store_);
+  engine::ProcessorOptions popts;
+  popts.ticket_cache_bytes = o_.memory_bytes / 4 / std::max<uint32_t>(1, partitions_);
+  engine::Processor proc(p, *log_, *store_, popts);
   Status opened = proc.Open();
   while (!opened.ok() && !w->stop.load()) {
     spdlog::error("kafka: partition {}: {}", p, opened.ToString());

@@ -47,6 +47,9 @@ struct KafkaEngineOptions {
   int64_t tick_ms = 0;
   double clock_speed = 1.0;
   std::function<int64_t()> wall_clock_ms;  // REQUIRED when tick_ms > 0
+  // The process's memory budget, split as on the embedded log (app/node.h): 5/8 for the
+  // local RocksDB, 1/4 for the processors' decoded tickets.
+  uint64_t memory_bytes = uint64_t{512} << 20;
 };
 
 struct KafkaEngineStats {

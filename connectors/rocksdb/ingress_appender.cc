@@ -41,6 +41,15 @@ Result<std::optional<events::IngressAck>> IngressAppender::Find(std::string_view
 
 Result<std::vector<events::IngressAck>> IngressAppender::Append(
     const std::vector<events::IngressItem>& items, bool sync) {
+  auto acks = AppendUnsynced(items);
+  // A duplicate's record may be one another caller appended a moment ago: sync in any case
+  // (free when an fsync already covered it).
+  if (acks.ok() && sync) CL_RETURN_IF_ERROR(db_.SyncWal());
+  return acks;
+}
+
+Result<std::vector<events::IngressAck>> IngressAppender::AppendUnsynced(
+    const std::vector<events::IngressItem>& items) {
   std::lock_guard lock(mu_);
   std::vector<events::IngressAck> acks(items.size());
   // New items, grouped by partition in input order; where each lands is known only after
@@ -96,7 +105,7 @@ Result<std::vector<events::IngressAck>> IngressAppender::Append(
           }
           return Status::Ok();
         },
-        sync);
+        /*sync=*/false);  // Append syncs after the locks are released
     CL_RETURN_IF_ERROR(ranges.status());
     for (size_t i : fresh) {
       acks[i] = {.id = items[i].id,

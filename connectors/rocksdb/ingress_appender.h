@@ -5,7 +5,9 @@
 // disagree, even after a crash.
 //
 // Thread-safe: one mutex serialises check-then-append, so two concurrent copies of one
-// event cannot both get in. Use one appender per process for all ingress.
+// event cannot both get in. Use one appender per process for all ingress. The fsync a
+// synced append waits for happens after that mutex (and the log's) is released, shared
+// with every append made meanwhile (RocksDb::SyncWal): group commit.
 #pragma once
 
 #include <mutex>
@@ -24,7 +26,9 @@ class IngressAppender {
 
   // Appends the items not yet in the log, all in one atomic write; acks come back in the
   // order of `items`. An id repeated inside `items` is appended once (later copies are
-  // duplicates of the first). On error nothing was appended.
+  // duplicates of the first). On error nothing was appended, except when the fsync itself
+  // fails after the write: then the records are in the log but may not survive a power cut,
+  // and resending them is answered as duplicates.
   Result<std::vector<events::IngressAck>> Append(const std::vector<events::IngressItem>& items,
                                                  bool sync = true);
 
@@ -34,6 +38,9 @@ class IngressAppender {
   static std::string IndexKey(std::string_view id);
 
  private:
+  Result<std::vector<events::IngressAck>> AppendUnsynced(
+      const std::vector<events::IngressItem>& items);
+
   RocksDb& db_;
   EmbeddedLog& log_;
   std::mutex mu_;

@@ -1,11 +1,15 @@
 #include "connectors/rocksdb/rocks_db.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -85,6 +89,23 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   cf.compression = rocksdb::kLZ4Compression;
   cf.bottommost_compression = rocksdb::kZSTD;
   cf.level_compaction_dynamic_level_bytes = true;
+  if (options.memory_bytes < DbOptions::kMinMemoryBytes) {
+    return InvalidArgument("RocksDB memory budget of " +
+                           std::to_string(options.memory_bytes >> 20) + " MiB is under the " +
+                           std::to_string(DbOptions::kMinMemoryBytes >> 20) + " MiB it needs");
+  }
+  // One budget (rocks_db.h): memtables are charged to the block cache.
+  auto cache = rocksdb::NewLRUCache(options.memory_bytes);
+  db_opts.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.memory_bytes / 2, cache);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));  // point reads: tickets, counters
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = std::clamp<uint64_t>(options.memory_bytes / 16, 4 << 20, 64 << 20);
+  cf.max_write_buffer_number = 3;
 
   std::set<std::string> wanted = {rocksdb::kDefaultColumnFamilyName, "log", "meta", "state"};
   for (const auto& f : options.extra_families) wanted.insert(f);
@@ -161,6 +182,32 @@ Status RocksDb::DoWrite(rocksdb::WriteBatch* batch, const rocksdb::WriteOptions&
   Status s = FromRocks(db_->Write(options, batch), "write");
   if (IsDiskFull(s)) broken_ = true;
   return s;
+}
+
+Status RocksDb::SyncWal() {
+  if (read_only_) return Status::Ok();  // nothing was written
+  std::unique_lock lock(sync_mu_);
+  const uint64_t wanted = db_->GetLatestSequenceNumber();  // covers the caller's writes
+  while (synced_seq_ < wanted) {
+    if (syncing_) {
+      sync_cv_.wait(lock);  // an fsync that may have started before our write: wait it out
+      continue;
+    }
+    syncing_ = true;
+    const uint64_t target = db_->GetLatestSequenceNumber();
+    lock.unlock();
+    Status s = FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
+    ++wal_syncs_;
+    lock.lock();
+    syncing_ = false;
+    if (s.ok()) synced_seq_ = std::max(synced_seq_, target);
+    sync_cv_.notify_all();
+    if (!s.ok()) {
+      if (IsDiskFull(s)) broken_ = true;
+      return s;
+    }
+  }
+  return Status::Ok();
 }
 
 Status RocksDb::CopyTo(const std::string& dir) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,12 @@ struct DbOptions {
   // Writes are refused (DiskFull) while the filesystem has less free space than this, before
   // RocksDB runs out: 0 = no guard.
   uint64_t min_free_bytes = 0;
+  // RocksDB's memory, one budget: one LRU block cache (with index and filter blocks) that
+  // the memtables of every column family are charged to (a WriteBufferManager of half of
+  // it). RocksDB's own defaults would let memtables alone reach gigabytes.
+  uint64_t memory_bytes = kDefaultMemoryBytes;
+  static constexpr uint64_t kDefaultMemoryBytes = uint64_t{320} << 20;
+  static constexpr uint64_t kMinMemoryBytes = uint64_t{32} << 20;
 };
 
 // Thread-safe (RocksDB is). Column family handles live as long as the RocksDb.
@@ -50,6 +57,14 @@ class RocksDb {
   // from the log, so they need not fsync; a later synced write makes them durable too (the
   // WAL is sequential).
   Status Write(rocksdb::WriteBatch* batch, bool sync);
+
+  // Makes every write that returned before this call durable (fsyncs the WAL), outside any
+  // lock of the log: callers arriving while an fsync runs wait for the next one, which then
+  // covers all of them (group commit). Ingress writes without sync and calls this before
+  // it answers, so one fsync serves many requests and the engine's commits never wait
+  // behind an fsync (ingress_appender.h).
+  Status SyncWal();
+  uint64_t wal_syncs() const { return wal_syncs_.load(); }  // fsyncs SyncWal made
 
   // A consistent copy of the whole database in `dir` (which must not exist), made of hard
   // links where `dir` is on the same file system: a scratch copy to try a change on first
@@ -78,6 +93,11 @@ class RocksDb {
   std::mutex free_mu_;
   std::chrono::steady_clock::time_point free_checked_{};  // GUARDED_BY(free_mu_)
   uint64_t free_bytes_ = 0;                               // GUARDED_BY(free_mu_)
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool syncing_ = false;     // GUARDED_BY(sync_mu_)
+  uint64_t synced_seq_ = 0;  // GUARDED_BY(sync_mu_): writes up to it are durable
+  std::atomic<uint64_t> wal_syncs_{0};
 };
 
 // Converts a RocksDB status into ours, keeping its message; lack of space is DiskFull.
