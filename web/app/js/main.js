@@ -2,7 +2,7 @@
 // (#/queue, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify) and the live feed.
 import { get, setToken, token } from './api.js';
 import { announce, clear, h } from './dom.js';
-import { detectLanguage, lang, setLanguage, t } from './i18n.js';
+import { detectLanguage, errorText, lang, setLanguage, t } from './i18n.js';
 import * as live from './live.js';
 import * as ref from './reference.js';
 import * as audit from './views/audit.js';
@@ -98,7 +98,7 @@ async function route() {
         r.name = 'signin';
       } else {
         const main = clear(document.getElementById('main'));
-        main.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : e.message));
+        main.append(h('p.error', { role: 'alert' }, errorText(e)));
         return;
       }
     }

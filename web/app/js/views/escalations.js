@@ -4,7 +4,7 @@
 // of the ticket it came from), and the chain as evidence, downloadable as a bundle.
 import { download, get, query } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
@@ -23,7 +23,7 @@ export async function render(main, route) {
   try {
     list = await get(`/v1/tickets${q}`);
   } catch (e) {
-    main.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    main.append(h('p.error', { role: 'alert' }, errorText(e)));
     return null;
   }
   const items = list.tickets;
@@ -99,7 +99,7 @@ async function showDetail(box, id) {
       );
     }
   } catch (e) {
-    box.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    box.append(h('p.error', { role: 'alert' }, errorText(e)));
   }
 }
 
@@ -113,6 +113,6 @@ export async function saveBundle(id, status) {
     status.replaceChildren(t('audit.downloaded', { file: '' }), a);
     a.click();
   } catch (e) {
-    status.replaceChildren(h('span.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    status.replaceChildren(h('span.error', { role: 'alert' }, errorText(e)));
   }
 }

@@ -3,7 +3,7 @@
 // filters kept in the address (so a filtered queue can be bookmarked) and live refresh.
 import { get, query } from '../api.js';
 import { announce, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
 
@@ -110,7 +110,7 @@ async function load(more) {
     if (s !== state) return;  // the user has moved on
     status.textContent = '';
     s.main.querySelector('#queue-error').replaceChildren(
-      h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`),
+      h('p.error', { role: 'alert' }, errorText(e)),
     );
   }
 }
