@@ -12,6 +12,8 @@ import * as overview from './views/overview.js';
 import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
+import './pwa.js';
+import './cards.js';
 
 const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify };
 let active = null;  // {view, cleanup}

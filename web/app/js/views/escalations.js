@@ -9,6 +9,7 @@ import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { sentence } from '../timeline.js';
+import { exportButton } from '../export.js';
 
 const WHY = new Set(['TicketEscalated', 'TicketOverdue', 'TicketReturned', 'TicketChained', 'TicketReopened', 'TicketOpened']);
 let state = null;
@@ -18,6 +19,7 @@ export async function render(main, route) {
   const mine = state;
   const me = ref.me();
   main.append(h('h1', t('esc.title')), h('p.muted', t('esc.intro')));
+  main.append(exportButton('escalations', () => (me.role === 'inspector' ? { open: 'true' } : { open: 'true', escalated: 'true' })));
   const q = me.role === 'inspector' ? query({ open: 'true', limit: 200 }) : query({ open: 'true', escalated: 'true', limit: 200 });
   let list;
   try {

@@ -6,6 +6,7 @@ import { announce, h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
+import { exportButton } from '../export.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
 let state = null;  // {main, route, tickets, next, now, refreshTimer, pending}
@@ -19,6 +20,7 @@ export async function render(main, route) {
   main.append(
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     filtersForm(p, me),
+    exportButton('queue', () => ({ open: 'true', ...Object.fromEntries(['state', 'loop', 'department', 'q', 'overdue', 'escalated', 'involved'].map((k) => [k, p.get(k)])) })),
     h('div#queue-error'),
     h('p.muted#queue-status', { role: 'status' }),
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
