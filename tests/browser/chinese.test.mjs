@@ -1,6 +1,6 @@
 // The Chinese console shows Chinese throughout: each role signs in with a zh-CN browser,
 // visits every view it has (a queue, a ticket with a long history, escalations, audit,
-// overview, notifications) and no visible text may be a string of the English catalogue
+// overview, map, notifications) and no visible text may be a string of the English catalogue
 // (i18n.js, fetched from the server as the browser gets it) or a raw id of the deployed
 // workflows (a state, verb, fact or category name, from GET /v1/workflows and the tickets'
 // categories). The detector is first shown to catch both on purpose, so the test can fail.
@@ -152,6 +152,7 @@ function viewsOf(role) {
     views.push(['#/audit?ticket=T-NONE&at=2026-03-10T12:00', '.audit-result p.error', 'audit-error']);
   }
   views.push(['#/overview', 'svg.chart', 'overview']);
+  views.push(['#/map', '.map-list h2', 'map']);
   if (role === 'admin') views.push(['#/notify', 'section.notify-table textarea', 'notify']);
   return views;
 }

@@ -12,10 +12,11 @@ import * as overview from './views/overview.js';
 import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
+import * as map from './views/map.js';
 import './pwa.js';
 import './cards.js';
 
-const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify };
+const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, map };
 let active = null;  // {view, cleanup}
 // Focus moves to a view's heading when the user navigates in the console, not on the page's
 // first load, where the user starts at the top (the skip link first).
@@ -28,6 +29,7 @@ function menuFor(role) {
   if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('map');
   if (role === 'admin') items.push('notify');
   return items;
 }
