@@ -14,6 +14,7 @@ let browser;
 let a;  // signed for, rectification ordered, progress recorded
 let b;  // returned by the department
 let d;  // left alone: reminded, overdue, escalated, chained to the inspectors
+let oversight;  // the inspectors' ticket chained from d
 let english;  // {exact: Set, templates: [RegExp]}
 let rawIds;   // Set of ids that must never show raw
 
@@ -30,11 +31,12 @@ before(async () => {
   await server.act('fire', a.id, { verb: 'progress', note: '已清理杂物，正在更换指示灯' });
   await server.act('fire', b.id, { verb: 'return', reason: '该单位不在本辖区', to_department: 'nj.gulou.fire' });
   for (const at of ['2026-03-03T09:00', '2026-03-05T09:00', '2026-03-10T12:00']) await server.advance(at);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 && !oversight; i++) {
     const list = await server.must('inspector', 'GET', '/v1/tickets?open=true');
-    if (list.tickets.find((tk) => tk.parent_id === d.id)) break;
-    await sleep(50);
+    oversight = list.tickets.find((tk) => tk.parent_id === d.id);
+    if (!oversight) await sleep(50);
   }
+  assert.ok(oversight, 'the ladder chained an oversight ticket to the inspectors');
 
   // What must never show raw: every state, verb, fact and category the deployed workflows
   // name, and the categories of the tickets there are.
@@ -143,9 +145,12 @@ test('the detector catches English and raw ids (so this test can fail)', async (
 function viewsOf(role) {
   const views = [['#/queue', '#queue-status:not(:empty)', 'queue']];
   views.push([`#/ticket/${role === 'staff' ? a.id : d.id}`, 'ol.timeline li', 'ticket']);
+  if (['inspector', 'auditor', 'admin'].includes(role)) views.push([`#/ticket/${oversight.id}`, 'ol.timeline li', 'ticket-oversight']);
+  if (['auditor', 'admin'].includes(role)) views.push([`#/ticket/${b.id}`, 'ol.timeline li', 'ticket-returned']);
   if (['supervisor', 'inspector', 'admin'].includes(role)) {
     views.push(['#/escalations', '.esc-list', 'escalations']);
     views.push([`#/escalations/${d.id}`, 'figure.chain', 'escalation']);
+    if (role !== 'supervisor') views.push([`#/escalations/${oversight.id}`, 'figure.chain', 'escalation-oversight']);
   }
   if (['auditor', 'admin'].includes(role)) {
     views.push([`#/audit?ticket=${d.id}&at=2026-03-10T12:00`, '.asof-card ol.timeline li', 'audit']);
@@ -161,8 +166,8 @@ for (const [user, role] of [['fire', 'staff'], ['office', 'supervisor'], ['inspe
   test(`${role} (${user}): every view in Chinese, nothing English, no raw ids`, async () => {
     const page = await newPage(browser, server, 'zh-CN', { width: 1440, height: 900 });
     await page.getByRole('heading', { name: '登录' }).waitFor();
+    const problems = offenders(await visibleTexts(page)).map((f) => `sign-in: “${f.text}” — ${f.why}`);
     await signIn(page, server, user);
-    const problems = [];
     for (const [hash, ready, name] of viewsOf(role)) {
       await visit(page, hash, ready);
       for (const f of offenders(await visibleTexts(page))) problems.push(`${hash}: “${f.text}” — ${f.why}`);

@@ -116,3 +116,13 @@ export function rawIds() {
   }
   return [...ids];
 }
+
+// A text a workflow wrote (a reason such as "overdue by 5 working days in " + state) with
+// every word that is a state of `names`' workflows replaced by that state's title.
+export function withStateTitles(text, names) {
+  const wfs = names.map((n) => cache.workflows.get(n)).filter(Boolean);
+  return String(text).replace(/\b[a-z][a-z0-9_]*\b/g, (word) => {
+    const wf = wfs.find((w) => w.states.some((s) => s.name === word));
+    return wf ? `“${stateTitle(wf.name, word)}”` : word;
+  });
+}

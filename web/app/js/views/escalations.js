@@ -84,7 +84,7 @@ async function showDetail(box, id) {
       h(
         'div.card',
         h('h2', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, `${tk.id} · ${ref.ticketTitle(tk)}`)),
-        tk.facts && tk.facts.reason ? h('p.reason', h('strong', `${t('col.why')}: `), tk.facts.reason) : null,
+        tk.facts && tk.facts.reason ? h('p.reason', h('strong', `${t('col.why')}: `), ref.withStateTitles(tk.facts.reason, [tk.workflow, tk.facts.origin_workflow].filter(Boolean))) : null,
         whyList(tk.id, own),
         origin ? whyList(`${origin.ticket.id} · ${ref.deptName(origin.ticket.lead)}`, origin) : null,
       ),

@@ -104,10 +104,11 @@ function caseSection(tk, entries) {
 }
 
 // A fact's value in words: yes / no for booleans, a known code (a resolution) by its name.
-function factValue(v) {
+// A free text names states by their titles (ref.withStateTitles).
+function factValue(v, workflows) {
   if (typeof v === 'boolean') return labelOf('val', String(v));
   const s = String(v);
-  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(s)) return s;
+  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(s)) return ref.withStateTitles(s, workflows);
   const named = labelOf('val', s);
   return named !== s.replace(/_/g, ' ') ? named : s;
 }
@@ -162,7 +163,7 @@ function draw() {
       fact(t('ticket.version'), tk.version),
       Object.entries(tk.facts || {})
         .filter(([, v]) => v !== null && v !== '')
-        .map(([k, v]) => fact(labelOf('fact', k), factValue(v))),
+        .map(([k, v]) => fact(labelOf('fact', k), factValue(v, [tk.workflow, tk.facts.origin_workflow].filter(Boolean)))),
     ),
   );
   const caseFile = caseSection(tk, s.data.case_file || []);
