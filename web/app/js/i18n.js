@@ -664,3 +664,39 @@ export function errorText(e) {
   const detail = e.message ? ` ${t('err.detail', { message: e.message })}` : '';
   return `${head}${field}${zh ? '。' : '.'}${detail}`;
 }
+
+// The reasons the shipped workflows write (in English, in their `set` and `chain` lines:
+// workflows/*.wf), in both languages; {state} and {category} are named by the caller. The DSL
+// has no bilingual strings for these yet: a city's own new phrases show as written.
+const REASONS = [
+  [/^overdue by (\d+) working days in ([a-z0-9_]+)$/, ['n', 'state'], 'overdue by {n} working days in “{state}”', '在“{state}”环节超期 {n} 个工作日'],
+  [/^request overdue by (\d+) working days in ([a-z0-9_]+)$/, ['n', 'state'], 'request overdue by {n} working days in “{state}”', '诉求在“{state}”环节超期 {n} 个工作日'],
+  [/^enforcement case past its statutory limit in ([a-z0-9_]+)$/, ['state'], 'enforcement case past its statutory limit in “{state}”', '执法案件在“{state}”环节超过法定期限'],
+  [/^incident not answered in ([a-z0-9_]+)$/, ['state'], 'incident not answered in “{state}”', '事件在“{state}”环节未获响应'],
+  [/^periodic ([a-z0-9_]+) missed$/, ['category'], 'periodic {category} missed', '未按期开展{category}'],
+  [/^periodic ([a-z0-9_]+) perfunctory$/, ['category'], 'periodic {category} perfunctory', '{category}敷衍应付'],
+  [/^repeated warnings: (\d+) within (\d+) hours$/, ['n', 'h'], 'repeated warnings: {n} within {h} hours', '{h} 小时内重复预警 {n} 次'],
+  [/^escalating: alarm rose to critical$/, [], 'escalating: alarm rose to critical', '报警升级：升至紧急级别'],
+  [/^repeated: alarmed again after returning to normal$/, [], 'repeated: alarmed again after returning to normal', '重复报警：恢复正常后再次报警'],
+  [/^unexplained: no cause given within the response time$/, [], 'unexplained: no cause given within the response time', '原因不明：响应时限内未说明原因'],
+  [/^after-action review not done$/, [], 'after-action review not done', '未开展事后复盘'],
+  [/^confirmed major hazard$/, [], 'confirmed major hazard', '确认为重大隐患'],
+  [/^dereliction reported by the safety-committee office$/, [], 'dereliction reported by the safety-committee office', '安委办报告失职'],
+  [/^key enforcement target not inspected within (\d+) working days$/, ['n'], 'key enforcement target not inspected within {n} working days', '重点执法对象 {n} 个工作日内未检查'],
+  [/^rectification failed review twice$/, [], 'rectification failed review twice', '整改两次复查不通过'],
+  [/^request reopened three times: requester still unsatisfied$/, [], 'request reopened three times: requester still unsatisfied', '诉求三次重办，群众仍不满意'],
+  [/^supervisor inspection of a key enterprise missed$/, [], 'supervisor inspection of a key enterprise missed', '重点企业监管检查漏检'],
+];
+
+// A reason a workflow wrote, in the user's language, or null when it is not one of the
+// shipped phrases; `name(kind, id)` names a state or category.
+export function reasonText(text, name) {
+  for (const [re, vars, en, zh] of REASONS) {
+    const m = re.exec(String(text));
+    if (!m) continue;
+    const values = {};
+    vars.forEach((v, i) => (values[v] = v === 'state' || v === 'category' ? name(v, m[i + 1]) : m[i + 1]));
+    return (current === 'zh' ? zh : en).replace(/\{(\w+)\}/g, (_, k) => values[k]);
+  }
+  return null;
+}

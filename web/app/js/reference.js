@@ -2,7 +2,7 @@
 // workflows' state titles, loaded once per sign-in.
 import { get } from './api.js';
 import { setZone } from './format.js';
-import { lang, labelOf } from './i18n.js';
+import { lang, labelOf, reasonText } from './i18n.js';
 
 const cache = { me: null, departments: new Map(), workflows: new Map(), categories: new Map(), verbs: new Map() };
 
@@ -117,10 +117,16 @@ export function rawIds() {
   return [...ids];
 }
 
-// A text a workflow wrote (a reason such as "overdue by 5 working days in " + state) with
-// every word that is a state of `names`' workflows replaced by that state's title.
+// A text a workflow wrote (a reason such as "overdue by 5 working days in " + state) in the
+// user's language when it is one of the shipped phrases (i18n.js REASONS), else with every
+// word that is a state of `names`' workflows replaced by that state's title; a bare state id
+// becomes its title.
 export function withStateTitles(text, names) {
   const wfs = names.map((n) => cache.workflows.get(n)).filter(Boolean);
+  const stateOf = (word) => wfs.find((w) => w.states.some((s) => s.name === word));
+  const known = reasonText(text, (kind, id) => (kind === 'category' ? categoryName(id) : stateOf(id) ? stateTitle(stateOf(id).name, id) : id));
+  if (known) return known;
+  if (stateOf(String(text))) return stateTitle(stateOf(String(text)).name, String(text));
   return String(text).replace(/\b[a-z][a-z0-9_]*\b/g, (word) => {
     const wf = wfs.find((w) => w.states.some((s) => s.name === word));
     return wf ? `“${stateTitle(wf.name, word)}”` : word;

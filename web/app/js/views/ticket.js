@@ -108,9 +108,12 @@ function caseSection(tk, entries) {
 function factValue(v, workflows) {
   if (typeof v === 'boolean') return labelOf('val', String(v));
   const s = String(v);
+  // A workflow's or a department's id (origin_workflow, origin_lead) by its name.
+  if (ref.workflowTitle(s) !== s) return ref.workflowTitle(s);
+  if (ref.deptName(s) !== s) return ref.deptName(s);
   if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(s)) return ref.withStateTitles(s, workflows);
   const named = labelOf('val', s);
-  return named !== s.replace(/_/g, ' ') ? named : s;
+  return named !== s.replace(/_/g, ' ') ? named : ref.withStateTitles(s, workflows);
 }
 
 // A case-file value: categories and severities by name, the rest as published.
