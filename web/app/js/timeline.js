@@ -44,6 +44,9 @@ function engineReason(reason) {
 function ruleText(rule, tk) {
   let m = /^rows\[(\d+)\]/.exec(rule);
   if (m) return t('tl.row', { n: Number(m[1]) + 1 });
+  m = /^kind ([a-z_]+)( \(city\)| of [a-z0-9_]+)$/.exec(rule);
+  if (m) return t(m[2] === ' (city)' ? 'tl.kind_city' : 'tl.kind', { kind: labelOf('kind', m[1]) });
+  if (rule.startsWith('fallback')) return t('tl.fallback');
   m = /^([a-z0-9_]+)\/(.+)$/.exec(rule);
   if (m) {
     const state = stateTitle(tk.workflow, m[1]);
