@@ -14,6 +14,7 @@ const SHELL = [
   '/console/js/dom.js',
   '/console/js/format.js',
   '/console/js/i18n.js',
+  '/console/js/names.js',
   '/console/js/live.js',
   '/console/js/reference.js',
   '/console/js/timeline.js',

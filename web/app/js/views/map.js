@@ -52,14 +52,12 @@ async function openTickets() {
   return out;
 }
 
-// A fixed offset per ticket (from its id and its rank at its place), so tickets of one place
-// fan out around its centre instead of covering each other; `unit` is a hundredth of the
-// map's width in degrees. The same ticket always lands at the same spot.
-function spread(id, i, unit) {
-  let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const angle = ((hash % 360) * Math.PI) / 180 + i * 2.4;
-  const r = unit * (0.8 + 0.6 * i);
+// A fixed offset per ticket from its rank at its place, so tickets of one place fan out on a
+// spiral around its centre instead of covering each other; `unit` is about 8 screen pixels
+// in degrees. The same list always lands at the same spots.
+function spread(i, unit) {
+  const angle = i * 2.4;
+  const r = unit * (1 + 0.7 * i);
   return [Math.cos(angle) * r, Math.sin(angle) * r];
 }
 
@@ -89,7 +87,8 @@ function draw(echarts, box, list, places, tickets) {
   const states = [...new Set(tickets.map((tk) => `${tk.workflow}/${tk.state}`))];
   const colourOf = new Map(states.map((k, i) => [k, PALETTE[i % PALETTE.length]]));
   const lons = places.filter((p) => p.lat || p.lon).map((p) => p.lon);
-  const unit = lons.length ? (Math.max(...lons) - Math.min(...lons)) / 100 : 0.01;
+  const lonRange = lons.length ? Math.max(...lons) - Math.min(...lons) || 0.1 : 0.1;
+  const unit = (8 * lonRange) / Math.max(box.clientWidth, 200);
   const perPlace = new Map();
   const placed = [];
   const unplaced = [];
@@ -101,7 +100,7 @@ function draw(echarts, box, list, places, tickets) {
     }
     const n = perPlace.get(p.code) || 0;
     perPlace.set(p.code, n + 1);
-    const [dx, dy] = spread(tk.id, n, unit);
+    const [dx, dy] = spread(n, unit);
     placed.push({ tk, lon: p.lon + dx, lat: p.lat + dy, place: name(p) });
   }
   // One scatter series per state, so the legend names the colours.
