@@ -170,6 +170,7 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
 
   Route(s, "GET", "/v1/workflows", signed_in, [this](Call& c) {
     json out = json::array();
+    json categories = json::array();  // the hazard classes of the reference data
     world.With([&](const engine::World& w) {
       for (const dsl::Workflow* wf : w.LatestAll()) {
         json states = json::array();
@@ -179,16 +180,37 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
                             {"title_zh", st.title_zh},
                             {"terminal", st.terminal}});
         }
+        // What the console names in the user's language: the declared verbs, the services
+        // (a request's category is its service code) and the declared facts.
+        json verbs = json::array();
+        for (const auto& v : wf->verb_decls) {
+          verbs.push_back({{"name", v.name}, {"title", v.title_en}, {"title_zh", v.title_zh}});
+        }
+        json services = json::array();
+        for (const auto& sv : wf->services) {
+          services.push_back(
+              {{"code", sv.code}, {"title", sv.title_en}, {"title_zh", sv.title_zh}});
+        }
+        json facts = json::array();
+        for (const auto& f : wf->facts) {
+          if (!f.builtin) facts.push_back(f.name);
+        }
         out.push_back({{"name", wf->name},
                        {"version", wf->version},
                        {"loop", dsl::LoopName(wf->loop)},
                        {"title", wf->title_en},
                        {"title_zh", wf->title_zh},
-                       {"states", states}});
+                       {"states", states},
+                       {"verbs", verbs},
+                       {"services", services},
+                       {"facts", facts}});
+      }
+      for (const auto& [id, hc] : w.reference().hazard_classes()) {
+        categories.push_back({{"id", hc.id}, {"name", hc.name_en}, {"name_zh", hc.name_zh}});
       }
       return 0;
     });
-    c.Json(200, {{"workflows", out}, {"time_zone", CityZone()}});
+    c.Json(200, {{"workflows", out}, {"categories", categories}, {"time_zone", CityZone()}});
   });
 
   Route(s, "GET", "/v1/departments", signed_in, [this](Call& c) {
@@ -245,6 +267,28 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   Route(s, "POST", "/v1/admin/workflows", admin, [this](Call& c) { DeployWorkflow(c, false); });
   Route(s, "POST", "/v1/admin/workflows/check", admin,
         [this](Call& c) { DeployWorkflow(c, true); });
+
+  // The city's districts, streets and grids with the centre point the reference data gives
+  // each (no outlines: the project ships none), for the console's map.
+  Route(s, "GET", "/v1/places", signed_in, [this](Call& c) {
+    json out = json::array();
+    world.With([&](const engine::World& w) {
+      for (const auto& [code, j] : w.reference().jurisdictions()) {
+        const char* level = j.level == engine::JurisdictionLevel::kDistrict ? "district"
+                            : j.level == engine::JurisdictionLevel::kStreet ? "street"
+                                                                            : "grid";
+        out.push_back({{"code", j.code},
+                       {"name", j.name_en},
+                       {"name_zh", j.name_zh},
+                       {"level", level},
+                       {"parent", j.parent},
+                       {"lat", j.location.lat},
+                       {"lon", j.location.lon}});
+      }
+      return 0;
+    });
+    c.Json(200, {{"places", out}});
+  });
 
   Route(s, "POST", "/v1/admin/reference-data", admin, [this](Call& c) {
     std::string ct = c.req.get_header_value("Content-Type");

@@ -17,6 +17,7 @@ std::string ContentType(std::string_view path) {
       {".js", "text/javascript; charset=utf-8"},
       {".mjs", "text/javascript; charset=utf-8"},
       {".json", "application/json; charset=utf-8"},
+      {".webmanifest", "application/manifest+json; charset=utf-8"},
       {".svg", "image/svg+xml"},
       {".png", "image/png"},
       {".ico", "image/x-icon"},
@@ -65,6 +66,9 @@ void Serve(const httplib::Request& req, httplib::Response& res, std::string_view
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
+  // The service worker lives with the console's files but controls the whole console, whose
+  // page is served at "/".
+  if (path == "sw.js") res.set_header("Service-Worker-Allowed", "/");
   if (file->content_type.rfind("text/html", 0) == 0) {
     res.set_header("Content-Security-Policy", kPolicy);
   }

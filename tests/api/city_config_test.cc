@@ -227,7 +227,34 @@ state done terminal
   CHECK(deployed.out.find("deployed street_request version 1 from " + file) != std::string::npos);
   api.WaitWorkflow("street_request");
   // The console shows times on the city's clock: the zone of the calendar the workflows use.
-  CHECK(api.Get("admin", "/v1/workflows").body["time_zone"] == "Asia/Shanghai");
+  json listed = api.Get("admin", "/v1/workflows").body;
+  CHECK(listed["time_zone"] == "Asia/Shanghai");
+  // And names what it shows in both languages: services (a request's category), declared
+  // facts, and the reference data's hazard classes.
+  json street;
+  for (const json& w : listed["workflows"]) {
+    if (w["name"] == "street_request") street = w;
+  }
+  REQUIRE(street.is_object());
+  CHECK(street["services"][0] ==
+        json({{"code", "pothole"}, {"title", "Pothole"}, {"title_zh", "道路坑槽"}}));
+  CHECK(street["facts"] == json::array({"service", "surface"}));
+  bool fire_safety = false;
+  for (const json& c : listed["categories"]) {
+    if (c["id"] == "fire_safety")
+      fire_safety = c["name_zh"] == "消防安全" && c["name"] == "Fire safety";
+  }
+  CHECK(fire_safety);
+  json disposal;
+  for (const json& w : listed["workflows"]) {
+    if (w["name"] == "hazard_disposal") disposal = w;
+  }
+  REQUIRE(disposal.is_object());
+  bool sign_for = false;
+  for (const json& v : disposal["verbs"]) {
+    if (v["name"] == "sign_for") sign_for = v["title_zh"] == "签收";
+  }
+  CHECK(sign_for);
 
   httplib::Client client("127.0.0.1", api.server.port());
   auto services = [&](const std::string& language) {

@@ -1,7 +1,7 @@
 // Times and durations as people read them. Every instant is shown on the city's clock (the
 // server's `time_zone`, set at sign-in by reference.js), whatever the browser's zone, because
 // deadlines are set on it.
-import { lang, t } from './i18n.js';
+import { t } from './i18n.js';
 
 let zone = 'Asia/Shanghai'; // until the server has said
 
@@ -21,22 +21,33 @@ const MINUTE = {
   hourCycle: 'h23',
 };
 const onClock = (locale, fields) => new Intl.DateTimeFormat(locale, { timeZone: zone, ...fields });
-const uiLocale = () => (lang() === 'zh' ? 'zh-CN' : 'en-GB');
 
+// The parts of an instant on the city's clock.
+function parts(ms) {
+  const out = {};
+  for (const p of onClock('en-CA', MINUTE).formatToParts(new Date(ms))) out[p.type] = p.value;
+  return out;
+}
+
+// One format in both languages, year first ("2026-03-02 09:30", as Chinese offices write it
+// and unambiguous in English), on the city's clock: the audit screen's moment is typed the
+// same way, so a date never reads as month/day in one box and day/month beside it.
 export function time(ms) {
   if (!ms) return '—';
-  return onClock(uiLocale(), MINUTE).format(new Date(ms));
+  const p = parts(ms);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+// Month and day ("03-02"), for chart axes.
 export function day(ms) {
-  return onClock(uiLocale(), { month: '2-digit', day: '2-digit' }).format(new Date(ms));
+  const p = parts(ms);
+  return `${p.month}-${p.day}`;
 }
 
-// "2026-03-02T10:00" (datetime-local, on the city's clock) for an instant.
+// "2026-03-02T10:00" (the API's ISO form without offset, on the city's clock) for an instant.
 export function localInput(ms) {
-  const parts = {};
-  for (const p of onClock('en-CA', MINUTE).formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  const p = parts(ms);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
 // A working-time span (ms) in working days of `dayMs` and hours, e.g. "1 d 3 h".

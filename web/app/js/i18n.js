@@ -683,3 +683,46 @@ export function verbLabel(verb) {
   const key = `verb.${verb}`;
   return DICTS[current][key] ?? EN[key] ?? verb.replace(/_/g, ' ');
 }
+
+// ---- Names of the engine's ids, server error codes and timeline words (issue 24, item 7):
+// the data is in names.js.
+import { EN_NAMES, REASONS, ZH_NAMES } from './names.js';
+
+Object.assign(EN, EN_NAMES);
+Object.assign(ZH, ZH_NAMES);
+
+// The catalogue itself, for the browser test that checks the Chinese UI shows none of the
+// English strings.
+export const catalogue = (language) => DICTS[language];
+
+// The name of an id in the current language: `prefix.id` from the catalogue, else the id with
+// underscores as spaces (a missing name stays visible as the raw id).
+export function labelOf(prefix, id) {
+  const key = `${prefix}.${id}`;
+  return DICTS[current][key] ?? EN[key] ?? String(id).replace(/_/g, ' ');
+}
+
+// A server refusal in the user's language: the meaning of its code, the field it names, and
+// the server's own message (English, precise) after it.
+export function errorText(e) {
+  if (!e || e.network) return t('error.network');
+  const known = `err.${e.code}`;
+  const head = DICTS[current][known] ? t(known) : t('err.other', { code: e.code });
+  const zh = current === 'zh';
+  const field = e.field ? (zh ? `（${t('err.field', { field: e.field })}）` : ` (${t('err.field', { field: e.field })})`) : '';
+  const detail = e.message ? ` ${t('err.detail', { message: e.message })}` : '';
+  return `${head}${field}${zh ? '。' : '.'}${detail}`;
+}
+
+// A reason a workflow wrote, in the user's language, or null when it is not one of the
+// shipped phrases; `name(kind, id)` names a state or category.
+export function reasonText(text, name) {
+  for (const [re, vars, en, zh] of REASONS) {
+    const m = re.exec(String(text));
+    if (!m) continue;
+    const values = {};
+    vars.forEach((v, i) => (values[v] = v === 'state' || v === 'category' ? name(v, m[i + 1]) : m[i + 1]));
+    return (current === 'zh' ? zh : en).replace(/\{(\w+)\}/g, (_, k) => values[k]);
+  }
+  return null;
+}

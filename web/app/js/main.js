@@ -3,7 +3,7 @@
 // live feed.
 import { get, setToken, token } from './api.js';
 import { announce, clear, h } from './dom.js';
-import { detectLanguage, lang, setLanguage, t } from './i18n.js';
+import { detectLanguage, errorText, lang, setLanguage, t } from './i18n.js';
 import * as live from './live.js';
 import * as ref from './reference.js';
 import * as admin from './views/admin.js';
@@ -14,8 +14,11 @@ import * as overview from './views/overview.js';
 import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
+import * as map from './views/map.js';
+import './pwa.js';
+import './cards.js';
 
-const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin };
+const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin, map };
 let active = null;  // {view, cleanup}
 // Focus moves to a view's heading when the user navigates in the console, not on the page's
 // first load, where the user starts at the top (the skip link first).
@@ -28,6 +31,7 @@ function menuFor(role) {
   if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('map');
   if (role === 'admin') items.push('notify');
   if (role === 'admin') items.push('admin');
   return items;
@@ -101,7 +105,7 @@ async function route() {
         r.name = 'signin';
       } else {
         const main = clear(document.getElementById('main'));
-        main.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : e.message));
+        main.append(h('p.error', { role: 'alert' }, errorText(e)));
         return;
       }
     }

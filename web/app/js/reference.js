@@ -2,9 +2,9 @@
 // workflows' state titles, loaded once per sign-in.
 import { get } from './api.js';
 import { setZone } from './format.js';
-import { lang } from './i18n.js';
+import { lang, labelOf, reasonText } from './i18n.js';
 
-const cache = { me: null, departments: new Map(), workflows: new Map() };
+const cache = { me: null, departments: new Map(), workflows: new Map(), categories: new Map(), verbs: new Map() };
 
 export async function load() {
   const [me, deps, wfs] = await Promise.all([
@@ -15,6 +15,14 @@ export async function load() {
   cache.me = me;
   cache.departments = new Map(deps.departments.map((d) => [d.id, d]));
   cache.workflows = new Map(wfs.workflows.map((w) => [w.name, w]));
+  // Categories by id: the reference data's hazard classes, then the services workflows
+  // offer (a request's category is its service code). Verbs by name, the first declaration.
+  cache.categories = new Map((wfs.categories || []).map((c) => [c.id, { en: c.name, zh: c.name_zh }]));
+  cache.verbs = new Map();
+  for (const w of wfs.workflows) {
+    for (const sv of w.services || []) if (!cache.categories.has(sv.code)) cache.categories.set(sv.code, { en: sv.title, zh: sv.title_zh });
+    for (const v of w.verbs || []) if (!cache.verbs.has(v.name)) cache.verbs.set(v.name, { en: v.title, zh: v.title_zh });
+  }
   setZone(wfs.time_zone);
   return me;
 }
@@ -77,4 +85,50 @@ export function nameOf(tk, key, id) {
 // What a ticket is about, where, in words: "the report's words · company · place".
 export function whatWhere(tk) {
   return [tk.what, nameOf(tk, 'subject', tk.subject), tk.where || nameOf(tk, 'jurisdiction', tk.jurisdiction)].filter(Boolean).join(' · ');
+}
+
+const pick = (n) => (n ? (lang() === 'zh' ? n.zh : n.en) || n.en : '');
+
+// A verb's name: as the workflow declares it (that workflow's, else any deployed one's), else
+// the console's catalogue (i18n.js), else the verb with underscores as spaces.
+export function verbTitle(verb, workflow) {
+  if (!verb) return '';
+  const wf = workflow && cache.workflows.get(workflow);
+  const own = wf && (wf.verbs || []).find((v) => v.name === verb);
+  if (own) return (lang() === 'zh' ? own.title_zh : own.title) || own.title;
+  return pick(cache.verbs.get(verb)) || labelOf('verb', verb);
+}
+
+// A category's name: the reference data's hazard class or a service's title, else the
+// console's catalogue of the categories workflows set themselves (self_inspection, ...).
+export function categoryName(id) {
+  if (!id) return '—';
+  return pick(cache.categories.get(id)) || labelOf('cat', id);
+}
+
+// Every name an id of the deployed workflows could show raw (for the browser tests).
+export function rawIds() {
+  const ids = new Set(cache.categories.keys());
+  for (const w of cache.workflows.values()) {
+    for (const s of w.states) ids.add(s.name);
+    for (const v of w.verbs || []) ids.add(v.name);
+    for (const f of w.facts || []) ids.add(f);
+  }
+  return [...ids];
+}
+
+// A text a workflow wrote (a reason such as "overdue by 5 working days in " + state) in the
+// user's language when it is one of the shipped phrases (i18n.js REASONS), else with every
+// word that is a state of `names`' workflows replaced by that state's title; a bare state id
+// becomes its title.
+export function withStateTitles(text, names) {
+  const wfs = names.map((n) => cache.workflows.get(n)).filter(Boolean);
+  const stateOf = (word) => wfs.find((w) => w.states.some((s) => s.name === word));
+  const known = reasonText(text, (kind, id) => (kind === 'category' ? categoryName(id) : stateOf(id) ? stateTitle(stateOf(id).name, id) : id));
+  if (known) return known;
+  if (stateOf(String(text))) return stateTitle(stateOf(String(text)).name, String(text));
+  return String(text).replace(/\b[a-z][a-z0-9_]*\b/g, (word) => {
+    const wf = wfs.find((w) => w.states.some((s) => s.name === word));
+    return wf ? `“${stateTitle(wf.name, word)}”` : word;
+  });
 }

@@ -1,26 +1,82 @@
 // A ticket's history in plain words: each engine record says who did what, when, and under
 // which rule. The words come from the record's own fields, never from guesses.
 import { h } from './dom.js';
-import { lang, t, verbLabel } from './i18n.js';
+import { labelOf, lang, t } from './i18n.js';
 import { time } from './format.js';
-import { deptName, stateTitle, ticketTitle } from './reference.js';
+import { categoryName, deptName, stateTitle, ticketTitle, verbTitle, workflowTitle } from './reference.js';
 import { gallery } from './attachments.js';
 
 const list = (xs) => (xs || []).map(deptName).join(lang() === 'zh' ? '、' : ', ');
 
+// What moved a ticket: a verb (by its declared title), an event type, or a deadline.
+function trigger(name, tk) {
+  if (!name) return t('tl.timer');
+  if (/^[A-Z]/.test(name)) return labelOf('evt', name);
+  return verbTitle(name, tk.workflow);
+}
+
+// Whom a reminder went to: departments by name, roles and "assignee" in words.
+function recipients(to) {
+  const names = (to || []).map((x) => (x === 'assignee' ? t('tl.assignee') : t(`role.${x}`) !== `role.${x}` ? t(`role.${x}`) : deptName(x)));
+  return names.length ? names.join(lang() === 'zh' ? '、' : ', ') : t('tl.assignee');
+}
+
+// Where an escalation to the parent came from: the department named in the engine's reason
+// ("overdue at ID: ...") when it gives one, else the lead.
+function escalatedFrom(b, tk) {
+  const m = /^overdue at (\S+):/.exec(b.reason || '');
+  return m ? m[1] : tk.lead;
+}
+
+// The engine's few fixed reasons in words ("dedup within 30 days", "escalation step X").
+const UNITS = { minutes: ['minute(s)', '分钟'], hours: ['hour(s)', '小时'], days: ['day(s)', '天'], 'working days': ['working day(s)', '个工作日'] };
+function engineReason(reason) {
+  const zh = lang() === 'zh';
+  let m = /^dedup within (\d+) (working days|minutes|hours|days)$/.exec(reason);
+  if (m) return t('tl.dedup', { window: `${m[1]} ${UNITS[m[2]][zh ? 1 : 0]}` });
+  m = /^escalation step (\S+)$/.exec(reason);
+  if (m) return t('tl.chain_step', { step: labelOf('step', m[1]) });
+  return reason;
+}
+
+// A rule as people read it: a routing table's row by its number, a transition by its state
+// and verb (or event, or time), a ladder step by its catalogued name (i18n.js `step.*`).
+function ruleText(rule, tk) {
+  let m = /^rows\[(\d+)\]/.exec(rule);
+  if (m) return t('tl.row', { n: Number(m[1]) + 1 });
+  m = /^kind ([a-z_]+)( \(city\)| of [a-z0-9_]+)$/.exec(rule);
+  if (m) return t(m[2] === ' (city)' ? 'tl.kind_city' : 'tl.kind', { kind: labelOf('kind', m[1]) });
+  if (rule.startsWith('fallback')) return t('tl.fallback');
+  m = /^([a-z0-9_]+)\/(.+)$/.exec(rule);
+  if (m) {
+    const state = stateTitle(tk.workflow, m[1]);
+    const ev = /^event (\w+)$/.exec(m[2]);
+    const after = /^after (\d+) (working days|minutes|hours|days)$/.exec(m[2]);
+    const what = ev ? labelOf('evt', ev[1]) : after ? t('tl.after', { d: `${after[1]} ${UNITS[after[2]][lang() === 'zh' ? 1 : 0]}` }) : verbTitle(m[2], tk.workflow);
+    return t('tl.transition', { state, what });
+  }
+  return labelOf('step', rule);
+}
+
+// The name of who acted: the engine and its timers in words, a person by their user name.
+function actorName(who) {
+  const known = labelOf('actor', who);
+  return known !== String(who).replace(/_/g, ' ') ? known : who;
+}
+
 // [english, chinese] sentence builders per record type; `b` is the body, `tk` the ticket.
 const SENTENCES = {
   TicketOpened: (b) => [
-    `Opened as “${ticketTitle(b)}” (${b.category || 'uncategorised'}, ${b.severity || 'unknown'} severity) in “${stateTitle(b.workflow, b.state)}”.`,
-    `立单：“${ticketTitle(b)}”（${b.category || '未分类'}，${b.severity || 'unknown'}），进入“${stateTitle(b.workflow, b.state)}”。`,
+    `Opened as “${ticketTitle(b)}” (${b.category ? categoryName(b.category) : 'uncategorised'}, ${t(`sev.${b.severity || 'unknown'}`)} severity) in “${stateTitle(b.workflow, b.state)}”.`,
+    `立单：“${ticketTitle(b)}”（${b.category ? categoryName(b.category) : '未分类'}，${t(`sev.${b.severity || 'unknown'}`)}），进入“${stateTitle(b.workflow, b.state)}”。`,
   ],
   TicketRouted: (b) => [
     `Routed to ${deptName(b.lead_department)}${b.assist_departments?.length ? `, assisted by ${list(b.assist_departments)}` : ''}.`,
     `派发至${deptName(b.lead_department)}主办${b.assist_departments?.length ? `，${list(b.assist_departments)}协办` : ''}。`,
   ],
   TicketTransitioned: (b, tk) => [
-    `Moved from “${stateTitle(tk.workflow, b.from_state)}” to “${stateTitle(tk.workflow, b.to_state)}” (${b.trigger ? verbLabel(b.trigger) : 'timer'}).`,
-    `由“${stateTitle(tk.workflow, b.from_state)}”转入“${stateTitle(tk.workflow, b.to_state)}”（${b.trigger ? verbLabel(b.trigger) : '定时'}）。`,
+    `Moved from “${stateTitle(tk.workflow, b.from_state)}” to “${stateTitle(tk.workflow, b.to_state)}” (${trigger(b.trigger, tk)}).`,
+    `由“${stateTitle(tk.workflow, b.from_state)}”转入“${stateTitle(tk.workflow, b.to_state)}”（${trigger(b.trigger, tk)}）。`,
   ],
   TicketSignedFor: (b) => [`Signed for by ${deptName(b.department)}.`, `${deptName(b.department)}签收。`],
   TicketReturned: (b) => [
@@ -49,12 +105,12 @@ const SENTENCES = {
     `提交整改材料（${(b.evidence || []).length} 项）${b.note ? `：“${b.note}”` : ''}。`,
   ],
   EventAttached: (b) => [
-    `A further report (${b.event_id}) was attached${b.reason ? `: ${b.reason}` : ''}.`,
-    `后续报告（${b.event_id}）并入本单${b.reason ? `：${b.reason}` : ''}。`,
+    `A further report (${b.event_id}) was attached${b.reason ? `: ${engineReason(b.reason)}` : ''}.`,
+    `后续报告（${b.event_id}）并入本单${b.reason ? `：${engineReason(b.reason)}` : ''}。`,
   ],
   TicketResolved: (b) => [
-    `Resolved: ${b.resolution}${b.note ? ` — “${b.note}”` : ''}.`,
-    `办结结论：${b.resolution}${b.note ? `——“${b.note}”` : ''}。`,
+    `Resolved: ${labelOf('val', b.resolution)}${b.note ? ` — “${b.note}”` : ''}.`,
+    `办结结论：${labelOf('val', b.resolution)}${b.note ? `——“${b.note}”` : ''}。`,
   ],
   TicketReviewed: (b) => [
     `Review ${b.passed ? 'passed' : 'failed'}${b.note ? `: “${b.note}”` : ''}.`,
@@ -65,47 +121,48 @@ const SENTENCES = {
     `重新办理${b.reason ? `：${b.reason}` : ''}（第 ${b.reopens} 次）。`,
   ],
   TicketReminded: (b) => [
-    `Reminder sent to ${(b.to || []).join(', ') || 'the assignee'}: due ${time(b.deadline_at)}.`,
-    `向${(b.to || []).join('、') || '承办人'}发出提醒：${time(b.deadline_at)} 到期。`,
+    `Reminder sent to ${recipients(b.to)}: due ${time(b.deadline_at)}.`,
+    `向${recipients(b.to)}发出提醒：${time(b.deadline_at)} 到期。`,
   ],
   TicketOverdue: (b) => [
     `Overdue: the deadline ${time(b.deadline_at)} passed (overdue no. ${b.overdue_count}).`,
     `超期：时限 ${time(b.deadline_at)} 已过（第 ${b.overdue_count} 次超期）。`,
   ],
-  TicketEscalated: (b) => {
-    const en = {
-      notify_head: 'head of unit notified',
-      escalate_parent: 'escalated to the superior office',
-      arbitration: 'sent to the safety-committee office for arbitration',
-      discipline: 'sent to the discipline inspectors',
-    };
-    const zh = {
-      notify_head: '通报单位负责人',
-      escalate_parent: '升级至上级机关',
-      arbitration: '提交安委办协调裁决',
-      discipline: '移送纪委监委',
-    };
-    const to = b.to_department ? ` (${deptName(b.to_department)})` : '';
+  // The engine's reason is English machine text naming ids: the sentence is made here from
+  // the step's action and its departments, by name.
+  TicketEscalated: (b, tk) => {
+    const to = deptName(b.to_department);
+    const said = {
+      notify_head: () => t('tl.notify_head', { dept: deptName(tk.lead) }),
+      escalate_parent: () => t('tl.escalate_parent', { from: deptName(escalatedFrom(b, tk)), to }),
+      arbitration: () => t('tl.arbitration', { n: tk.returns || 1, to }),
+      lead_city: () => t('tl.lead_city', { to }),
+    }[b.action];
+    const en = { discipline: 'sent to the discipline inspectors' };
+    const zh = { discipline: '移送纪委监委' };
+    const step = t('tl.step', { level: b.level || '' });
+    if (said) return [`${step} ${said()}`, `${step}${said()}`];
+    const where = b.to_department ? ` (${to})` : '';
     return [
-      `Escalation step ${b.level || ''}: ${en[b.action] || b.action || 'step'}${to}${b.reason ? ` — ${b.reason}` : ''}.`,
-      `升级第 ${b.level || ''} 级：${zh[b.action] || b.action || '升级'}${to}${b.reason ? `——${b.reason}` : ''}。`,
+      `${step} ${en[b.action] || labelOf('val', b.action || 'step')}${where}.`,
+      `${step}${zh[b.action] || labelOf('val', b.action || 'step')}${b.to_department ? `（${to}）` : ''}。`,
     ];
   },
   TicketChained: (b) => [
-    `Opened the chained ticket ${b.child_ticket_id} (${b.child_workflow})${b.reason ? `: ${b.reason}` : ''}.`,
-    `生成关联工单 ${b.child_ticket_id}（${b.child_workflow}）${b.reason ? `：${b.reason}` : ''}。`,
+    `Opened the chained ticket ${b.child_ticket_id} (${workflowTitle(b.child_workflow)})${b.reason ? `: ${engineReason(b.reason)}` : ''}.`,
+    `生成关联工单 ${b.child_ticket_id}（${workflowTitle(b.child_workflow)}）${b.reason ? `：${engineReason(b.reason)}` : ''}。`,
   ],
   ResourcesDispatched: (b) => [
     `Dispatched under plan ${b.plan || '—'}: teams ${(b.teams || []).join(', ') || '—'}, materials ${(b.materials || []).join(', ') || '—'}, experts ${(b.experts || []).join(', ') || '—'} (double-random seed ${b.seed}).`,
     `按预案 ${b.plan || '—'} 调度：队伍 ${(b.teams || []).join('、') || '—'}，物资 ${(b.materials || []).join('、') || '—'}，专家 ${(b.experts || []).join('、') || '—'}（双随机种子 ${b.seed}）。`,
   ],
   TicketClosed: (b, tk) => [
-    `Closed${b.outcome ? `: ${b.outcome}` : ''}.`,
-    `结案${b.outcome ? `：${b.outcome}` : ''}。`,
+    `Closed${b.outcome ? `: ${labelOf('val', b.outcome)}` : ''}.`,
+    `结案${b.outcome ? `：${labelOf('val', b.outcome)}` : ''}。`,
   ],
-  CommandRejected: (b) => [
-    `Refused “${verbLabel(b.verb || '')}”: ${b.message}.`,
-    `拒绝“${verbLabel(b.verb || '')}”：${b.message}。`,
+  CommandRejected: (b, tk) => [
+    `Refused “${verbTitle(b.verb || '', tk.workflow)}”: ${b.message}.`,
+    `拒绝“${verbTitle(b.verb || '', tk.workflow)}”（${t('err.detail', { message: b.message })}）。`,
   ],
   DutyPaged: (b) => [
     `Paged ${b.person} of duty roster ${b.roster} (${(b.position || 0) + 1} of ${(b.order || []).length}, shift ${b.shift}); to acknowledge by ${time(b.ack_by)}.`,
@@ -146,8 +203,8 @@ export function timeline(records, ticket) {
         r.body_type === 'EvidenceSubmitted' && (b.evidence || []).length ? gallery(b.evidence) : null,
         h(
           'span.tl-meta',
-          who ? t('ticket.by', { who }) : '',
-          b.rule ? ` · ${t('ticket.rule', { rule: b.rule })}` : '',
+          who ? t('tl.by', { who: actorName(who) }) : '',
+          b.rule ? ` · ${t('tl.rule', { rule: ruleText(b.rule, ticket) })}` : '',
           // The record's SHA-256, when the server sends it (the evidence bundle always has it).
           r.hash ? h('code.hash', { title: r.hash }, ` #${r.hash.slice(0, 10)}`) : null,
         ),

@@ -7,7 +7,7 @@
 // user, ticket and time, in pages.
 import { get, post, query } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { renderUsers } from './admin_users.js';
@@ -40,7 +40,7 @@ export async function render(main, route) {
   return null;
 }
 
-export const errorText = (e) => (e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`);
+export { errorText };
 
 // ---- workflows --------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 // with WebCrypto (evidence_check.js).
 import { ApiError, download, get, query } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { cityZone, time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
@@ -24,13 +24,13 @@ export async function render(main, route) {
         submit: (e) => {
           e.preventDefault();
           const f = e.target.elements;
-          location.hash = `#/audit${query({ ticket: f.ticket.value.trim(), at: f.at.value })}`;
+          location.hash = `#/audit${query({ ticket: f.ticket.value.trim(), at: f.at.value.trim().replace(' ', 'T') })}`;
         },
       },
     },
     h('h2#replay-h', t('audit.replay')),
     h('div.field', h('label', { for: 'au-ticket' }, t('audit.ticket')), h('input#au-ticket', { name: 'ticket', required: true, value: ticket, spellcheck: 'false', size: 30 })),
-    h('div.field', h('label', { for: 'au-at' }, t('audit.when', { zone: cityZone() })), h('input#au-at', { name: 'at', type: 'datetime-local', step: 60, required: true, value: at })),
+    h('div.field', h('label', { for: 'au-at' }, t('audit.when', { zone: cityZone() })), h('input#au-at', { name: 'at', type: 'text', inputmode: 'numeric', pattern: '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}', placeholder: t('date.hint'), 'aria-describedby': 'au-at-hint', required: true, value: at.replace('T', ' ') }), h('span.muted#au-at-hint', t('date.hint'))),
     h('button.primary', { type: 'submit' }, t('audit.show')),
   );
   const verifyStatus = h('div#verify-result', { role: 'status' });
@@ -84,7 +84,7 @@ async function replay(box, id, at) {
       ),
     );
   } catch (e) {
-    box.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    box.append(h('p.error', { role: 'alert' }, errorText(e)));
   }
 }
 
@@ -98,7 +98,7 @@ async function verify(box) {
       h('p', `${t('audit.digest')}: `, h('code', d.digest)),
     );
   } catch (e) {
-    box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    box.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
   }
 }
 
@@ -134,7 +134,7 @@ async function checkHere(id, box) {
     );
   } catch (e) {
     if (e instanceof ApiError) {
-      box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+      box.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
       return;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -6,11 +6,12 @@
 // total, never cut off.
 import { download, get, query } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { sentence } from '../timeline.js';
+import { exportButton } from '../export.js';
 
 const WHY = new Set(['TicketEscalated', 'TicketOverdue', 'TicketReturned', 'TicketChained', 'TicketReopened', 'TicketOpened']);
 let state = null;
@@ -21,6 +22,7 @@ export async function render(main, route) {
   const me = ref.me();
   const p = route.params;
   main.append(h('h1', t('esc.title')), h('p.muted', t('esc.intro')), filters(p, route.arg));
+  main.append(exportButton('escalations', () => (me.role === 'inspector' ? { open: 'true' } : { open: 'true', escalated: 'true' })));
   const list = h('ul#esc-items');
   const status = h('p.muted#esc-status', { role: 'status' });
   const more = h('button#esc-more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more'));
@@ -57,7 +59,7 @@ export async function render(main, route) {
             : t('queue.count', { n: mine.tickets.length });
     } catch (e) {
       status.textContent = '';
-      main.querySelector('#esc-error').replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+      main.querySelector('#esc-error').replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
     }
   };
   await load(false);
@@ -144,7 +146,7 @@ async function showDetail(box, id) {
       h(
         'div.card',
         h('h2', h('a', { href: `#/ticket/${encodeURIComponent(tk.id)}` }, `${tk.id} · ${ref.ticketTitle(tk)}`)),
-        tk.facts && tk.facts.reason ? h('p.reason', h('strong', `${t('col.why')}: `), tk.facts.reason) : null,
+        tk.facts && tk.facts.reason ? h('p.reason', h('strong', `${t('col.why')}: `), ref.withStateTitles(tk.facts.reason, [tk.workflow, tk.facts.origin_workflow].filter(Boolean))) : null,
         whyList(tk.id, own),
         origin ? whyList(`${origin.ticket.id} · ${ref.deptName(origin.ticket.lead)}`, origin) : null,
       ),
@@ -161,7 +163,7 @@ async function showDetail(box, id) {
       );
     }
   } catch (e) {
-    box.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    box.append(h('p.error', { role: 'alert' }, errorText(e)));
   }
 }
 
@@ -175,6 +177,6 @@ export async function saveBundle(id, status) {
     status.replaceChildren(t('audit.downloaded', { file: '' }), a);
     a.click();
   } catch (e) {
-    status.replaceChildren(h('span.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    status.replaceChildren(h('span.error', { role: 'alert' }, errorText(e)));
   }
 }

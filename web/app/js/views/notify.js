@@ -5,7 +5,7 @@
 // version was published since the table was opened. Drafts survive a language switch.
 import { get, put } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 
 const TABLES = [
   { key: 'subscriptions', path: '/v1/admin/notify/subscriptions' },
@@ -34,7 +34,7 @@ async function showTable(section, table, expect = 0) {
     }
   } catch (e) {
     section.replaceChildren(h(`h2#notify-${table.key}-h`, t(`notify.${table.key}`)));
-    section.append(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    section.append(h('p.error', { role: 'alert' }, errorText(e)));
     return;
   }
   section.replaceChildren(h(`h2#notify-${table.key}-h`, t(`notify.${table.key}`)));

@@ -3,7 +3,7 @@
 // city's enterprises by risk colour, from GET /v1/overview (scoped to what the user may see).
 import { get } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { day } from '../format.js';
 import * as ref from '../reference.js';
 import { bars, line } from '../charts.js';
@@ -49,7 +49,7 @@ async function load() {
       ),
     );
   } catch (e) {
-    box.replaceChildren(h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`));
+    box.replaceChildren(h('p.error', { role: 'alert' }, errorText(e)));
   }
 }
 

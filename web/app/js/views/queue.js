@@ -8,9 +8,10 @@
 // title, a badge and (when the user asked for it) a desktop notification.
 import { get, post, query } from '../api.js';
 import { announce, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
+import { exportButton } from '../export.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
 const SORTS = ['deadline', 'time_left', 'opened', '-opened', 'severity'];
@@ -32,6 +33,7 @@ export async function render(main, route) {
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     filtersForm(p, me),
     newWorkBar(),
+    exportButton('queue', () => ({ open: 'true', ...Object.fromEntries(['state', 'loop', 'department', 'q', 'overdue', 'escalated', 'involved', 'sort', 'extension', 'returned', 'arbitration', 'assisting'].map((k) => [k, p.get(k)])) })),
     h('div#queue-error'),
     h('p.muted#queue-status', { role: 'status' }),
     ACTORS.includes(me.role) ? bulkBar() : null,
@@ -140,7 +142,7 @@ async function load(more) {
     if (s !== state) return;  // the user has moved on
     status.textContent = '';
     s.main.querySelector('#queue-error').replaceChildren(
-      h('p.error', { role: 'alert' }, e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`),
+      h('p.error', { role: 'alert' }, errorText(e)),
     );
   }
 }
@@ -290,7 +292,7 @@ async function bulkSign() {
       done += 1;
     } catch (e) {
       item.className = 'error';
-      item.textContent = `${id}: ${e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`}`;
+      item.textContent = `${id}: ${errorText(e)}`;
     }
   }
   announce(t('queue.bulk.summary', { done, n: ids.length }));

@@ -4,7 +4,7 @@
 // `drafts` until the server accepts it, whatever fails in between.
 import { ApiError, get, post, query } from '../api.js';
 import { announce, h } from '../dom.js';
-import { lang, t, verbLabel } from '../i18n.js';
+import { errorText, labelOf, lang, t } from '../i18n.js';
 import { localInput, time } from '../format.js';
 import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
@@ -50,7 +50,7 @@ async function load() {
     }
     s.main.replaceChildren(
       h('h1', s.id),
-      h('p.error', { role: 'alert' }, e.status === 404 ? t('ticket.notfound') : e.network ? t('error.network') : `${t('error.title', { code: e.code })} — ${e.message}`),
+      h('p.error', { role: 'alert' }, e.status === 404 ? t('ticket.notfound') : errorText(e)),
     );
   }
 }
@@ -94,13 +94,33 @@ function caseSection(tk, entries) {
         h(
           'li.case-entry',
           { 'data-relation': e.relation, 'data-event': e.event_id },
-          h('p.case-head', h('strong', t(`case.rel.${e.relation}`)), ` · ${e.type} · ${e.source}${e.actor ? ` (${e.actor})` : ''} · ${time(e.occurred_at)}`),
-          h('dl.case-content', contentLines(e.content).map(([k, v]) => fact(k, k === 'evidence' ? gallery(e.content.evidence) : v))),
+          h('p.case-head', h('strong', t(`case.rel.${e.relation}`)), ` · ${labelOf('evt', e.type)} · ${e.source}${e.actor ? ` (${e.actor})` : ''} · ${time(e.occurred_at)}`),
+          h('dl.case-content', contentLines(e.content).map(([k, v]) => fact(labelOf('key', k), k === 'evidence' ? gallery(e.content.evidence) : contentValue(k, v)))),
         ),
       ),
     ),
   );
   return box;
+}
+
+// A fact's value in words: yes / no for booleans, a known code (a resolution) by its name.
+// A free text names states by their titles (ref.withStateTitles).
+function factValue(v, workflows) {
+  if (typeof v === 'boolean') return labelOf('val', String(v));
+  const s = String(v);
+  // A workflow's or a department's id (origin_workflow, origin_lead) by its name.
+  if (ref.workflowTitle(s) !== s) return ref.workflowTitle(s);
+  if (ref.deptName(s) !== s) return ref.deptName(s);
+  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(s)) return ref.withStateTitles(s, workflows);
+  const named = labelOf('val', s);
+  return named !== s.replace(/_/g, ' ') ? named : ref.withStateTitles(s, workflows);
+}
+
+// A case-file value: categories and severities by name, the rest as published.
+function contentValue(k, v) {
+  if (k === 'category' || k === 'incident_type' || k === 'service_code') return ref.categoryName(v);
+  if (k === 'severity') return t(`sev.${v}`);
+  return v;
 }
 
 function fact(label, value) {
@@ -136,17 +156,17 @@ function draw() {
       fact(t('ticket.workflow'), `${ref.workflowTitle(tk.workflow)} v${tk.workflow_version} · ${t(`loop.${tk.loop}`)}`),
       fact(t('ticket.lead'), ref.deptName(tk.lead)),
       fact(t('ticket.assist'), (tk.assist || []).map(ref.deptName).join(', ')),
-      fact(t('ticket.subject'), tk.subject),
-      fact(t('ticket.jurisdiction'), tk.jurisdiction),
-      fact(t('ticket.category'), `${tk.category} · ${t(`sev.${tk.severity}`)}`),
+      fact(t('ticket.subject'), ref.nameOf(tk, 'subject', tk.subject)),
+      fact(t('ticket.jurisdiction'), ref.nameOf(tk, 'jurisdiction', tk.jurisdiction)),
+      fact(t('ticket.category'), `${ref.categoryName(tk.category)} · ${t(`sev.${tk.severity}`)}`),
       fact(t('ticket.opened'), time(tk.opened_at)),
       fact(t('ticket.deadline'), time(tk.deadline_at)),
       fact(t('ticket.counters'), `${tk.returns} / ${tk.reopens} / ${tk.extensions}`),
-      fact(t('ticket.resolution'), tk.resolution || tk.outcome),
+      fact(t('ticket.resolution'), tk.resolution || tk.outcome ? labelOf('val', tk.resolution || tk.outcome) : ''),
       fact(t('ticket.version'), tk.version),
       Object.entries(tk.facts || {})
         .filter(([, v]) => v !== null && v !== '')
-        .map(([k, v]) => fact(k, String(v))),
+        .map(([k, v]) => fact(labelOf('fact', k), factValue(v, [tk.workflow, tk.facts.origin_workflow].filter(Boolean)))),
     ),
   );
   const caseFile = caseSection(tk, s.data.case_file || []);
@@ -163,7 +183,7 @@ function draw() {
 
 // A verb's name: the title its workflow declares, else the console's own label.
 function actionLabel(a) {
-  return a.declared ? titled(a) : verbLabel(a.verb);
+  return a.declared ? titled(a) : ref.verbTitle(a.verb, state.data.ticket.workflow);
 }
 
 function actionsSection(tk, actions) {
@@ -315,7 +335,7 @@ async function submit(tk, action, draft, key, error, form) {
     error.hidden = false;
     if (e instanceof ApiError && e.network) error.textContent = t('error.network');
     else if (e.status === 409 && e.currentVersion !== undefined) error.textContent = t('error.stale', { v: e.currentVersion });
-    else error.textContent = `${t('error.title', { code: e.code })} — ${e.message}${e.field ? ` (${e.field})` : ''}`;
+    else error.textContent = errorText(e);
     const bad = e.field && form.querySelector(`[name="${e.field}"]`);
     if (bad) {
       bad.setAttribute('aria-invalid', 'true');
