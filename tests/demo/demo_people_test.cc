@@ -53,7 +53,7 @@ int64_t EngineNowMs(const ServerProcess& server, const std::string& token) {
   auto r = http.Get("/metrics", {{"Authorization", "Bearer " + token}});
   REQUIRE(r);
   REQUIRE(r->status == 200);
-  const std::string key = "closeloop_engine_time_seconds ";
+  const std::string key = "\ncloseloop_engine_time_seconds ";
   const size_t at = r->body.find(key);
   REQUIRE(at != std::string::npos);
   return std::stoll(r->body.substr(at + key.size())) * 1000;
