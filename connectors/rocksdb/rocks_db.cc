@@ -82,11 +82,11 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.keep_log_file_num = 5;
   // Bounded memory and disk over a long run: every family's memtables share one budget, so
-  // a full budget flushes to compressed tables instead of growing (RocksDB's default budget
-  // is per family and 512 MiB: a server, and the live demo, held every record it wrote in
-  // memory and in the write-ahead log, 1.35 GB after 25 minutes of the demo); the
-  // write-ahead log is cut (the families holding its oldest writes flushed) past twice the
-  // budget. docs/operations.md has the figures.
+  // a full budget flushes to compressed tables instead of growing (the level-style default
+  // is 512 MiB per family, 128 MiB write buffers merged two at a time: the live demo's
+  // records stayed in memtables and in the write-ahead log for minutes); the write-ahead
+  // log is cut (the families holding its oldest writes flushed) past twice the budget.
+  // docs/operations.md ("The live demo over a long run") has the figures.
   db_opts.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   db_opts.max_total_wal_size = 2 * kMemtableBudget;
 
