@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -26,6 +27,7 @@ struct ServeOptions {
   bool no_sync = false;
   std::string clock = "wall";
   double clock_speed = 1.0;
+  bool clock_speed_given = false;  // --clock-speed on the command line (else --demo's own)
   std::string tick = "";
   std::string tls_cert, tls_key;  // both: HTTPS
   KafkaServeOptions kafka;        // --kafka: Kafka is the log (app/kafka_serve.h)
@@ -134,7 +136,7 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   spdlog::info("closeloop serving {}://{}:{} data={} log={} partitions={} clock={}{}{}",
                server.tls() ? "https" : "http", server.host(), server.port(), o.data,
                node.log->name(), node.partitions(), o.clock,
-               o.clock_speed != 1.0 ? " x" + std::to_string(o.clock_speed) : "",
+               clock.speed != 1.0 ? fmt::format(" x{:g}", clock.speed) : "",
                read_only ? " READ-ONLY (disk full)" : "");
   // Until stopped; or, read-only or after a write filled the disk under RocksDB
   // (needs_reopen, rocks_db.h says why), until there is room: then close and reopen.
@@ -164,10 +166,15 @@ void RunServe(const ServeOptions& o) {
   if (o.clock != "wall" && o.clock != "manual") Fail("--clock must be wall or manual", 2);
   if (!(o.clock_speed > 0)) Fail("--clock-speed must be > 0", 2);
   ClockOptions clock{.manual = o.clock == "manual", .speed = o.clock_speed};
-  // The demo city runs on its own accelerated clock unless told otherwise (demo_runner.h).
-  if (o.demo && o.clock_speed == 1.0) clock.speed = kDemoClockSpeed;
-  // A real clock ticks every minute; an accelerated one every second of wall time.
-  clock.tick_ms = o.demo ? kDemoTickMs : o.clock_speed > 1 ? 1000 : 60000;
+  // The demo city runs on its own clock, a simulated minute a second, unless told otherwise
+  // (demo_runner.h).
+  if (o.demo && !o.clock_speed_given) clock.speed = kDemoClockSpeed;
+  // A real clock ticks every minute; an accelerated one every second of wall time; the demo's
+  // every simulated minute, but at most four times a second (a faster demo: coarser ticks).
+  clock.tick_ms =
+      o.demo ? std::clamp<int64_t>(static_cast<int64_t>(60'000 / clock.speed), 250, kDemoTickMs)
+      : o.clock_speed > 1 ? 1000
+                          : 60000;
   if (!o.tick.empty()) {
     auto t = ParseDuration(o.tick);
     if (!t.ok() || *t <= 0)
@@ -239,9 +246,10 @@ void AddServeCommand(CLI::App& root) {
          "--clock", opts->clock,
          "wall: the scheduler appends clock records; manual: only `closeloop clock advance`")
       ->capture_default_str();
-  cmd->add_option("--clock-speed", opts->clock_speed,
-                  "simulated seconds per wall second (demos: 3600 = an hour a second)")
-      ->capture_default_str();
+  CLI::Option* speed =
+      cmd->add_option("--clock-speed", opts->clock_speed,
+                      "simulated seconds per wall second (default 1; with --demo 60, a minute "
+                      "a second; 3600 = an hour a second)");
   cmd->add_option("--tick", opts->tick,
                   "wall time between clock records (default 1m; 1s when accelerated)");
   // Kafka (app/kafka_serve.h, docs/operations.md).
@@ -257,7 +265,8 @@ void AddServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_flag("--demo", opts->demo,
                 "seed the demo city if the log is empty, then simulate its agencies and staff "
-                "on an accelerated clock (2 simulated hours a second)");
+                "on a clock of a simulated minute a second (--clock-speed to change it); the "
+                "listed demo people's steps wait for them");
   cmd->add_option("--demo-seed", opts->demo_seed, "the demo city's seed")->capture_default_str();
   cmd->add_option("--workflows", opts->workflows,
                   "with --demo: a directory of *.wf files and reference/*.jsonl to seed instead of "
@@ -290,7 +299,10 @@ void AddServeCommand(CLI::App& root) {
                   "bytes one uploaded file (POST /v1/attachments) may have; over it: 413")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();
-  cmd->callback([opts] { RunServe(*opts); });
+  cmd->callback([opts, speed] {
+    opts->clock_speed_given = speed->count() > 0;
+    RunServe(*opts);
+  });
 }
 
 }  // namespace closeloop::app

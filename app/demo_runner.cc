@@ -20,6 +20,19 @@ namespace closeloop::app {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Whether a listed person who works tickets has these claims.
+bool Listed(const std::vector<demo::Persona>& people, const std::string& role,
+            const std::string& department) {
+  for (const auto& p : people) {
+    if (demo::WorksTickets(p) && p.role == role && p.department == department) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 struct DemoRunner::State {
   demo::City city;
   std::unique_ptr<demo::Agencies> agencies;
@@ -139,9 +152,10 @@ void DemoRunner::Start() {
       std::make_unique<demo::Agencies>(state_->city, rates, demo::SeedFor(options_.seed, "live"));
   stop_ = false;
   spdlog::info(
-      "demo: the city lives from {} on the engine's clock (serve --demo runs it at x{:.0f}: "
-      "a working day in about {:.0f} s)",
-      FormatTime(node_.EngineNow()), kDemoClockSpeed, 8 * 3600.0 / kDemoClockSpeed);
+      "demo: the city lives from {} on the engine's clock (serve --demo runs it at x{:.0f} "
+      "unless --clock-speed says otherwise: a simulated minute a second); the steps of the "
+      "listed people wait for them",
+      FormatTime(node_.EngineNow()), kDemoClockSpeed);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -184,7 +198,8 @@ Status DemoRunner::StaffPass(int64_t now) {
   CL_RETURN_IF_ERROR(engine::LoadStoredControl(store, 0, &s.config_seq, &s.world));
   std::vector<std::string> jsons;
   std::map<std::string, uint32_t> acted;
-  uint64_t commands = 0, answers = 0;
+  uint64_t commands = 0, answers = 0, held = 0;
+  const std::vector<demo::Persona>& people = s.city.profile.personas;
   for (uint32_t p = 0; p < node_.partitions(); ++p) {
     CL_RETURN_IF_ERROR(engine::ForEachOpenTicket(store, p, [&](const engine::Ticket& t) {
       auto done = s.acted.find(t.id);
@@ -194,10 +209,22 @@ Status DemoRunner::StaffPass(int64_t now) {
       }
       const dsl::Workflow* wf = s.world.Find(t.workflow, t.workflow_version);
       if (wf == nullptr) return true;
+      // A step one of the signed-in people may take: the whole ticket waits for them.
+      for (const auto& person : people) {
+        if (demo::OffersStep(*wf, t, s.world.reference(), person)) {
+          ++held;
+          return true;
+        }
+      }
       auto a = demo::DecideNext(options_.seed, *wf, t, s.world.reference());
       if (!a || a->at > now) return true;
       a->at = now;
       const bool command = a->event_type == "StaffCommand";
+      // Never in a listed person's name (an assisting department's step, say).
+      if (command && Listed(people, demo::RoleClaim(a->role), a->department)) {
+        ++held;
+        return true;
+      }
       jsons.push_back(demo::ActionRecord(t, *a, command ? t.version : 0));
       (command ? commands : answers)++;
       acted[t.id] = t.version;
@@ -208,13 +235,15 @@ Status DemoRunner::StaffPass(int64_t now) {
   CL_RETURN_IF_ERROR(Append(jsons));
   commands_ += commands;
   answers_ += answers;
+  held_ = held;
   return Status::Ok();
 }
 
 std::vector<demo::Persona> DemoRunner::Personas() const { return state_->city.profile.personas; }
 
 DemoStats DemoRunner::stats() const {
-  return {seeded_.load(), events_.load(), commands_.load(), answers_.load(), errors_.load()};
+  return {seeded_.load(),  events_.load(), commands_.load(),
+          answers_.load(), errors_.load(), held_.load()};
 }
 
 }  // namespace closeloop::app

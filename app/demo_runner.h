@@ -5,9 +5,15 @@
 // state: its open tickets and the deployed workflow's transitions for each ticket's state), while
 // some tickets are deliberately left to run overdue, up the ladder, to the discipline inspectors.
 //
-// Time: the serve Scheduler appends ClockTicks at kDemoClockSpeed (two simulated hours a
-// wall second: a working day in about four seconds, a week in under a minute and a half),
-// every kDemoTickMs of wall time. The runner paces itself by the engine's clock
+// The people the sign-in page lists (the city's demo.json personas, GET /v1/demo/credentials)
+// are never pre-empted: a ticket whose current state offers one of them (staff, supervisor,
+// inspector) a step gets no simulated command or answer until a person moves it or its
+// ladder's timers do (demo::OffersStep says exactly which), and no simulated command ever
+// carries a listed person's claims. The rest of the city keeps living.
+//
+// Time: the serve Scheduler appends ClockTicks at kDemoClockSpeed (a simulated minute a wall
+// second: a working day of eight hours in eight minutes) every kDemoTickMs of wall time;
+// `serve --demo --clock-speed N` runs it faster. The runner paces itself by the engine's clock
 // (Node::EngineNow): what it publishes between two polls happened, in simulated time,
 // between the two clocks it saw, so records never run ahead of the engine's time.
 // Everything goes in through the ingress boundary (file::IngressPreparer), appended to the
@@ -38,8 +44,8 @@
 
 namespace closeloop::app {
 
-inline constexpr double kDemoClockSpeed = 7200;  // simulated ms per wall ms
-inline constexpr int64_t kDemoTickMs = 250;      // wall time between clock records
+inline constexpr double kDemoClockSpeed = 60;  // simulated ms per wall ms
+inline constexpr int64_t kDemoTickMs = 1000;   // wall time between clock records
 
 struct DemoOptions {
   uint64_t seed = 1;
@@ -68,6 +74,7 @@ struct DemoStats {
   uint64_t commands = 0;  // staff commands published live
   uint64_t answers = 0;   // events published because a ticket waited for them
   uint64_t errors = 0;    // appends or reads that failed (logged)
+  uint64_t held = 0;      // open tickets the last staff pass left to the listed people
 };
 
 class DemoRunner {
@@ -100,7 +107,7 @@ class DemoRunner {
   DemoOptions options_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> seeded_{0}, events_{0}, commands_{0}, answers_{0}, errors_{0};
+  std::atomic<uint64_t> seeded_{0}, events_{0}, commands_{0}, answers_{0}, errors_{0}, held_{0};
   struct State;
   std::unique_ptr<State> state_;  // the simulation's own state (runner thread only)
 };

@@ -81,7 +81,6 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
   db_opts.max_background_jobs = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.keep_log_file_num = 5;
-
   db_opts.info_log = std::make_shared<StderrLogger>();
 
   rocksdb::ColumnFamilyOptions cf;
@@ -94,10 +93,16 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& dir, const DbO
                            std::to_string(options.memory_bytes >> 20) + " MiB is under the " +
                            std::to_string(DbOptions::kMinMemoryBytes >> 20) + " MiB it needs");
   }
-  // One budget (rocks_db.h): memtables are charged to the block cache.
+  // One budget (rocks_db.h): memtables are charged to the block cache, every family's
+  // together limited to a fifth of it (64 MiB of the default), so a full budget flushes to
+  // compressed tables instead of growing; the level-style default is 512 MiB per family
+  // (the live demo's records stayed in memtables and the write-ahead log for minutes). The
+  // write-ahead log is cut (the families holding its oldest writes flushed) past twice that.
+  // docs/operations.md ("The live demo over a long run") has the figures.
   auto cache = rocksdb::NewLRUCache(options.memory_bytes);
-  db_opts.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(options.memory_bytes / 2, cache);
+  const uint64_t memtables = options.memory_bytes / 5;
+  db_opts.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(memtables, cache);
+  db_opts.max_total_wal_size = 2 * memtables;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;

@@ -33,7 +33,7 @@ struct DbOptions {
   // RocksDB runs out: 0 = no guard.
   uint64_t min_free_bytes = 0;
   // RocksDB's memory, one budget: one LRU block cache (with index and filter blocks) that
-  // the memtables of every column family are charged to (a WriteBufferManager of half of
+  // the memtables of every column family are charged to (a WriteBufferManager of a fifth of
   // it). RocksDB's own defaults would let memtables alone reach gigabytes.
   uint64_t memory_bytes = kDefaultMemoryBytes;
   static constexpr uint64_t kDefaultMemoryBytes = uint64_t{320} << 20;

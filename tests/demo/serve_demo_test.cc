@@ -73,7 +73,9 @@ TEST_CASE(
   const std::string log = (cli.root / "serve.log").string();
   // The live city opens on Mon 2026-03-16 08:00 after two weeks of seeded history.
   const int64_t live = ShanghaiMs(2026, 3, 16, 8);
-  pid_t pid = Spawn({"serve", "--demo", "--data", data, "--http", "127.0.0.1:0"}, log);
+  // Two simulated hours a second (the default is a minute a second: docs/console.md).
+  pid_t pid = Spawn(
+      {"serve", "--demo", "--clock-speed", "7200", "--data", data, "--http", "127.0.0.1:0"}, log);
   REQUIRE(pid > 0);
 
   Seen seen;
@@ -126,8 +128,9 @@ TEST_CASE(
   DemoCli cli("serve-taicang");
   const std::string data = (cli.root / "data").string();
   const std::string log = (cli.root / "serve.log").string();
-  pid_t pid =
-      Spawn({"serve", "--demo", "--city", "taicang", "--data", data, "--http", "127.0.0.1:0"}, log);
+  pid_t pid = Spawn({"serve", "--demo", "--city", "taicang", "--clock-speed", "7200", "--data",
+                     data, "--http", "127.0.0.1:0"},
+                    log);
   REQUIRE(pid > 0);
   std::set<std::string> loops, leads;
   size_t foreign = 0, tickets = 0;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "engine/permission.h"
 #include "engine/routing.h"
 #include "workflows/demo/demo_photo.h"
 #include "workflows/demo/rng.h"
@@ -98,12 +99,6 @@ bool GuardAllows(const dsl::Transition& tr, const engine::Ticket& t) {
   return dsl::Evaluate(*tr.guard, TicketOnlyEnv(t)).truthy();
 }
 
-// The role claim of someone acting in workflow role `role` (engine/permission.h): the lead's
-// and the assisting departments' staff claim "staff"; every other role claims itself.
-std::string RoleClaim(const std::string& role) {
-  return role == "assignee" || role == "assist" ? "staff" : role;
-}
-
 // The department someone acting in `role` on `t` belongs to; "" when nobody can.
 std::string DepartmentFor(const std::string& role, const engine::Ticket& t,
                           const engine::ReferenceData& ref) {
@@ -182,6 +177,37 @@ struct Option {
 };
 
 }  // namespace
+
+std::string RoleClaim(const std::string& role) {
+  return role == "assignee" || role == "assist" ? "staff" : role;
+}
+
+bool WorksTickets(const Persona& person) {
+  return person.role == "staff" || person.role == "head" || person.role == "supervisor" ||
+         person.role == "inspector";
+}
+
+bool OffersStep(const dsl::Workflow& wf, const engine::Ticket& t, const engine::ReferenceData& ref,
+                const Persona& person) {
+  const dsl::State* st = wf.FindState(t.state);
+  if (st == nullptr || st->terminal || t.closed || !WorksTickets(person)) return false;
+  const engine::Claims claims{person.role, person.department};
+  for (const auto& tr : st->transitions) {
+    if (tr.trigger != dsl::TriggerKind::kVerb || tr.roles.empty()) continue;
+    const bool pending = t.pending_extension_days > 0;
+    if ((tr.verb == "approve_extension" || tr.verb == "deny_extension") && !pending) continue;
+    if (tr.verb == "request_extension" && (pending || wf.extensions.max_count <= t.extensions)) {
+      continue;
+    }
+    if (!GuardAllows(tr, t)) continue;
+    std::vector<std::string> roles;
+    for (const auto& r : tr.roles) {
+      if (r != "assist") roles.push_back(r);
+    }
+    if (!roles.empty() && !engine::FireRefusal(ref, roles, claims, t)) return true;
+  }
+  return false;
+}
 
 Temperament TemperamentOf(uint64_t seed, const std::string& ticket_id) {
   const uint64_t roll = Rng(SeedFor(seed, ticket_id + "/temperament")).Below(100);

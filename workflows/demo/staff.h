@@ -26,6 +26,7 @@
 #include "dsl/program.h"
 #include "engine/reference_data.h"
 #include "engine/ticket.h"
+#include "workflows/demo/city.h"
 
 namespace closeloop::demo {
 
@@ -54,6 +55,23 @@ struct StaffAction {
 // neglected ticket, a state that waits for a timer or an event no agency sends).
 std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
                                       const engine::Ticket& t, const engine::ReferenceData& ref);
+
+// Whether `t`'s current state offers someone with `person`'s claims (role, department) a
+// step, as the engine's permission predicate (engine/permission.h FireRefusal) decides:
+// a verb transition that names its roles (a verb open to anyone counts for nobody), whose
+// guard, as far as it reads the ticket alone, holds, except as an assisting department
+// (assisting staff do not own a ticket); approve_extension / deny_extension only while an
+// extension is pending, request_extension only while one may still be asked for.
+bool OffersStep(const dsl::Workflow& wf, const engine::Ticket& t, const engine::ReferenceData& ref,
+                const Persona& person);
+
+// Whether `person` works tickets, so the live demo leaves their steps to them: the directory
+// roles staff, head, supervisor and inspector (not auditor, admin or publisher).
+bool WorksTickets(const Persona& person);
+
+// The role claim a command taking workflow role `role` carries (engine/permission.h): the
+// lead's and the assisting departments' staff claim "staff"; every other role claims itself.
+std::string RoleClaim(const std::string& role);
 
 // The record (JSON, one line, no "id") that carries `a` about `t`. `expected_version` 0
 // means unchecked; the live demo passes the version it read, so a command the engine has
