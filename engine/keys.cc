@@ -107,6 +107,7 @@ std::string Tagged(uint32_t p, std::string_view tag, std::string_view rest) {
   return Join(p, tag, {rest});
 }
 std::string Now(uint32_t p) { return Join(p, "now", {}); }
+std::string StateFormat(uint32_t p) { return Join(p, "fmt", {}); }
 
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty()) {

@@ -32,6 +32,8 @@
 //                                         calendars), in log order
 //   P pos, P now                          input position (next offset), logical clock (no
 //                                         separator: the tag ends the key)
+//   P fmt                                 the layout of this state ("2": Engine v2's ticket
+//                                         form and counters), written with every commit
 //
 // Tags kept elsewhere in the engine, in the same layout (Tagged): nb, nd (the outbox,
 // outbox.h) and nc, np, nt (duty pages, duty.h).
@@ -78,6 +80,7 @@ std::string Config(uint32_t p, uint64_t seq);
 std::string ConfigPrefix(uint32_t p);
 std::string Position(uint32_t p);
 std::string Now(uint32_t p);
+std::string StateFormat(uint32_t p);
 
 // A key under a tag another part of the engine keeps (the outbox's nb/nd in outbox.h, the
 // duty pager's nc/np/nt in duty.h), laid out like those above: P <tag>.<rest>.

@@ -17,6 +17,16 @@ Processor::Processor(uint32_t partition, const events::Log& input, StateStore& s
 
 Processor::~Processor() = default;
 
+namespace {
+
+// The layout of the state this processor writes (keys::StateFormat). A partition whose
+// state holds tickets but no such mark was built before Engine v2: its counters
+// (counters.h) were never written, and adding to them would count wrong. It is rebuilt
+// from the log, never patched.
+constexpr std::string_view kStateFormat = "2";
+
+}  // namespace
+
 Status Processor::Open() {
   // Everything in memory is rebuilt from committed state: Open() is also how a processor
   // recovers after a failed batch (whose control records may have reached the World).
@@ -31,6 +41,24 @@ Status Processor::Open() {
   position_ = pos ? keys::ReadBE64(*pos) : 0;
   CL_ASSIGN_OR_RETURN(auto now, store_.Get(keys::Now(partition_)));
   now_ = now ? static_cast<int64_t>(keys::ReadBE64(*now)) : 0;
+  CL_ASSIGN_OR_RETURN(auto format, store_.Get(keys::StateFormat(partition_)));
+  if (!format || *format != kStateFormat) {
+    bool has_tickets = false;
+    const std::string tickets = keys::Ticket(partition_, "");
+    CL_RETURN_IF_ERROR(store_.Scan(tickets, keys::PrefixEnd(tickets), [&](auto, auto) {
+      has_tickets = true;
+      return false;
+    }));
+    if (has_tickets) {
+      return FailedPrecondition(
+          "partition " + std::to_string(partition_) +
+          "'s state was built by an earlier version of closeloop (state format " +
+          (format ? *format : std::string("1")) + ", this version writes " +
+          std::string(kStateFormat) +
+          "): rebuild it from the log with `closeloop replay --data DIR --into NEWDIR` and "
+          "serve NEWDIR");
+    }
+  }
   // Rebuild the World from the control records seen so far, in log order. A record that was
   // refused then is refused again now: the World comes out the same.
   CL_RETURN_IF_ERROR(LoadStoredControl(store_, partition_, &config_seq_, &world_));
@@ -213,7 +241,13 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
         stop = true;
         break;
       }
-      CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(stored.bytes));
+      auto verified = events::VerifyRecord(stored.bytes);
+      if (!verified.ok()) {
+        needs_open_ = true;  // records before it in this batch changed the cache and World
+        return verified.status().Annotate("partition " + std::to_string(partition_) + " offset " +
+                                          std::to_string(stored.offset));
+      }
+      const fb::Record* rec = *verified;
       if (rec->recorded_at() > options_.until_time) {
         stop = true;
         break;
@@ -232,6 +266,7 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
     cache_.Flush(partition_, overlay);  // each ticket this batch changed, encoded once
     overlay.Put(keys::Position(partition_), keys::BE64(position));
     overlay.Put(keys::Now(partition_), keys::BE64(static_cast<uint64_t>(now_)));
+    overlay.Put(keys::StateFormat(partition_), std::string(kStateFormat));
     std::vector<events::PartitionAppend> batch;
     if (options_.mode == Mode::kLive) {
       for (auto& [p, recs_out] : appends) batch.push_back({p, std::move(recs_out)});

@@ -173,9 +173,14 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
   }
   std::vector<std::pair<std::string, Ticket>> out;  // (order key, ticket)
   Status inner = Status::Ok();
+  size_t read = 0;
   for (uint32_t p = 0; p < partitions; ++p) {
     size_t found = 0;
     auto collect = [&](std::string_view id) -> bool {
+      if (f.max_read > 0 && ++read > f.max_read) {
+        inner = ResourceExhausted("more than " + std::to_string(f.max_read) + " tickets to read");
+        return false;
+      }
       auto bytes = state.Get(keys::Ticket(p, id));
       if (!bytes.ok() || !*bytes) {
         inner = bytes.ok() ? Corruption("index names missing ticket " + std::string(id))

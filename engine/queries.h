@@ -40,6 +40,8 @@ struct TicketFilter {
   // Resume after this cursor (from TicketCursor of the last ticket of the previous page).
   std::string after;
   size_t limit = 1000;
+  // Stop with ResourceExhausted after decoding this many tickets, matching or not (0: no cap).
+  size_t max_read = 0;
 };
 
 // Matching tickets: by (deadline, id) when `department` is set (its queue of open tickets),

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,25 @@ std::string AccessEntry::ToJson() const {
                       {"detail", detail}, {"remote", remote}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+// Whether `id` occurs in `text` as a whole id: not inside a longer one ("T-1" is not in
+// "/v1/tickets/T-10"), bounded by the text's ends or by a character no id holds.
+bool ContainsId(std::string_view text, std::string_view id) {
+  auto part_of_id = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  };
+  for (size_t at = text.find(id); at != std::string_view::npos; at = text.find(id, at + 1)) {
+    const bool starts = at == 0 || !part_of_id(text[at - 1]);
+    const size_t end = at + id.size();
+    const bool ends = end == text.size() || !part_of_id(text[end]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 AccessLog::AccessLog(rocks::RocksDb& db) : chain_(rocks::AccessChain::Open(&db)) {
   if (!chain_.ok()) spdlog::error("access log: {}", chain_.status().ToString());
@@ -65,8 +85,8 @@ Result<AccessPage> AccessLog::Find(const AccessFilter& f) const {
           match = j.is_object();
           if (match && !f.user.empty()) match = j.value("user", "") == f.user;
           if (match && !f.ticket.empty()) {
-            match = j.value("target", "").find(f.ticket) != std::string::npos ||
-                    j.value("detail", "").find(f.ticket) != std::string::npos;
+            match = ContainsId(j.value("target", ""), f.ticket) ||
+                    ContainsId(j.value("detail", ""), f.ticket);
           }
         }
         if (match) page.entries.emplace_back(entry);

@@ -253,12 +253,20 @@ void Api::Impl::ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& o
                             bool extension, bool returned, bool arbitration, bool assisting) {
   const size_t page = f.limit;
   const std::string cursor = c.Param("cursor");
-  if (!cursor.empty() && cursor.find('/') == std::string::npos) {
+  if (!cursor.empty() && !CursorFits(cursor, order)) {
     return c.Error(400, "invalid", "cursor: not one this listing gave out", "cursor");
   }
   f.after.clear();
   f.limit = kMaxSortedTickets + 1;
+  f.max_read = kMaxSortedRead;  // tickets decoded, matching or not
   auto all = engine::ListTickets(*b.state, partitions, f);
+  if (!all.ok() && all.status().code() == Code::kResourceExhausted) {
+    return c.Error(422, "too_many",
+                   "sorting or flagging this listing would read more than " +
+                       std::to_string(kMaxSortedRead) +
+                       " tickets: narrow it (a department's queue, open tickets, a state)",
+                   "sort");
+  }
   if (!all.ok()) return c.Fail(all.status());
   if (all->size() > kMaxSortedTickets) {
     return c.Error(422, "too_many",

@@ -62,6 +62,25 @@ std::string QueueSortKey(const engine::Ticket& t, const QueueOrder& o) {
   return key + "/" + t.id;
 }
 
+bool CursorFits(std::string_view cursor, const QueueOrder& o) {
+  const size_t slash = cursor.find('/');
+  if (slash == std::string_view::npos || slash + 1 == cursor.size()) return false;
+  const std::string_view key = cursor.substr(0, slash);
+  auto digits = [](std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  switch (o.by) {
+    case SortBy::kDeadline:
+      return key == "1" || (key.size() == 20 && key[0] == '0' && digits(key));
+    case SortBy::kOpened:
+      return key.size() == 19 && digits(key);
+    case SortBy::kSeverity:
+      return key.size() == 20 && digits(key);
+  }
+  return false;
+}
+
 std::vector<engine::Ticket> OrderAndPage(std::vector<engine::Ticket> tickets,
                                          const QueueOrder& order, const std::string& cursor,
                                          size_t limit, std::string* next_cursor) {

@@ -16,6 +16,8 @@ namespace closeloop::http {
 
 // Past this many matches the server refuses (422) rather than sort a partial set.
 constexpr size_t kMaxSortedTickets = 10000;
+// Tickets a sorted or flagged listing may read (decode) to find its matches.
+constexpr size_t kMaxSortedRead = 50000;
 
 enum class SortBy { kDeadline, kOpened, kSeverity };
 
@@ -32,6 +34,8 @@ std::optional<QueueOrder> ParseQueueOrder(std::string_view text);
 // after every dated one; severity "major" first, then "general", other grades, "unknown",
 // each by deadline.
 std::string QueueSortKey(const engine::Ticket& t, const QueueOrder& order);
+// Whether `cursor` has the shape QueueSortKey gives for `order` (a key, '/', an id).
+bool CursorFits(std::string_view cursor, const QueueOrder& order);
 
 // Orders `tickets` by QueueSortKey and keeps those after `cursor` ("" = from the start), at
 // most `limit`; `*next_cursor` is the last one's key when more follow, else "".

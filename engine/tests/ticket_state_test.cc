@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/keys.h"
+#include "engine/processor.h"
 #include "engine/testing/memory_store.h"
 #include "engine/ticket.h"
 #include "engine/ticket_legacy.h"
@@ -201,6 +202,30 @@ TEST_CASE("ticket cache: a changed ticket is never evicted before it is written"
   CHECK(overlay.changes().size() == 3);
   CHECK(cache.size() == 0);  // written, then evicted to the budget
   CHECK(cache.bytes() == 0);
+}
+
+}  // namespace
+}  // namespace closeloop::engine
+
+namespace closeloop::engine {
+namespace {
+
+TEST_CASE(
+    "a partition whose tickets predate Engine v2's state format is refused, with the way out") {
+  testing::MemoryStore store(1);
+  {
+    Processor fresh(0, store.log(), store);
+    CHECK(fresh.Open().ok());  // nothing stored yet: nothing to refuse
+  }
+  REQUIRE(store.Commit({{keys::Ticket(0, "T-1"), EncodeMessagePack(Full("T-1"))}}, {}).ok());
+  Processor old(0, store.log(), store);
+  Status s = old.Open();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("closeloop replay") != std::string::npos);
+  CHECK(s.message().find("state format 1") != std::string::npos);
+  REQUIRE(store.Commit({{keys::StateFormat(0), "2"}}, {}).ok());
+  Processor current(0, store.log(), store);
+  CHECK(current.Open().ok());
 }
 
 }  // namespace

@@ -173,6 +173,9 @@ TEST_CASE("a queue sorted by opened time or severity, filtered, paged with its t
   CHECK(api.Get("fire", "/v1/tickets?returned=maybe").body["error"]["field"] == "returned");
   CHECK(api.Get("admin", "/v1/tickets?assisting=true").status == 400);
   CHECK(api.Get("fire", "/v1/tickets?sort=opened&cursor=abc").status == 400);
+  // A cursor of another order, or of the unsorted listing, is not this listing's.
+  CHECK(api.Get("fire", "/v1/tickets?sort=opened&cursor=1/T-1").status == 400);
+  CHECK(api.Get("fire", "/v1/tickets?sort=deadline&cursor=0000000000/T-1").status == 400);
 }
 
 TEST_CASE("returned and arbitration: an order returned back and forth three times") {
@@ -229,6 +232,10 @@ TEST_CASE("the access log filtered by user, ticket and time, in cursor pages") {
     CHECK((e["target"].get<std::string>().find(id) != std::string::npos ||
            e["detail"].get<std::string>().find(id) != std::string::npos));
   }
+  // A whole id, not a part of one: the id without its last character names no entry.
+  Reply part = api.Get("auditor", "/v1/admin/access-log?ticket=" + id.substr(0, id.size() - 1));
+  REQUIRE(part.status == 200);
+  CHECK(part.body["entries"].empty());
   // Pages of one: each page a different entry, the cursor leading on.
   Reply first = api.Get("admin", "/v1/admin/access-log?user=fire&limit=1");
   REQUIRE(first.body["entries"].size() == 1);

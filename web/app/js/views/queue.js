@@ -23,6 +23,20 @@ let state = null;  // {main, route, tickets, next, total, now, refreshTimer, pen
 // count of ids that arrived after, and whether desktop notifications were asked for.
 const seen = { key: null, ids: null, fresh: new Set(), notify: false };
 
+// The sort choices. Without sort= a department's queue comes by deadline (its index); any
+// other listing comes by partition and id, and says so: deadline order is then a sort= of
+// its own.
+function sortOptions(p, me) {
+  const byIndex = (me.role === 'staff' && p.get('involved') !== 'true') || (['auditor', 'admin'].includes(me.role) && !!p.get('department'));
+  const chosen = p.get('sort') || '';
+  const opts = [h('option', { value: '', selected: chosen === '' }, byIndex ? t('queue.sort.deadline') : t('queue.sort.default'))];
+  for (const v of SORTS) {
+    if (v === 'deadline' && byIndex) continue;
+    opts.push(h('option', { value: v, selected: v === chosen }, t(`queue.sort.${v}`)));
+  }
+  return opts;
+}
+
 export async function render(main, route) {
   state = { main, route, tickets: [], next: '', total: null, now: 0, refreshTimer: null, pending: 0, selected: new Set() };
   const mine = state;
@@ -71,7 +85,7 @@ function filtersForm(p, me) {
     h(
       'div.field',
       h('label', { for: 'f-sort' }, t('queue.sort')),
-      h('select#f-sort', { name: 'sort' }, SORTS.map((v) => h('option', { value: v === 'deadline' ? '' : v, selected: v === (p.get('sort') || 'deadline') }, t(`queue.sort.${v}`)))),
+      h('select#f-sort', { name: 'sort' }, sortOptions(p, me)),
     ),
     check('f-overdue', t('queue.overdue'), p.get('overdue')),
     FLAGS.map((f) => check(`f-${f}`, t(`queue.flag.${f}`), p.get(f))),
