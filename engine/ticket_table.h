@@ -37,7 +37,6 @@ class TicketCache {
   size_t bytes() const { return bytes_; }
   size_t size() const { return map_.size(); }
   size_t budget() const { return budget_; }
-  void set_budget(size_t bytes) { budget_ = bytes; }
 
  private:
   struct Entry {

@@ -12,6 +12,7 @@ import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { sentence } from '../timeline.js';
 import { exportButton } from '../export.js';
+import { filterForm, sortOptions } from '../filters.js';
 
 const WHY = new Set(['TicketEscalated', 'TicketOverdue', 'TicketReturned', 'TicketChained', 'TicketReopened', 'TicketOpened']);
 let state = null;
@@ -74,22 +75,9 @@ export async function render(main, route) {
 function filters(p, id) {
   const check = (name, label) =>
     h('div.field.check', h(`input#e-${name}`, { type: 'checkbox', name, checked: p.get(name) === 'true' }), h('label', { for: `e-${name}` }, label));
-  return h(
+  return filterForm(
     'form.filters.card#esc-filters',
-    {
-      'aria-label': t('queue.filters'),
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const q = {};
-          for (const el of e.target.elements) {
-            if (!el.name) continue;
-            q[el.name] = el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value;
-          }
-          location.hash = `#/escalations${id ? `/${encodeURIComponent(id)}` : ''}${query(q)}`;
-        },
-      },
-    },
+    `#/escalations${id ? `/${encodeURIComponent(id)}` : ''}`,
     h(
       'div.field',
       h('label', { for: 'e-state' }, t('queue.state')),
@@ -99,7 +87,8 @@ function filters(p, id) {
     h(
       'div.field',
       h('label', { for: 'e-sort' }, t('queue.sort')),
-      h('select#e-sort', { name: 'sort' }, ['deadline', 'opened', '-opened', 'severity'].map((v) => h('option', { value: v === 'deadline' ? '' : v, selected: v === (p.get('sort') || 'deadline') }, t(`queue.sort.${v}`)))),
+      // Escalations are never one department's queue: without sort= they come as stored.
+      h('select#e-sort', { name: 'sort' }, sortOptions(['deadline', 'opened', '-opened', 'severity'], p.get('sort') || '', false)),
     ),
     check('overdue', t('queue.overdue')),
     check('arbitration', t('queue.flag.arbitration')),

@@ -12,6 +12,7 @@ import { errorText, t } from '../i18n.js';
 import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
 import { exportButton } from '../export.js';
+import { filterForm, sortOptions } from '../filters.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
 const SORTS = ['deadline', 'time_left', 'opened', '-opened', 'severity'];
@@ -23,19 +24,8 @@ let state = null;  // {main, route, tickets, next, total, now, refreshTimer, pen
 // count of ids that arrived after, and whether desktop notifications were asked for.
 const seen = { key: null, ids: null, fresh: new Set(), notify: false };
 
-// The sort choices. Without sort= a department's queue comes by deadline (its index); any
-// other listing comes by partition and id, and says so: deadline order is then a sort= of
-// its own.
-function sortOptions(p, me) {
-  const byIndex = (me.role === 'staff' && p.get('involved') !== 'true') || (['auditor', 'admin'].includes(me.role) && !!p.get('department'));
-  const chosen = p.get('sort') || '';
-  const opts = [h('option', { value: '', selected: chosen === '' }, byIndex ? t('queue.sort.deadline') : t('queue.sort.default'))];
-  for (const v of SORTS) {
-    if (v === 'deadline' && byIndex) continue;
-    opts.push(h('option', { value: v, selected: v === chosen }, t(`queue.sort.${v}`)));
-  }
-  return opts;
-}
+// Whether the listing is a department's queue (ordered by deadline from its index).
+const byIndex = (p, me) => (me.role === 'staff' && p.get('involved') !== 'true') || (['auditor', 'admin'].includes(me.role) && !!p.get('department'));
 
 export async function render(main, route) {
   state = { main, route, tickets: [], next: '', total: null, now: 0, refreshTimer: null, pending: 0, selected: new Set() };
@@ -85,30 +75,16 @@ function filtersForm(p, me) {
     h(
       'div.field',
       h('label', { for: 'f-sort' }, t('queue.sort')),
-      h('select#f-sort', { name: 'sort' }, sortOptions(p, me)),
+      h('select#f-sort', { name: 'sort' }, sortOptions(SORTS, p.get('sort') || '', byIndex(p, me))),
     ),
     check('f-overdue', t('queue.overdue'), p.get('overdue')),
     FLAGS.map((f) => check(`f-${f}`, t(`queue.flag.${f}`), p.get(f))),
   );
   if (['staff', 'auditor', 'admin'].includes(me.role)) fields.push(check('f-assisting', t('queue.flag.assisting'), p.get('assisting')));
   if (me.role === 'staff') fields.push(check('f-involved', t('queue.involved'), p.get('involved')));
-  return h(
+  return filterForm(
     'form.filters.card',
-    {
-      'aria-label': t('queue.filters'),
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          const q = {};
-          for (const el of e.target.elements) {
-            if (!el.name) continue;
-            if (el.type === 'checkbox') q[el.name] = el.checked ? 'true' : '';
-            else q[el.name] = el.value;
-          }
-          location.hash = `#/queue${query(q)}`;
-        },
-      },
-    },
+    '#/queue',
     fields,
     h('button.primary', { type: 'submit' }, t('queue.apply')),
   );
