@@ -47,7 +47,22 @@ void RunReplay(const EngineOptions& o) {
   if (fs::exists(o.into) && !fs::is_empty(o.into))
     Fail("--into " + o.into + " must be a new or empty directory");
   Node source = Node::Open(o.data, /*read_only=*/true);
+  {
+    // The new directory gets the log and its metadata (heads, trees, users, tokens, keys)
+    // verbatim, then state rebuilt from that copy: a whole node an operator can serve, and
+    // whose tickets' histories (positions in the log) point into its own log.
+    auto raw = rocks::RocksDb::Open(o.into, rocks::DbOptions{.sync = false});
+    if (!raw.ok()) Fail(raw.status().ToString());
+    for (const char* family : {"log", "meta"}) {
+      Status copied = source.db->CopyFamilyTo(family, **raw);
+      if (!copied.ok()) Fail(copied.ToString());
+    }
+  }
   Node target = Node::Open(o.into, /*read_only=*/false, source.partitions(), /*sync=*/false);
+  for (uint32_t p = 0; p < source.partitions(); ++p) {
+    if (target.log->Head(p).last_hash != source.log->Head(p).last_hash)
+      Fail("the copy of partition " + std::to_string(p) + "'s log differs from " + o.data);
+  }
   engine::ProcessorOptions opts;
   opts.mode = o.reprocess ? engine::Mode::kReprocess : engine::Mode::kRebuild;
   opts.records_per_commit = 1024;
@@ -65,7 +80,7 @@ void RunReplay(const EngineOptions& o) {
   std::string first;
   auto start = std::chrono::steady_clock::now();
   for (uint32_t p = 0; p < source.partitions(); ++p) {
-    engine::Processor proc(p, *source.log, *target.store, opts);
+    engine::Processor proc(p, *target.log, *target.store, opts);
     Status s = proc.Open();
     if (!s.ok()) Fail(s.ToString());
     auto r = proc.ProcessAvailable();
@@ -234,7 +249,8 @@ void AddEngineCommands(CLI::App& root) {
   auto replay = std::make_shared<EngineOptions>();
   CLI::App* r = root.add_subcommand(
       "replay",
-      "Rebuild all derived state from the log into a new directory and print its digest. "
+      "Copy the log into a new directory, rebuild all derived state there from it, and print its "
+      "digest (the new directory is a whole node: serve it). "
       "Default: from the recorded engine records (fast, what an auditor uses). --reprocess: "
       "re-run every decision from the inputs and compare each emitted record with the recorded "
       "one (exit 1 on any difference).");

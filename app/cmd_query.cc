@@ -49,7 +49,7 @@ void RunHistory(const QueryOptions& o) {
     if (!t.ok()) Fail("--as-of: " + t.status().message(), 2);
     as_of = *t;
   }
-  auto history = engine::TicketHistory(*n.store, n.partitions(), o.ticket, as_of);
+  auto history = engine::TicketHistory(*n.store, *n.log, o.ticket, as_of);
   if (!history.ok()) Fail(history.status().ToString());
   if (history->empty())
     Fail("no ticket " + o.ticket + (o.as_of.empty() ? "" : " as of " + o.as_of));
@@ -65,7 +65,7 @@ void RunHistory(const QueryOptions& o) {
                 << events::BodyName(rec->body_type()) << "  " << *json << "\n";
     }
   }
-  auto t = engine::TicketAsOf(*n.store, n.partitions(), o.ticket, as_of);
+  auto t = engine::TicketAsOf(*n.store, *n.log, o.ticket, as_of);
   if (t.ok() && *t) {
     std::cout << (o.json ? "" : "as of then: ") << (*t)->ToJson() << "\n";
   }

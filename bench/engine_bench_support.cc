@@ -68,19 +68,21 @@ void BenchNode::Flush() {
 }
 
 Result<std::vector<events::AppendedRange>> CountingStore::Commit(
-    const engine::Changes& changes, std::vector<events::PartitionAppend> appends) {
+    const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+    const std::vector<engine::RecordRef>& refs) {
   uint64_t sb = 0, rb = 0, rn = 0;
   for (const auto& [k, v] : changes) sb += k.size() + (v ? v->size() : 0);
   for (const auto& a : appends) {
     for (const auto& r : a.records) rb += r.size();
     rn += a.records.size();
   }
+  for (const auto& r : refs) sb += r.key.size() + 8;
   state_bytes_ += sb;
-  state_writes_ += changes.size();
+  state_writes_ += changes.size() + refs.size();
   record_bytes_ += rb;
   records_ += rn;
   ++commits_;
-  return base_.Commit(changes, std::move(appends));
+  return base_.Commit(changes, std::move(appends), refs);
 }
 
 Publisher::~Publisher() { Flush(); }

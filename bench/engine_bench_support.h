@@ -68,7 +68,9 @@ class CountingStore final : public engine::StateStore {
     return base_.Scan(from, to, fn);
   }
   Result<std::vector<events::AppendedRange>> Commit(
-      const engine::Changes& changes, std::vector<events::PartitionAppend> appends) override;
+      const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+      const std::vector<engine::RecordRef>& refs) override;
+  bool ResolvesRecordRefs() const override { return base_.ResolvesRecordRefs(); }
   events::Log& log() override { return base_.log(); }
 
   uint64_t state_bytes() const { return state_bytes_; }

@@ -15,6 +15,11 @@ Status DecideChained(Step& step);
 // known to be spent (the previous tick handled them, and none earlier was written since),
 // so the scan, and the deleted timer keys it would step over, start there.
 Status DecideClock(Step& step, int64_t scan_from);
+// DecideClock in parts: the tickets with something due by the step's now, in (due, id)
+// order from the timer index at or after `scan_from` (one range scan) ...
+Result<std::vector<std::string>> DueTickets(Step& step, int64_t scan_from);
+// ... and what is due for ids[from, to), each ticket in turn.
+Status DecideDue(Step& step, const std::vector<std::string>& ids, size_t from, size_t to);
 // The clock passed occurrences of periodic duties: open their tickets (decide_schedule.cc).
 Status DecideSchedules(Step& step);
 

@@ -304,8 +304,7 @@ Status FireConditionSteps(Step& step, const std::string& id) {
   return Status::Ok();
 }
 
-Status DecideClock(Step& step, int64_t scan_from) {
-  // Every ticket with something due by now, in (due, id) order: one range scan.
+Result<std::vector<std::string>> DueTickets(Step& step, int64_t scan_from) {
   std::vector<std::string> ids;
   const std::string prefix = keys::TimerPrefix(step.partition());
   const std::string from = scan_from > 0 ? keys::Timer(step.partition(), scan_from, "") : prefix;
@@ -315,7 +314,17 @@ Status DecideClock(Step& step, int64_t scan_from) {
         ids.emplace_back(k.substr(prefix.size() + 9));  // past "<due BE64>\0"
         return true;
       }));
-  for (const auto& id : ids) {
+  return ids;
+}
+
+Status DecideClock(Step& step, int64_t scan_from) {
+  CL_ASSIGN_OR_RETURN(auto ids, DueTickets(step, scan_from));
+  return DecideDue(step, ids, 0, ids.size());
+}
+
+Status DecideDue(Step& step, const std::vector<std::string>& ids, size_t from, size_t to) {
+  for (size_t i = from; i < to && i < ids.size(); ++i) {
+    const std::string& id = ids[i];
     // A ticket may have several things due (the 80% reminder and the limit after a long
     // pause): take them one at a time, earliest first, each seeing the previous one's effect.
     for (int round = 0; round < 32; ++round) {

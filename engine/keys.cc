@@ -108,6 +108,8 @@ std::string Tagged(uint32_t p, std::string_view tag, std::string_view rest) {
 }
 std::string Now(uint32_t p) { return Join(p, "now", {}); }
 std::string StateFormat(uint32_t p) { return Join(p, "fmt", {}); }
+std::string TickWork(uint32_t p) { return Join(p, "tw", {}); }
+std::string TickDue(uint32_t p) { return Join(p, "td", {}); }
 
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty()) {

@@ -81,6 +81,10 @@ std::string ConfigPrefix(uint32_t p);
 std::string Position(uint32_t p);
 std::string Now(uint32_t p);
 std::string StateFormat(uint32_t p);
+// A clock record's work in progress across commits (Processor): where it stands, and the
+// tickets it found due.
+std::string TickWork(uint32_t p);
+std::string TickDue(uint32_t p);
 
 // A key under a tag another part of the engine keeps (the outbox's nb/nd in outbox.h, the
 // duty pager's nc/np/nt in duty.h), laid out like those above: P <tag>.<rest>.

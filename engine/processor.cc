@@ -21,9 +21,10 @@ namespace {
 
 // The layout of the state this processor writes (keys::StateFormat). A partition whose
 // state holds tickets but no such mark was built before Engine v2: its counters
-// (counters.h) were never written, and adding to them would count wrong. It is rebuilt
-// from the log, never patched.
-constexpr std::string_view kStateFormat = "2";
+// (counters.h) were never written, and adding to them would count wrong. Format 2 kept
+// copies of records in histories, where 3 keeps their offsets (TicketTable::RecordPlace):
+// a replay would not reproduce its state. Either is rebuilt from the log, never patched.
+constexpr std::string_view kStateFormat = "3";
 
 }  // namespace
 
@@ -34,9 +35,11 @@ Status Processor::Open() {
   config_seq_ = 0;
   cache_.Clear();
   recorded_.clear();
+  recorded_offset_.clear();
   needs_open_ = false;
   clock_scan_from_ = 0;
   earliest_timer_written_ = INT64_MAX;
+  tick_ = TickWork();
   CL_ASSIGN_OR_RETURN(auto pos, store_.Get(keys::Position(partition_)));
   position_ = pos ? keys::ReadBE64(*pos) : 0;
   CL_ASSIGN_OR_RETURN(auto now, store_.Get(keys::Now(partition_)));
@@ -62,6 +65,7 @@ Status Processor::Open() {
   // Rebuild the World from the control records seen so far, in log order. A record that was
   // refused then is refused again now: the World comes out the same.
   CL_RETURN_IF_ERROR(LoadStoredControl(store_, partition_, &config_seq_, &world_));
+  CL_RETURN_IF_ERROR(LoadTickWork());
   if (options_.mode == Mode::kReprocess) {
     // Index what this partition's processor recorded, to compare each re-emitted record.
     for (uint64_t from = 0;;) {
@@ -72,6 +76,7 @@ Status Processor::Open() {
         const fb::Record* rec = *events::VerifyRecord(r.bytes);
         if (rec->source() && rec->source()->string_view() == EngineSource(partition_)) {
           CL_RETURN_IF_ERROR(events::SetPrevHash(r.bytes, events::Hash{}));
+          recorded_offset_[rec->id()->str()] = r.offset;
           recorded_[rec->id()->str()] = std::move(r.bytes);
         }
       }
@@ -100,7 +105,8 @@ Status RecordRefusal(Step& step, const fb::Record& rec, std::string message) {
 
 Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Record& rec,
                              Overlay& overlay,
-                             std::map<uint32_t, std::vector<std::string>>& appends) {
+                             std::map<uint32_t, std::vector<std::string>>& appends,
+                             std::vector<RecordRef>& refs, bool* unfinished) {
   const events::BodyKind kind = events::KindOf(rec.body_type());
   const bool decide = options_.mode != Mode::kRebuild;
   const int64_t previous_now = now_;
@@ -112,6 +118,12 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   tickets.set_timer_watch(&earliest_timer_written_);
   Step step(tickets, input_.partition_count(), rec, rec.id() ? rec.id()->str() : "", now);
   step.set_previous_now(previous_now);
+  if (decide) {
+    // What this step emits is applied now and gets its offset at the commit.
+    tickets.set_pending_refs(&refs);
+    auto own = appends.find(partition_);
+    step.set_append_base(own == appends.end() ? 0 : own->second.size());
+  }
 
   switch (kind) {
     case events::BodyKind::kControl:
@@ -127,17 +139,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
           }
           break;
         }
-        if (decide) {
-          CL_RETURN_IF_ERROR(DecideSchedules(step));
-          int64_t scan_from =
-              clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
-          earliest_timer_written_ = INT64_MAX;
-          CL_RETURN_IF_ERROR(DecideClock(step, scan_from));
-          CL_RETURN_IF_ERROR(duty::DecidePageTimeouts(step));
-          // Everything due by now was handled, except what this tick itself rescheduled
-          // (it reported those to earliest_timer_written_).
-          clock_scan_from_ = now + 1;
-        }
+        if (decide) CL_RETURN_IF_ERROR(DecideTick(step, stored, overlay, unfinished));
         break;
       }
       {
@@ -166,7 +168,12 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
     case events::BodyKind::kEngine: {
       const bool own = rec.source() && rec.source()->string_view() == EngineSource(partition_);
       if (!decide) {
-        if (own) CL_RETURN_IF_ERROR(ApplyEngineRecord(rec, stored.bytes, tickets));
+        if (own) {
+          // Offsets in the log read (the store's own, but in tests replaying another's).
+          if (store_.ResolvesRecordRefs())
+            tickets.set_record_place(TicketTable::RecordPlace::Offset(stored.offset));
+          CL_RETURN_IF_ERROR(ApplyEngineRecord(rec, stored.bytes, tickets));
+        }
         break;
       }
       // Our own output was applied when it was emitted. A TicketChained is also a request
@@ -201,6 +208,73 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   return Status::Ok();
 }
 
+Status Processor::DecideTick(Step& step, const events::StoredRecord& stored, Overlay& overlay,
+                             bool* unfinished) {
+  if (tick_.offset != stored.offset) {
+    CL_RETURN_IF_ERROR(DecideSchedules(step));
+    int64_t scan_from =
+        clock_scan_from_ == 0 ? 0 : std::min(clock_scan_from_, earliest_timer_written_);
+    earliest_timer_written_ = INT64_MAX;
+    tick_ = TickWork();
+    tick_.offset = stored.offset;
+    CL_ASSIGN_OR_RETURN(tick_.due, DueTickets(step, scan_from));
+    if (tick_.due.size() > options_.due_per_commit) {
+      std::string due;
+      for (const auto& id : tick_.due) due.append(id).push_back('\n');
+      overlay.Put(keys::TickDue(partition_), std::move(due));
+    }
+  } else {
+    step.resume_seqs(tick_.record_seq, tick_.ticket_seq);
+  }
+  const size_t end = std::min(tick_.due.size(), tick_.next + options_.due_per_commit);
+  CL_RETURN_IF_ERROR(DecideDue(step, tick_.due, tick_.next, end));
+  tick_.next = end;
+  if (end < tick_.due.size()) {
+    tick_.record_seq = step.record_seq();
+    tick_.ticket_seq = step.ticket_seq();
+    std::string work = keys::BE64(tick_.offset) + keys::BE64(tick_.next) +
+                       keys::BE64(tick_.record_seq) + keys::BE64(tick_.ticket_seq);
+    overlay.Put(keys::TickWork(partition_), std::move(work));
+    *unfinished = true;
+    return Status::Ok();
+  }
+  if (tick_.due.size() > options_.due_per_commit) {
+    overlay.Delete(keys::TickWork(partition_));
+    overlay.Delete(keys::TickDue(partition_));
+  }
+  tick_ = TickWork();
+  CL_RETURN_IF_ERROR(duty::DecidePageTimeouts(step));
+  // Everything due by now was handled, except what this tick itself rescheduled (it
+  // reported those to earliest_timer_written_).
+  clock_scan_from_ = step.now() + 1;
+  return Status::Ok();
+}
+
+Status Processor::LoadTickWork() {
+  CL_ASSIGN_OR_RETURN(auto work, store_.Get(keys::TickWork(partition_)));
+  if (!work) return Status::Ok();
+  CL_ASSIGN_OR_RETURN(auto due, store_.Get(keys::TickDue(partition_)));
+  if (work->size() != 32 || !due) {
+    return Corruption("partition " + std::to_string(partition_) +
+                      ": a clock record's work in progress is damaged");
+  }
+  tick_.offset = keys::ReadBE64(work->substr(0, 8));
+  tick_.next = keys::ReadBE64(work->substr(8, 8));
+  tick_.record_seq = static_cast<uint32_t>(keys::ReadBE64(work->substr(16, 8)));
+  tick_.ticket_seq = static_cast<uint32_t>(keys::ReadBE64(work->substr(24, 8)));
+  for (size_t from = 0; from < due->size();) {
+    size_t nl = due->find('\n', from);
+    if (nl == std::string::npos) break;
+    tick_.due.push_back(due->substr(from, nl - from));
+    from = nl + 1;
+  }
+  if (tick_.offset != position_ || tick_.next > tick_.due.size()) {
+    return Corruption("partition " + std::to_string(partition_) +
+                      ": a clock record's work in progress does not match the position");
+  }
+  return Status::Ok();
+}
+
 Status Processor::Compare(const std::map<uint32_t, std::vector<std::string>>& emitted) {
   auto it = emitted.find(partition_);
   if (it == emitted.end()) return Status::Ok();
@@ -225,6 +299,28 @@ Status Processor::Compare(const std::map<uint32_t, std::vector<std::string>>& em
   return Status::Ok();
 }
 
+Status Processor::SettleRefs(const std::map<uint32_t, std::vector<std::string>>& appends,
+                             std::vector<RecordRef>& refs, Overlay& overlay) {
+  auto own = appends.find(partition_);
+  for (RecordRef& ref : refs) {
+    if (own == appends.end() || ref.index >= own->second.size())
+      return Internal("a history entry names a record this batch did not emit");
+    std::string bytes = own->second[ref.index];
+    if (options_.mode == Mode::kReprocess) {
+      const fb::Record* rec = *events::VerifyRecord(bytes);
+      auto found = recorded_offset_.find(rec->id()->str());
+      if (found != recorded_offset_.end()) {
+        overlay.Put(std::move(ref.key), keys::BE64(found->second));
+        continue;
+      }
+    }
+    CL_RETURN_IF_ERROR(events::SetPrevHash(bytes, events::Hash{}));
+    overlay.Put(std::move(ref.key), std::move(bytes));
+  }
+  refs.clear();
+  return Status::Ok();
+}
+
 Result<size_t> Processor::ProcessAvailable(size_t max_records) {
   if (needs_open_) CL_RETURN_IF_ERROR(Open());
   size_t done = 0;
@@ -235,7 +331,9 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
     if (recs.empty()) break;
     Overlay overlay(store_);
     std::map<uint32_t, std::vector<std::string>> appends;
+    std::vector<RecordRef> refs;
     uint64_t position = position_;
+    bool partial = false;  // a clock record's work goes on in the next commit
     for (const auto& stored : recs) {
       if (stored.offset >= options_.until_offset) {
         stop = true;
@@ -252,17 +350,29 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
         stop = true;
         break;
       }
-      Status s = ProcessOne(stored, *rec, overlay, appends);
+      bool unfinished = false;
+      Status s = ProcessOne(stored, *rec, overlay, appends, refs, &unfinished);
       if (!s.ok()) {
         needs_open_ = true;  // nothing of this batch is committed; reload before going on
         return s.Annotate("partition " + std::to_string(partition_) + " offset " +
                           std::to_string(stored.offset));
       }
+      if (unfinished) {  // commit what it did so far, stay on it
+        partial = true;
+        break;
+      }
       position = stored.offset + 1;
       ++done;
       ++stats_.records;
     }
-    if (position == position_) break;
+    if (position == position_ && !partial) break;
+    if (options_.mode != Mode::kLive || !store_.ResolvesRecordRefs()) {
+      Status settled = SettleRefs(appends, refs, overlay);
+      if (!settled.ok()) {
+        needs_open_ = true;
+        return settled;
+      }
+    }
     cache_.Flush(partition_, overlay);  // each ticket this batch changed, encoded once
     overlay.Put(keys::Position(partition_), keys::BE64(position));
     overlay.Put(keys::Now(partition_), keys::BE64(static_cast<uint64_t>(now_)));
@@ -273,7 +383,7 @@ Result<size_t> Processor::ProcessAvailable(size_t max_records) {
     } else if (options_.mode == Mode::kReprocess) {
       CL_RETURN_IF_ERROR(Compare(appends));
     }
-    auto committed = store_.Commit(overlay.changes(), std::move(batch));
+    auto committed = store_.Commit(overlay.changes(), std::move(batch), refs);
     if (!committed.ok()) {
       needs_open_ = true;
       return committed.status();

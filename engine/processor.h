@@ -24,6 +24,8 @@
 
 namespace closeloop::engine {
 
+class Step;
+
 enum class Mode { kLive, kRebuild, kReprocess };
 
 struct ProcessorOptions {
@@ -37,6 +39,12 @@ struct ProcessorOptions {
   int64_t until_time = INT64_MAX;
   // Memory for decoded tickets kept between batches (TicketCache), in bytes.
   size_t ticket_cache_bytes = TicketCache::kDefaultBudget;
+  // Due tickets a clock record handles per commit; past it, its work spans several commits
+  // (a tick that makes 100,000 tickets overdue is not one write of hundreds of MB). Part of
+  // what is decided: pages (duty.h) are decided per commit, so a replay with --reprocess
+  // must use the value the live engine used. Only tests change it.
+  size_t due_per_commit = kDuePerCommit;
+  static constexpr size_t kDuePerCommit = 2048;
 };
 
 struct ProcessorStats {
@@ -68,9 +76,19 @@ class Processor {
   const TicketCache& ticket_cache() const { return cache_; }
 
  private:
+  // Sets *unfinished when the record is a clock record with more due tickets than one
+  // commit takes (TickWork): the caller commits without moving past it, then calls again.
   Status ProcessOne(const events::StoredRecord& stored, const fb::Record& rec, Overlay& overlay,
-                    std::map<uint32_t, std::vector<std::string>>& appends);
+                    std::map<uint32_t, std::vector<std::string>>& appends,
+                    std::vector<RecordRef>& refs, bool* unfinished);
+  Status DecideTick(Step& step, const events::StoredRecord& stored, Overlay& overlay,
+                    bool* unfinished);
   Status Compare(const std::map<uint32_t, std::vector<std::string>>& emitted);
+  // History entries of records emitted in this batch whose offsets the commit cannot give
+  // (reprocess writes no records; the Kafka store learns offsets later): the recorded
+  // record's offset when reprocessing finds it, else a copy (TicketTable::RecordPlace).
+  Status SettleRefs(const std::map<uint32_t, std::vector<std::string>>& appends,
+                    std::vector<RecordRef>& refs, Overlay& overlay);
 
   uint32_t partition_;
   const events::Log& input_;
@@ -87,8 +105,22 @@ class Processor {
   // memory only (0 = from the beginning, as after Open()).
   int64_t clock_scan_from_ = 0;
   int64_t earliest_timer_written_ = INT64_MAX;
-  // kReprocess: recorded engine records of this partition by id, with prev_hash unset.
+  // A clock record with more tickets due than options_.due_per_commit, handled over several
+  // commits: its position is not passed until the last, and what it found due and how far
+  // it got are state (keys::TickWork, keys::TickDue), so a restart goes on where it stopped
+  // with the same ids, and the records come out as from one commit.
+  struct TickWork {
+    uint64_t offset = UINT64_MAX;  // the clock record's; UINT64_MAX: none in progress
+    std::vector<std::string> due;
+    size_t next = 0;
+    uint32_t record_seq = 0, ticket_seq = 0;
+  };
+  Status LoadTickWork();
+  TickWork tick_;
+  // kReprocess: recorded engine records of this partition by id, with prev_hash unset, and
+  // their offsets.
   std::map<std::string, std::string> recorded_;
+  std::map<std::string, uint64_t> recorded_offset_;
   uint64_t recorded_scanned_ = 0;
   // kLive: the notifications the emitted records call for, in the same commit (outbox.h).
   outbox::OutboxWriter outbox_;

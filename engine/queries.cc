@@ -245,25 +245,41 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
   return tickets;
 }
 
-Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,
+Result<std::vector<std::string>> TicketHistory(const StateReader& state, const events::Log& log,
                                                std::string_view id, int64_t as_of_ms) {
-  std::vector<std::string> out;
-  for (uint32_t p = 0; p < partitions; ++p) {
+  std::vector<std::string> entries;
+  uint32_t partition = 0;
+  for (uint32_t p = 0; p < log.partition_count() && entries.empty(); ++p) {
     std::string prefix = keys::HistoryPrefix(p, id);
     CL_RETURN_IF_ERROR(
         state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view v) {
-          auto rec = events::VerifyRecord(v);
-          if (rec.ok() && (*rec)->recorded_at() <= as_of_ms) out.emplace_back(v);
+          entries.emplace_back(v);
           return true;
         }));
-    if (!out.empty()) break;
+    partition = p;
+  }
+  std::vector<std::string> out;
+  for (std::string& entry : entries) {
+    if (entry.size() == 8) {  // an offset: every record is longer
+      const uint64_t offset = keys::ReadBE64(entry);
+      CL_ASSIGN_OR_RETURN(auto read, log.Read(partition, offset, 1));
+      if (read.empty() || read.front().offset != offset) {
+        return Corruption("ticket " + std::string(id) + "'s history names offset " +
+                          std::to_string(offset) + " of partition " + std::to_string(partition) +
+                          ", which the log does not hold");
+      }
+      entry = std::move(read.front().bytes);
+      CL_RETURN_IF_ERROR(events::SetPrevHash(entry, events::Hash{}));
+    }
+    auto rec = events::VerifyRecord(entry);
+    if (rec.ok() && (*rec)->recorded_at() <= as_of_ms) out.push_back(std::move(entry));
   }
   return out;
 }
 
-Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t partitions,
+Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, const events::Log& log,
                                          std::string_view id, int64_t as_of_ms) {
-  CL_ASSIGN_OR_RETURN(auto history, TicketHistory(state, partitions, id, as_of_ms));
+  CL_ASSIGN_OR_RETURN(auto history, TicketHistory(state, log, id, as_of_ms));
   if (history.empty()) return std::optional<Ticket>();
   // Fold the records into a scratch state with the same applier the processor uses.
   class Empty final : public StateReader {

@@ -71,13 +71,15 @@ Result<uint64_t> CountStoredTickets(const StateReader& state, uint32_t p);
 // Partition `p`'s input position: the offset its processor reads next.
 Result<uint64_t> InputPosition(const StateReader& state, uint32_t p);
 
-// The ticket's engine records (stored bytes) in order; with `as_of_ms`, only those
-// recorded at or before it.
-Result<std::vector<std::string>> TicketHistory(const StateReader& state, uint32_t partitions,
+// The ticket's engine records in order (their bytes with prev_hash unset); with `as_of_ms`,
+// only those recorded at or before it. The history holds the records' offsets (read from
+// `log`, the log the state was built from) or, where the state was built without them,
+// copies (TicketTable::RecordPlace).
+Result<std::vector<std::string>> TicketHistory(const StateReader& state, const events::Log& log,
                                                std::string_view id, int64_t as_of_ms = INT64_MAX);
 
 // The ticket as it stood at `as_of_ms`: its history up to then folded by the applier.
-Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, uint32_t partitions,
+Result<std::optional<Ticket>> TicketAsOf(const StateReader& state, const events::Log& log,
                                          std::string_view id, int64_t as_of_ms);
 
 // Every ticket of the chain `id` belongs to (its root's chain), by opening time.

@@ -43,8 +43,10 @@ Status Step::Emit(fb::BodyUnion body, const Ticket& about) {
   fbb.Finish(fb::Record::Pack(fbb, &r), fb::RecordIdentifier());
   std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
   CL_ASSIGN_OR_RETURN(const fb::Record* rec, events::VerifyRecord(bytes));
+  auto& own = emitted_[partition()];
+  tickets_.set_record_place(TicketTable::RecordPlace::Pending(append_base_ + own.size()));
   CL_RETURN_IF_ERROR(ApplyEngineRecord(*rec, bytes, tickets_));
-  emitted_[partition()].push_back(bytes);
+  own.push_back(bytes);
   if (copy_to != partition()) emitted_[copy_to].push_back(std::move(bytes));
   return Status::Ok();
 }

@@ -46,6 +46,18 @@ class Step {
 
   // Records emitted, by target partition, in emission order.
   std::map<uint32_t, std::vector<std::string>>& emitted() { return emitted_; }
+  // How many records of this partition the batch emitted before this step: the first record
+  // this step emits is the batch's append's record `base`, which is where its ticket's
+  // history entry points until the commit gives it an offset (TicketTable::RecordPlace).
+  void set_append_base(size_t base) { append_base_ = base; }
+  // The counters behind the ids this step gives records and new tickets: a clock record
+  // whose work spans several commits (Processor, TickWork) goes on from where it stopped.
+  uint32_t record_seq() const { return seq_; }
+  uint32_t ticket_seq() const { return ticket_seq_; }
+  void resume_seqs(uint32_t record_seq, uint32_t ticket_seq) {
+    seq_ = record_seq;
+    ticket_seq_ = ticket_seq;
+  }
 
  private:
   TicketTable& tickets_;
@@ -56,6 +68,7 @@ class Step {
   int64_t previous_now_ = 0;
   uint32_t seq_ = 0;
   uint32_t ticket_seq_ = 0;
+  size_t append_base_ = 0;
   std::map<uint32_t, std::vector<std::string>> emitted_;
 };
 

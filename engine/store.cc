@@ -2,6 +2,20 @@
 
 namespace closeloop::engine {
 
+Status CheckRecordRefs(const std::vector<events::PartitionAppend>& appends,
+                       const std::vector<RecordRef>& refs) {
+  for (const RecordRef& ref : refs) {
+    bool found = false;
+    for (const auto& a : appends)
+      if (a.partition == ref.partition && ref.index < a.records.size()) found = true;
+    if (!found) {
+      return InvalidArgument("record ref: no record " + std::to_string(ref.index) +
+                             " appended to partition " + std::to_string(ref.partition));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<std::string>> Overlay::Get(std::string_view key) const {
   auto it = changes_.find(key);
   if (it != changes_.end()) return it->second;

@@ -29,13 +29,33 @@ class StateReader {
 // Key -> new value, or nullopt to delete. Ordered, so commits are deterministic.
 using Changes = std::map<std::string, std::optional<std::string>, std::less<>>;
 
+// A state value that is a record's position in the log, known only when the commit that
+// appends the record assigns it: the store writes keys::BE64 of the offset of the `index`-th
+// record of the append to `partition` (a ticket's history by reference, ticket_table.h).
+struct RecordRef {
+  std::string key;
+  uint32_t partition = 0;
+  size_t index = 0;
+};
+
+// Each ref names a record of `appends` (checked by a store before it writes anything).
+Status CheckRecordRefs(const std::vector<events::PartitionAppend>& appends,
+                       const std::vector<RecordRef>& refs);
+
 // Thread-safety: implementations allow concurrent reads with one committing writer per
 // partition (each partition's processor commits only its own keys).
 class StateStore : public StateReader {
  public:
-  // Atomically applies `changes` and appends `appends`: all or nothing.
+  // Atomically applies `changes`, appends `appends` and writes `refs` (at most one append
+  // per partition; a ref names a record of it): all or nothing. Refs are only given to a
+  // store whose ResolvesRecordRefs() is true.
   virtual Result<std::vector<events::AppendedRange>> Commit(
-      const Changes& changes, std::vector<events::PartitionAppend> appends) = 0;
+      const Changes& changes, std::vector<events::PartitionAppend> appends,
+      const std::vector<RecordRef>& refs) = 0;
+  // Whether Commit knows each appended record's final offset before it writes the state
+  // (the embedded and in-memory logs). The Kafka store learns them only from the brokers'
+  // acknowledgements, after the state is written: there, histories keep copies.
+  virtual bool ResolvesRecordRefs() const = 0;
   virtual events::Log& log() = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "dsl/verb_fields.h"
 #include "engine/counters.h"
@@ -135,12 +136,22 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after, int
 }
 
 Status TicketTable::AppendHistory(Ticket& t, std::string_view record_bytes) {
-  // Stored without its chain hash: a record is applied before the log assigns the hash
-  // (live) or after (rebuild), and both must leave the same state. The log keeps the hash.
+  std::string key = keys::History(partition_, t.id, t.history_length);
+  const RecordPlace place = std::exchange(place_, RecordPlace{});
+  ++t.history_length;
+  if (place.kind == RecordPlace::Kind::kOffset) {
+    state_.Put(std::move(key), keys::BE64(place.value));
+    return Status::Ok();
+  }
+  if (place.kind == RecordPlace::Kind::kPending && pending_refs_ != nullptr) {
+    pending_refs_->push_back({std::move(key), partition_, place.value});
+    return Status::Ok();
+  }
+  // A copy, stored without its chain hash: a record is applied before the log assigns the
+  // hash (live) or after (rebuild), and both must leave the same state.
   std::string bytes(record_bytes);
   CL_RETURN_IF_ERROR(events::SetPrevHash(bytes, events::Hash{}));
-  state_.Put(keys::History(partition_, t.id, t.history_length), std::move(bytes));
-  ++t.history_length;
+  state_.Put(std::move(key), std::move(bytes));
   return Status::Ok();
 }
 

@@ -65,7 +65,27 @@ class TicketTable {
   // Writes `after`, recomputing its next_due, and moves its index entries and its counters
   // (counters.h) from `before`; `at` is the time of the record that changed it.
   Status Save(const std::optional<Ticket>& before, Ticket& after, int64_t at);
+  // Adds the record being applied (record_bytes, at the place set_record_place gave) to
+  // `t`'s history.
   Status AppendHistory(Ticket& t, std::string_view record_bytes);
+  // Where the record about to be applied is. History by reference: a ticket's history holds
+  // its records' offsets in its partition's log (8 bytes each, keys::BE64), not copies; the
+  // log is the truth and is read for them (queries.h TicketHistory). A record replayed from
+  // the log has its offset; one just emitted gets it at the commit (kPending: the index of
+  // the record in the batch's append to this partition, given to the store as a RecordRef
+  // through set_pending_refs); where neither can be had (the Kafka store, whose offsets are
+  // the brokers', a scratch table) the history keeps a copy, as every history did before.
+  // Applies to the next AppendHistory only.
+  struct RecordPlace {
+    enum class Kind { kCopy, kOffset, kPending };
+    Kind kind = Kind::kCopy;
+    uint64_t value = 0;
+    static RecordPlace Offset(uint64_t offset) { return {Kind::kOffset, offset}; }
+    static RecordPlace Pending(uint64_t index) { return {Kind::kPending, index}; }
+  };
+  void set_record_place(RecordPlace place) { place_ = place; }
+  // Where kPending entries go: the processor's batch, resolved at its commit. Null: copies.
+  void set_pending_refs(std::vector<RecordRef>* refs) { pending_refs_ = refs; }
   // Adds the ingress record `record_id` of this partition to `t`'s case file as `relation`
   // ("opened", "attached", "event", "evidence", "callback"); a record not indexed here (not
   // an ingress record of this partition) is left out.
@@ -89,6 +109,8 @@ class TicketTable {
   const World& world_;
   TicketCache* cache_;  // may be null
   int64_t* earliest_timer_ = nullptr;
+  RecordPlace place_;
+  std::vector<RecordRef>* pending_refs_ = nullptr;
 };
 
 // When something is next due for the ticket (a timer transition or an escalation step not

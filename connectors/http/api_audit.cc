@@ -217,7 +217,7 @@ Result<events::Evidence> Api::Impl::BuildEvidence(const std::string& chain_id) {
   std::map<uint32_t, std::set<uint64_t>> where;
   std::set<std::string> missing;
   for (const auto& m : chain) {
-    CL_ASSIGN_OR_RETURN(auto history, engine::TicketHistory(*b.state, partitions, m.id));
+    CL_ASSIGN_OR_RETURN(auto history, engine::TicketHistory(*b.state, *b.log, m.id));
     for (const auto& bytes : history) {
       CL_ASSIGN_OR_RETURN(const events::fb::Record* rec, events::VerifyRecord(bytes));
       if (rec->id() == nullptr) continue;

@@ -317,12 +317,12 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     if (!TicketAndAsOf(c, id, &t, &access, &as_of)) return;
     engine::Ticket shown = *t;
     if (as_of != INT64_MAX) {
-      auto then = engine::TicketAsOf(*b.state, partitions, id, as_of);
+      auto then = engine::TicketAsOf(*b.state, *b.log, id, as_of);
       if (!then.ok()) return c.Fail(then.status());
       if (!*then) return c.Error(404, "not_found", "ticket " + id + " did not exist yet then");
       shown = **then;
     }
-    auto history = engine::TicketHistory(*b.state, partitions, id, as_of);
+    auto history = engine::TicketHistory(*b.state, *b.log, id, as_of);
     if (!history.ok()) return c.Fail(history.status());
     bool personal = false;
     auto case_file = CaseFileJson(c.who(), shown, as_of, &personal);
@@ -358,7 +358,7 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
       if (!whole && TicketAccess(c.who(), m) == Access::kNone) continue;
       engine::Ticket shown = m;
       if (as_of != INT64_MAX) {
-        auto then = engine::TicketAsOf(*b.state, partitions, m.id, as_of);
+        auto then = engine::TicketAsOf(*b.state, *b.log, m.id, as_of);
         if (!then.ok()) return c.Fail(then.status());
         if (!*then) continue;  // not opened yet then
         shown = **then;

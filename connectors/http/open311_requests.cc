@@ -46,7 +46,7 @@ std::string Words(std::string s) {
 // the ticket was not opened by one or the log cannot say.
 json Submitted(Api::Impl& im, const engine::Ticket& t) {
   if (!im.b.locate_record) return nullptr;
-  auto history = engine::TicketHistory(*im.b.state, im.partitions, t.id);
+  auto history = engine::TicketHistory(*im.b.state, *im.b.log, t.id);
   if (!history.ok() || history->empty()) return nullptr;
   auto opened = events::VerifyRecord(history->front());
   if (!opened.ok() || !(*opened)->causation_id()) return nullptr;

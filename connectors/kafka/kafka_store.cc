@@ -39,7 +39,9 @@ Result<std::unique_ptr<KafkaStore>> KafkaStore::Open(rocks::RocksDb* db, KafkaLo
 }
 
 Result<std::vector<events::AppendedRange>> KafkaStore::Commit(
-    const engine::Changes& changes, std::vector<events::PartitionAppend> appends) {
+    const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+    const std::vector<engine::RecordRef>& refs) {
+  if (!refs.empty()) return InvalidArgument("the Kafka store cannot resolve record positions");
   rocksdb::WriteBatch wb;
   auto* state = db_->family("state");
   auto* fam = db_->family(KafkaLog::kFamily);

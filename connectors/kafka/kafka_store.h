@@ -31,8 +31,11 @@ class KafkaStore final : public engine::StateStore {
   }
   // Returns once the state is committed and the emitted records were acknowledged by Kafka
   // (retrying while Kafka is unavailable), or, after Stop(), once the state is committed.
+  // Never given refs (ResolvesRecordRefs is false): the offsets are Kafka's, known after.
   Result<std::vector<events::AppendedRange>> Commit(
-      const engine::Changes& changes, std::vector<events::PartitionAppend> appends) override;
+      const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+      const std::vector<engine::RecordRef>& refs) override;
+  bool ResolvesRecordRefs() const override { return false; }
   events::Log& log() override { return *log_; }
 
   // Produces whatever an earlier run left in the outbox. Call before processing starts.

@@ -372,7 +372,7 @@ Status Deliverer::Attempt(uint32_t p, const std::string& id, const std::string& 
       changes[progress_key] = pr.dump();
     }
   }
-  auto committed = store_.Commit(changes, {});
+  auto committed = store_.Commit(changes, {}, {});
   return committed.ok() ? Status::Ok() : committed.status();
 }
 
@@ -431,7 +431,7 @@ Status Deliverer::Replay(const std::string& id) {
       engine::Changes changes;
       changes[engine::outbox::PendingKey(p, id)] = j["delivery"].dump();
       changes[engine::outbox::ProgressKey(p, id)] = std::nullopt;
-      auto committed = store_.Commit(changes, {});
+      auto committed = store_.Commit(changes, {}, {});
       if (!committed.ok()) return committed.status();
       if (dead_letters_ > 0) --dead_letters_;
       found = true;

@@ -225,4 +225,30 @@ Status RocksDb::CopyTo(const std::string& dir) {
   return Status::Ok();
 }
 
+Status RocksDb::CopyFamilyTo(const std::string& family, RocksDb& into) const {
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, this->family(family)));
+  rocksdb::ColumnFamilyHandle* target = into.family(family);
+  rocksdb::WriteBatch wb;
+  Status written = Status::Ok();
+  for (it->SeekToFirst(); it->Valid() && written.ok(); it->Next()) {
+    rocksdb::Status s = wb.Put(target, it->key(), it->value());
+    if (!s.ok()) written = FromRocks(s, "copying " + family);
+    if (written.ok() && wb.GetDataSize() >= (size_t{4} << 20)) {
+      written = into.Write(&wb, /*sync=*/false);
+      wb.Clear();
+    }
+  }
+  Status read = FromRocks(it->status(), "reading " + family + " to copy it");
+  it.reset();
+  db_->ReleaseSnapshot(snapshot);
+  CL_RETURN_IF_ERROR(written);
+  CL_RETURN_IF_ERROR(read);
+  if (wb.Count() > 0) CL_RETURN_IF_ERROR(into.Write(&wb, /*sync=*/false));
+  return Status::Ok();
+}
+
 }  // namespace closeloop::rocks

@@ -70,6 +70,10 @@ class RocksDb {
   // links where `dir` is on the same file system: a scratch copy to try a change on first
   // (`closeloop import`).
   Status CopyTo(const std::string& dir);
+  // Copies every key of `family`, as this database holds it now, into the same family of
+  // `into` in batches of a few MB: `closeloop replay --into` carries the log and its
+  // metadata over verbatim, so the new directory is a whole node, not state alone.
+  Status CopyFamilyTo(const std::string& family, RocksDb& into) const;
 
   // A full disk. While free space is under DbOptions::min_free_bytes, writes are refused
   // (DiskFull) before RocksDB sees them, and accepted again as soon as there is room. A write

@@ -3,6 +3,7 @@
 #include <rocksdb/iterator.h>
 
 #include "connectors/rocksdb/record_index.h"
+#include "engine/keys.h"
 #include "events/record.h"
 
 namespace closeloop::rocks {
@@ -31,7 +32,9 @@ Status RocksStore::Scan(std::string_view from, std::string_view to,
 }
 
 Result<std::vector<events::AppendedRange>> RocksStore::Commit(
-    const engine::Changes& changes, std::vector<events::PartitionAppend> appends) {
+    const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+    const std::vector<engine::RecordRef>& refs) {
+  CL_RETURN_IF_ERROR(engine::CheckRecordRefs(appends, refs));
   auto put_changes = [&](rocksdb::WriteBatch& wb) -> Status {
     for (const auto& [k, v] : changes) {
       rocksdb::Status s = v ? wb.Put(state_, k, *v) : wb.Delete(state_, k);
@@ -57,6 +60,14 @@ Result<std::vector<events::AppendedRange>> RocksStore::Commit(
       std::move(appends),
       [&](rocksdb::WriteBatch& wb, const std::vector<events::AppendedRange>& ranges) -> Status {
         CL_RETURN_IF_ERROR(put_changes(wb));
+        for (const engine::RecordRef& ref : refs) {
+          for (const auto& range : ranges) {
+            if (range.partition != ref.partition) continue;
+            CL_RETURN_IF_ERROR(FromRocks(
+                wb.Put(state_, ref.key, engine::keys::BE64(range.first_offset + ref.index)),
+                "writing a record's position"));
+          }
+        }
         auto* meta = db_->family("meta");
         for (size_t i = 0; i < ranges.size(); ++i) {
           for (size_t k = 0; k < ids[i].size(); ++k) {

@@ -17,7 +17,10 @@ class RocksStore final : public engine::StateStore {
   Result<std::optional<std::string>> Get(std::string_view key) const override;
   Status Scan(std::string_view from, std::string_view to, const engine::ScanFn& fn) const override;
   Result<std::vector<events::AppendedRange>> Commit(
-      const engine::Changes& changes, std::vector<events::PartitionAppend> appends) override;
+      const engine::Changes& changes, std::vector<events::PartitionAppend> appends,
+      const std::vector<engine::RecordRef>& refs) override;
+  // The log assigns offsets inside the same WriteBatch (EmbeddedLog::AppendPositioned).
+  bool ResolvesRecordRefs() const override { return true; }
   events::Log& log() override { return *log_; }
 
  private:

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/keys.h"
+#include "engine/queries.h"
 #include "events/json_codec.h"
 #include "events/testing/record_builder.h"
 #include "events/validate.h"
@@ -37,9 +38,10 @@ int64_t Shanghai(int y, int m, int d, int hh, int mm) {
   return ms + (hh * 60LL + mm) * 60000 - 8 * 3600000LL;
 }
 
-Harness::Harness(uint32_t partitions) : partitions_(partitions), store_(partitions, "harness") {
+Harness::Harness(uint32_t partitions, ProcessorOptions options)
+    : partitions_(partitions), store_(partitions, "harness") {
   for (uint32_t p = 0; p < partitions; ++p) {
-    processors_.push_back(std::make_unique<Processor>(p, store_.log(), store_));
+    processors_.push_back(std::make_unique<Processor>(p, store_.log(), store_, options));
     Status s = processors_.back()->Open();
     if (!s.ok()) Die(s.ToString());
   }
@@ -141,13 +143,10 @@ std::vector<Ticket> Harness::TicketsOf(const std::string& workflow) const {
 
 std::vector<std::string> Harness::HistoryTypes(const std::string& id) const {
   std::vector<std::string> out;
-  for (uint32_t p = 0; p < partitions_; ++p) {
-    std::string prefix = keys::HistoryPrefix(p, id);
-    (void)store_.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view, std::string_view v) {
-      out.emplace_back(events::BodyName((*events::VerifyRecord(v))->body_type()));
-      return true;
-    });
-  }
+  auto history = TicketHistory(store_, store_.memory_log(), id);
+  if (!history.ok()) return {"error: " + history.status().ToString()};
+  for (const std::string& bytes : *history)
+    out.emplace_back(events::BodyName((*events::VerifyRecord(bytes))->body_type()));
   return out;
 }
 

@@ -20,7 +20,7 @@ int64_t Shanghai(int y, int m, int d, int hh = 0, int mm = 0);
 
 class Harness {
  public:
-  explicit Harness(uint32_t partitions = 4);
+  explicit Harness(uint32_t partitions = 4, ProcessorOptions options = {});
 
   // Appends one ingress/control record (JSON) where it belongs, then processes everything.
   // Returns the record's id.

@@ -1,5 +1,7 @@
 #include "engine/testing/memory_store.h"
 
+#include "engine/keys.h"
+
 namespace closeloop::engine::testing {
 
 Result<std::optional<std::string>> MemoryStore::Get(std::string_view key) const {
@@ -23,12 +25,16 @@ Status MemoryStore::Scan(std::string_view from, std::string_view to, const ScanF
 }
 
 Result<std::vector<events::AppendedRange>> MemoryStore::Commit(
-    const Changes& changes, std::vector<events::PartitionAppend> appends) {
+    const Changes& changes, std::vector<events::PartitionAppend> appends,
+    const std::vector<RecordRef>& refs) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (fail_commits_ > 0) {
+  if (fail_commits_ > 0 && commits_before_failing_ > 0) {
+    --commits_before_failing_;
+  } else if (fail_commits_ > 0) {
     --fail_commits_;
     return IOError("injected commit failure");
   }
+  CL_RETURN_IF_ERROR(CheckRecordRefs(appends, refs));
   std::vector<events::AppendedRange> ranges;
   if (!appends.empty()) {
     CL_ASSIGN_OR_RETURN(ranges, log_.Append(std::move(appends)));
@@ -39,6 +45,13 @@ Result<std::vector<events::AppendedRange>> MemoryStore::Commit(
     } else {
       kv_.erase(k);
     }
+  }
+  for (const RecordRef& ref : refs) {
+    const events::AppendedRange* range = nullptr;
+    for (const auto& r : ranges)
+      if (r.partition == ref.partition) range = &r;
+    if (range == nullptr) continue;  // cannot be: CheckRecordRefs
+    kv_[ref.key] = keys::BE64(range->first_offset + ref.index);
   }
   return ranges;
 }

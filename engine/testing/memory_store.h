@@ -16,14 +16,23 @@ class MemoryStore final : public StateStore {
 
   Result<std::optional<std::string>> Get(std::string_view key) const override;
   Status Scan(std::string_view from, std::string_view to, const ScanFn& fn) const override;
-  Result<std::vector<events::AppendedRange>> Commit(
-      const Changes& changes, std::vector<events::PartitionAppend> appends) override;
+  Result<std::vector<events::AppendedRange>> Commit(const Changes& changes,
+                                                    std::vector<events::PartitionAppend> appends,
+                                                    const std::vector<RecordRef>& refs) override;
+  bool ResolvesRecordRefs() const override { return resolves_refs_; }
+  // Behave as a store that learns offsets only after its commits (the Kafka store):
+  // histories then keep copies. Set before the first commit.
+  void set_resolves_record_refs(bool on) { resolves_refs_ = on; }
   events::Log& log() override { return log_; }
   events::MemoryLog& memory_log() { return log_; }
   const events::MemoryLog& memory_log() const { return log_; }
 
-  // The next `n` commits fail with IOError and write nothing (fault injection).
-  void FailNextCommits(int n) { fail_commits_ = n; }
+  // After `after` more commits succeed, the next `n` fail with IOError and write nothing
+  // (fault injection).
+  void FailNextCommits(int n, int after = 0) {
+    fail_commits_ = n;
+    commits_before_failing_ = after;
+  }
 
   // Everything, in key order (for comparing two stores).
   std::map<std::string, std::string, std::less<>> Snapshot() const;
@@ -33,6 +42,8 @@ class MemoryStore final : public StateStore {
   mutable std::mutex mu_;
   std::map<std::string, std::string, std::less<>> kv_;  // GUARDED_BY(mu_)
   int fail_commits_ = 0;                                // GUARDED_BY(mu_)
+  int commits_before_failing_ = 0;                      // GUARDED_BY(mu_)
+  bool resolves_refs_ = true;
 };
 
 }  // namespace closeloop::engine::testing

@@ -79,7 +79,7 @@ TEST_CASE("counters: every cell equals a recount, and overdue as of a past insta
     if (t.overdue) ++t.overdue_count;
     t.closed = before && rng() % 6 == 0;
     REQUIRE(UpdateCounters(overlay, 0, before, t, now).ok());
-    REQUIRE(store.Commit(overlay.changes(), {}).ok());
+    REQUIRE(store.Commit(overlay.changes(), {}, {}).ok());
     tickets[id] = t;
     CHECK(Cells(store) == Recount(tickets));
     int64_t lead = 0, assist = 0;
@@ -122,7 +122,7 @@ TEST_CASE("counters: a ticket that changes nothing a counter shows writes no cou
   {
     Overlay o(store);
     REQUIRE(UpdateCounters(o, 0, std::nullopt, t, 1000).ok());
-    REQUIRE(store.Commit(o.changes(), {}).ok());
+    REQUIRE(store.Commit(o.changes(), {}, {}).ok());
   }
   Ticket after = t;
   after.version = 7;

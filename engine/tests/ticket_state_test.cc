@@ -217,13 +217,20 @@ TEST_CASE(
     Processor fresh(0, store.log(), store);
     CHECK(fresh.Open().ok());  // nothing stored yet: nothing to refuse
   }
-  REQUIRE(store.Commit({{keys::Ticket(0, "T-1"), EncodeMessagePack(Full("T-1"))}}, {}).ok());
+  REQUIRE(store.Commit({{keys::Ticket(0, "T-1"), EncodeMessagePack(Full("T-1"))}}, {}, {}).ok());
   Processor old(0, store.log(), store);
   Status s = old.Open();
   REQUIRE_FALSE(s.ok());
   CHECK(s.message().find("closeloop replay") != std::string::npos);
   CHECK(s.message().find("state format 1") != std::string::npos);
-  REQUIRE(store.Commit({{keys::StateFormat(0), "2"}}, {}).ok());
+  // Format 2 kept copies in histories where format 3 keeps offsets: a replay of it would
+  // not match its state, so it is rebuilt too.
+  REQUIRE(store.Commit({{keys::StateFormat(0), "2"}}, {}, {}).ok());
+  Processor two(0, store.log(), store);
+  Status s2 = two.Open();
+  REQUIRE_FALSE(s2.ok());
+  CHECK(s2.message().find("state format 2") != std::string::npos);
+  REQUIRE(store.Commit({{keys::StateFormat(0), "3"}}, {}, {}).ok());
   Processor current(0, store.log(), store);
   CHECK(current.Open().ok());
 }

@@ -38,7 +38,7 @@ json Delivery(const std::string& id, int64_t created_at, int64_t not_before = 0)
 void Put(engine::StateStore& store, const json& d) {
   engine::Changes c;
   c[engine::outbox::PendingKey(0, d["id"].get<std::string>())] = d.dump();
-  REQUIRE(store.Commit(c, {}).ok());
+  REQUIRE(store.Commit(c, {}, {}).ok());
 }
 
 double Metric(const std::string& text, const std::string& name) {
