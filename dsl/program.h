@@ -59,9 +59,9 @@ struct FactDecl {
   bool builtin = false;
 };
 inline constexpr std::string_view kBuiltinFacts[] = {
-    "category",      "severity", "jurisdiction", "subject", "returns", "reopens",   "extensions",
-    "overdue_count", "state",    "lead",         "version", "id",      "parent_id", "opened_at",
-    "assists",
+    "category", "severity",   "jurisdiction",  "subject",   "returns",
+    "reopens",  "extensions", "overdue_count", "state",     "lead",
+    "version",  "id",         "parent_id",     "opened_at", "assists",
 };
 
 // `fact <- expression`. Assignments run in order; each sees the facts set before it. The
