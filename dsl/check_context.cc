@@ -46,6 +46,7 @@ FactTable BuiltinFacts(const std::vector<std::string>& state_names) {
   t["state"].enum_values = state_names;
   for (const char* id : {"lead", "id", "parent_id"}) add(id, FactType::kString, false);
   add("opened_at", FactType::kInt, false);
+  add("assists", FactType::kInt, false);
   return t;
 }
 

@@ -203,7 +203,12 @@ bool ExprChecker::Call(const ast::Expr& in, const Scope& scope, Expr* out, SType
   if (fn == "district" || fn == "street") {
     Expr arg;
     SType t;
-    if (in.args.size() != 1 || !Check(in.args[0], scope, &arg, &t)) {
+    if (in.args.size() != 1) {
+      ctx_->diags->Error(in.offset, "E062", fn + "() takes one jurisdiction string");
+      *type = Error();
+      return false;
+    }
+    if (!Check(in.args[0], scope, &arg, &t)) {
       *type = Error();
       return false;
     }
@@ -224,10 +229,36 @@ bool ExprChecker::Call(const ast::Expr& in, const Scope& scope, Expr* out, SType
     out->type = ValueType::kString;
     return true;
   }
+  if (fn == "contains") {
+    if (in.args.size() != 2) {
+      ctx_->diags->Error(in.offset, "E062",
+                         "contains() takes two strings, e.g. contains(answered, event.department)");
+      *type = Error();
+      return false;
+    }
+    for (const auto& a : in.args) {
+      Expr arg;
+      SType t;
+      if (!Check(a, scope, &arg, &t)) {
+        *type = Error();
+        return false;
+      }
+      if (t.base != ValueType::kString) {
+        ctx_->diags->Error(a.offset, "E062", "contains() takes strings, found " + TypeLabel(t));
+        *type = Error();
+        return false;
+      }
+      out->args.push_back(std::move(arg));
+    }
+    out->op = ExprOp::kContains;
+    *type = Of(ValueType::kBool);
+    out->type = ValueType::kBool;
+    return true;
+  }
   if (fn != "recurrences") {
-    ctx_->diags->Error(
-        in.offset, "E041",
-        "unknown function '" + Clip(fn) + "' (there are recurrences(), district() and street())");
+    ctx_->diags->Error(in.offset, "E041",
+                       "unknown function '" + Clip(fn) +
+                           "' (there are recurrences(), district(), street() and contains())");
     *type = Error();
     return false;
   }

@@ -152,6 +152,15 @@ Value Evaluate(const Expr& e, const Env& env) {
       }
       return Value::String(s.substr(0, end));
     }
+    case ExprOp::kContains: {
+      if (e.args.size() != 2) return Value::Bool(false);
+      Value a = Evaluate(e.args[0], env);
+      Value b = Evaluate(e.args[1], env);
+      if (a.type() != ValueType::kString || b.type() != ValueType::kString) {
+        return Value::Bool(false);
+      }
+      return Value::Bool(a.as_string().find(b.as_string()) != std::string::npos);
+    }
     case ExprOp::kNot:
       if (e.args.size() != 1) return Value();
       return Value::Bool(!Evaluate(e.args[0], env).truthy());

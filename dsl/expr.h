@@ -50,6 +50,10 @@ enum class ExprOp : uint8_t {
   // for N = 2 of "xuanwu.meiyuan.g03"); the whole string when it has fewer; null if args[0]
   // is not a string.
   kSegments,
+  // Added after the first contract (additive): contains(a, b). True when the string args[0]
+  // holds the string args[1] (bytewise; "" is in every string); false when either is not a
+  // string.
+  kContains,
 };
 
 // The envelope fields `event.NAME` may name besides the body's own fields (a body field

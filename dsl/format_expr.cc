@@ -111,6 +111,15 @@ void Format(const Expr& e, int min_prec, std::string* out) {
       if (!e.args.empty()) Format(e.args[0], 0, out);
       *out += ')';
       break;
+    case ExprOp::kContains:
+      *out += "contains(";
+      if (e.args.size() == 2) {
+        Format(e.args[0], 0, out);
+        *out += ", ";
+        Format(e.args[1], 0, out);
+      }
+      *out += ')';
+      break;
     case ExprOp::kNot:
       *out += "not ";
       if (!e.args.empty()) FormatChild(e.args[0], prec, out);

@@ -289,9 +289,11 @@ class ExprParser {
     }
     if (out->path.size() == 1 && c_->Accept(Tok::kLParen)) {
       out->kind = ast::Expr::Kind::kCall;
-      ast::Expr arg;
-      if (!Or(&arg)) return false;
-      out->args.push_back(std::move(arg));
+      do {
+        ast::Expr arg;
+        if (!Or(&arg)) return false;
+        out->args.push_back(std::move(arg));
+      } while (c_->Accept(Tok::kComma));
       return c_->Expect(Tok::kRParen, "')'");
     }
     return true;

@@ -49,7 +49,8 @@ enum class FactType : uint8_t { kBool, kInt, kDouble, kString, kDuration, kEnum 
 //   extensions (int: +1 on every approved extension), overdue_count (int: +1 on every
 //   `mark overdue` action), state (string: current state), lead (string: lead department),
 //   version (int: ticket version), id (string: ticket id), parent_id (string: the ticket
-//   this one was chained from, "" if none), opened_at (int: ms since the epoch).
+//   this one was chained from, "" if none), opened_at (int: ms since the epoch),
+//   assists (int: how many assisting departments the routing gave it; added later).
 struct FactDecl {
   std::string name;
   FactType type = FactType::kString;
@@ -58,8 +59,9 @@ struct FactDecl {
   bool builtin = false;
 };
 inline constexpr std::string_view kBuiltinFacts[] = {
-    "category",      "severity", "jurisdiction", "subject", "returns", "reopens",   "extensions",
-    "overdue_count", "state",    "lead",         "version", "id",      "parent_id", "opened_at",
+    "category", "severity",   "jurisdiction",  "subject",   "returns",
+    "reopens",  "extensions", "overdue_count", "state",     "lead",
+    "version",  "id",         "parent_id",     "opened_at", "assists",
 };
 
 // `fact <- expression`. Assignments run in order; each sees the facts set before it. The

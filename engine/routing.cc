@@ -44,12 +44,35 @@ RouteResult RouteTicket(const World& world, const dsl::Workflow& wf, const dsl::
                         std::string_view jurisdiction) {
   const dsl::Routing& routing = *wf.routing;
   if (!routing.kind.empty()) {
+    const ReferenceData& ref = world.reference();
     const std::string_view district = jurisdiction.substr(0, jurisdiction.find('.'));
-    const Department* d = DepartmentOfKind(world.reference(), routing.kind, district);
+    // The street's own department of the kind first (街道: "xuanwu.meiyuan" of
+    // "xuanwu.meiyuan.g03"), then the district's, then the city's.
+    const size_t dot = jurisdiction.find('.');
+    const size_t dot2 = dot == std::string_view::npos ? dot : jurisdiction.find('.', dot + 1);
+    const std::string_view street =
+        dot == std::string_view::npos ? std::string_view() : jurisdiction.substr(0, dot2);
+    if (!street.empty()) {
+      for (const auto& [id, d] : ref.departments()) {
+        if (d.kind == routing.kind && d.level == DepartmentLevel::kStreet &&
+            d.jurisdiction == street) {
+          return {d.id, {}, "kind " + routing.kind + " of " + std::string(street)};
+        }
+      }
+    }
+    const Department* d = DepartmentOfKind(ref, routing.kind, district);
+    if (d == nullptr && routing.fallback_is_kind) {
+      // `fallback kind "K2"`: the district's department of K2, else the city's.
+      const Department* f = DepartmentOfKind(ref, routing.fallback, district);
+      if (f != nullptr) {
+        return {f->id,
+                {},
+                "fallback: no department of kind " + routing.kind + "; kind " + routing.fallback +
+                    (f->district.empty() ? " (city)" : " of " + f->district)};
+      }
+    }
     if (d == nullptr)
-      return {FallbackLead(world.reference(), &routing),
-              {},
-              "fallback: no department of kind " + routing.kind};
+      return {FallbackLead(ref, &routing), {}, "fallback: no department of kind " + routing.kind};
     return {d->id,
             {},
             "kind " + routing.kind + (d->district.empty() ? " (city)" : " of " + d->district)};

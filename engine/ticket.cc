@@ -573,6 +573,7 @@ dsl::Value Ticket::Fact(std::string_view name) const {
   if (name == "id") return V::String(id);
   if (name == "parent_id") return V::String(parent_id);
   if (name == "opened_at") return V::Int(opened_at);
+  if (name == "assists") return V::Int(static_cast<int64_t>(assist.size()));
   auto it = facts.find(std::string(name));
   return it == facts.end() ? V::Null() : it->second;
 }

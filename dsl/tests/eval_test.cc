@@ -151,6 +151,34 @@ TEST_CASE("district() and street() take the leading parts of a jurisdiction code
         "street(ticket.jurisdiction) != \"\"");
 }
 
+TEST_CASE("contains() tells whether one string holds another, and is refused on anything else") {
+  MapEnv env;
+  env.ticket["category"] = Value::String(";nj.liuhe.amr;;nj.liuhe.fire;");
+  env.event["sensor_id"] = Value::String("nj.liuhe.fire");
+  CHECK(Evaluate(Condition("contains(category, \";\" + event.sensor_id + \";\")"), env).truthy());
+  env.event["sensor_id"] = Value::String("liuhe.fire;;nj");  // a part of two ids is no id
+  CHECK_FALSE(
+      Evaluate(Condition("contains(category, \";\" + event.sensor_id + \";\")"), env).truthy());
+  CHECK(Evaluate(Condition("contains(category, \"\")"), env).truthy());
+  env.ticket.clear();  // null: false, nothing throws
+  CHECK_FALSE(Evaluate(Condition("contains(category, \"a\")"), env).truthy());
+  CHECK(FormatExpr(Condition("not contains(category, \"x\")")) ==
+        "not contains(ticket.category, \"x\")");
+  for (const char* bad :
+       {"contains(category)", "contains(category, 1)", "contains(category, \"a\", \"b\")",
+        "district(category, category) == \"\""}) {
+    std::string src =
+        std::string("workflow w version 1 loop prevention\nstart on SensorAlarm when ") + bad +
+        "\n  enter open\nstate open\n  on close by assignee -> done\n"
+        "state done terminal\n";
+    CompileResult r = Compile({{"t.wf", src}});
+    CAPTURE(bad);
+    bool e062 = false;
+    for (const auto& d : r.diagnostics) e062 = e062 || d.code == "E062";
+    CHECK(e062);
+  }
+}
+
 TEST_CASE("FormatExpr prints the normalised source with only the parentheses it needs") {
   CHECK(FormatExpr(Condition("(returns + 1) * 2 == 6")) == "(ticket.returns + 1) * 2 == 6");
   CHECK(FormatExpr(Condition("not (returns > 1 or reopens > 1)")) ==

@@ -162,5 +162,43 @@ TEST_CASE("a workflow falling back to a kind no department has is refused when d
   CHECK(c.h.TicketsOf("kind_order").empty());
 }
 
+constexpr const char* kStreetWorkflow = R"(workflow street_order version 1 loop prevention
+start on HazardReport
+  set category = event.category
+  enter open
+route to kind "street_office" fallback kind "safety_office"
+state open
+  on resolve by assignee -> done
+state done terminal
+)";
+
+TEST_CASE(
+    "route to kind takes the street's own department first, then the district's; with a "
+    "fallback kind, the district's department of that kind before the city's") {
+  City c;
+  c.h.Deploy("street_order", kStreetWorkflow);
+  REQUIRE(c.LastRefusal().empty());
+  // Meiyuan Xincun street has its work-safety office: it leads.
+  SiteReport(c.h, "xuanwu", "x");  // jurisdiction xuanwu.getang.g02: no such street in Xuanwu
+  c.h.Publish(R"({"source": "grid-app","subject": "ADDR-1","jurisdiction": "xuanwu.meiyuan.g03",)"
+              R"("occurred_at": )" +
+              std::to_string(c.h.now()) +
+              R"(,"body_type": "HazardReport","body": {"category": "fire_safety",)"
+              R"("severity": "general"}})");
+  std::set<std::string> leads;
+  for (const Ticket& t : c.h.TicketsOf("street_order")) leads.insert(t.lead);
+  // The street it names has no office (Getang is Liuhe's, not Xuanwu's): no street_office of
+  // the district or the city either, so the fallback kind at the district: Xuanwu's office.
+  CHECK(leads == std::set<std::string>{"nj.xuanwu.meiyuan.office", "nj.xuanwu.awb"});
+  auto routed = c.h.RecordsOfType("TicketRouted");
+  bool said = false;
+  for (const auto& r : routed) {
+    said = said || r.find(
+                       "fallback: no department of kind street_office; kind safety_office "
+                       "of xuanwu") != std::string::npos;
+  }
+  CHECK(said);
+}
+
 }  // namespace
 }  // namespace closeloop::engine

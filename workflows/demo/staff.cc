@@ -94,8 +94,16 @@ class TicketOnlyEnv : public dsl::Env {
 };
 
 // Whether staff can take `tr` now as far as its guard says about the ticket alone.
+// In a conjunction, the terms that read only the ticket must hold (`event.note != "" and
+// cause_cleared`: the note is filled, the fact is not).
 bool GuardAllows(const dsl::Transition& tr, const engine::Ticket& t) {
-  if (!tr.guard || ReadsEvent(*tr.guard)) return true;
+  if (!tr.guard) return true;
+  if (tr.guard->op == dsl::ExprOp::kAnd) {
+    return std::all_of(tr.guard->args.begin(), tr.guard->args.end(), [&](const dsl::Expr& a) {
+      return ReadsEvent(a) || dsl::Evaluate(a, TicketOnlyEnv(t)).truthy();
+    });
+  }
+  if (ReadsEvent(*tr.guard)) return true;
   return dsl::Evaluate(*tr.guard, TicketOnlyEnv(t)).truthy();
 }
 
@@ -103,7 +111,16 @@ bool GuardAllows(const dsl::Transition& tr, const engine::Ticket& t) {
 std::string DepartmentFor(const std::string& role, const engine::Ticket& t,
                           const engine::ReferenceData& ref) {
   if (role == "assignee" || role == "head") return t.lead;
-  if (role == "assist") return t.assist.empty() ? "" : t.assist.front();
+  if (role == "assist") {
+    // The first assisting department that has not answered yet (a workflow that asks each
+    // to answer once lists those that did in `assist_answered`, as ";id;").
+    const dsl::Value answered = t.Fact("assist_answered");
+    if (answered.type() != dsl::ValueType::kString) return t.assist.empty() ? "" : t.assist.front();
+    for (const auto& d : t.assist) {
+      if (answered.as_string().find(";" + d + ";") == std::string::npos) return d;
+    }
+    return "";  // every one has answered: nothing more for an assisting department to do
+  }
   if (role == "supervisor") {
     const engine::Department* d = ref.SafetyOffice(District(t));
     if (d == nullptr) d = engine::DepartmentOfKind(ref, "safety_office", "");
@@ -262,7 +279,9 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
           a.fields.erase(given);  // a fact's value the form does not offer ("unknown")
         }
         if (!f.required || a.fields.count(f.name)) continue;
-        if (f.kind == dsl::FieldKind::kChoice && !f.choices.empty()) {
+        if (f.kind == dsl::FieldKind::kAttachments) {
+          a.evidence = true;  // photos the verb requires (handle_on_site, submit_evidence)
+        } else if (f.kind == dsl::FieldKind::kChoice && !f.choices.empty()) {
           a.fields[f.name] = f.choices[rng.Below(f.choices.size())].value;
         } else if (f.kind == dsl::FieldKind::kYesNo) {
           a.fields[f.name] = "yes";
@@ -355,6 +374,7 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
     std::string role = PickRole(tr.roles, t);
     if (role.empty()) continue;
     StaffAction a = verb_option(tr, role);
+    if (a.department.empty()) continue;
     const bool stay = tr.target.empty() || tr.target == t.state;
     const bool reopen = std::any_of(tr.effects.begin(), tr.effects.end(), [](const auto& e) {
       return e.kind == dsl::EffectKind::kReopen;

@@ -95,8 +95,12 @@ TEST_CASE("a missed self-inspection puts the enterprise on the key enforcement l
   CHECK(listed.subject == "ENT-00002");
   CHECK(listed.lead == "nj.liuhe.emb");
   CHECK(listed.Fact("reason").as_string() == "periodic self_inspection missed");
-  // The enforcement inspection finds a violation: a case is opened.
-  c.Act(listed, "file_case", "staff", "nj.liuhe.emb");
+  CHECK(listed.Fact("trigger").as_string() == "missed_self_inspection");
+  // Screened first (seed 004, 先研判、再执法), then the enforcement inspection finds a
+  // violation: a case is opened.
+  CHECK(listed.state == "screening");
+  c.Act(listed, "confirm_listing", "staff", "nj.liuhe.emb");
+  c.Act(listed.id, "file_case", "staff", "nj.liuhe.emb");
   Ticket kase = c.Only("enforcement_case");
   CHECK(kase.parent_id == listed.id);
 }
@@ -116,6 +120,20 @@ TEST_CASE(
   Ticket listed = c.Only("key_enforcement");
   CHECK(listed.subject == "ENT-00002");
   CHECK(listed.Fact("reason").as_string() == "periodic self_inspection perfunctory");
+  CHECK(listed.Fact("checklist_items").as_int() == 86);
+  // Listed; the inspection finds nothing unlawful, but the entry stays until the cause is
+  // cleared: here the plant's next self-inspection, against its whole checklist.
+  c.Act(listed, "confirm_listing", "staff", "nj.liuhe.emb");
+  std::string early = c.Act(listed.id, "inspect_clear", "staff", "nj.liuhe.emb",
+                            R"("note": "visited: paperwork in order")");
+  CHECK(Contains(c.h.RejectionOf(early), "condition not met"));
+  c.Inspection("ENT-00002", "enterprise", 60, 0);  // still short of 86: not cleared
+  CHECK_FALSE(c.Get(listed.id).Fact("cause_cleared").truthy());
+  c.Inspection("ENT-00002", "enterprise", 86, 1);
+  CHECK(c.Get(listed.id).Fact("cause_cleared").truthy());
+  c.Act(listed.id, "inspect_clear", "staff", "nj.liuhe.emb",
+        R"("note": "visited: paperwork in order")");
+  CHECK(c.Get(listed.id).outcome == "no_violation");
 }
 
 TEST_CASE("the risk colour changes how often supervisors inspect") {
@@ -216,6 +234,61 @@ TEST_CASE(
   }
   CHECK(lapse);
   for (auto& t : c.Of("key_enforcement")) CHECK(t.subject != "ENT-00002");
+}
+
+// The enterprise's self-inspection report: `found` hazards, `rectified` of them; `duty` names
+// the duty it answers (a follow-up report on the hazards of a reviewed one).
+void SelfReport(City& c, const Ticket& duty, int items, int found, int rectified) {
+  c.h.Publish(json{{"source", "self-inspection-system"},
+                   {"subject", duty.subject},
+                   {"jurisdiction", duty.jurisdiction},
+                   {"occurred_at", c.h.now()},
+                   {"body_type", "SelfInspection"},
+                   {"body",
+                    {{"period", "2026-03"},
+                     {"inspector_role", "enterprise"},
+                     {"duty_ticket_id", duty.id},
+                     {"items_checked", items},
+                     {"hazards_found", found},
+                     {"hazards_rectified", rectified}}}}
+                  .dump());
+}
+
+TEST_CASE(
+    "hazards a self-inspection found are rectified to zero before the duty closes; an "
+    "enterprise that leaves some open for 15 working days is overdue and goes on the key "
+    "enforcement list") {
+  City c(Shanghai(2026, 2, 27, 18), {.periodic = true, .enterprises = false});
+  PublishTwoEnterprises(c, 1, "blue");
+  c.AdvanceTo(Shanghai(2026, 3, 2, 9), 12 * 3600 * 1000);  // Monday 2 March
+  Ticket plant = Duties(c, "ENT-00002", "self_inspection").at(0);
+  Ticket shop = Duties(c, "ENT-00058", "self_inspection").at(0);
+  SelfReport(c, plant, 86, 3, 1);
+  SelfReport(c, shop, 20, 2, 0);
+  for (const Ticket& t : {plant, shop}) {
+    c.Act(t.id, "review_pass", "staff", t.lead, R"("note": "complete, photos in order")");
+  }
+  plant = c.Get(plant.id);
+  CHECK(plant.state == "clearing");  // 3 found, 1 rectified: not closed
+  CHECK(plant.Fact("hazards_found").as_int() == 3);
+  CHECK(plant.Fact("hazards_rectified").as_int() == 1);
+  CHECK(plant.deadline_at == Shanghai(2026, 3, 23, 17));  // 15 working days
+  // The plant reports the rest done; the duty closes. The shop reports one of two.
+  SelfReport(c, plant, 86, 3, 3);
+  SelfReport(c, shop, 20, 2, 1);
+  plant = c.Get(plant.id);
+  CHECK(plant.closed);
+  CHECK(plant.outcome == "inspected");
+  CHECK(c.Get(shop.id).state == "clearing");
+  CHECK(c.Get(shop.id).Fact("hazards_rectified").as_int() == 1);
+  CHECK(c.Of("key_enforcement").empty());
+  c.AdvanceTo(Shanghai(2026, 3, 24, 9), 4 * 3600 * 1000);
+  shop = c.Get(shop.id);
+  CHECK(shop.overdue);
+  Ticket entry = c.Only("key_enforcement");
+  CHECK(entry.subject == "ENT-00058");
+  CHECK(entry.Fact("trigger").as_string() == "overdue_rectification");
+  CHECK(entry.Fact("reason").as_string() == "hazards found not rectified in 15 working days");
 }
 
 }  // namespace

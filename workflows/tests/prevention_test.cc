@@ -47,6 +47,10 @@ TEST_CASE(
   // own limits are enforcement_case's business, tested with loop 2).
   Ticket kase = c.Only("enforcement_case");
   c.Act(kase, "file_case", "staff", "nj.liuhe.emb", R"("note": "LH-2026-017")");
+  // The assisting departments answer (their own silence is another rule: assist_test.cc).
+  for (const char* assist : {"nj.liuhe.chempark", "nj.liuhe.fire", "nj.liuhe.eco"}) {
+    c.Act(order.id, "assist_feedback", "staff", assist, R"("note": "checked within our remit")");
+  }
   // Major hazard: 30 working days from Monday 2 March, across Qingming (4-6 April): the close
   // of Tuesday 14 April.
   CHECK(order.deadline_at == Shanghai(2026, 4, 14, 17));
@@ -208,6 +212,8 @@ TEST_CASE(
   c.Act(order, "sign_for", "staff", "nj.liuhe.fire");
   c.Act(order.id, "order_rectification", "staff", "nj.liuhe.fire");
   CHECK(c.Get(order.id).deadline_at == Shanghai(2026, 3, 9, 17));
+  // The assisting department answers (its silence would be a second oversight ticket).
+  c.Act(order.id, "assist_feedback", "staff", "nj.liuhe.emb", R"("note": "no chemicals stored")");
 
   // Nobody rectifies: overdue on 9 March, the parent on 11 March, the inspectors on the
   // close of 16 March (limit + 5 working days).
