@@ -152,14 +152,14 @@ function viewsOf(role) {
   if (['auditor', 'admin'].includes(role)) views.push([`#/ticket/${b.id}`, 'ol.timeline li', 'ticket-returned']);
   if (['supervisor', 'inspector', 'admin'].includes(role)) {
     views.push(['#/escalations', '.esc-list', 'escalations']);
-    views.push([`#/escalations/${d.id}`, 'figure.chain', 'escalation']);
-    if (role !== 'supervisor') views.push([`#/escalations/${oversight.id}`, 'figure.chain', 'escalation-oversight']);
+    views.push([`#/escalations/${d.id}`, 'figure.chain svg', 'escalation']);
+    if (role !== 'supervisor') views.push([`#/escalations/${oversight.id}`, 'figure.chain svg', 'escalation-oversight']);
   }
   if (['auditor', 'admin'].includes(role)) {
     views.push([`#/audit?ticket=${d.id}&at=2026-03-10T12:00`, '.asof-card ol.timeline li', 'audit']);
     views.push(['#/audit?ticket=T-NONE&at=2026-03-10T12:00', '.audit-result p.error', 'audit-error']);
   }
-  views.push(['#/overview', 'svg.chart', 'overview']);
+  views.push(['#/overview', 'figure.chart-card .echart svg', 'overview']);
   views.push(['#/map', '.map-list h2', 'map']);
   if (role === 'admin') views.push(['#/notify', 'section.notify-table textarea', 'notify']);
   return views;
