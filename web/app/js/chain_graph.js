@@ -1,4 +1,4 @@
-// A chain drawn as a tree by Apache ECharts (a graph series, echarts_mount.js): each ticket a
+// A chain drawn as a tree by Apache ECharts on a canvas (a graph series, echarts_mount.js): each ticket a
 // box (id, workflow, state, lead), each parent -> child link an arrow; a click on a box opens
 // that ticket. Below the drawing the same tickets are links, for keyboards and screen readers.
 import { h } from './dom.js';

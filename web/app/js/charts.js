@@ -1,4 +1,4 @@
-// The overview's charts, drawn by Apache ECharts (echarts_mount.js): horizontal bars and a
+// The overview's charts, drawn by Apache ECharts on a canvas (echarts_mount.js): horizontal bars and a
 // line over days. Each chart is a figure with a caption, the drawing (role img, labelled by
 // the caption) and a visually hidden table of its numbers, so the figures read without sight.
 import { h } from './dom.js';

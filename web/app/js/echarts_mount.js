@@ -10,9 +10,11 @@ export function loadECharts() {
   return cache.promise;
 }
 
-// Draws `option` (or option(echarts) when a function) into `el` with the SVG renderer, which
-// prints sharp and keeps the drawing in the page; `setup(chart)` adds event handlers.
-// `missing()` runs when the library is absent. Resolves with the chart (or null).
+// Draws `option` (or option(echarts) when a function) into `el` on a canvas, at twice the
+// screen's resolution at least so that it prints sharp. (Not ECharts' SVG renderer: it writes
+// style attributes, which the console's Content-Security-Policy, style-src 'self', refuses.)
+// `setup(chart)` adds event handlers; `missing()` runs when the library is absent. Resolves
+// with the chart (or null).
 export function mount(el, option, { setup, missing } = {}) {
   return new Promise((resolve) => {
     let chart = null;
@@ -33,7 +35,7 @@ export function mount(el, option, { setup, missing } = {}) {
         return resolve(null);
       }
       if (chart || !el.isConnected) return;
-      chart = echarts.init(el, null, { renderer: 'svg' });
+      chart = echarts.init(el, null, { renderer: 'canvas', devicePixelRatio: Math.max(2, window.devicePixelRatio || 1) });
       chart.setOption(typeof option === 'function' ? option(echarts) : option);
       if (setup) setup(chart);
       resolve(chart);

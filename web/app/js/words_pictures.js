@@ -1,10 +1,52 @@
-// The console's words for its pictures (charts, chain graph, maps with outlines), the phone's
-// camera and the offline action queue, in English and Chinese; i18n.js merges them into its
+// The console's words for its pictures (charts, chain graph, maps with outlines) and the
+// offline action queue (outbox.js), in English and Chinese; i18n.js merges them into its
 // catalogues.
 export const EN_PICTURES = {
   'chart.nolib': 'The chart library (Apache ECharts) is not in this build; the figures are in the table.',
+  'map.note.outlines': 'District and street outlines are illustrative: derived from the centre points in the city’s reference data, not survey boundaries. Each ticket is drawn at the centre of its grid, street or district, spread a little; positions are approximate.',
+  'map.districts.outline': 'District outlines',
+  'map.districts.name': 'Districts',
+  'map.enterprises.red': 'Enterprises, red risk',
+  'map.enterprises.orange': 'Enterprises, orange risk',
+  'map.enterprises.yellow': 'Enterprises, yellow risk',
+  'map.enterprises.blue': 'Enterprises, blue risk',
+  'map.enterprises.count': '{n} enterprise(s) by risk colour.',
+  'map.aria.small': 'Map: the tickets listed here as points coloured by state, on the city’s districts and streets.',
+  'map.ticket': 'Where',
+  'map.queue': 'These tickets on the map',
+  'map.overview': 'Open tickets and enterprises on the map',
+  'outbox.title': 'Kept on this device',
+  'outbox.queued': 'No network: “{verb}” is kept on this device and will be sent when the network returns; the engine then checks it as any other action.',
+  'outbox.waiting': 'Waiting to send',
+  'outbox.item': '{verb}, made at {time}',
+  'outbox.sent': 'Sent when the network returned: “{verb}”.',
+  'outbox.refused.badge': 'Refused',
+  'outbox.refused': '“{verb}”, made offline at {time}, was refused when sent: {why}',
+  'outbox.dismiss': 'Dismiss',
+  'error.stale.sent': 'someone changed this ticket first (now version {v}); the action was not done. Review the ticket and act again if still needed.',
 };
 
 export const ZH_PICTURES = {
   'chart.nolib': '本版本未包含图表组件（Apache ECharts），数据见表格。',
+  'map.note.outlines': '区、街道边界为示意：由本市参考数据中的中心点推算，并非测绘边界。每张工单绘于其网格、街道或区的中心点附近（略作错开），位置为近似。',
+  'map.districts.outline': '区界',
+  'map.districts.name': '区',
+  'map.enterprises.red': '企业（红色风险）',
+  'map.enterprises.orange': '企业（橙色风险）',
+  'map.enterprises.yellow': '企业（黄色风险）',
+  'map.enterprises.blue': '企业（蓝色风险）',
+  'map.enterprises.count': '共 {n} 家企业按风险颜色标出。',
+  'map.aria.small': '地图：此处列出的工单按状态着色，标在本市的区和街道上。',
+  'map.ticket': '位置',
+  'map.queue': '在地图上查看这些工单',
+  'map.overview': '在办工单与企业分布图',
+  'outbox.title': '本设备上暂存的操作',
+  'outbox.queued': '当前无网络：“{verb}”已暂存在本设备上，网络恢复后自动发送，届时由引擎照常校验。',
+  'outbox.waiting': '等待发送',
+  'outbox.item': '{verb}，操作时间 {time}',
+  'outbox.sent': '网络恢复后已发送：“{verb}”。',
+  'outbox.refused.badge': '被拒绝',
+  'outbox.refused': '离线时（{time}）所做的“{verb}”在发送时被拒绝：{why}',
+  'outbox.dismiss': '知道了',
+  'error.stale.sent': '他人已先更新该工单（现为第 {v} 版），该操作未生效。请核对工单，如仍需要请重新操作。',
 };
