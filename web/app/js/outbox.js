@@ -99,10 +99,7 @@ export function keptSection(id) {
             : errorText({ code: e.refused.code, message: e.refused.message, field: e.refused.field });
         return h(
           'li.refused',
-          { role: 'alert' },
-          h('span.badge.refused', t('outbox.refused.badge')),
-          ' ',
-          t('outbox.refused', { verb, time: time(e.at), why }),
+          h('span', { role: 'alert' }, h('span.badge.refused', t('outbox.refused.badge')), ' ', t('outbox.refused', { verb, time: time(e.at), why })),
           ' ',
           h('button', { type: 'button', on: { click: () => dismiss(e.key, id) } }, t('outbox.dismiss')),
         );
