@@ -132,7 +132,7 @@ test('an overdue order reaches the discipline inspectors, who read why and the c
   await page.getByText(/overdue by 5 working days/).first().waitFor();
   await page.getByText(/Overdue: the deadline/).first().waitFor();
   // The chain drawn by ECharts: two boxes joined by one arrow, and the same two as links.
-  await page.locator('figure.chain canvas').waitFor();
+  await page.locator('figure.chain canvas').first().waitFor();
   const graph = await page.evaluate(async () => {
     const echarts = await import('/console/vendor/echarts.js');
     const option = echarts.getInstanceByDom(document.querySelector('figure.chain .chain-drawing')).getOption();
@@ -159,7 +159,7 @@ test('an overdue order reaches the discipline inspectors, who read why and the c
   }, d.id);
   await page.mouse.click(box[0], box[1]);
   await page.getByRole('heading', { level: 1, name: new RegExp(d.id) }).waitFor();
-  await page.locator('figure.chain canvas').waitFor();
+  await page.locator('figure.chain canvas').first().waitFor();
   await shot(page, '13-ticket-chain');
   // And its link below the drawing, by keyboard.
   await page.locator('figure.chain ul.chain-links a').filter({ hasText: oversight.id }).press('Enter');
@@ -179,7 +179,7 @@ test('the overview charts open tickets, the overdue trend and enterprises by ris
   await page.getByRole('heading', { name: 'Enterprises by risk colour' }).waitFor();
   await page.getByRole('heading', { name: 'Overdue tickets, end of each day' }).waitFor();
   // Six figures, each drawn by ECharts with its numbers in a table.
-  await page.locator('figure.chart-card .echart canvas').nth(5).waitFor();
+  await page.locator('figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]').nth(5).waitFor();
   assert.equal(await page.locator('figure.chart-card').count(), 6);
   const trend = await page.evaluate(async () => {
     const echarts = await import('/console/vendor/echarts.js');

@@ -162,7 +162,7 @@ function viewsOf(role) {
     views.push([`#/audit?ticket=${d.id}&at=2026-03-10T12:00`, '.asof-card ol.timeline li', 'audit']);
     views.push(['#/audit?ticket=T-NONE&at=2026-03-10T12:00', '.audit-result p.error', 'audit-error']);
   }
-  views.push(['#/overview', 'figure.chart-card .echart canvas', 'overview']);
+  views.push(['#/overview', 'figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]', 'overview']);
   views.push(['#/map', '.map-list h2', 'map']);
   if (role === 'admin') views.push(['#/notify', 'section.notify-table textarea', 'notify']);
   return views;

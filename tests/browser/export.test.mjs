@@ -86,7 +86,7 @@ test('a ticket prints as a case file for staff: no controls, case file, timeline
   await signIn(page, server, 'fire');
   await page.goto(`${server.url}/#/ticket/${opened[0].id}`);
   await page.locator('ol.timeline li').first().waitFor();
-  await page.locator('figure.chain canvas').waitFor();
+  await page.locator('figure.chain canvas').first().waitFor();
   await page.emulateMedia({ media: 'print' });
   const shown = async (sel) => page.locator(sel).first().evaluate((el) => el.checkVisibility());
   for (const sel of ['header.top', 'section.actions', 'section.actions button']) assert.equal(await shown(sel), false, `${sel} is not printed`);

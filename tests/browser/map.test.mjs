@@ -197,7 +197,7 @@ test('the same map on a ticket, the queue and the overview; a click on a point o
   await signIn(audit, server, 'auditor');
   await audit.goto(`${server.url}/#/overview`);
   await audit.locator('section.map-card .map-box canvas').first().waitFor();
-  await audit.locator('figure.chart-card .echart canvas').nth(5).waitFor();
+  await audit.locator('figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]').nth(5).waitFor();
   await audit.locator('section.map-card .map-box').scrollIntoViewIfNeeded();
   xy = await pointOf(audit, 'section.map-card .map-box', b.id);
   assert.ok(xy, 'b is on the overview’s map');

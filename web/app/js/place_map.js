@@ -110,6 +110,7 @@ export function mapOption(echarts, data, tickets, opts = {}) {
   if (opts.enterprises && data.enterprises) {
     const shown = opts.enterprises instanceof Set ? data.enterprises.filter((e) => opts.enterprises.has(e.id)) : data.enterprises;
     for (const colour of ['blue', 'yellow', 'orange', 'red']) {
+      if (!shown.some((e) => e.risk_colour === colour)) continue;
       series.push({
         id: `enterprises-${colour}`,
         name: t(`map.enterprises.${colour}`),
