@@ -10,6 +10,7 @@
 #include "connectors/http/auth.h"
 #include "connectors/rocksdb/log_verify.h"
 #include "connectors/rocksdb/record_index.h"
+#include "workflows/builtin_city.h"
 
 namespace closeloop::app {
 
@@ -54,6 +55,11 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   http::ApiOptions options;
   options.demo = wiring.demo;
   options.data_dir = wiring.data_dir;
+  // Every shipped city's outlines (workflows/reference, workflows/cities/*): the API serves
+  // the features of the places the reference data in effect holds.
+  for (const auto& f : city::EmbeddedFiles()) {
+    if (f.path.ends_with("outlines.geojson")) options.outlines.emplace_back(f.bytes);
+  }
   return std::make_unique<http::Api>(std::move(b), options);
 }
 

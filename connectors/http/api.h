@@ -88,6 +88,9 @@ struct ApiOptions {
   size_t max_batch = 10000;  // events per POST /v1/events
   bool demo = false;         // the sign-in page may list demo credentials
   std::string data_dir;      // DATA/attachments (uploads); demo: demo-credentials.json
+  // GeoJSON FeatureCollections of places' outlines (features keyed by properties.code):
+  // GET /v1/places/outlines serves those of the places in effect.
+  std::vector<std::string> outlines;
 };
 
 class Api {

@@ -268,28 +268,6 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   Route(s, "POST", "/v1/admin/workflows/check", admin,
         [this](Call& c) { DeployWorkflow(c, true); });
 
-  // The city's districts, streets and grids with the centre point the reference data gives
-  // each (no outlines: the project ships none), for the console's map.
-  Route(s, "GET", "/v1/places", signed_in, [this](Call& c) {
-    json out = json::array();
-    world.With([&](const engine::World& w) {
-      for (const auto& [code, j] : w.reference().jurisdictions()) {
-        const char* level = j.level == engine::JurisdictionLevel::kDistrict ? "district"
-                            : j.level == engine::JurisdictionLevel::kStreet ? "street"
-                                                                            : "grid";
-        out.push_back({{"code", j.code},
-                       {"name", j.name_en},
-                       {"name_zh", j.name_zh},
-                       {"level", level},
-                       {"parent", j.parent},
-                       {"lat", j.location.lat},
-                       {"lon", j.location.lon}});
-      }
-      return 0;
-    });
-    c.Json(200, {{"places", out}});
-  });
-
   Route(s, "POST", "/v1/admin/reference-data", admin, [this](Call& c) {
     std::string ct = c.req.get_header_value("Content-Type");
     if (ct.rfind("application/json", 0) != 0) {

@@ -213,6 +213,7 @@ struct Api::Impl {
   void PutVersionedTable(Call& c, const VersionedTable& t);  // api_notify.cc
   void AckPage(Call& c);  // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
+  void RegisterPlaces(httplib::Server& s);       // api_places.cc: what the maps read
 
   // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a
   // ticket whose accepted evidence references it.

@@ -131,9 +131,16 @@ test('an overdue order reaches the discipline inspectors, who read why and the c
   await page.getByRole('link', { name: new RegExp(oversight.id) }).click();
   await page.getByText(/overdue by 5 working days/).first().waitFor();
   await page.getByText(/Overdue: the deadline/).first().waitFor();
-  const nodes = page.locator('figure.chain a');
-  await nodes.first().waitFor();
-  assert.equal(await nodes.count(), 2);
+  // The chain drawn by ECharts: two boxes joined by one arrow, and the same two as links.
+  await page.locator('figure.chain canvas').first().waitFor();
+  const graph = await page.evaluate(async () => {
+    const echarts = await import('/console/vendor/echarts.js');
+    const option = echarts.getInstanceByDom(document.querySelector('figure.chain .chain-drawing')).getOption();
+    return { nodes: option.series[0].data.map((n) => n.name), links: option.series[1].data.length };
+  });
+  assert.deepEqual(graph.nodes.sort(), [d.id, oversight.id].sort());
+  assert.equal(graph.links, 1);
+  assert.equal(await page.locator('figure.chain ul.chain-links a').count(), 2);
   assert.deepEqual(await axe(page), [], 'escalations view accessibility');
   await shot(page, '12-escalations');
   const [download] = await Promise.all([
@@ -141,9 +148,22 @@ test('an overdue order reaches the discipline inspectors, who read why and the c
     page.getByRole('button', { name: 'Download the chain’s evidence bundle' }).click(),
   ]);
   assert.match(download.suggestedFilename(), /^evidence-.*\.json$/);
-  await page.locator('figure.chain a').filter({ hasText: d.id }).click();
+  // A click on d's box in the drawing opens d (node positions are the drawing's pixels).
+  const box = await page.evaluate(async (id) => {
+    const echarts = await import('/console/vendor/echarts.js');
+    const el = document.querySelector('figure.chain .chain-drawing');
+    el.scrollIntoView();
+    const node = echarts.getInstanceByDom(el).getOption().series[0].data.find((n) => n.name === id);
+    const r = el.getBoundingClientRect();
+    return [r.x + node.value[0], r.y + node.value[1]];
+  }, d.id);
+  await page.mouse.click(box[0], box[1]);
   await page.getByRole('heading', { level: 1, name: new RegExp(d.id) }).waitFor();
+  await page.locator('figure.chain canvas').first().waitFor();
   await shot(page, '13-ticket-chain');
+  // And its link below the drawing, by keyboard.
+  await page.locator('figure.chain ul.chain-links a').filter({ hasText: oversight.id }).press('Enter');
+  await page.getByRole('heading', { level: 1, name: new RegExp(oversight.id) }).waitFor();
   await page.context().close();
 });
 
@@ -158,7 +178,16 @@ test('the overview charts open tickets, the overdue trend and enterprises by ris
   await page.getByRole('link', { name: 'Overview', exact: true }).click();
   await page.getByRole('heading', { name: 'Enterprises by risk colour' }).waitFor();
   await page.getByRole('heading', { name: 'Overdue tickets, end of each day' }).waitFor();
-  assert.ok((await page.locator('svg.chart').count()) >= 5);
+  // Six figures, each drawn by ECharts with its numbers in a table.
+  await page.locator('figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]').nth(5).waitFor();
+  assert.equal(await page.locator('figure.chart-card').count(), 6);
+  const trend = await page.evaluate(async () => {
+    const echarts = await import('/console/vendor/echarts.js');
+    const box = [...document.querySelectorAll('figure.chart-card')].find((f) => /Overdue tickets/.test(f.textContent)).querySelector('.echart');
+    const option = echarts.getInstanceByDom(box).getOption();
+    return { type: option.series[0].type, points: option.series[0].data.length };
+  });
+  assert.deepEqual(trend, { type: 'line', points: 14 });
   assert.deepEqual(await axe(page), [], 'overview accessibility');
   await shot(page, '14-overview');
   await page.context().close();

@@ -54,10 +54,13 @@ before(async () => {
   assert.ok(rawIds.has('rectifying') && rawIds.has('sign_for') && rawIds.has('fire_safety') && rawIds.has('confirmed'), 'ids from the workflows');
 
   // The English catalogue, from the module the server gives browsers.
-  // (i18n.js imports its names from names.js: that import is pointed at a copy too.)
-  const names = await (await fetch(`${server.url}/console/js/names.js`)).text();
-  const namesUrl = `data:text/javascript,${encodeURIComponent(names)}`;
-  const source = (await (await fetch(`${server.url}/console/js/i18n.js`)).text()).replace("'./names.js'", `"${namesUrl}"`);
+  // (i18n.js imports more words from names.js and words_pictures.js: those imports are
+  // pointed at copies too.)
+  let source = await (await fetch(`${server.url}/console/js/i18n.js`)).text();
+  for (const file of ['names.js', 'words_pictures.js']) {
+    const text = await (await fetch(`${server.url}/console/js/${file}`)).text();
+    source = source.replace(`'./${file}'`, `"data:text/javascript,${encodeURIComponent(text)}"`);
+  }
   const mod = await import(`data:text/javascript,${encodeURIComponent(source)}`);
   const en = mod.catalogue('en');
   const zh = mod.catalogue('zh');
@@ -152,14 +155,14 @@ function viewsOf(role) {
   if (['auditor', 'admin'].includes(role)) views.push([`#/ticket/${b.id}`, 'ol.timeline li', 'ticket-returned']);
   if (['supervisor', 'inspector', 'admin'].includes(role)) {
     views.push(['#/escalations', '.esc-list', 'escalations']);
-    views.push([`#/escalations/${d.id}`, 'figure.chain', 'escalation']);
-    if (role !== 'supervisor') views.push([`#/escalations/${oversight.id}`, 'figure.chain', 'escalation-oversight']);
+    views.push([`#/escalations/${d.id}`, 'figure.chain canvas', 'escalation']);
+    if (role !== 'supervisor') views.push([`#/escalations/${oversight.id}`, 'figure.chain canvas', 'escalation-oversight']);
   }
   if (['auditor', 'admin'].includes(role)) {
     views.push([`#/audit?ticket=${d.id}&at=2026-03-10T12:00`, '.asof-card ol.timeline li', 'audit']);
     views.push(['#/audit?ticket=T-NONE&at=2026-03-10T12:00', '.audit-result p.error', 'audit-error']);
   }
-  views.push(['#/overview', 'svg.chart', 'overview']);
+  views.push(['#/overview', 'figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]', 'overview']);
   views.push(['#/map', '.map-list h2', 'map']);
   if (role === 'admin') views.push(['#/notify', 'section.notify-table textarea', 'notify']);
   return views;

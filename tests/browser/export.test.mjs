@@ -86,11 +86,11 @@ test('a ticket prints as a case file for staff: no controls, case file, timeline
   await signIn(page, server, 'fire');
   await page.goto(`${server.url}/#/ticket/${opened[0].id}`);
   await page.locator('ol.timeline li').first().waitFor();
-  await page.locator('figure.chain').waitFor();
+  await page.locator('figure.chain canvas').first().waitFor();
   await page.emulateMedia({ media: 'print' });
   const shown = async (sel) => page.locator(sel).first().evaluate((el) => el.checkVisibility());
   for (const sel of ['header.top', 'section.actions', 'section.actions button']) assert.equal(await shown(sel), false, `${sel} is not printed`);
-  for (const sel of ['section.case-file', 'section.facts', 'ol.timeline', 'figure.chain svg']) assert.equal(await shown(sel), true, `${sel} is printed`);
+  for (const sel of ['section.case-file', 'section.facts', 'ol.timeline', 'figure.chain canvas']) assert.equal(await shown(sel), true, `${sel} is printed`);
   const pdf = await page.pdf({ format: 'A4' });
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   await shot(page, 'print-zh-ticket');

@@ -1,7 +1,9 @@
 // The console on a phone (390×844, the size of a common handset): the queue as cards and a
 // ticket with its actions fit the screen's width (no sideways scrolling) in Chinese and in
 // English; staff sign for a ticket there; the console is installable (a web app manifest and
-// a service worker controlling "/"). axe-core on both views; screenshots at 390 px.
+// a service worker controlling "/"). axe-core on both views; screenshots at 390 px. Without a
+// network an action is kept on the phone, shown as waiting to send, and sent when the network
+// returns; one the engine refuses then (someone acted first) is shown with the refusal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Server, axe, launch, newPage, shot, signIn } from './harness.mjs';
@@ -11,6 +13,8 @@ const server = new Server('phone');
 let browser;
 let a;
 let b;
+let c;  // acted on offline, sent when the network returns
+let d;  // acted on offline, signed for meanwhile by another device: refused when sent
 
 before(async () => {
   await server.start();
@@ -19,6 +23,8 @@ before(async () => {
   b = await server.openFireTicket('ent-xw-102', 'extinguishers expired in the canteen, second floor');
   await server.advance('2026-03-02T09:30');
   await server.act('fire', b.id, { verb: 'sign_for' });
+  c = await server.openFireTicket('ent-xw-103', '配电室门口堆放纸箱');
+  d = await server.openFireTicket('ent-xw-104', '仓库喷淋头被遮挡');
   browser = await launch();
 });
 
@@ -99,5 +105,68 @@ test('the console installs to a home screen: a manifest and a service worker for
   });
   assert.equal(api, 'network error');
   await page.context().setOffline(false);
+  await page.context().close();
+});
+
+// What the browser logs for requests made while the network is cut (the live feed's too).
+const OFFLINE = /ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|Failed to fetch/;
+
+// Signs for ticket `tk` on the phone with the network cut: the action is kept, not done.
+async function signForOffline(page, tk, note) {
+  await page.goto(`${server.url}/#/ticket/${tk.id}`);
+  await page.locator('ol.timeline li').first().waitFor();
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: '签收', exact: true }).click();
+  await page.getByRole('textbox', { name: '备注' }).fill(note);
+  await page.getByRole('button', { name: '提交：签收' }).click();
+  await page.locator('.actions p.ok', { hasText: '当前无网络：“签收”已暂存在本设备上' }).waitFor();
+  await page.locator('section.outbox li.waiting', { hasText: '等待发送' }).waitFor();
+  const server_ = await server.must('fire', 'GET', `/v1/tickets/${tk.id}`);
+  assert.equal(server_.ticket.state, tk.state, 'nothing reached the server');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('closeloop.outbox')).length), 1, 'kept on the device');
+}
+
+test('offline: an action is kept on the phone and sent when the network returns', async () => {
+  const page = await newPage(browser, server, 'zh-CN', PHONE);
+  await signIn(page, server, 'fire');
+  await page.locator(`tr[data-ticket="${c.id}"]`).waitFor();
+  await signForOffline(page, c, '现场无信号，稍后发送');
+  const before = await page.locator('ol.timeline li').count();
+  assert.ok((await overflow(page)) <= 0, 'the kept action fits');
+  assert.deepEqual(await axe(page), [], 'a kept action on a phone');
+  await shot(page, 'phone-zh-offline-kept');
+  await page.context().setOffline(false);
+  await page.locator('.actions p.ok', { hasText: '网络恢复后已发送：“签收”' }).waitFor();
+  await page.locator('section.outbox').waitFor({ state: 'detached' });
+  await page.waitForFunction((n) => document.querySelectorAll('ol.timeline li').length > n, before);
+  const after = await server.must('fire', 'GET', `/v1/tickets/${c.id}`);
+  assert.notEqual(after.ticket.state, c.state, 'the engine took the action');
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('closeloop.outbox')).length), 0, 'nothing left to send');
+  await shot(page, 'phone-zh-offline-sent');
+  assert.deepEqual(page.problems.filter((p) => !OFFLINE.test(p)), []);
+  await page.context().close();
+});
+
+test('offline: an action the engine refuses when sent is shown plainly, with the refusal', async () => {
+  const page = await newPage(browser, server, 'zh-CN', PHONE);
+  await signIn(page, server, 'fire');
+  await page.locator(`tr[data-ticket="${d.id}"]`).waitFor();
+  await signForOffline(page, d, '离线签收');
+  // Meanwhile a colleague signs for the same ticket from another device.
+  await server.act('fire', d.id, { verb: 'sign_for', note: '同事已签收' });
+  await page.context().setOffline(false);
+  const refused = page.locator('section.outbox li.refused');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /被拒绝.*离线时（.*）所做的“签收”在发送时被拒绝：他人已先更新该工单（现为第 \d+ 版），该操作未生效/);
+  assert.ok((await overflow(page)) <= 0, 'the refusal fits');
+  assert.deepEqual(await axe(page), [], 'a refused kept action on a phone');
+  await shot(page, 'phone-zh-offline-refused');
+  // Shown until dismissed; never sent again.
+  await page.reload();
+  await page.locator('section.outbox li.refused').waitFor();
+  await refused.getByRole('button', { name: '知道了' }).click();
+  await page.locator('section.outbox').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('closeloop.outbox')).length), 0);
+  assert.deepEqual(page.problems.filter((p) => !OFFLINE.test(p)), []);
   await page.context().close();
 });

@@ -15,6 +15,7 @@ const SHELL = [
   '/console/js/format.js',
   '/console/js/i18n.js',
   '/console/js/names.js',
+  '/console/js/words_pictures.js',
   '/console/js/live.js',
   '/console/js/reference.js',
   '/console/js/timeline.js',

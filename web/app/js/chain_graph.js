@@ -1,16 +1,19 @@
-// A chain drawn as a tree: each ticket a box (id, workflow, state, lead), each parent -> child
-// link an arrow. Boxes are links to the ticket, so the graph is usable by keyboard; the
-// figure also carries a text description for screen readers.
-import { h, svg } from './dom.js';
+// A chain drawn as a tree by Apache ECharts on a canvas (a graph series, echarts_mount.js): each ticket a
+// box (id, workflow, state, lead), each parent -> child link an arrow; a click on a box opens
+// that ticket. Below the drawing the same tickets are links, for keyboards and screen readers.
+import { h } from './dom.js';
 import { t } from './i18n.js';
+import { mount } from './echarts_mount.js';
 import { deptName, stateTitle, workflowTitle } from './reference.js';
 
-const W = 280;
+const W = 270;
 const H = 74;
-const GAP_X = 40;
-const GAP_Y = 26;
+const GAP_X = 56;
+const GAP_Y = 22;
+const PAD = 6;
 
-// Tree layout: depth by parent links, rows in the chain's order (by opening time).
+// Tree layout: depth by parent links, rows in the chain's order (by opening time); positions
+// are the boxes' centres in pixels.
 function layout(tickets) {
   const byId = new Map(tickets.map((tk) => [tk.id, tk]));
   const depth = new Map();
@@ -27,13 +30,18 @@ function layout(tickets) {
     const d = depthOf(tk);
     const row = rows.get(d) || 0;
     rows.set(d, row + 1);
-    pos.set(tk.id, { x: 10 + d * (W + GAP_X), y: 10 + row * (H + GAP_Y) });
+    pos.set(tk.id, { x: PAD + W / 2 + d * (W + GAP_X), y: PAD + H / 2 + row * (H + GAP_Y) });
   }
   return { pos, byId };
 }
 
-function clip(text, n) {
-  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+// A box's colours, drawn as its label's background and border (a graph symbol's border is
+// stretched with the symbol; a label's is not).
+function look(tk, currentId) {
+  const fill = tk.closed ? '#eceff2' : '#f7f9fc';
+  if (tk.id === currentId) return { backgroundColor: '#e1ecf8', borderColor: '#1d5fa8', borderWidth: 3 };
+  if (tk.overdue) return { backgroundColor: fill, borderColor: '#c62828', borderWidth: 2 };
+  return { backgroundColor: fill, borderColor: '#7d8a99', borderWidth: 1.5 };
 }
 
 export function chainGraph(tickets, currentId, hrefFor) {
@@ -42,52 +50,104 @@ export function chainGraph(tickets, currentId, hrefFor) {
   let width = 0;
   let height = 0;
   for (const p of pos.values()) {
-    width = Math.max(width, p.x + W + 10);
-    height = Math.max(height, p.y + H + 10);
+    width = Math.max(width, p.x + W / 2 + PAD);
+    height = Math.max(height, p.y + H / 2 + PAD);
   }
-  const edges = [];
-  for (const tk of tickets) {
-    const parent = byId.get(tk.parent_id);
-    if (!parent) continue;
-    const a = pos.get(parent.id);
-    const b = pos.get(tk.id);
-    edges.push(
-      svg('path', {
-        class: 'edge',
-        d: `M${a.x + W},${a.y + H / 2} C${a.x + W + GAP_X / 2},${a.y + H / 2} ${b.x - GAP_X / 2},${b.y + H / 2} ${b.x},${b.y + H / 2}`,
-        'marker-end': 'url(#arrow)',
-      }),
-    );
-  }
-  const nodes = tickets.map((tk) => {
-    const p = pos.get(tk.id);
-    const cls = ['node', tk.closed ? 'closed' : '', tk.overdue ? 'overdue' : '', tk.id === currentId ? 'current' : '']
-      .filter(Boolean)
-      .join(' ');
-    const label = `${tk.id}: ${workflowTitle(tk.workflow)}, ${stateTitle(tk.workflow, tk.state)}, ${deptName(tk.lead)}`;
-    const a = svg(
-      'a',
-      { href: hrefFor(tk), class: cls, 'aria-label': label },
-      svg('rect', { x: p.x, y: p.y, width: W, height: H, rx: 8 }),
-      svg('text', { x: p.x + 10, y: p.y + 20, class: 'n-id' }, tk.id),
-      svg('text', { x: p.x + 10, y: p.y + 38 }, clip(workflowTitle(tk.workflow), 36)),
-      svg('text', { x: p.x + 10, y: p.y + 55, class: 'n-state' }, stateTitle(tk.workflow, tk.state)),
-      svg('text', { x: p.x + 10, y: p.y + 69, class: 'n-dept' }, clip(deptName(tk.lead), 40)),
-    );
-    return a;
-  });
-  const desc = tickets
-    .map((tk) => `${tk.id}${tk.parent_id ? ` ← ${tk.parent_id}` : ''}: ${stateTitle(tk.workflow, tk.state)}`)
-    .join('; ');
+  const describe = (tk) => `${tk.id}: ${workflowTitle(tk.workflow)}, ${stateTitle(tk.workflow, tk.state)}, ${deptName(tk.lead)}`;
+  const box = h('div.echart.chain-drawing', { role: 'img', 'aria-label': `${t('ticket.chain')}: ${tickets.map(describe).join('; ')}` });
+  // Pixel for pixel: the drawing is as large as the tree (the figure scrolls sideways when the
+  // screen is narrower).
+  box.style.width = `${width}px`;
+  box.style.height = `${height}px`;
+  const edges = tickets.filter((tk) => byId.has(tk.parent_id)).map((tk) => ({ source: tk.parent_id, target: tk.id }));
+  mount(
+    box,
+    {
+      animation: false,
+      // A hidden pixel grid the size of the drawing: node positions are pixels (ECharts' own
+      // fitting of a graph to its box divides by the tree's extent, which is 0 for one row).
+      grid: { left: 0, right: 0, top: 0, bottom: 0 },
+      xAxis: { type: 'value', show: false, min: 0, max: width },
+      yAxis: { type: 'value', show: false, min: 0, max: height, inverse: true },
+      series: [
+        {
+          type: 'graph',
+          layout: 'none',
+          coordinateSystem: 'cartesian2d',
+          symbol: 'rect',
+          symbolSize: [W, H],
+          itemStyle: { color: 'rgba(255,255,255,0)' },
+          emphasis: { disabled: true },
+          label: {
+            show: true,
+            position: 'inside',
+            align: 'left',
+            verticalAlign: 'middle',
+            offset: [-W / 2, 0],
+            width: W - 20,
+            height: H - 12,
+            padding: [6, 10],
+            borderRadius: 6,
+            overflow: 'truncate',
+            color: '#1b2430',
+            fontSize: 12,
+            lineHeight: 16,
+            rich: { id: { fontWeight: 700, fontSize: 12 }, st: { color: '#123c66', fontSize: 12 }, dept: { color: '#4f5b69', fontSize: 11 } },
+            formatter: (p) => p.data.text,
+          },
+          data: tickets.map((tk) => ({
+            name: tk.id,
+            value: [pos.get(tk.id).x, pos.get(tk.id).y],
+            label: look(tk, currentId),
+            text: [`{id|${clip(tk.id, 40)}}`, clip(workflowTitle(tk.workflow), 30), `{st|${clip(stateTitle(tk.workflow, tk.state), 34)}}`, `{dept|${clip(deptName(tk.lead), 32)}}`].join('\n'),
+          })),
+          z: 2,
+        },
+        // Parent -> child arrows from box edge to box edge (a graph's own links end at the
+        // boxes' centres, under the boxes).
+        {
+          type: 'lines',
+          coordinateSystem: 'cartesian2d',
+          silent: true,
+          symbol: ['none', 'arrow'],
+          symbolSize: 9,
+          lineStyle: { color: '#5f6b7a', width: 1.5, opacity: 1 },
+          data: edges.map(({ source, target }) => {
+            const a = pos.get(source);
+            const b = pos.get(target);
+            return { coords: [[a.x + W / 2, a.y], [b.x - W / 2 - 1, b.y]] };
+          }),
+          z: 1,
+        },
+      ],
+    },
+    {
+      setup: (chart) => {
+        chart.on('click', (p) => {
+          const tk = p.dataType === 'node' && byId.get(p.data.name);
+          if (tk) location.hash = hrefFor(tk);
+        });
+      },
+      missing: () => box.replaceChildren(h('p.muted', t('chart.nolib'))),
+    },
+  );
   return h(
     'figure.chain',
-    svg(
-      'svg',
-      { viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': t('ticket.chain') },
-      svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' }, svg('path', { d: 'M0,0 L10,5 L0,10 z' }))),
-      edges,
-      nodes,
+    box,
+    h(
+      'figcaption',
+      h(
+        'ul.chain-links',
+        tickets.map((tk) =>
+          h('li', h('a', { href: hrefFor(tk), 'aria-current': tk.id === currentId ? 'page' : null }, tk.id), ` ${tk.parent_id && byId.has(tk.parent_id) ? `← ${tk.parent_id} · ` : '· '}${stateTitle(tk.workflow, tk.state)}`),
+        ),
+      ),
     ),
-    h('figcaption.visually-hidden', desc),
   );
+}
+
+// Rich-text markup characters in names would be read as markup: drop them, and cut long text.
+function clip(text, n) {
+  const s = String(text).replace(/[{}|]/g, ' ');
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

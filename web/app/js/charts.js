@@ -1,69 +1,82 @@
-// Small SVG charts for the overview: horizontal bars and a line over days. Each chart is a
-// figure with a caption and a visually hidden table of its numbers, so the figures are
-// readable without sight.
-import { h, svg } from './dom.js';
+// The overview's charts, drawn by Apache ECharts on a canvas (echarts_mount.js): horizontal bars and a
+// line over days. Each chart is a figure with a caption, the drawing (role img, labelled by
+// the caption) and a visually hidden table of its numbers, so the figures read without sight.
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { mount } from './echarts_mount.js';
 
-// Cuts a label to about `px` pixels at the charts' 12 px font (CJK characters are twice as
-// wide as Latin ones); the full text stays in the SVG <title>.
-function clip(text, px) {
-  const s = String(text);
-  let width = 0;
-  for (let i = 0; i < s.length; i++) {
-    width += s.charCodeAt(i) > 0x2e80 ? 12 : 6.6;
-    if (width > px) return `${s.slice(0, Math.max(1, i - 1))}…`;
-  }
-  return s;
-}
+const ACCENT = '#1d5fa8';
+const RISK = { 'risk-red': '#c62828', 'risk-orange': '#e06b00', 'risk-yellow': '#d9a000', 'risk-blue': '#1d5fa8' };
+const TEXT = { color: '#1b2430', fontSize: 12 };
+const AXIS = { lineStyle: { color: '#8895a5' } };
 
+// Rows top to bottom as given: [{label, value, cls}] (cls a risk colour).
 export function bars(title, rows, opts = {}) {
-  const max = Math.max(1, ...rows.map((r) => r.value));
-  const rowH = 26;
-  const labelW = opts.labelWidth || 200;
-  const width = 560;
-  const height = rows.length * rowH + 8;
-  const body = rows.map((r, i) => {
-    const w = Math.round(((width - labelW - 60) * r.value) / max);
-    const y = 4 + i * rowH;
-    return svg(
-      'g',
-      {},
-      svg('text', { x: labelW - 8, y: y + 16, 'text-anchor': 'end', class: 'c-label' }, clip(r.label, labelW - 14), svg('title', {}, r.label)),
-      svg('rect', { x: labelW, y: y + 3, width: Math.max(w, 1), height: rowH - 8, class: `c-bar ${r.cls || ''}` }),
-      svg('text', { x: labelW + w + 6, y: y + 16, class: 'c-value' }, r.value),
-    );
-  });
-  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true', class: 'chart' }, body), rows);
+  const box = drawing('bars', 26 * rows.length + 16);
+  const labelWidth = opts.labelWidth || 200;
+  mount(
+    box,
+    {
+      animation: false,
+      grid: { left: labelWidth, right: 48, top: 4, bottom: 4 },
+      tooltip: { trigger: 'item', renderMode: 'richText' },
+      xAxis: { type: 'value', show: false, max: (v) => Math.max(1, v.max) },
+      yAxis: {
+        type: 'category',
+        inverse: true,
+        data: rows.map((r) => r.label),
+        axisTick: { show: false },
+        axisLine: AXIS,
+        axisLabel: { ...TEXT, width: labelWidth - 12, overflow: 'truncate' },
+      },
+      series: [
+        {
+          type: 'bar',
+          barCategoryGap: '30%',
+          data: rows.map((r) => ({ value: r.value, name: r.label, itemStyle: { color: RISK[r.cls] || ACCENT } })),
+          label: { show: true, position: 'right', ...TEXT },
+        },
+      ],
+    },
+    { missing: () => box.replaceChildren(h('p.muted', t('chart.nolib'))) },
+  );
+  return figure(title, box, rows);
 }
 
+// Points left to right: [{label, value}].
 export function line(title, points) {
-  const width = 560;
-  const height = 200;
-  const pad = 34;
-  const max = Math.max(1, ...points.map((p) => p.value));
-  const x = (i) => pad + (i * (width - 2 * pad)) / Math.max(1, points.length - 1);
-  const y = (v) => height - pad - (v * (height - 2 * pad)) / max;
-  const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(i)},${y(p.value)}`).join(' ');
-  const body = [
-    svg('line', { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: 'c-axis' }),
-    svg('line', { x1: pad, y1: pad, x2: pad, y2: height - pad, class: 'c-axis' }),
-    svg('text', { x: pad - 6, y: pad + 4, 'text-anchor': 'end', class: 'c-value' }, max),
-    svg('text', { x: pad - 6, y: height - pad, 'text-anchor': 'end', class: 'c-value' }, 0),
-    svg('path', { d: path, class: 'c-line' }),
-    points.map((p, i) => [
-      svg('circle', { cx: x(i), cy: y(p.value), r: 3.5, class: 'c-dot' }),
-      i % Math.ceil(points.length / 7) === 0 || i === points.length - 1
-        ? svg('text', { x: x(i), y: height - pad + 16, 'text-anchor': 'middle', class: 'c-label' }, p.label)
-        : null,
-    ]),
-  ];
-  return figure(title, svg('svg', { viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true', class: 'chart' }, body), points);
+  const box = drawing('line', 220);
+  mount(
+    box,
+    {
+      animation: false,
+      grid: { left: 40, right: 16, top: 16, bottom: 28 },
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      xAxis: { type: 'category', data: points.map((p) => p.label), axisLine: AXIS, axisLabel: { ...TEXT } },
+      yAxis: { type: 'value', minInterval: 1, axisLine: { show: true, ...AXIS }, axisLabel: TEXT, splitLine: { lineStyle: { color: '#e3e7ec' } } },
+      series: [{ type: 'line', data: points.map((p) => p.value), lineStyle: { color: '#c62828', width: 2.5 }, itemStyle: { color: '#c62828' }, symbolSize: 7 }],
+    },
+    { missing: () => box.replaceChildren(h('p.muted', t('chart.nolib'))) },
+  );
+  return figure(title, box, points);
 }
 
-function figure(title, drawing, rows) {
+// The element ECharts draws in; its height set through the CSSOM (the console's
+// Content-Security-Policy admits no inline style attributes).
+function drawing(kind, height) {
+  const box = h(`div.echart.chart-${kind}`, { role: 'img' });
+  box.style.height = `${height}px`;
+  return box;
+}
+
+let seq = 0;
+function figure(title, box, rows) {
+  const id = `chart-${++seq}`;
+  box.setAttribute('aria-labelledby', id);
   return h(
     'figure.card.chart-card',
-    h('figcaption', h('h2', title)),
-    drawing,
+    h('figcaption', h(`h2#${id}`, title)),
+    box,
     h('table.visually-hidden', h('caption', title), h('tbody', rows.map((r) => h('tr', h('th', { scope: 'row' }, r.label), h('td', r.value))))),
   );
 }

@@ -44,19 +44,6 @@ export function clear(el) {
   return el;
 }
 
-// An SVG element (charts, the chain graph).
-export function svg(tag, attrs = {}, ...children) {
-  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v !== undefined && v !== null) el.setAttribute(k, v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === undefined || c === null) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
 // Tells screen readers something happened (the page's polite live region).
 export function announce(text) {
   const region = document.getElementById('announce');

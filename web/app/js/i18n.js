@@ -689,9 +689,10 @@ export function verbLabel(verb) {
 // ---- Names of the engine's ids, server error codes and timeline words (issue 24, item 7):
 // the data is in names.js.
 import { EN_NAMES, REASONS, ZH_NAMES } from './names.js';
+import { EN_PICTURES, ZH_PICTURES } from './words_pictures.js';
 
-Object.assign(EN, EN_NAMES);
-Object.assign(ZH, ZH_NAMES);
+Object.assign(EN, EN_NAMES, EN_PICTURES);
+Object.assign(ZH, ZH_NAMES, ZH_PICTURES);
 
 // The catalogue itself, for the browser test that checks the Chinese UI shows none of the
 // English strings.

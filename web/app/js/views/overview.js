@@ -7,13 +7,15 @@ import { errorText, t } from '../i18n.js';
 import { day } from '../format.js';
 import * as ref from '../reference.js';
 import { bars, line } from '../charts.js';
+import { mapCard, openTickets } from '../place_map.js';
 
 let state = null;
 
 export async function render(main) {
   state = { main, timer: null };
   const mine = state;
-  main.append(h('h1', t('overview.title')), h('div.overview#overview', h('p', t('loading'))));
+  // The map is drawn once (the counts above it are redrawn on changes).
+  main.append(h('h1', t('overview.title')), h('div.overview#overview', h('p', t('loading'))), mapCard(t('map.overview'), openTickets, { enterprises: true }));
   await load();
   return () => {
     clearTimeout(mine.timer);

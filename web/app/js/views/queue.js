@@ -13,6 +13,7 @@ import { span, time, urgency } from '../format.js';
 import * as ref from '../reference.js';
 import { exportButton } from '../export.js';
 import { filterForm, sortOptions } from '../filters.js';
+import { mapCard } from '../place_map.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
 const SORTS = ['deadline', 'time_left', 'opened', '-opened', 'severity'];
@@ -43,6 +44,7 @@ export async function render(main, route) {
     ACTORS.includes(me.role) ? bulkBar() : null,
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
+    h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets))),
   );
   const key = `${me.name}?${p}`;  // another user or other filters: start afresh
   if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });
@@ -210,6 +212,7 @@ function draw() {
     ),
   );
   s.main.querySelector('#more').hidden = !s.next;
+  if (s.map.update) s.map.update(s.tickets);
   const status = s.main.querySelector('#queue-status');
   // Never a silent end: the total when the server counted it, else whether more follow.
   const count =

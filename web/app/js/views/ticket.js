@@ -10,6 +10,8 @@ import * as ref from '../reference.js';
 import { chainGraph } from '../chain_graph.js';
 import { timeline } from '../timeline.js';
 import { gallery, picker, refsOf } from '../attachments.js';
+import { mapCard } from '../place_map.js';
+import { EVENT as OUTBOX, keep, keptSection, sendKept } from '../outbox.js';
 
 const drafts = new Map();  // `${ticket}/${verb}` -> {field: value}
 let state = null;          // {main, id, asOf, data, chain, open: verb|null}
@@ -17,8 +19,21 @@ let state = null;          // {main, id, asOf, data, chain, open: verb|null}
 export async function render(main, route) {
   state = { main, id: route.arg, asOf: route.params.get('as_of') || '', data: null, chain: null, open: null, message: null };
   const mine = state;
+  // Actions kept offline (outbox.js): redraw on a change to this ticket's, reload once sent.
+  const onOutbox = (ev) => {
+    if (state !== mine || ev.detail.ticket !== mine.id || !mine.data) return;
+    if (ev.detail.outcome === 'sent' || ev.detail.outcome === 'refused') {
+      mine.message = ev.detail.outcome === 'sent' ? t('outbox.sent', { verb: ev.detail.verb }) : null;
+      load();
+    } else {
+      draw();
+    }
+  };
+  window.addEventListener(OUTBOX, onOutbox);
   await load();
+  sendKept();
   return () => {
+    window.removeEventListener(OUTBOX, onOutbox);
     if (state === mine) state = null;
   };
 }
@@ -178,7 +193,8 @@ function draw() {
     s.chain ? chainGraph(s.chain.tickets, tk.id, (m) => `#/ticket/${encodeURIComponent(m.id)}${s.asOf ? `?as_of=${encodeURIComponent(s.asOf)}` : ''}`) : h('p', '—'),
   );
   const history = h('section.card.history', { 'aria-labelledby': 'tl-h' }, h('h2#tl-h', t('ticket.timeline')), timeline(s.data.history || [], tk));
-  s.main.replaceChildren(header, caseFile, h('div.ticket-grid', h('div.col', actions, facts, chain), h('div.col', history)));
+  const where = mapCard(t('map.ticket'), [tk], { focus: tk.jurisdiction, enterprises: new Set([tk.subject]) });
+  s.main.replaceChildren(header, caseFile, h('div.ticket-grid', h('div.col', actions, keptSection(tk.id), facts, where, chain), h('div.col', history)));
 }
 
 // A verb's name: the title its workflow declares, else the console's own label.
@@ -331,6 +347,16 @@ async function submit(tk, action, draft, key, error, form) {
     }
   } catch (e) {
     if (s !== state) return;
+    if (e instanceof ApiError && e.network && !s.asOf) {
+      // No network: keep the action on this device; it is sent when the network returns.
+      keep(tk, body);
+      drafts.delete(key);
+      s.open = null;
+      s.message = t('outbox.queued', { verb: actionLabel(action) });
+      announce(s.message);
+      draw();
+      return;
+    }
     button.disabled = false;
     error.hidden = false;
     if (e instanceof ApiError && e.network) error.textContent = t('error.network');
