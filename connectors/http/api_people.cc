@@ -66,7 +66,9 @@ Status Api::Impl::SyncStaffDirectory() {
   const std::string record = events::PackRecord(std::move(rec));
   CL_RETURN_IF_ERROR(world.Admits({record}));
   CL_RETURN_IF_ERROR(b.append_control({record}));
-  if (!AwaitControlApplied()) {
+  // On Kafka the engine's decisions are not visible here: the directory is recorded and the
+  // engine takes it in log order, before any later assignment.
+  if (!AwaitControlApplied() && b.decisions_visible) {
     return Unavailable("the staff directory was recorded; the engine has not applied it yet");
   }
   return Status::Ok();
