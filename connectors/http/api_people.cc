@@ -15,6 +15,7 @@
 #include "connectors/http/api_util.h"
 #include "engine/queries.h"
 #include "engine/staff_directory.h"
+#include "events/record_build.h"
 
 namespace closeloop::http {
 namespace {
