@@ -103,7 +103,12 @@ void WorkflowChecker::Transition(const ast::State& state, const ast::Transition&
       bool builtin = std::any_of(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs),
                                  [&](std::string_view v) { return v == t.verb; });
       bool declared = verb_set_.count(t.verb) != 0;
-      if (!builtin && !declared) {
+      if (t.verb == kAssignVerb) {
+        ctx_.diags->Error(in.verb.offset, "E034",
+                          "'assign' is the staff action every workflow has, in every open "
+                          "state; it takes no transition");
+        ok = false;
+      } else if (!builtin && !declared) {
         ctx_.diags->Error(in.verb.offset, "E034",
                           "unknown verb '" + Clip(t.verb) + "' (declare a custom verb with 'verb " +
                               Clip(t.verb) + "')");

@@ -123,6 +123,12 @@ void WorkflowChecker::Declarations(Workflow* out) {
   }
   for (const ast::Verb& verb : tree_->verbs) {
     const ast::Name& v = verb.name;
+    if (v.text == kAssignVerb) {
+      ctx_.diags->Error(v.offset, "E023",
+                        "'assign' is the staff action every workflow has (the head names the "
+                        "person who handles the ticket); it cannot be declared");
+      continue;
+    }
     bool builtin =
         Contains(std::vector<std::string_view>(std::begin(kBuiltinVerbs), std::end(kBuiltinVerbs)),
                  std::string_view(v.text));

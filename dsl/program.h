@@ -32,6 +32,10 @@ inline constexpr std::string_view kBuiltinVerbs[] = {
     "deny_extension", "progress", "submit_evidence", "review_pass",       "review_fail",
     "resolve",        "close",    "callback",
 };
+// The staff action every workflow has without naming it (no transition, any open state): the
+// head of the lead department names the person who handles the ticket (承办人). A workflow
+// may not declare it or take a transition on it (E023, E034).
+inline constexpr std::string_view kAssignVerb = "assign";
 // Roles every workflow understands; a workflow may declare more (`role NAME`).
 // assignee = staff of the lead department; assist = staff of an assisting department;
 // head = head of the lead department; requester = whoever opened a request-loop ticket.

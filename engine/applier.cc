@@ -167,6 +167,12 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
       version = b->version();
       break;
     }
+    case B::TicketAssigned: {
+      const auto* b = r.body_as_TicketAssigned();
+      t.assignee = Str(b->assignee());
+      version = b->version();
+      break;
+    }
     case B::TicketTransferred: {
       const auto* b = r.body_as_TicketTransferred();
       t.lead = b->to_department()->str();

@@ -207,6 +207,43 @@ std::optional<dsl::FieldProblem> FieldProblemOf(Step& step, const dsl::VerbDecl&
   return std::nullopt;
 }
 
+// `assign` (承办人), a staff action of every workflow, in any open state: the head of the lead
+// department names a person of that department (or, with no assignee, clears the one
+// named). The person is checked against the staff directory on the log (World::staff),
+// never against what the API checked. No transition: the ticket stays where it is.
+Status DecideAssign(Step& step, const Ticket& t, const Claims& claims,
+                    const fb::StaffCommand& cmd) {
+  if (auto r = RoleRefusal("head", claims, t)) return Reject(step, &t, r->reason, r->message);
+  const std::string assignee = Str(cmd.assignee());
+  if (assignee.empty() && t.assignee.empty()) {
+    return Reject(step, &t, fb::RejectReason::invalid,
+                  "assignee: required (a user of " + t.lead + ")", "assignee");
+  }
+  if (assignee == t.assignee) {
+    return Reject(step, &t, fb::RejectReason::invalid,
+                  "assignee: the ticket is already assigned to " + assignee, "assignee");
+  }
+  if (!assignee.empty()) {
+    std::string problem = AssigneeProblem(step.world().staff(), assignee, t.lead);
+    if (!problem.empty()) {
+      return Reject(step, &t, fb::RejectReason::invalid, std::move(problem), "assignee");
+    }
+  }
+  fb::TicketAssignedT r;
+  r.ticket_id = t.id;
+  r.assignee = assignee;
+  r.previous = t.assignee;
+  r.department = t.lead;
+  r.reason = Str(cmd.reason());
+  r.version = t.version + 1;
+  if (const StaffDirectory* staff = step.world().staff()) {
+    if (const StaffPerson* p = staff->Find(r.assignee)) r.assignee_name = p->name;
+    if (const StaffPerson* p = staff->Find(r.previous)) r.previous_name = p->name;
+  }
+  CL_RETURN_IF_ERROR(EmitBody(step, std::move(r), t));
+  return FireConditionSteps(step, t.id);
+}
+
 }  // namespace
 
 Status DecideCommand(Step& step) {
@@ -232,7 +269,7 @@ Status DecideCommand(Step& step) {
                       " is not deployed");
   }
   const std::string verb = cmd->verb()->str();
-  if (!IsBuiltinVerb(verb) &&
+  if (verb != dsl::kAssignVerb && !IsBuiltinVerb(verb) &&
       std::find(wf->verbs.begin(), wf->verbs.end(), verb) == wf->verbs.end()) {
     return Reject(step, &t, fb::RejectReason::unknown_verb,
                   "workflow " + wf->name + " has no verb " + verb);
@@ -241,6 +278,7 @@ Status DecideCommand(Step& step) {
   if (auto r = ClaimsRefusal(step.world().reference(), claims, t)) {
     return Reject(step, &t, r->reason, r->message);
   }
+  if (verb == dsl::kAssignVerb) return DecideAssign(step, t, claims, *cmd);
   if (const dsl::VerbDecl* decl = wf->FindVerb(verb)) {
     if (auto p = FieldProblemOf(step, *decl, *cmd)) {
       return Reject(step, &t, fb::RejectReason::invalid, p->message, p->field);

@@ -69,6 +69,14 @@ std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::stri
   return Join(p, "q", {lead, Deadline(deadline), id});
 }
 std::string QueuePrefix(uint32_t p, std::string_view lead) { return Join(p, "q", {lead, ""}); }
+std::string Assigned(uint32_t p, std::string_view user, int64_t deadline, std::string_view id) {
+  return Join(p, "u", {user, Deadline(deadline), id});
+}
+std::string AssignedPrefix(uint32_t p, std::string_view user) { return Join(p, "u", {user, ""}); }
+int64_t DeadlineOf(std::string_view be64) {
+  uint64_t v = ReadBE64(be64);
+  return v == UINT64_MAX ? 0 : static_cast<int64_t>(v);
+}
 std::string Assist(uint32_t p, std::string_view dept, std::string_view id) {
   return Join(p, "a", {dept, id});
 }

@@ -10,6 +10,9 @@
 //   P q.<lead>.<deadline>.<ticket>        open tickets by lead department, by deadline
 //                                         (no deadline sorts last)
 //   P a.<department>.<ticket>             open tickets a department assists on
+//   P u.<assignee>.<deadline>.<ticket>    open tickets assigned to a person, by deadline
+//                                         (-> "o" when overdue, else ""): "my tickets", a
+//                                         person's load
 //   P o.<ticket>                          open overdue tickets -> lead department
 //   P O.<ticket>                          every ticket ever overdue ("closed" once closed)
 //   P e.<department>.<ticket>             open tickets escalated to a department
@@ -58,6 +61,10 @@ std::string HistoryPrefix(uint32_t p, std::string_view id);
 std::string Queue(uint32_t p, std::string_view lead, int64_t deadline, std::string_view id);
 std::string QueuePrefix(uint32_t p, std::string_view lead);
 std::string Assist(uint32_t p, std::string_view dept, std::string_view id);
+std::string Assigned(uint32_t p, std::string_view user, int64_t deadline, std::string_view id);
+std::string AssignedPrefix(uint32_t p, std::string_view user);
+// The deadline an Assigned or Queue key was written with (0: none), from its 8 bytes.
+int64_t DeadlineOf(std::string_view be64);
 std::string Overdue(uint32_t p, std::string_view id);
 // Every ticket ever marked overdue, open or closed (value "closed" once closed: closed late).
 std::string EverOverdue(uint32_t p, std::string_view id);

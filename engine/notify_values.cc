@@ -62,6 +62,10 @@ NotifyFacts NotifyFactsOf(const fb::Record& rec, const Ticket& t) {
       f.rule = Str(rec.body_as_TicketChained()->rule());
       f.reason = Str(rec.body_as_TicketChained()->reason());
       break;
+    case fb::Body::TicketAssigned:
+      f.department = Str(rec.body_as_TicketAssigned()->department());
+      f.reason = Str(rec.body_as_TicketAssigned()->reason());
+      break;
     case fb::Body::TicketReopened:
       f.reason = Str(rec.body_as_TicketReopened()->reason());
       break;

@@ -40,6 +40,7 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   if (!f.subject.empty() && t.subject != f.subject) return false;
   if (!JurisdictionCovers(f.jurisdiction, t.jurisdiction)) return false;
   if (!f.escalated_to.empty() && t.escalated_to != f.escalated_to) return false;
+  if (!f.assignee.empty() && t.assignee != f.assignee) return false;
   if (!f.outcome.empty() && !(t.closed && t.outcome == f.outcome)) return false;
   if (f.open_only && t.closed) return false;
   using O = TicketFilter::Overdue;
@@ -61,11 +62,18 @@ bool Matches(const Ticket& t, const TicketFilter& f) {
   return true;
 }
 
+// A person's assigned tickets, open only, by deadline: closed ones come from elsewhere.
+bool ByAssignee(const TicketFilter& f) {
+  using O = TicketFilter::Overdue;
+  return !f.assignee.empty() && f.overdue != O::kEver && f.overdue != O::kClosedLate;
+}
+
 // A department's queue holds its open tickets only: closed ones come from the late index.
+// Listings by assignee are in the same (deadline, id) order.
 bool ByQueue(const TicketFilter& f) {
   using O = TicketFilter::Overdue;
-  return !f.department.empty() && !f.include_involved && f.overdue != O::kEver &&
-         f.overdue != O::kClosedLate;
+  return ByAssignee(f) || (!f.department.empty() && !f.include_involved && f.overdue != O::kEver &&
+                           f.overdue != O::kClosedLate);
 }
 
 // Sort key of a ticket in the order of `f`: zero-padded so strings compare as the order.
@@ -200,7 +208,8 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
       // by opening time): past `limit` matches in this partition, the rest cannot make it.
       return ++found < f.limit || !(ByQueue(f) || f.subject.empty());
     };
-    std::string prefix = ByQueue(f)           ? keys::QueuePrefix(p, f.department)
+    std::string prefix = ByAssignee(f)        ? keys::AssignedPrefix(p, f.assignee)
+                         : ByQueue(f)         ? keys::QueuePrefix(p, f.department)
                          : !f.subject.empty() ? keys::SubjectPrefix(p, f.subject)
                          : f.overdue == TicketFilter::Overdue::kOpen ? keys::Overdue(p, "")
                          : f.overdue != TicketFilter::Overdue::kAny  ? keys::EverOverdue(p, "")
@@ -209,7 +218,9 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
       // Seek to the cursor's (deadline, id) in this partition's queue instead of reading
       // (and decoding) every earlier ticket: deep pages cost what the first one does.
       int64_t d = std::stoll(f.after.substr(0, 19));
-      std::string from = keys::Queue(p, f.department, d == INT64_MAX ? 0 : d, f.after.substr(20));
+      std::string from =
+          ByAssignee(f) ? keys::Assigned(p, f.assignee, d == INT64_MAX ? 0 : d, f.after.substr(20))
+                        : keys::Queue(p, f.department, d == INT64_MAX ? 0 : d, f.after.substr(20));
       CL_RETURN_IF_ERROR(
           state.Scan(from, keys::PrefixEnd(prefix),
                      [&](std::string_view k, std::string_view) { return collect(LastPart(k)); }));
@@ -243,6 +254,24 @@ Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t parti
     tickets.push_back(std::move(t));
   }
   return tickets;
+}
+
+Result<AssigneeLoad> LoadOf(const StateReader& state, uint32_t partitions, std::string_view user,
+                            int64_t now, int64_t day_end) {
+  AssigneeLoad load;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    const std::string prefix = keys::AssignedPrefix(p, user);
+    CL_RETURN_IF_ERROR(
+        state.Scan(prefix, keys::PrefixEnd(prefix), [&](std::string_view k, std::string_view v) {
+          ++load.open;
+          if (v == "o") ++load.overdue;
+          // "<deadline 8 bytes>\0<ticket>" after the prefix.
+          const int64_t due = keys::DeadlineOf(k.substr(prefix.size(), 8));
+          if (due > 0 && due >= now && due < day_end) ++load.due_today;
+          return true;
+        }));
+  }
+  return load;
 }
 
 Result<std::vector<std::string>> TicketHistory(const StateReader& state, const events::Log& log,

@@ -23,9 +23,12 @@ struct TicketFilter {
   std::string subject;
   std::string jurisdiction;  // within this district/street/grid code ("" = anywhere)
   std::string escalated_to;  // the ladder sent it to this department
-  std::string outcome;       // closed with this outcome (resolution code), e.g. "closure"
-  std::string text;          // case-insensitive (ASCII) substring of id, title, subject,
-                             // facts, the report's words (what) and address (where)
+  // Assigned to this person (承办人); open tickets come by deadline from their index
+  // (keys::Assigned), whatever else the filter says.
+  std::string assignee;
+  std::string outcome;  // closed with this outcome (resolution code), e.g. "closure"
+  std::string text;     // case-insensitive (ASCII) substring of id, title, subject,
+                        // facts, the report's words (what) and address (where)
   std::vector<std::string> text_subjects;  // with `text`: these subjects match it too (the
                                            // caller found the text in their names)
   bool open_only = false;
@@ -44,9 +47,9 @@ struct TicketFilter {
   size_t max_read = 0;
 };
 
-// Matching tickets: by (deadline, id) when `department` is set (its queue of open tickets),
-// otherwise by partition and id. Each page is found without reading past `limit` matches
-// in any partition.
+// Matching tickets: by (deadline, id) when `assignee` is set (their open tickets) or
+// `department` is (its queue of open tickets), otherwise by partition and id. Each page is found
+// without reading past `limit` matches in any partition.
 Result<std::vector<Ticket>> ListTickets(const StateReader& state, uint32_t partitions,
                                         const TicketFilter& filter);
 
@@ -93,6 +96,15 @@ Result<std::vector<std::string>> TicketsWithFile(const StateReader& state, uint3
 
 // "open", "ever", "closed_late" (and "true" for "open"); nothing for anything else.
 std::optional<TicketFilter::Overdue> ParseOverdue(std::string_view text);
+
+// A person's open assigned tickets (keys::Assigned, no ticket decoded): how many, how many
+// the engine marked overdue, how many fall due in [now, day_end) (the rest of the city's
+// day, the caller's to compute).
+struct AssigneeLoad {
+  int64_t open = 0, overdue = 0, due_today = 0;
+};
+Result<AssigneeLoad> LoadOf(const StateReader& state, uint32_t partitions, std::string_view user,
+                            int64_t now, int64_t day_end);
 
 struct CountRow {
   std::string loop, state, department;

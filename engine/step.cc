@@ -19,7 +19,46 @@ std::string Step::NewTicketId() {
       .ToString();
 }
 
+namespace {
+
+// The records that may move a ticket's lead department (applier.cc).
+bool MayMoveLead(fb::Body type) {
+  return type == fb::Body::TicketRouted || type == fb::Body::TicketReturned ||
+         type == fb::Body::TicketTransferred || type == fb::Body::TicketEscalated;
+}
+
+}  // namespace
+
 Status Step::Emit(fb::BodyUnion body, const Ticket& about) {
+  if (!MayMoveLead(body.type)) return EmitOne(std::move(body), about);
+  // A ticket's assignee (承办人) is a person of its lead department: when the lead moves, the
+  // assignment ends, on the record, right after the record that moved it. The lead before
+  // is read from state, not from `about` (a caller's copy may be older).
+  std::string lead_before;
+  if (!about.id.empty()) {
+    CL_ASSIGN_OR_RETURN(auto before, tickets_.Load(about.id));
+    if (!before || before->assignee.empty()) return EmitOne(std::move(body), about);
+    lead_before = before->lead;
+  }
+  CL_RETURN_IF_ERROR(EmitOne(std::move(body), about));
+  if (about.id.empty()) return Status::Ok();
+  CL_ASSIGN_OR_RETURN(auto t, tickets_.Load(about.id));
+  if (!t || t->assignee.empty() || t->lead == lead_before) return Status::Ok();
+  fb::TicketAssignedT r;
+  r.ticket_id = t->id;
+  r.previous = t->assignee;
+  r.department = t->lead;
+  r.reason = "the lead moved from " + lead_before + " to " + t->lead;
+  if (const StaffDirectory* staff = world().staff()) {
+    if (const StaffPerson* p = staff->Find(r.previous)) r.previous_name = p->name;
+  }
+  r.version = t->version + 1;
+  fb::BodyUnion cleared;
+  cleared.Set(std::move(r));
+  return EmitOne(std::move(cleared), *t);
+}
+
+Status Step::EmitOne(fb::BodyUnion body, const Ticket& about) {
   fb::RecordT r;
   r.id = events::DeriveId(now_, input_id_ + "/p" + std::to_string(partition()), seq_++).ToString();
   r.source = EngineSource(partition());

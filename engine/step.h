@@ -26,6 +26,8 @@ class Step {
   // Builds a record around `body` about ticket `about` (subject, jurisdiction and chain
   // from it), with a deterministic id, applies it, and queues it for appending to this
   // partition (and, for a TicketChained whose child lives elsewhere, a copy to that one).
+  // `about` is the ticket before the record: when the record moves its lead department and
+  // the ticket had an assignee, a TicketAssigned clearing it follows at once.
   Status Emit(fb::BodyUnion body, const Ticket& about);
 
   // Ids for new tickets opened while processing this input (deterministic).
@@ -70,6 +72,8 @@ class Step {
   uint32_t ticket_seq_ = 0;
   size_t append_base_ = 0;
   std::map<uint32_t, std::vector<std::string>> emitted_;
+
+  Status EmitOne(fb::BodyUnion body, const Ticket& about);
 };
 
 // The source every engine record of partition p carries: "engine/p<p>".

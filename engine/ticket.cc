@@ -91,7 +91,8 @@ constexpr const char* kFieldNames[] = {"id",
                                        "fired_once",
                                        "chained_by",
                                        "history_length",
-                                       "case_length"};
+                                       "case_length",
+                                       "assignee"};
 constexpr size_t kFields = std::size(kFieldNames);
 
 class Writer {
@@ -324,6 +325,7 @@ std::string Ticket::Encode() const {
   w.Texts(chained_by);
   w.Varint(history_length);
   w.Varint(case_length);
+  w.Text(assignee);
   return out;
 }
 
@@ -437,6 +439,8 @@ Result<Ticket> Ticket::Decode(std::string_view bytes) {
         return r.Unsigned(&t.history_length);
       case 45:
         return r.Unsigned(&t.case_length);
+      case 46:
+        return r.Text(&t.assignee);
     }
     return false;
   };
@@ -472,7 +476,8 @@ size_t Ticket::ApproxBytes() const {
                                &outcome,
                                &resolution,
                                &escalated_to,
-                               &last_returned_by}) {
+                               &last_returned_by,
+                               &assignee}) {
     if (s->capacity() > 15) n += s->capacity() + 1;  // beyond the small-string buffer
   }
   for (const auto& v : {&assist, &children}) {
@@ -531,6 +536,7 @@ std::string Ticket::ToJson() const {
             {"severity", severity},
             {"lead", lead},
             {"assist", assist},
+            {"assignee", assignee},
             {"parent_id", parent_id},
             {"chain_id", chain_id},
             {"children", children},

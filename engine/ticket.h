@@ -28,6 +28,7 @@ struct Ticket {
   std::string severity = "unknown";
   std::string lead;                 // lead department (主办)
   std::vector<std::string> assist;  // assisting departments (协办)
+  std::string assignee;             // the person of the lead who handles it (承办人); "" = none
   std::string routing_table;
   uint32_t routing_version = 0;
   std::string parent_id;

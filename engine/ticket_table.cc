@@ -28,6 +28,9 @@ std::map<std::string, std::string> IndexEntries(uint32_t p, const Ticket& t) {
     k[keys::OpenBySubject(p, t.subject, t.id)] = where;
     k[keys::Queue(p, t.lead, t.deadline_at, t.id)];
     for (const auto& d : t.assist) k[keys::Assist(p, d, t.id)];
+    if (!t.assignee.empty()) {
+      k[keys::Assigned(p, t.assignee, t.deadline_at, t.id)] = t.overdue ? "o" : "";
+    }
     if (t.overdue) k[keys::Overdue(p, t.id)];
     if (!t.escalated_to.empty()) k[keys::Escalated(p, t.escalated_to, t.id)];
     if (!t.dedup_key.empty()) k[keys::Dedup(p, t.workflow, t.dedup_key)] = t.id;

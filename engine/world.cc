@@ -82,6 +82,8 @@ Status World::ApplyControl(const fb::Record& record) {
         return ApplyNotify(*u);
       } else if (u->table_name()->string_view() == kRosterTableName) {
         return ApplyRosters(*u);
+      } else if (u->table_name()->string_view() == kStaffTableName) {
+        return ApplyStaff(*u);
       } else if (u->table_name()->string_view() == "departments") {
         // A departments table that would leave a workflow's `fallback kind` with no
         // department is refused whole, so the fallback lead always resolves. Every deployed
@@ -183,6 +185,22 @@ Status World::ApplyRosters(const fb::ReferenceDataUpdated& update) {
     }
   }
   rosters_ = std::move(*table);
+  return Status::Ok();
+}
+
+Status World::ApplyStaff(const fb::ReferenceDataUpdated& update) {
+  const std::string name(kStaffTableName);
+  if (staff_ && update.version() <= staff_->version()) {
+    return FailedPrecondition(name + " version " + std::to_string(update.version()) +
+                              " is not newer than the version in effect " +
+                              std::to_string(staff_->version()));
+  }
+  auto table = StaffDirectory::Parse(update.content_json()->string_view(), update.version());
+  if (!table.ok()) {
+    return InvalidArgument(name + " v" + std::to_string(update.version()) + ": " +
+                           table.status().message());
+  }
+  staff_ = std::move(*table);
   return Status::Ok();
 }
 

@@ -17,6 +17,7 @@
 #include "engine/duty_roster.h"
 #include "engine/notify_rules.h"
 #include "engine/reference_data.h"
+#include "engine/staff_directory.h"
 #include "engine/store.h"
 #include "events/record.h"
 
@@ -57,10 +58,14 @@ class World {
   // before the first. A subscription names only rosters in effect, and a roster table keeps
   // every roster a subscription names: each refuses the other's breach.
   const RosterTable* rosters() const { return rosters_ ? &*rosters_ : nullptr; }
+  // The staff directory in effect (ReferenceDataUpdated "staff", staff_directory.h): who may
+  // be assigned a ticket; nullptr before the first.
+  const StaffDirectory* staff() const { return staff_ ? &*staff_ : nullptr; }
 
  private:
   Status ApplyNotify(const fb::ReferenceDataUpdated& update);
   Status ApplyRosters(const fb::ReferenceDataUpdated& update);
+  Status ApplyStaff(const fb::ReferenceDataUpdated& update);
   struct Deployed {
     std::shared_ptr<const dsl::Program> program;  // owns the workflow
     const dsl::Workflow* workflow = nullptr;
@@ -71,6 +76,7 @@ class World {
   ReferenceData reference_;
   std::optional<NotifyTable> notify_;
   std::optional<RosterTable> rosters_;
+  std::optional<StaffDirectory> staff_;
 };
 
 // t + d: calendar units exactly; working units on `calendar`.

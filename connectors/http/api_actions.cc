@@ -8,6 +8,7 @@
 #include "connectors/http/api_util.h"
 #include "dsl/verb_fields.h"
 #include "engine/queries.h"
+#include "engine/staff_directory.h"
 #include "events/ids.h"
 #include "events/log.h"
 #include "events/record.h"
@@ -17,8 +18,8 @@ namespace closeloop::http {
 namespace {
 
 const std::vector<std::string> kFields = {
-    "verb", "expected_version", "reason", "note",       "to_department",
-    "days", "evidence",         "fields", "command_id", "as_role"};
+    "verb",     "expected_version", "reason",     "note",    "to_department", "days",
+    "evidence", "fields",           "command_id", "as_role", "assignee"};
 
 int StatusForRejection(events::fb::RejectReason r) {
   using R = events::fb::RejectReason;
@@ -50,7 +51,8 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     if (!(*body)[f].is_string()) return std::nullopt;
     return (*body)[f].get<std::string>();
   };
-  for (const char* f : {"verb", "reason", "note", "to_department", "command_id", "as_role"}) {
+  for (const char* f :
+       {"verb", "reason", "note", "to_department", "command_id", "as_role", "assignee"}) {
     if (!str(f)) return c.Error(400, "invalid", std::string(f) + ": expected a string", f);
   }
   std::string verb = *str("verb");
@@ -113,6 +115,26 @@ void Api::Impl::Act(Call& c, const std::string& id) {
     return;
   }
 
+  if (!str("assignee")->empty() && verb != dsl::kAssignVerb) {
+    return c.Error(400, "invalid", "assignee: only the assign action names a person", "assignee");
+  }
+  if (verb == dsl::kAssignVerb) {
+    // The person is checked here against the staff directory (brought up to date with this
+    // node's users first), and again by the engine, from the log, when it decides.
+    if (Status synced = SyncStaffDirectory(); !synced.ok()) return c.Fail(synced);
+    const std::string person = *str("assignee");
+    std::string problem = world.With([&](const engine::World& w) {
+      if (person.empty()) {
+        return ticket.assignee.empty() ? engine::AssigneeProblem(w.staff(), "", ticket.lead)
+                                       : std::string();
+      }
+      if (person == ticket.assignee) {
+        return "assignee: the ticket is already assigned to " + person;
+      }
+      return engine::AssigneeProblem(w.staff(), person, ticket.lead);
+    });
+    if (!problem.empty()) return c.Error(422, "invalid_field", problem, "assignee");
+  }
   // The verb's declared fields (its workflow's `verb` statement): a command that breaks
   // them is refused here, naming the field, before anything is recorded.
   dsl::CommandValues given;
@@ -197,6 +219,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   cmd.reason = *str("reason");
   cmd.note = *str("note");
   cmd.to_department = *str("to_department");
+  cmd.assignee = *str("assignee");
   if (body->contains("days")) cmd.days = (*body)["days"].get<int32_t>();  // range checked above
   if (body->contains("evidence"))
     cmd.evidence = (*body)["evidence"].get<std::vector<std::string>>();

@@ -1,6 +1,8 @@
 // Administration (workflows, reference data, users and tokens, the manual clock) and what
 // every signed-in caller may read about the system (who am I, deployed workflows,
 // departments).
+#include <spdlog/spdlog.h>
+
 #include <set>
 
 #include "base/time_text.h"
@@ -379,6 +381,11 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
     }
     Status s = auth.PutUser(*user);
     if (!s.ok()) return c.Fail(s);
+    // The engine's staff directory follows (assignments are checked against it); when it
+    // cannot be recorded now, the next assignment or people listing records it.
+    if (Status synced = SyncStaffDirectory(); !synced.ok()) {
+      spdlog::warn("staff directory after user {}: {}", user->name, synced.ToString());
+    }
     c.detail = user->name;
     c.Json(create ? 201 : 200, json::parse(user->ToJson()));
   };
@@ -388,6 +395,10 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
   Route(s, "DELETE", R"(/v1/admin/users/([a-z0-9._\-]+))", admin, [this](Call& c) {
     Status s = auth.DisableUser(c.req.matches[1].str());
     if (!s.ok()) return c.Fail(s);
+    if (Status synced = SyncStaffDirectory(); !synced.ok()) {
+      spdlog::warn("staff directory after disabling {}: {}", c.req.matches[1].str(),
+                   synced.ToString());
+    }
     c.detail = c.req.matches[1].str();
     c.Json(200, {{"disabled", c.req.matches[1].str()}});
   });

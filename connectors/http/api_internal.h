@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
@@ -174,6 +175,8 @@ struct Api::Impl {
       const std::function<bool(const events::fb::Record&, const std::string&)>& fn);
   // The verbs `user` could use on `t` now (the engine may still refuse on a condition).
   json ActionsFor(const User& user, const engine::Ticket& t);
+  // api_tickets.cc: the assign action, when `user` is the head of `t`'s lead department.
+  void AppendAssign(const User& user, const engine::Ticket& t, json* out);
   // POST /v1/tickets/{id}/actions.
   void Act(Call& c, const std::string& id);
 
@@ -214,6 +217,12 @@ struct Api::Impl {
   void AckPage(Call& c);  // api_notify.cc: POST /v1/notify/deliveries/{id}/ack
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
   void RegisterPlaces(httplib::Server& s);       // api_places.cc: what the maps read
+  void RegisterPeople(httplib::Server& s);       // api_people.cc: a department's people
+  // api_people.cc: records the staff directory (engine/staff_directory.h) built from this
+  // node's users when it differs from the one in effect, and waits for the engine to apply
+  // it. Serialized: two writers never publish the same version.
+  Status SyncStaffDirectory();
+  std::mutex staff_sync_mu;
 
   // Whether `user` may read the stored file `hex`: they uploaded it, or they may see a
   // ticket whose accepted evidence references it.

@@ -33,6 +33,10 @@ json Api::Impl::NamedTicketJson(const engine::Ticket& t) {
     for (auto [key, id] : {std::pair{"lead", &t.lead}, {"escalated_to", &t.escalated_to}}) {
       if (const auto* d = ref.FindDepartment(*id)) names[key] = Name(d->name_zh, d->name_en);
     }
+    if (const auto* staff = w.staff(); staff && !t.assignee.empty()) {
+      if (const auto* p = staff->Find(t.assignee); p && !p->name.empty())
+        names["assignee"] = Name(p->name, p->name);
+    }
     return 0;
   });
   j["names"] = names;

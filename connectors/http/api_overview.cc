@@ -25,24 +25,6 @@ namespace {
 constexpr int kTrendDays = 14;
 constexpr size_t kMaxSpans = 1000;
 
-// The end (the next local midnight) of the civil day `back` days before the one holding t,
-// in the city's zone: a trend's days are the city's days, 23 or 25 hours long when its
-// clocks change.
-int64_t EndOfLocalDay(int64_t t, const std::string& zone, int back) {
-  using namespace std::chrono;
-  const date::time_zone* tz = nullptr;
-  try {
-    tz = date::locate_zone(zone);
-  } catch (const std::exception&) {
-    tz = date::locate_zone("UTC");
-  }
-  const auto local = tz->to_local(date::sys_time<milliseconds>(milliseconds(t)));
-  const auto end = date::floor<date::days>(local) - date::days(back) + date::days(1);
-  return tz->to_sys(date::local_time<milliseconds>(end), date::choose::earliest)
-      .time_since_epoch()
-      .count();
-}
-
 }  // namespace
 
 // GET /v1/overview: what the console's first page shows the caller.

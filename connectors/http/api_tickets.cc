@@ -1,6 +1,8 @@
 // Tickets for the people who work them: a department's queue and search (cursor pages),
 // one ticket with its history and the actions open to the caller, staff actions with
 // optimistic concurrency, and chains.
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <thread>
 
@@ -12,6 +14,7 @@
 #include "engine/permission.h"
 #include "engine/queries.h"
 #include "engine/routing.h"
+#include "engine/staff_directory.h"
 #include "events/ids.h"
 #include "events/partition.h"
 #include "events/record.h"
@@ -93,7 +96,45 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
     }
     return 0;
   });
+  AppendAssign(u, t, &out);
   return out;
+}
+
+// The assign action (承办人) for the head of the lead department: every workflow has it, in
+// every open state; its person field offers the lead's enabled people from the staff
+// directory (brought up to date first), the current assignee left out.
+void Api::Impl::AppendAssign(const User& u, const engine::Ticket& t, json* out) {
+  std::optional<std::string> as_role = world.With(
+      [&](const engine::World& w) { return AdmittedClaim(w.reference(), {"head"}, u, t); });
+  if (!as_role) return;
+  if (Status s = SyncStaffDirectory(); !s.ok()) {
+    spdlog::warn("staff directory: {}", s.ToString());
+  }
+  json choices = json::array();
+  world.With([&](const engine::World& w) {
+    if (w.staff() == nullptr) return 0;
+    for (const auto* p : w.staff()->OfDepartment(t.lead)) {
+      if (!p->enabled || p->user == t.assignee) continue;
+      std::string shown = p->name.empty() ? p->user : p->name + " (" + p->user + ")";
+      choices.push_back({{"value", p->user}, {"title", shown}, {"title_zh", shown}});
+    }
+    return 0;
+  });
+  json person = {{"name", "assignee"}, {"param", "assignee"},
+                 {"kind", "person"},   {"required", t.assignee.empty()},
+                 {"title", "Person"},  {"title_zh", "承办人"},
+                 {"choices", choices}};
+  json reason = {{"name", "reason"},  {"param", "reason"}, {"kind", "text"},
+                 {"required", false}, {"title", "Reason"}, {"title_zh", "理由"}};
+  out->push_back({{"verb", dsl::kAssignVerb},
+                  {"title", t.assignee.empty() ? "Assign" : "Reassign"},
+                  {"title_zh", t.assignee.empty() ? "指定承办人" : "改派承办人"},
+                  {"declared", true},
+                  {"to", t.state},
+                  {"rule", ""},
+                  {"conditional", false},
+                  {"as_role", *as_role},
+                  {"fields", json::array({person, reason})}});
 }
 
 Result<std::optional<engine::Ticket>> Api::Impl::VisibleTicket(const User& u, std::string_view id,
@@ -148,6 +189,23 @@ void Api::Impl::GetTickets(Call& c) {
   f.jurisdiction = c.Param("jurisdiction");
   f.outcome = c.Param("outcome");
   f.after = c.Param("cursor");
+  f.assignee = c.Param("assignee");
+  if (f.assignee == "me") f.assignee = c.who().name;
+  if (!f.assignee.empty() && f.assignee != c.who().name && c.who().role == Role::kStaff) {
+    // A head lists the people of their department; other staff only their own tickets.
+    const User& u = c.who();
+    const bool head = std::find(u.acts_as.begin(), u.acts_as.end(), "head") != u.acts_as.end();
+    const bool of_dept = world.With([&](const engine::World& w) {
+      const engine::StaffPerson* p = w.staff() ? w.staff()->Find(f.assignee) : nullptr;
+      return p != nullptr && p->department == u.department;
+    });
+    if (!head || !of_dept) {
+      return c.Error(403, "forbidden",
+                     "staff list their own tickets (assignee=me); a head, their department's "
+                     "people's",
+                     "assignee");
+    }
+  }
   if (std::string v = c.Param("overdue"); !v.empty()) {
     auto mode = engine::ParseOverdue(v);
     if (!mode) {

@@ -1,5 +1,7 @@
 #include "connectors/http/api_util.h"
 
+#include <date/tz.h>
+
 #include <charconv>
 
 #include "base/time_text.h"
@@ -7,6 +9,21 @@
 #include "events/json_codec.h"
 
 namespace closeloop::http {
+
+int64_t EndOfLocalDay(int64_t t, const std::string& zone, int back) {
+  using namespace std::chrono;
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    tz = date::locate_zone("UTC");
+  }
+  const auto local = tz->to_local(date::sys_time<milliseconds>(milliseconds(t)));
+  const auto end = date::floor<date::days>(local) - date::days(back) + date::days(1);
+  return tz->to_sys(date::local_time<milliseconds>(end), date::choose::earliest)
+      .time_since_epoch()
+      .count();
+}
 
 using nlohmann::json;
 

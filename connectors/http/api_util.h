@@ -18,6 +18,11 @@ std::optional<int64_t> ParseInt(const std::string& text, int64_t fallback, int64
 // ms since the epoch or ISO 8601 (no offset: local time in `zone`, the city's).
 std::optional<int64_t> ParseTimeParam(const std::string& text, const std::string& zone);
 
+// The end (the next local midnight) of the civil day `back` days before the one holding t,
+// in `zone` (the city's; UTC when unknown): the city's days, 23 or 25 hours long when its
+// clocks change.
+int64_t EndOfLocalDay(int64_t t, const std::string& zone, int back = 0);
+
 nlohmann::json TicketJson(const engine::Ticket& t);
 // Stored records (FlatBuffers) as JSON objects.
 nlohmann::json RecordsJson(const std::vector<std::string>& records);

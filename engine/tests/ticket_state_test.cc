@@ -67,6 +67,7 @@ Ticket Full(std::string id = "T-1") {
   t.chained_by = {"to_discipline"};
   t.history_length = 41;
   t.case_length = 9;
+  t.assignee = "xw-fire-2";
   return t;
 }
 
@@ -118,7 +119,8 @@ TEST_CASE("ticket state: a duration fact is kept as its text, as the literal for
 }
 
 TEST_CASE("ticket state: a data directory's MessagePack tickets still open, and are larger") {
-  const Ticket t = Full();
+  Ticket t = Full();
+  t.assignee.clear();  // that form predates assignees
   const std::string old = EncodeMessagePack(t);
   auto back = Ticket::Decode(old);
   REQUIRE(back.ok());
@@ -154,6 +156,24 @@ TEST_CASE("ticket state: damaged bytes are refused, never read as a ticket") {
   auto bad = Ticket::Decode(bad_bool);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find("closed") != std::string::npos);
+}
+
+TEST_CASE("ticket state: a ticket written before assignees existed opens with nobody assigned") {
+  Ticket t = Full();
+  t.assignee.clear();
+  std::string bytes = t.Encode();
+  // The form of the version before: one field fewer (the count), the last field (an empty
+  // assignee, one length byte) absent.
+  REQUIRE(static_cast<uint8_t>(bytes[2]) == 47);
+  REQUIRE(bytes.back() == '\0');
+  bytes[2] = 46;
+  bytes.pop_back();
+  auto back = Ticket::Decode(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->assignee.empty());
+  CHECK(back->case_length == 9);
+  CHECK(Full().Encode() != t.Encode());  // the assignee is kept
+  CHECK(Ticket::Decode(Full().Encode())->assignee == "xw-fire-2");
 }
 
 TEST_CASE("ticket cache: a ticket changed by several records is written once, at Flush") {

@@ -29,15 +29,19 @@ TEST_CASE("a ticket offers a user exactly the verbs the engine accepts from that
       {"dismiss", {{"reason", "no hazard found"}}},
       {"order_rectification", json::object()},
       {"report_dereliction", {{"reason", "no visit in a week"}}},
+      // An assisting department's written answer (协办反馈), once per department.
+      {"assist_feedback", {{"note", "the exits are the fire brigade's to check"}}},
+      // The staff action every workflow has: the head of the lead names a person of it.
+      {"assign", {{"assignee", "fire"}}},
   };
   // Who should be offered what, as docs/dsl.md defines the roles.
   const std::map<std::string, std::set<std::string>> expected = {
-      {"fire", {"progress", "dismiss", "order_rectification"}},      // staff of the lead
-      {"firehead", {"progress", "dismiss", "order_rectification"}},  // ... its head too
-      {"emb", {"progress"}},                                         // staff assisting
-      {"office", {"report_dereliction"}},                            // Xuanwu's office
-      {"cityoffice", {"report_dereliction"}},                        // the city's office
-      {"auditor", {}},                                               // reads, never acts
+      {"fire", {"progress", "dismiss", "order_rectification"}},                // staff of the lead
+      {"firehead", {"progress", "dismiss", "order_rectification", "assign"}},  // ... its head
+      {"emb", {"progress", "assist_feedback"}},                                // staff assisting
+      {"office", {"report_dereliction"}},                                      // Xuanwu's office
+      {"cityoffice", {"report_dereliction"}},                                  // the city's office
+      {"auditor", {}},                                                         // reads, never acts
   };
 
   int n = 0;

@@ -130,8 +130,9 @@ TEST_CASE(
     for (const auto& a : t["assist"]) CHECK(a.get<std::string>().rfind("tc.", 0) == 0);
   }
 
-  // A departments table with no city-level work safety committee office would leave
-  // hazard_disposal's fallback with nobody: refused whole, naming the workflow and the kind.
+  // A departments table with no city-level work safety committee office would leave the
+  // fallbacks of hazard_disposal and grid_report with nobody: refused whole, naming the
+  // first such workflow (in name order) and the kind.
   json depts = json::parse(Read(kTaicang / "departments.jsonl"));
   json content = json::parse(depts["body"]["content_json"].get<std::string>());
   json kept = json::array();
@@ -149,8 +150,8 @@ TEST_CASE(
   CHECK(refused.exit_code != 0);
   const std::string why = city.Stderr();
   CAPTURE(why);
-  CHECK(why.find("hazard_disposal") != std::string::npos);
-  CHECK(why.find("safety_office") != std::string::npos);
+  CHECK(why.find("workflow grid_report v1 falls back to the city-level department of kind "
+                 "'safety_office'") != std::string::npos);
   // Still routed as before: the refused table never took effect.
   ChildRun again =
       city.Run({"publish", "--data", city.data,

@@ -1,5 +1,5 @@
 // The console's shell: sign-in gate, navigation by role, the language switch, hash routes
-// (#/queue, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify, #/admin/PANEL) and the
+// (#/queue, #/people, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify, #/admin/PANEL) and the
 // live feed.
 import { get, setToken, token } from './api.js';
 import { announce, clear, h } from './dom.js';
@@ -11,6 +11,7 @@ import * as audit from './views/audit.js';
 import * as escalations from './views/escalations.js';
 import * as notify from './views/notify.js';
 import * as overview from './views/overview.js';
+import * as people from './views/people.js';
 import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
@@ -18,7 +19,7 @@ import * as map from './views/map.js';
 import './pwa.js';
 import './cards.js';
 
-const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin, map };
+const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin, map, people };
 let active = null;  // {view, cleanup}
 // Focus moves to a view's heading when the user navigates in the console, not on the page's
 // first load, where the user starts at the top (the skip link first).

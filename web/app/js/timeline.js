@@ -172,6 +172,27 @@ const SENTENCES = {
     `${b.person} acknowledged the page (${b.via === 'token' ? 'by the link' : 'signed in'}) after ${Math.round((b.after_ms || 0) / 60000)} min.`,
     `${b.person} 确认收到呼叫（${b.via === 'token' ? '通过链接' : '登录确认'}），用时 ${Math.round((b.after_ms || 0) / 60000)} 分钟。`,
   ],
+  // 承办人: a person of the lead department named, changed, or the assignment ended.
+  TicketAssigned: (b) => {
+    const who = (user, name) => (name ? `${name} (${user})` : user);
+    const why = b.reason ? ` — “${b.reason}”` : '';
+    const whyZh = b.reason ? `——“${b.reason}”` : '';
+    const moved = /^the lead moved from (\S+) to (\S+)$/.exec(b.reason || '');
+    if (!b.assignee && moved) {
+      return [
+        `Assignment of ${who(b.previous, b.previous_name)} ended: the lead moved from ${deptName(moved[1])} to ${deptName(moved[2])}.`,
+        `主办单位由${deptName(moved[1])}改为${deptName(moved[2])}，${who(b.previous, b.previous_name)} 不再承办。`,
+      ];
+    }
+    if (!b.assignee) return [`Assignment of ${who(b.previous, b.previous_name)} withdrawn${why}.`, `撤销 ${who(b.previous, b.previous_name)} 的承办${whyZh}。`];
+    if (b.previous) {
+      return [
+        `Reassigned from ${who(b.previous, b.previous_name)} to ${who(b.assignee, b.assignee_name)}${why}.`,
+        `承办人由 ${who(b.previous, b.previous_name)} 改为 ${who(b.assignee, b.assignee_name)}${whyZh}。`,
+      ];
+    }
+    return [`Assigned to ${who(b.assignee, b.assignee_name)}${why}.`, `指定 ${who(b.assignee, b.assignee_name)} 为承办人${whyZh}。`];
+  },
   PagingExhausted: (b) => [
     `Nobody of duty roster ${b.roster} acknowledged (${b.paged} paged).`,
     `值班表 ${b.roster} 无人确认（已呼叫 ${b.paged} 人）。`,

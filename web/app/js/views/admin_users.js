@@ -1,15 +1,17 @@
 // Administration, users and tokens: the users with their role, department and status; a new
 // user from pickers drawn from the directory (GET /v1/departments; the server refuses a
 // department it lacks, 422 naming the field); per user, the tokens (issue one, shown once;
-// revoke one) and disabling the user.
-import { del, get, post } from '../api.js';
+// revoke one), disabling and enabling the user, moving them to another department; heads
+// (acts as "head": they assign their department's tickets to its people) and publishers (an
+// agency's system, publishing as its source) are created here too.
+import { del, get, post, put } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { errorText } from './admin.js';
 
-const ROLES = ['staff', 'supervisor', 'inspector', 'auditor', 'admin'];
+const ROLES = ['staff', 'supervisor', 'inspector', 'auditor', 'admin', 'publisher'];
 const NEEDS_DEPARTMENT = new Set(['staff', 'supervisor', 'inspector']);
 
 export async function renderUsers(box) {
@@ -43,7 +45,7 @@ async function showUsers(section) {
               'tr',
               { 'data-user': u.name },
               h('td', h('code', u.name)),
-              h('td', u.display_name || '—'),
+              h('td', u.display_name || '—', (u.acts_as || []).includes('head') ? h('span.badge.state', ` ${t('admin.users.head')}`) : null),
               h('td', t(`role.${u.role}`)),
               h('td', u.department ? ref.deptName(u.department) : '—'),
               h('td', u.disabled ? h('span.badge.overdue', t('admin.users.disabled')) : t('admin.users.enabled')),
@@ -51,8 +53,11 @@ async function showUsers(section) {
                 'td.buttons',
                 h('button', { type: 'button', 'aria-label': t('admin.users.tokensfor', { name: u.name }), on: { click: () => showTokens(detail, u) } }, t('admin.users.tokens')),
                 u.disabled
-                  ? null
+                  ? h('button', { type: 'button', 'aria-label': t('admin.users.enablefor', { name: u.name }), on: { click: () => update(section, u, { disabled: false }) } }, t('admin.users.enable'))
                   : h('button', { type: 'button', 'aria-label': t('admin.users.disablefor', { name: u.name }), on: { click: () => disable(section, u) } }, t('admin.users.disable')),
+                NEEDS_DEPARTMENT.has(u.role)
+                  ? h('button', { type: 'button', 'aria-label': t('admin.users.movefor', { name: u.name }), on: { click: () => moveForm(detail, section, u) } }, t('admin.users.move'))
+                  : null,
               ),
             ),
           ),
@@ -71,6 +76,39 @@ async function disable(section, u) {
   } catch (e) {
     section.append(h('p.error', { role: 'alert' }, errorText(e)));
   }
+}
+
+// The user as stored with `change` applied (PUT takes the whole user): enabling a disabled
+// user (their old tokens stay revoked: issue a new one), another department.
+async function update(section, u, change) {
+  try {
+    await put(`/v1/admin/users/${encodeURIComponent(u.name)}`, { ...u, ...change });
+    await showUsers(section);
+  } catch (e) {
+    section.append(h('p.error', { role: 'alert' }, errorText(e)));
+  }
+}
+
+// Another department for a user who acts for one, picked from the directory.
+function moveForm(box, section, u) {
+  const select = h(
+    'select#move-department',
+    ref
+      .departments()
+      .slice()
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((d) => h('option', { value: d.id, selected: d.id === u.department }, `${ref.deptName(d.id)} (${d.id})`)),
+  );
+  box.replaceChildren(
+    h(
+      'form.card#move-form',
+      { 'aria-labelledby': 'move-h', on: { submit: (e) => { e.preventDefault(); update(section, u, { department: select.value }); } } },
+      h('h2#move-h', { tabindex: '-1' }, t('admin.users.movetitle', { name: u.name })),
+      h('div.field', h('label', { for: 'move-department' }, t('col.department')), select),
+      h('button.primary', { type: 'submit' }, t('admin.users.movesave')),
+    ),
+  );
+  box.querySelector('#move-h').focus();
 }
 
 // The user's tokens, with "issue" (the token shown once) and "revoke".
@@ -172,7 +210,9 @@ function createForm(refresh) {
           error.replaceChildren();
           for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
           const body = { name: form.elements.name.value.trim(), role: role.value, display_name: form.elements.display_name.value.trim() };
-          if (dept.value) body.department = dept.value;
+          if (dept.value && role.value !== 'publisher') body.department = dept.value;
+          if (role.value === 'staff' && form.elements.head.checked) body.acts_as = ['head'];
+          if (role.value === 'publisher') body.agency = form.elements.agency.value.trim();
           if (NEEDS_DEPARTMENT.has(role.value) && !dept.value) {
             dept.setAttribute('aria-invalid', 'true');
             error.replaceChildren(h('p.error', { role: 'alert' }, t('admin.users.needdept', { role: t(`role.${role.value}`) })));
@@ -203,6 +243,8 @@ function createForm(refresh) {
       h('div.field', h('label', { for: 'user-display' }, t('admin.col.display')), h('input#user-display', { type: 'text', name: 'display_name' })),
       h('div.field', h('label', { for: 'user-role' }, t('col.role')), role),
       h('div.field', h('label', { for: 'user-department' }, t('col.department')), dept),
+      h('div.field.check', h('input#user-head', { type: 'checkbox', name: 'head' }), h('label', { for: 'user-head' }, t('admin.users.ashead'))),
+      h('div.field', h('label', { for: 'user-agency' }, t('admin.users.agency')), h('input#user-agency', { type: 'text', name: 'agency', 'aria-describedby': 'user-agency-hint' }), h('span.muted#user-agency-hint', t('admin.users.agencyhint'))),
     ),
     h('button.primary', { type: 'submit' }, t('admin.users.create')),
     error,

@@ -6,6 +6,9 @@
 // GET /v1/tickets sort= and flags, with the total); pages that say how many remain; a bulk
 // sign-for sent as one action per ticket, each result shown; new work announced in the tab
 // title, a badge and (when the user asked for it) a desktop notification.
+// People (承办人): tabs for the department's queue, "my tickets" (?assignee=me: the tickets
+// assigned to the user, from the engine's assignee index) and, for a head, the people's load
+// (people.js); a head's bulk assign, one assign action per ticket, each result shown.
 import { get, post, query } from '../api.js';
 import { announce, h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -14,6 +17,7 @@ import * as ref from '../reference.js';
 import { exportButton } from '../export.js';
 import { filterForm, sortOptions } from '../filters.js';
 import { mapCard } from '../place_map.js';
+import { isHead, people, personLabel, tabs } from './people.js';
 
 const LOOPS = ['prevention', 'violation', 'incident', 'request'];
 const SORTS = ['deadline', 'time_left', 'opened', '-opened', 'severity'];
@@ -26,19 +30,21 @@ let state = null;  // {main, route, tickets, next, total, now, refreshTimer, pen
 const seen = { key: null, ids: null, fresh: new Set(), notify: false };
 
 // Whether the listing is a department's queue (ordered by deadline from its index).
-const byIndex = (p, me) => (me.role === 'staff' && p.get('involved') !== 'true') || (['auditor', 'admin'].includes(me.role) && !!p.get('department'));
+const byIndex = (p, me) => !!p.get('assignee') || (me.role === 'staff' && p.get('involved') !== 'true') || (['auditor', 'admin'].includes(me.role) && !!p.get('department'));
 
 export async function render(main, route) {
   state = { main, route, tickets: [], next: '', total: null, now: 0, refreshTimer: null, pending: 0, selected: new Set() };
   const mine = state;
   const me = ref.me();
   const p = route.params;
-  const title = me.role === 'staff' ? t('queue.title') : t('queue.title.all');
+  const assignee = p.get('assignee');
+  const title = assignee === 'me' ? t('queue.title.mine') : assignee ? t('queue.title.person', { who: assignee }) : me.role === 'staff' ? t('queue.title') : t('queue.title.all');
   main.append(
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
+    tabs(assignee === 'me' ? 'mine' : assignee ? 'people' : 'dept'),
     filtersForm(p, me),
     newWorkBar(),
-    exportButton('queue', () => ({ open: 'true', ...Object.fromEntries(['state', 'loop', 'department', 'q', 'overdue', 'escalated', 'involved', 'sort', 'extension', 'returned', 'arbitration', 'assisting'].map((k) => [k, p.get(k)])) })),
+    exportButton('queue', () => ({ open: 'true', ...Object.fromEntries(['state', 'loop', 'department', 'q', 'overdue', 'escalated', 'involved', 'sort', 'extension', 'returned', 'arbitration', 'assisting', 'assignee'].map((k) => [k, p.get(k)])) })),
     h('div#queue-error'),
     h('p.muted#queue-status', { role: 'status' }),
     ACTORS.includes(me.role) ? bulkBar() : null,
@@ -84,6 +90,8 @@ function filtersForm(p, me) {
   );
   if (['staff', 'auditor', 'admin'].includes(me.role)) fields.push(check('f-assisting', t('queue.flag.assisting'), p.get('assisting')));
   if (me.role === 'staff') fields.push(check('f-involved', t('queue.involved'), p.get('involved')));
+  // The tab's assignee stays when the filters change.
+  if (p.get('assignee')) fields.push(h('input', { type: 'hidden', name: 'assignee', value: p.get('assignee') }));
   return filterForm(
     'form.filters.card',
     '#/queue',
@@ -108,6 +116,7 @@ function apiQuery(more) {
     arbitration: p.get('arbitration'),
     returned: p.get('returned'),
     assisting: p.get('assisting'),
+    assignee: p.get('assignee'),
     limit: 50,
     cursor: more ? state.next : '',
   });
@@ -159,6 +168,7 @@ function badges(tk) {
   if (tk.overdue) out.push(h('span.badge.overdue', t('badge.overdue')));
   if (tk.escalated_to) out.push(h('span.badge.escalated', t('badge.escalated', { to: ref.deptName(tk.escalated_to) })));
   if (tk.pending_extension_days) out.push(h('span.badge.ext', t('badge.extension', { days: tk.pending_extension_days })));
+  if (tk.assignee) out.push(h('span.badge.assignee', t('badge.assignee', { who: ref.nameOf(tk, 'assignee', tk.assignee) })));
   return out;
 }
 
@@ -229,12 +239,31 @@ function draw() {
 // ---- bulk sign-for ----------------------------------------------------------------------
 
 function bulkBar() {
-  return h(
+  const head = isHead();
+  const bar = h(
     'div.bulk.card#bulk',
     h('button#bulk-sign', { type: 'button', disabled: true, on: { click: bulkSign } }, t('queue.bulk.sign', { n: 0 })),
+    head
+      ? h(
+          'span.bulk-assign',
+          h('label', { for: 'bulk-person' }, t('queue.bulk.person')),
+          h('select#bulk-person', { on: { change: updateBulk } }, h('option', { value: '' }, '—')),
+          h('button#bulk-assign', { type: 'button', disabled: true, on: { click: bulkAssign } }, t('queue.bulk.assign', { n: 0 })),
+        )
+      : null,
     h('button#bulk-all', { type: 'button', on: { click: () => pickAll() } }, t('queue.bulk.all')),
     h('ul#bulk-results', { 'aria-live': 'polite' }),
   );
+  if (head) {
+    // The enabled people of the department, from its people listing.
+    people()
+      .then((data) => {
+        const select = bar.querySelector('#bulk-person');
+        for (const p of data.people.filter((x) => x.enabled)) select.append(h('option', { value: p.user }, personLabel(p)));
+      })
+      .catch(() => {});
+  }
+  return bar;
 }
 
 function pick(id, on) {
@@ -255,15 +284,27 @@ function updateBulk() {
   if (!b) return;
   b.textContent = t('queue.bulk.sign', { n: state.selected.size });
   b.disabled = state.selected.size === 0;
+  const a = state.main.querySelector('#bulk-assign');
+  if (!a) return;
+  a.textContent = t('queue.bulk.assign', { n: state.selected.size });
+  a.disabled = state.selected.size === 0 || !state.main.querySelector('#bulk-person').value;
+}
+
+const bulkSign = () => bulk(BULK_VERB, {}, 'queue.bulk.done', 'queue.bulk.notopen', 'queue.bulk.summary', '#bulk-sign');
+
+function bulkAssign() {
+  const select = state.main.querySelector('#bulk-person');
+  const who = select.selectedOptions[0] ? select.selectedOptions[0].textContent : select.value;
+  return bulk('assign', { assignee: select.value }, 'queue.bulk.assigned', 'queue.bulk.noassign', 'queue.bulk.assign.summary', '#bulk-assign', { who });
 }
 
 // One action per ticket, in turn, each with the version just read: the engine judges each;
 // the result of every one is listed (done, not open in this state, or the server's refusal).
-async function bulkSign() {
+async function bulk(verb, extra, doneKey, notOpenKey, summaryKey, buttonId, vars = {}) {
   const s = state;
   const ids = [...s.selected];
   const list = s.main.querySelector('#bulk-results');
-  const button = s.main.querySelector('#bulk-sign');
+  const button = s.main.querySelector(buttonId);
   button.disabled = true;
   list.replaceChildren();
   let done = 0;
@@ -272,15 +313,15 @@ async function bulkSign() {
     list.append(item);
     try {
       const data = await get(`/v1/tickets/${encodeURIComponent(id)}`);
-      const action = (data.actions || []).find((a) => a.verb === BULK_VERB);
+      const action = (data.actions || []).find((a) => a.verb === verb);
       if (!action) {
         item.className = 'error';
-        item.textContent = `${id}: ${t('queue.bulk.notopen')}`;
+        item.textContent = `${id}: ${t(notOpenKey)}`;
         continue;
       }
-      await post(`/v1/tickets/${encodeURIComponent(id)}/actions`, { verb: BULK_VERB, expected_version: data.ticket.version, as_role: action.as_role });
+      await post(`/v1/tickets/${encodeURIComponent(id)}/actions`, { verb, expected_version: data.ticket.version, as_role: action.as_role, ...extra });
       item.className = 'ok';
-      item.textContent = `${id}: ${t('queue.bulk.done')}`;
+      item.textContent = `${id}: ${t(doneKey, vars)}`;
       s.selected.delete(id);
       done += 1;
     } catch (e) {
@@ -288,7 +329,7 @@ async function bulkSign() {
       item.textContent = `${id}: ${errorText(e)}`;
     }
   }
-  announce(t('queue.bulk.summary', { done, n: ids.length }));
+  announce(t(summaryKey, { done, n: ids.length }));
   if (s === state) await load(false);
 }
 

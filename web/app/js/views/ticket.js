@@ -170,6 +170,7 @@ function draw() {
       'dl',
       fact(t('ticket.workflow'), `${ref.workflowTitle(tk.workflow)} v${tk.workflow_version} · ${t(`loop.${tk.loop}`)}`),
       fact(t('ticket.lead'), ref.deptName(tk.lead)),
+      fact(t('ticket.assignee'), tk.assignee ? ref.nameOf(tk, 'assignee', tk.assignee) : t('ticket.unassigned')),
       fact(t('ticket.assist'), (tk.assist || []).map(ref.deptName).join(', ')),
       fact(t('ticket.subject'), ref.nameOf(tk, 'subject', tk.subject)),
       fact(t('ticket.jurisdiction'), ref.nameOf(tk, 'jurisdiction', tk.jurisdiction)),
@@ -258,9 +259,9 @@ function actionForm(tk, action) {
   const fields = (action.fields || []).map((f) => {
     const attrs = { name: f.param, required: f.required, 'data-kind': f.kind, on: { input: keep(f.name), change: keep(f.name) } };
     let control;
-    if (f.kind === 'choice' || f.kind === 'yes_no' || f.kind === 'department') {
+    if (f.kind === 'choice' || f.kind === 'person' || f.kind === 'yes_no' || f.kind === 'department') {
       const options =
-        f.kind === 'choice'
+        f.kind === 'choice' || f.kind === 'person'
           ? f.choices.map((c) => ({ value: c.value, label: titled(c) }))
           : f.kind === 'yes_no'
             ? [{ value: 'yes', label: t('field.yes') }, { value: 'no', label: t('field.no') }]
