@@ -8,6 +8,7 @@
 #include "app/remote.h"
 #include "app/wall_clock.h"
 #include "dsl/compile.h"
+#include "engine/keys.h"
 #include "engine/queries.h"
 #include "events/record_build.h"
 
@@ -47,6 +48,17 @@ void RunReplay(const EngineOptions& o) {
   if (fs::exists(o.into) && !fs::is_empty(o.into))
     Fail("--into " + o.into + " must be a new or empty directory");
   Node source = Node::Open(o.data, /*read_only=*/true);
+  for (uint32_t p = 0; p < source.partitions(); ++p) {
+    // A rebuild passes a clock record without deciding: the due tickets the engine had not
+    // reached yet would never be decided at that tick.
+    auto work = source.store->Get(engine::keys::TickWork(p));
+    if (!work.ok()) Fail(work.status().ToString());
+    if (work->has_value()) {
+      Fail("partition " + std::to_string(p) + " of " + o.data +
+           " stopped in the middle of a clock record's work; run `closeloop process --data " +
+           o.data + "` (or the server) until it finishes, then replay");
+    }
+  }
   {
     // The new directory gets the log and its metadata (heads, trees, users, tokens, keys)
     // verbatim, then state rebuilt from that copy: a whole node an operator can serve, and

@@ -194,6 +194,7 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
   }
   // Pages for what this input decided (duty.h), recorded like every decision.
   if (decide) CL_RETURN_IF_ERROR(duty::DecidePages(step));
+  if (*unfinished) SaveTickWork(step, overlay);
   if (options_.mode == Mode::kLive) {
     // Deliveries go into the same commit as the records that call for them; replay and
     // reprocess write none, so they never send anything again (outbox.h).
@@ -230,12 +231,7 @@ Status Processor::DecideTick(Step& step, const events::StoredRecord& stored, Ove
   CL_RETURN_IF_ERROR(DecideDue(step, tick_.due, tick_.next, end));
   tick_.next = end;
   if (end < tick_.due.size()) {
-    tick_.record_seq = step.record_seq();
-    tick_.ticket_seq = step.ticket_seq();
-    std::string work = keys::BE64(tick_.offset) + keys::BE64(tick_.next) +
-                       keys::BE64(tick_.record_seq) + keys::BE64(tick_.ticket_seq);
-    overlay.Put(keys::TickWork(partition_), std::move(work));
-    *unfinished = true;
+    *unfinished = true;  // SaveTickWork, once this part's pages are decided too
     return Status::Ok();
   }
   if (tick_.due.size() > options_.due_per_commit) {
@@ -248,6 +244,15 @@ Status Processor::DecideTick(Step& step, const events::StoredRecord& stored, Ove
   // reported those to earliest_timer_written_).
   clock_scan_from_ = step.now() + 1;
   return Status::Ok();
+}
+
+void Processor::SaveTickWork(const Step& step, Overlay& overlay) {
+  // After everything this part emitted, pages included: the next part's ids follow them.
+  tick_.record_seq = step.record_seq();
+  tick_.ticket_seq = step.ticket_seq();
+  overlay.Put(keys::TickWork(partition_), keys::BE64(tick_.offset) + keys::BE64(tick_.next) +
+                                              keys::BE64(tick_.record_seq) +
+                                              keys::BE64(tick_.ticket_seq));
 }
 
 Status Processor::LoadTickWork() {
@@ -272,6 +277,10 @@ Status Processor::LoadTickWork() {
     return Corruption("partition " + std::to_string(partition_) +
                       ": a clock record's work in progress does not match the position");
   }
+  // The parts before the restart may have set timers due by the tick's time on tickets not
+  // in its list (a parent moved by its child); this process does not know which, so the
+  // next tick scans every timer.
+  earliest_timer_written_ = 0;
   return Status::Ok();
 }
 

@@ -116,6 +116,7 @@ class Processor {
     uint32_t record_seq = 0, ticket_seq = 0;
   };
   Status LoadTickWork();
+  void SaveTickWork(const Step& step, Overlay& overlay);
   TickWork tick_;
   // kReprocess: recorded engine records of this partition by id, with prev_hash unset, and
   // their offsets.
