@@ -61,6 +61,20 @@ class Harness {
   int64_t now_ = 0;
 };
 
+// A workflow for tests that need many tickets late at once: a fireworks report opens a
+// quick order with three working hours; past them it chains an oversight case, whose
+// subject ("JW-" + subject) usually lives in another partition.
+inline constexpr const char* kQuickOrder = R"(workflow quick_order version 1 loop prevention
+uses workflow oversight_case
+start on HazardReport when event.category == "fireworks" enter open
+state open
+  limit 3 hours
+  on close by assignee -> done
+state done terminal
+escalate
+  step oversight at limit: chain oversight_case (subject = "JW-" + subject, reason = "overdue")
+)";
+
 // The test city: the shipped PRC calendar, Nanjing departments and hazard routing, an
 // oversight routing table (Liuhe to its discipline commission), and the prevention
 // (hazard_disposal) and oversight (oversight_case) workflows of engine/tests/workflows.

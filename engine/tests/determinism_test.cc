@@ -62,16 +62,7 @@ void Setup(Harness& h) {
   h.Clock(Shanghai(2026, 2, 10, 9));
   testing::LoadTestCity(h);
   // Chains its overdue orders onto another subject, usually in another partition.
-  h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
-uses workflow oversight_case
-start on HazardReport when event.category == "fireworks" enter open
-state open
-  limit 3 hours
-  on close by assignee -> done
-state done terminal
-escalate
-  step oversight at limit: chain oversight_case (subject = "JW-" + subject, reason = "overdue")
-)");
+  h.Deploy("quick_order", testing::kQuickOrder);
 }
 
 void RandomStep(Harness& h, std::mt19937_64& rng) {

@@ -21,16 +21,7 @@ using testing::Shanghai;
 std::string OverdueOrder(Harness& h) {
   h.Clock(Shanghai(2026, 2, 10, 9));
   testing::LoadTestCity(h);
-  h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
-uses workflow oversight_case
-start on HazardReport when event.category == "fireworks" enter open
-state open
-  limit 3 hours
-  on close by assignee -> done
-state done terminal
-escalate
-  step oversight at limit: chain oversight_case (subject = "JW-" + subject, reason = "overdue")
-)");
+  h.Deploy("quick_order", testing::kQuickOrder);
   h.Publish(
       R"({"source": "hotline","subject": "ENT-00002","jurisdiction": "liuhe.getang.g02",)"
       R"("occurred_at": )" +

@@ -27,16 +27,7 @@ constexpr int kOrders = 11;
 void OpenOrders(Harness& h) {
   h.Clock(Shanghai(2026, 2, 10, 9));
   testing::LoadTestCity(h);
-  h.Deploy("quick_order", R"(workflow quick_order version 1 loop prevention
-uses workflow oversight_case
-start on HazardReport when event.category == "fireworks" enter open
-state open
-  limit 3 hours
-  on close by assignee -> done
-state done terminal
-escalate
-  step oversight at limit: chain oversight_case (subject = "JW-" + subject, reason = "overdue")
-)");
+  h.Deploy("quick_order", testing::kQuickOrder);
   for (int i = 0; i < kOrders; ++i) {
     h.Publish(R"({"source": "hotline","subject": "ENT-)" + std::to_string(1000 + i) +
               R"(","jurisdiction": "liuhe.getang.g02","occurred_at": )" + std::to_string(h.now()) +
