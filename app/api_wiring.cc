@@ -55,12 +55,29 @@ std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
   http::ApiOptions options;
   options.demo = wiring.demo;
   options.data_dir = wiring.data_dir;
-  // Every shipped city's outlines (workflows/reference, workflows/cities/*): the API serves
-  // the features of the places the reference data in effect holds.
-  for (const auto& f : city::EmbeddedFiles()) {
-    if (f.path.ends_with("outlines.geojson")) options.outlines.emplace_back(f.bytes);
-  }
+  options.outlines = wiring.outlines;
   return std::make_unique<http::Api>(std::move(b), options);
+}
+
+Result<std::vector<std::string>> LoadOutlines(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : city::EmbeddedFiles()) {
+    if (!f.path.ends_with("outlines.geojson")) continue;
+    if (Status s = http::CheckOutlines(f.bytes); !s.ok()) {
+      return Internal("shipped " + std::string(f.path) + ": " + s.message());
+    }
+    out.emplace_back(f.bytes);
+  }
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return NotFound(path + ": cannot be read");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (Status s = http::CheckOutlines(text); !s.ok()) {
+      return InvalidArgument(path + ": " + s.message());
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
 }
 
 namespace {
@@ -137,6 +154,7 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
                                ? (d.department.empty() ? "hotline-12345" : d.department)
                                : "",
                  .display_name = d.display_name};
+    u.acts_as = d.acts_as;
     Status s = api.auth().PutUser(u);
     if (s.ok()) s = RevokeDemoTokens(api.auth(), d.name);
     auto issued =
@@ -152,11 +170,17 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
                             {"department", u.department},
                             {"agency", u.agency},
                             {"display_name", u.display_name},
+                            {"acts_as", u.acts_as},
                             {"token", *token}});
     // The administrator's token is not printed (logs travel): it is in the file.
     lines.push_back(
         fmt::format("  {:<11} {:<28} {}", d.role, d.name,
                     *role == http::Role::kAdmin ? "(in demo-credentials.json)" : *token));
+  }
+  // The engine's staff directory takes in the personas before the sign-in page lists them,
+  // so a head who signs in at once finds the department's people.
+  if (Status synced = api.SyncStaffDirectory(); !synced.ok()) {
+    spdlog::warn("staff directory after the demo's users: {}", synced.ToString());
   }
   Status w = WritePrivate(data_dir + "/demo-credentials.json", out.dump(2) + "\n");
   if (!w.ok()) spdlog::error("{}", w.ToString());

@@ -23,7 +23,15 @@ struct ApiWiring {
   rocks::Checkpointer* checkpoints = nullptr;  // signed checkpoints (evidence, audit routes)
   // The notification deliverer, if one runs (connectors/notify/deliverer.h).
   notify::Deliverer* notify = nullptr;
+  // The outlines the maps draw (LoadOutlines).
+  std::vector<std::string> outlines;
 };
+
+// The outlines the console's maps draw: every shipped city's (workflows/reference,
+// workflows/cities/*) and then each of `files` (serve --outlines), read and checked with
+// http::CheckOutlines; a file's feature replaces a shipped one of the same place code. An
+// error names the file and where in it ("taicang.geojson: features[2].geometry: ...").
+Result<std::vector<std::string>> LoadOutlines(const std::vector<std::string>& files);
 
 std::unique_ptr<http::Api> MakeEmbeddedApi(Node& node, EngineRunner& engine,
                                            const ApiWiring& wiring);
@@ -44,10 +52,12 @@ Result<std::string> BootstrapAdmin(http::Api& api, const std::string& data_dir);
 
 struct DemoUser {
   std::string name, role, department, display_name;
+  std::vector<std::string> acts_as;  // workflow roles a staff user also claims ("head")
 };
 // Users and fresh tokens (valid 30 days) for the demo's personas, written to
 // DATA/demo-credentials.json (mode 0600) and returned as printable lines; the personas'
-// tokens from an earlier start (label "demo") are revoked.
+// tokens from an earlier start (label "demo") are revoked. The engine's staff directory is
+// brought up to date before the file is written.
 std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string& data_dir,
                                               const std::vector<DemoUser>& users,
                                               const std::string& base_url);

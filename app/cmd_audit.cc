@@ -1,9 +1,9 @@
 // closeloop evidence verify FILE [--key KEY] | audit key | audit checkpoint
 //
-// `evidence verify` checks a chain's evidence bundle offline (events/evidence.h) and says
-// what it proves; `audit key` prints the log's checkpoint verifier key; `audit checkpoint`
-// signs every partition's tree head now (the server signs on its own schedule; this is for
-// a data directory no server has open).
+// `evidence verify` checks a chain's evidence bundle, or one record's tlog-proof, offline
+// (events/evidence.h) and says what it proves; `audit key` prints the log's checkpoint verifier
+// key; `audit checkpoint` signs every partition's tree head now (the server signs on its own
+// schedule; this is for a data directory no server has open).
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include "app/wall_clock.h"
 #include "connectors/rocksdb/checkpoints.h"
 #include "events/evidence.h"
+#include "events/tlog_proof.h"
 
 namespace closeloop::app {
 
@@ -61,7 +62,13 @@ void RunEvidenceVerify(const VerifyOptions& o) {
   policy.quorum = o.quorum < 0 ? policy.witnesses.size() : static_cast<size_t>(o.quorum);
   if (policy.quorum > policy.witnesses.size())
     Fail("--quorum: more than the --witness keys given", 2);
-  auto report = events::VerifyEvidence(bundle, trusted ? &*trusted : nullptr, policy);
+  // A single record's c2sp.org/tlog-proof (GET /v1/audit/proof), or a chain's bundle.
+  const bool tlog = bundle.starts_with(std::string(events::kTlogProofHeader) + "\n");
+  if (tlog && !trusted) {
+    Fail("--key: a tlog-proof names no key of its own; give the log's verifier key", 2);
+  }
+  auto report = tlog ? events::VerifyTlogProofRecord(bundle, *trusted, policy)
+                     : events::VerifyEvidence(bundle, trusted ? &*trusted : nullptr, policy);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
@@ -111,7 +118,11 @@ void AddAuditCommands(CLI::App& root) {
       "Check a chain's evidence bundle offline: every record's inclusion proof against its "
       "partition's signed checkpoint, and the checkpoints' signatures. Says what is proven; "
       "exit 1 with the first failure");
-  verify->add_option("FILE", vo->file, "the bundle (GET /v1/chains/{id}/evidence)")->required();
+  verify
+      ->add_option("FILE", vo->file,
+                   "the bundle (GET /v1/chains/{id}/evidence), or one record's "
+                   "c2sp.org/tlog-proof (GET /v1/audit/proof; needs --key)")
+      ->required();
   verify->add_option("--key", vo->key,
                      "the log's verifier key (NAME+HASH+KEY, or a file holding it); without "
                      "it, the key the bundle names is used and the output says so");

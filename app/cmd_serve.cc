@@ -41,6 +41,8 @@ struct ServeOptions {
   std::string checkpoint_every = "1m";  // wall time between signed checkpoints; 0 = on demand
   std::string notify_config;            // --notify-config: keys, SMTP, retries (connectors/notify)
   notify::DelivererOptions notify;
+  std::vector<std::string> outlines_files;  // --outlines: GeoJSON the maps draw
+  std::vector<std::string> outlines;        // the shipped ones and those files, checked
 };
 
 // Whether RocksDB has room to open `dir` for writing: it writes a new MANIFEST, OPTIONS and
@@ -108,7 +110,8 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
                               .demo = o.demo,
                               .data_dir = o.data,
                               .checkpoints = checkpoints.get(),
-                              .notify = deliverer.get()});
+                              .notify = deliverer.get(),
+                              .outlines = o.outlines});
   api->Register(server);
   std::string admin_token;
   if (!read_only) {
@@ -126,12 +129,20 @@ bool ServeNode(const ServeOptions& o, const ClockOptions& clock, int64_t checkpo
   if (demo && !read_only) {
     std::vector<DemoUser> users;
     for (const auto& p : demo->Personas()) {
-      users.push_back({p.name, p.role, p.department, p.display_name});
+      users.push_back({p.name, p.role, p.department, p.display_name, p.acts_as});
     }
     std::string url = "http://" + server.host() + ":" + std::to_string(server.port());
     auto lines = WriteDemoCredentials(*api, o.data, users, url);
     spdlog::info("demo credentials (also in {}/demo-credentials.json):", o.data);
     for (const auto& line : lines) spdlog::info("{}", line);
+  }
+  // The engine's staff directory follows this node's users (created offline, by an earlier
+  // run or just now for the demo); when the engine is still catching up, the first assign
+  // records it instead.
+  if (!read_only) {
+    if (Status synced = api->SyncStaffDirectory(); !synced.ok()) {
+      spdlog::warn("staff directory at start: {}", synced.ToString());
+    }
   }
   spdlog::info("closeloop serving {}://{}:{} data={} log={} partitions={} clock={}{}{}",
                server.tls() ? "https" : "http", server.host(), server.port(), o.data,
@@ -192,6 +203,10 @@ void RunServe(const ServeOptions& o) {
   if (!o.workflows.empty() && !o.demo) Fail("--workflows: only with --demo", 2);
   if (!o.city.empty() && !o.demo) Fail("--city: only with --demo", 2);
   ServeOptions with_notify = o;
+  // Outlines a map cannot draw are refused now, with where, not found out by a user later.
+  auto outlines = LoadOutlines(o.outlines_files);
+  if (!outlines.ok()) Fail("--outlines: " + outlines.status().message(), 2);
+  with_notify.outlines = std::move(*outlines);
   if (!o.notify_config.empty()) {
     auto loaded = notify::LoadDelivererOptions(o.notify_config);
     if (!loaded.ok()) Fail(loaded.status().message(), 2);
@@ -203,6 +218,7 @@ void RunServe(const ServeOptions& o) {
     k.http = o.http;
     k.memory_bytes = o.memory_mib << 20;
     k.clock = clock;
+    k.outlines = with_notify.outlines;
     RunKafkaServe(k);
     return;
   }
@@ -275,6 +291,11 @@ void AddServeCommand(CLI::App& root) {
   cmd->add_option("--city", opts->city,
                   "with --demo: the city to seed, nanjing (default) or taicang (a directory "
                   "cities/NAME of the workflows directory)");
+  cmd->add_option("--outlines", opts->outlines_files,
+                  "GeoJSON FeatureCollection of district and street outlines for the console's "
+                  "maps (features by properties.code; repeatable; checked at start); a city "
+                  "not built into the binary brings its own")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--notify-config", opts->notify_config,
                   "JSON file: webhook keys, SMTP server, retries (docs/operations.md)");
   cmd->add_option("--memory", opts->memory_mib,

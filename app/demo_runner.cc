@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,7 +27,9 @@ namespace {
 bool Listed(const std::vector<demo::Persona>& people, const std::string& role,
             const std::string& department) {
   for (const auto& p : people) {
-    if (demo::WorksTickets(p) && p.role == role && p.department == department) return true;
+    if (!demo::WorksTickets(p) || p.department != department) continue;
+    if (p.role == role) return true;
+    if (std::find(p.acts_as.begin(), p.acts_as.end(), role) != p.acts_as.end()) return true;
   }
   return false;
 }

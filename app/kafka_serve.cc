@@ -104,7 +104,8 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   kafka::KafkaEngine* raw = engine->get();
   server.SetReadiness([raw] { return raw->CaughtUp(); });
   // Uploaded files are kept in this process's data directory, like its users (docs/api.md).
-  http::Api api(KafkaApiBackend(*raw, o.clock.manual), {.data_dir = o.data});
+  http::Api api(KafkaApiBackend(*raw, o.clock.manual),
+                {.data_dir = o.data, .outlines = o.outlines});
   api.Register(server);
   auto admin_token = BootstrapAdmin(api, o.data);
   if (!admin_token.ok()) Fail("users and tokens: " + admin_token.status().ToString());

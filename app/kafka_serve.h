@@ -20,6 +20,7 @@ struct KafkaServeOptions {
   std::string http = "127.0.0.1:8080";
   ClockOptions clock;
   uint64_t memory_bytes = uint64_t{512} << 20;  // `--memory` (node.h)
+  std::vector<std::string> outlines;            // the maps' outlines (LoadOutlines)
 };
 
 // "key=value" strings plus bootstrap.servers into a librdkafka configuration.

@@ -6,6 +6,7 @@
 #include "base/time_text.h"
 #include "events/merkle.h"
 #include "events/record.h"
+#include "events/tlog_proof.h"
 
 namespace closeloop::events {
 namespace {
@@ -218,9 +219,71 @@ Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifie
   return out;
 }
 
+Result<EvidenceReport> VerifyTlogProofRecord(std::string_view text, const NoteVerifier& trusted,
+                                             const WitnessPolicy& policy) {
+  if (policy.quorum > policy.witnesses.size()) {
+    return InvalidArgument("a quorum of " + std::to_string(policy.quorum) +
+                           " needs as many witnesses");
+  }
+  auto proof = ParseTlogProof(text);
+  if (!proof.ok()) return Corruption(proof.status().message());
+  if (proof->extra.empty()) {
+    return Corruption("extra: no record (closeloop's proofs carry the record in the extra line)");
+  }
+  auto rec = VerifyRecord(proof->extra);
+  if (!rec.ok()) return Corruption("extra: not a record: " + rec.status().message());
+  auto checked = CheckTlogProof(*proof, proof->extra, trusted, "");
+  if (!checked.ok()) return checked.status();
+  const Checkpoint& cp = checked->checkpoint;
+  // The origin is "<log>/partition/<p>", the log being the one the key is named after.
+  const std::string prefix = trusted.name + "/partition/";
+  uint32_t partition = 0;
+  const std::string digits = cp.origin.starts_with(prefix) ? cp.origin.substr(prefix.size()) : "";
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos ||
+      CheckpointOrigin(trusted.name, partition = static_cast<uint32_t>(std::stoul(digits))) !=
+          cp.origin) {
+    return Corruption("checkpoint: origin \"" + cp.origin + "\" is not a partition of log " +
+                      trusted.name);
+  }
+  EvidenceReport out;
+  out.log = trusted.name;
+  out.key = trusted.ToString();
+  out.tlog_proof = true;
+  ProvenPartition pp{partition, cp, {proof->index}, {}};
+  for (const NoteVerifier& w : policy.witnesses) {
+    auto t = OpenCosignature(proof->checkpoint, w);
+    if (t.ok()) {
+      pp.cosigned.push_back({w.name, *t});
+    } else if (t.status().code() != Code::kNotFound) {
+      return Corruption("checkpoint: " + t.status().message());
+    }
+  }
+  if (pp.cosigned.size() < policy.quorum) {
+    return Corruption("checkpoint: cosigned by " + std::to_string(pp.cosigned.size()) +
+                      " of the trusted witnesses, fewer than the quorum of " +
+                      std::to_string(policy.quorum));
+  }
+  const fb::Record* fr = *rec;
+  ProvenRecord pr;
+  pr.partition = partition;
+  pr.offset = proof->index;
+  pr.id = fr->id() ? fr->id()->str() : "";
+  pr.body_type = std::string(BodyName(fr->body_type()));
+  pr.correlation_id = fr->correlation_id() ? fr->correlation_id()->str() : "";
+  pr.occurred_at = fr->occurred_at();
+  pr.hash_hex = ToHex(RecordHash(proof->extra));
+  out.chain_id = pr.correlation_id;
+  out.records.push_back(std::move(pr));
+  out.partitions.push_back(std::move(pp));
+  return out;
+}
+
 std::string EvidenceReport::Describe() const {
-  std::string out = "ok: these " + std::to_string(records.size()) + " records of chain " +
-                    chain_id + ", in this order, are in log " + log + ":\n";
+  std::string out = tlog_proof
+                        ? "ok: this record (c2sp.org/tlog-proof) is in log " + log + ":\n"
+                        : "ok: these " + std::to_string(records.size()) + " records of chain " +
+                              chain_id + ", in this order, are in log " + log + ":\n";
   for (const auto& p : partitions) {
     out += "  partition " + std::to_string(p.partition) + " at positions ";
     for (size_t i = 0; i < p.offsets.size(); ++i) {

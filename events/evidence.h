@@ -63,6 +63,7 @@ struct ProvenPartition {
 struct EvidenceReport {
   std::string log, chain_id, key;
   bool key_from_bundle = false;  // no trusted key was given: the bundle's own was used
+  bool tlog_proof = false;       // one record's c2sp.org/tlog-proof, not a chain's bundle
   std::vector<ProvenPartition> partitions;
   std::vector<ProvenRecord> records;
   std::string Describe() const;  // the sentences `evidence verify` prints
@@ -84,5 +85,13 @@ struct WitnessPolicy {
 };
 Result<EvidenceReport> VerifyEvidence(std::string_view bundle, const NoteVerifier* trusted,
                                       const WitnessPolicy& policy);
+
+// One record's proof in the C2SP tlog-proof form (events/tlog_proof.h) as GET
+// /v1/audit/proof gives it: the record in its `extra` line must be a valid Record, the
+// checkpoint signed by `trusted` (a proof names no key of its own: the key is required),
+// its origin a partition of the log the key is named after, the inclusion proof must lead
+// from the record to the checkpoint's root, and the witnesses' quorum must hold.
+Result<EvidenceReport> VerifyTlogProofRecord(std::string_view text, const NoteVerifier& trusted,
+                                             const WitnessPolicy& policy);
 
 }  // namespace closeloop::events

@@ -282,6 +282,8 @@ Api::~Api() { Stop(); }
 
 AuthStore& Api::auth() { return impl_->auth; }
 
+Status Api::SyncStaffDirectory() { return impl_->SyncStaffDirectory(); }
+
 std::vector<std::pair<std::string, std::string>> Api::Routes() const { return impl_->routes; }
 
 void Api::Stop() { impl_->feed.Stop(); }

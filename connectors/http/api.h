@@ -88,10 +88,18 @@ struct ApiOptions {
   size_t max_batch = 10000;  // events per POST /v1/events
   bool demo = false;         // the sign-in page may list demo credentials
   std::string data_dir;      // DATA/attachments (uploads); demo: demo-credentials.json
-  // GeoJSON FeatureCollections of places' outlines (features keyed by properties.code):
-  // GET /v1/places/outlines serves those of the places in effect.
+  // GeoJSON FeatureCollections of places' outlines (features keyed by properties.code),
+  // each one CheckOutlines accepts: GET /v1/places/outlines serves those of the places in
+  // effect, a later collection's feature replacing an earlier one's of the same code.
   std::vector<std::string> outlines;
 };
+
+// Whether `geojson` is outlines the console's maps can draw: a GeoJSON FeatureCollection
+// (RFC 7946) whose every feature has a non-empty string properties.code and a Polygon or
+// MultiPolygon geometry of closed rings of at least four [longitude, latitude] positions in
+// range. The error names where: "line 3, column 17: ..." for broken JSON, else the member
+// ("features[4].geometry.coordinates[0][2]: latitude 123 is out of range").
+Status CheckOutlines(std::string_view geojson);
 
 class Api {
  public:
@@ -101,6 +109,10 @@ class Api {
   // Registers every route on `server` (before it starts).
   void Register(HttpServer& server);
   AuthStore& auth();
+  // Records the engine's staff directory (engine/staff_directory.h) anew when this node's
+  // users differ from the one in effect. The server calls it at start, after the users it
+  // creates itself; the admin routes call it after each change of a user.
+  Status SyncStaffDirectory();
   // (method, pattern) of every route registered, patterns as regular expressions.
   std::vector<std::pair<std::string, std::string>> Routes() const;
   // Stops the live-update feed (SSE streams end); call before stopping the server.

@@ -3,6 +3,7 @@
 // sizes, and a chain's evidence bundle (events/evidence.h): its records, each with an
 // inclusion proof against its partition's signed checkpoint. Kilobytes, checked offline by
 // `closeloop evidence verify`.
+#include <limits>
 #include <map>
 #include <set>
 
@@ -16,6 +17,7 @@
 #include "events/log.h"
 #include "events/merkle.h"
 #include "events/record.h"
+#include "events/tlog_proof.h"
 
 namespace closeloop::http {
 namespace {
@@ -187,6 +189,73 @@ void Api::Impl::RegisterAudit(httplib::Server& s) {
                  {"from_root", HashB64(*old_root)},
                  {"to_root", HashB64(*new_root)},
                  {"proof", hashes}});
+  });
+
+  // One record's proof of inclusion in the C2SP tlog-proof form (events/tlog_proof.h), for
+  // tools written for transparency logs: the record (as the log stores it) in the `extra`
+  // line, its position as `index`, the inclusion proof, and the newest signed checkpoint of
+  // its partition that covers it (signed now when none does yet), with its cosignatures.
+  // `record=ID`, or `partition=P&offset=N`.
+  Route(s, "GET", "/v1/audit/proof", auditors, [this](Call& c) {
+    if (!b.tree || !b.checkpoints || !b.locate_record) {
+      return c.Error(501, "not_supported",
+                     "proofs need the log's Merkle trees and checkpoints (embedded log)");
+    }
+    uint32_t p = 0;
+    uint64_t offset = 0;
+    const std::string id = c.Param("record");
+    if (!id.empty()) {
+      if (!c.Param("partition").empty() || !c.Param("offset").empty()) {
+        return c.Error(400, "bad_parameter", "record: give either record or partition and offset",
+                       "record");
+      }
+      auto pos = b.locate_record(id);
+      if (!pos.ok()) return c.Fail(pos.status());
+      if (!*pos) return c.Error(404, "not_found", "no record " + id + " on the log", "record");
+      p = (*pos)->first;
+      offset = (*pos)->second;
+    } else {
+      auto pp = ParseInt(c.Param("partition"), -1, 0, int64_t{partitions} - 1);
+      if (!pp || *pp < 0) {
+        return c.Error(400, "bad_parameter", "partition: no such partition (or give record)",
+                       "partition");
+      }
+      auto off = ParseInt(c.Param("offset"), -1, 0, std::numeric_limits<int64_t>::max());
+      if (!off || *off < 0) {
+        return c.Error(400, "bad_parameter", "offset: a position in the partition", "offset");
+      }
+      p = static_cast<uint32_t>(*pp);
+      offset = static_cast<uint64_t>(*off);
+      if (offset >= b.log->Head(p).end_offset) {
+        return c.Error(
+            404, "not_found",
+            "partition " + std::to_string(p) + " has no record at " + std::to_string(offset),
+            "offset");
+      }
+    }
+    auto read = b.log->Read(p, offset, 1);
+    if (!read.ok()) return c.Fail(read.status());
+    if (read->empty() || (*read)[0].offset != offset) {
+      return c.Fail(
+          Internal("partition " + std::to_string(p) + ": no record at " + std::to_string(offset)));
+    }
+    auto cp = b.checkpoints->Latest(p);
+    if (!cp.ok() || cp->checkpoint.size <= offset) {
+      if (auto published = b.checkpoints->Publish(b.wall_now()); !published.ok()) {
+        return c.Fail(published.status());
+      }
+      cp = b.checkpoints->Latest(p);
+    }
+    if (!cp.ok()) return c.Fail(cp.status());
+    if (cp->checkpoint.size <= offset) return c.Fail(Internal("no checkpoint covers the record"));
+    auto proof = b.tree->Inclusion(p, offset, cp->checkpoint.size);
+    if (!proof.ok()) return c.Fail(proof.status());
+    events::TlogProof out{(*read)[0].bytes, offset, std::move(*proof), cp->note};
+    c.detail = std::to_string(p) + "@" + std::to_string(offset);
+    c.res.status = 200;
+    c.res.set_header("Content-Disposition", "attachment; filename=\"p" + std::to_string(p) + "-" +
+                                                std::to_string(offset) + ".tlog-proof\"");
+    c.res.set_content(events::EncodeTlogProof(out), "text/plain; charset=utf-8");
   });
 
   Route(s, "GET", R"(/v1/chains/([0-9A-Za-z_.:\-]+)/evidence)",

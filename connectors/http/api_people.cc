@@ -3,9 +3,11 @@
 //
 // The directory (engine/staff_directory.h) is a ReferenceDataUpdated "staff" table built
 // from the users that act for a department: whenever it differs from the one in effect (at
-// start, after a user is created, changed or disabled, before an assign action is sent),
-// the next version is recorded. The engine then decides every assignment from the log, the
-// same on replay, whatever this node's credential store says later.
+// the server's start, after a user is created, changed or disabled, and before an assign
+// action is sent, which may follow a change that could not be recorded then), the next
+// version is recorded. Reads (the people listing, a ticket's actions) never write it. The engine
+// then decides every assignment from the log, the same on replay, whatever this node's credential
+// store says later.
 //
 // GET /v1/departments/{id}/people: for the head of that department (a staff user who acts as
 // "head"), an admin or an auditor: each person of the department (enabled or not) with their
@@ -86,7 +88,6 @@ void Api::Impl::RegisterPeople(httplib::Server& s) {
     bool known = world.With(
         [&](const engine::World& w) { return w.reference().FindDepartment(dept) != nullptr; });
     if (!known) return c.Error(404, "not_found", "no department " + dept);
-    if (Status synced = SyncStaffDirectory(); !synced.ok()) return c.Fail(synced);
     std::vector<engine::StaffPerson> people = world.With([&](const engine::World& w) {
       std::vector<engine::StaffPerson> out;
       if (w.staff() == nullptr) return out;

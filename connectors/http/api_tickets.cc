@@ -102,14 +102,12 @@ json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
 
 // The assign action (承办人) for the head of the lead department: every workflow has it, in
 // every open state; its person field offers the lead's enabled people from the staff
-// directory (brought up to date first), the current assignee left out.
+// directory in effect (kept up to date at start and at each change of a user; a read never
+// writes it), the current assignee left out.
 void Api::Impl::AppendAssign(const User& u, const engine::Ticket& t, json* out) {
   std::optional<std::string> as_role = world.With(
       [&](const engine::World& w) { return AdmittedClaim(w.reference(), {"head"}, u, t); });
   if (!as_role) return;
-  if (Status s = SyncStaffDirectory(); !s.ok()) {
-    spdlog::warn("staff directory: {}", s.ToString());
-  }
   json choices = json::array();
   world.With([&](const engine::World& w) {
     if (w.staff() == nullptr) return 0;

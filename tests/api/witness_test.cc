@@ -81,6 +81,39 @@ TEST_CASE("a witness cosigns the checkpoints, bundles carry it, and a quorum is 
   // A log key is no witness key.
   CHECK(Closeloop({"evidence", "verify", file, "--witness", log_key}).exit_code == 2);
 
+  // One record's proof in the transparency logs' own form (c2sp.org/tlog-proof), the
+  // witness's cosignature on its checkpoint: the auditor downloads it and checks it offline.
+  Reply ticket = api.Get("auditor", "/v1/tickets/" + second_id);
+  REQUIRE(ticket.status == 200);
+  const std::string record_id = ticket.body["history"][0]["id"];
+  Reply proof = api.Get("auditor", "/v1/audit/proof?record=" + record_id);
+  REQUIRE(proof.status == 200);
+  CHECK(proof.text.rfind("c2sp.org/tlog-proof@v1\nextra ", 0) == 0);
+  CHECK(proof.text.find("\xE2\x80\x94 jw.nanjing.example/witness ") != std::string::npos);
+  const auto proof_file = (api.dir / "record.tlog-proof").string();
+  std::ofstream(proof_file, std::ios::binary) << proof.text;
+  auto proven =
+      Closeloop({"evidence", "verify", proof_file, "--key", log_key, "--witness", witness_key});
+  CHECK_MESSAGE(proven.exit_code == 0, proven.out);
+  CHECK(proven.out.find("ok: this record (c2sp.org/tlog-proof) is in log") != std::string::npos);
+  CHECK(proven.out.find(record_id) != std::string::npos);
+  CHECK(proven.out.find("cosigned by witness jw.nanjing.example/witness") != std::string::npos);
+  // A proof names no key: without --key there is nothing to check it against.
+  CHECK(Closeloop({"evidence", "verify", proof_file}).exit_code == 2);
+  std::string tampered = proof.text;
+  tampered[tampered.find("\n\n") - 2] ^= 1;  // the last proof hash
+  std::ofstream(proof_file, std::ios::binary | std::ios::trunc) << tampered;
+  auto caught = Closeloop({"evidence", "verify", proof_file, "--key", log_key});
+  CHECK(caught.exit_code == 1);
+  CHECK(caught.out.rfind("NOT PROVEN: ", 0) == 0);
+  // By position too; and refused as an attacker would try it.
+  CHECK(api.Get("auditor", "/v1/audit/proof?partition=0&offset=0").status == 200);
+  CHECK(api.Get("fire", "/v1/audit/proof?record=" + record_id).status == 403);
+  CHECK(api.Get("auditor", "/v1/audit/proof?record=no-such-record").status == 404);
+  CHECK(api.Get("auditor", "/v1/audit/proof?partition=99&offset=0").status == 400);
+  CHECK(api.Get("auditor", "/v1/audit/proof?partition=0&offset=99999999").status == 404);
+  CHECK(api.Get("auditor", "/v1/audit/proof?record=" + record_id + "&offset=1").status == 400);
+
   // The server keeps only cosignatures that verify, of checkpoints it signed.
   Reply cps = api.Get("inspector", "/v1/audit/checkpoints?limit=1");
   REQUIRE(cps.status == 200);

@@ -16,6 +16,7 @@
 #include "events/record.h"
 #include "events/testing/record_builder.h"
 #include "events/testing/temp_dir.h"
+#include "events/tlog_proof.h"
 #include "tests/support/child_process.h"
 
 namespace closeloop {
@@ -82,6 +83,17 @@ struct Log {
     }
     e.partitions.push_back(std::move(ep));
     return events::EncodeEvidence(e);
+  }
+
+  // What GET /v1/audit/proof answers for the record at `off` of partition 1.
+  std::string TlogProof(uint64_t off) {
+    auto cp = checkpoints->Latest(1);
+    REQUIRE(cp.ok());
+    auto rec = log->Read(1, off, 1);
+    REQUIRE(rec.ok());
+    auto proof = log->Inclusion(1, off, cp->checkpoint.size);
+    REQUIRE(proof.ok());
+    return events::EncodeTlogProof({(*rec)[0].bytes, off, *proof, cp->note});
   }
 };
 
@@ -213,6 +225,78 @@ TEST_CASE("an independent implementation verifies the bundle, and refuses it alt
   auto other = events::GenerateNoteSigner(l.log->name());
   auto indep_other = Run({NODE_BIN, script, "bundle", good.string(), other->Verifier().ToString()});
   CHECK(indep_other.exit_code == 1);
+}
+
+TEST_CASE("one record's c2sp.org/tlog-proof: proven, every byte guarded, checked independently") {
+  Log l(1000, 37);
+  const std::string text = l.TlogProof(3 + 37 * 4);
+  auto key = l.checkpoints->verifier();
+  auto report = events::VerifyTlogProofRecord(text, key, {});
+  REQUIRE_MESSAGE(report.ok(), report.status().ToString());
+  const std::string said = report->Describe();
+  CHECK(said.find("ok: this record (c2sp.org/tlog-proof) is in log " + l.log->name()) !=
+        std::string::npos);
+  CHECK(said.find("partition 1 at positions 151, under the checkpoint of 1000 records") !=
+        std::string::npos);
+  CHECK(report->chain_id == "CHAIN-1");
+  MESSAGE("a record's tlog-proof on a partition of 1000: " << text.size() << " bytes");
+  CHECK(text.size() < 2048);
+
+  // The format's own rules, line by line.
+  auto parsed = events::ParseTlogProof(text);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->index == 151);
+  CHECK(parsed->proof.size() == 10);  // ceil(log2(1000))
+  CHECK(events::EncodeTlogProof(*parsed) == text);
+  CHECK(events::ParseTlogProof("c2sp.org/tlog-proof@v1\nindex 07\n\nx\n").status().message() ==
+        "line 2: index: a decimal number without leading zeros");
+  CHECK(events::ParseTlogProof("c2sp.org/tlog-proof@v2\n")
+            .status()
+            .message()
+            .starts_with("line 1: not"));
+  CHECK(events::ParseTlogProof("c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\nx\n").status().message() ==
+        "line 3: a proof hash is 32 bytes");
+
+  // Every byte, changed to every value one bit away and a few others: refused.
+  std::string altered = text;
+  size_t tried = 0;
+  for (size_t i = 0; i < altered.size(); ++i) {
+    const char original = altered[i];
+    std::vector<char> values;
+    for (int bit = 0; bit < 8; ++bit) values.push_back(static_cast<char>(original ^ (1 << bit)));
+    for (char c : {'0', 'A', ' ', '\n'}) {
+      if (c != original) values.push_back(c);
+    }
+    for (char v : values) {
+      altered[i] = v;
+      ++tried;
+      if (events::VerifyTlogProofRecord(altered, key, {}).ok()) {
+        FAIL_CHECK("undetected: byte " << i << " '" << original << "' -> '" << v << "'");
+      }
+    }
+    altered[i] = original;
+  }
+  MESSAGE(tried << " altered proofs of " << text.size() << " bytes, all refused");
+
+  // Another key, under the log's own name, is not the log's.
+  auto other = events::GenerateNoteSigner(l.log->name());
+  REQUIRE(other.ok());
+  auto refused = events::VerifyTlogProofRecord(text, other->Verifier(), {});
+  REQUIRE_FALSE(refused.ok());
+
+  // The independent implementation reads the same file the same way.
+  const std::string script =
+      std::string(CLOSELOOP_SOURCE_DIR) + "/tests/audit/independent_verify.mjs";
+  fs::path good = Write(l.dir.path / "record.tlog-proof", text);
+  auto indep = Run({NODE_BIN, script, "tlog-proof", good.string(), key.ToString()});
+  CHECK_MESSAGE(indep.exit_code == 0, indep.out);
+  CHECK(indep.out == "ok record at index 151 of 1000\n");
+  std::string bad_text = text;
+  bad_text[bad_text.find("index ") - 5] ^= 1;  // a byte of the record, in the extra line
+  fs::path bad = Write(l.dir.path / "tampered.tlog-proof", bad_text);
+  CHECK(Run({NODE_BIN, script, "tlog-proof", bad.string(), key.ToString()}).exit_code == 1);
+  CHECK(Run({NODE_BIN, script, "tlog-proof", good.string(), other->Verifier().ToString()})
+            .exit_code == 1);
 }
 
 // Two signed checkpoints and the proof between them, as the independent script reads them.

@@ -7,6 +7,9 @@
 //       -> prints "ok <records> records" or "FAIL <reason>" (exit 1)
 //   node independent_verify.mjs consistency FILE VKEY
 //       FILE: {"old": <signed note>, "new": <signed note>, "proof": [base64...]}
+//   node independent_verify.mjs tlog-proof FILE VKEY
+//       FILE: a C2SP tlog-proof (c2sp.org/tlog-proof@v1) whose extra line is the entry
+//       -> prints "ok record at index <i> of <size>"
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
@@ -111,8 +114,37 @@ function verifyConsistency(first, second, firstHash, secondHash, proof) {
   return fr.equals(firstHash) && sr.equals(secondHash) && sn === 0n;
 }
 
+// C2SP tlog-proof: header, optional "extra <b64>", "index <n>", proof hashes, "", checkpoint.
+function tlogProof(text, v) {
+  const lines = text.split('\n');
+  let i = 0;
+  if (lines[i++] !== 'c2sp.org/tlog-proof@v1') fail('tlog-proof header');
+  let extra = null;
+  if (lines[i].startsWith('extra ')) extra = b64(lines[i++].slice(6));
+  const m = /^index (0|[1-9][0-9]*)$/.exec(lines[i++] || '');
+  if (!m) fail('tlog-proof index line');
+  const index = BigInt(m[1]);
+  const path = [];
+  while (i < lines.length && lines[i] !== '') {
+    const h = b64(lines[i++]);
+    if (h.length !== 32) fail('proof hash length');
+    path.push(h);
+  }
+  if (i >= lines.length) fail('no empty line before the checkpoint');
+  const note = lines.slice(i + 1).join('\n');
+  const cp = parseCheckpoint(openNote(note, v));
+  if (!cp.origin.startsWith(v.name + '/partition/')) fail('origin is not a partition of this log');
+  if (extra === null) fail('no entry in the extra line');
+  if (!verifyInclusion(index, cp.size, leafHash(extra), path, cp.root)) fail('entry not included');
+  return `ok record at index ${index} of ${cp.size}`;
+}
+
 const [mode, file, vkeyText] = process.argv.slice(2);
 const v = parseVkey(vkeyText);
+if (mode === 'tlog-proof') {
+  console.log(tlogProof(fs.readFileSync(file, 'utf8'), v));
+  process.exit(0);
+}
 let doc;
 try { doc = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { fail('not JSON'); }
 

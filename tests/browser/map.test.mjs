@@ -178,6 +178,19 @@ test('the same map on a ticket, the queue and the overview; a click on a point o
   let xy = await pointOf(page, 'details.map-details .map-box', a.id);
   assert.ok(xy, 'a is on the queue’s map');
   assert.ok(await pointOf(page, 'details.map-details .map-box', b.id), 'b is on the queue’s map');
+  // The queue's map starts on its tickets' part of the city, not on the whole city.
+  const fit = await page.evaluate(async () => {
+    const echarts = await import('/console/vendor/echarts.js');
+    const chart = echarts.getInstanceByDom(document.querySelector('details.map-details .map-box'));
+    const option = chart.getOption();
+    const points = option.series.filter((s) => s.id.startsWith('state-')).flatMap((s) => s.data.map((d) => d.value));
+    const places = (await (await fetch('/v1/places', { headers: { Authorization: `Bearer ${localStorage.getItem('closeloop.token')}` } })).json()).places;
+    return { box: option.geo[0].boundingCoords, points, lons: places.filter((p) => p.lon).map((p) => p.lon) };
+  });
+  assert.ok(fit.box, 'the queue’s map has an extent of its own');
+  const [[west, north], [east, south]] = fit.box;
+  for (const [lon, lat] of fit.points) assert.ok(lon > west && lon < east && lat > south && lat < north, `${lon},${lat} is inside the extent`);
+  assert.ok(east - west < (Math.max(...fit.lons) - Math.min(...fit.lons)) / 2, 'narrower than half the city');
   assert.deepEqual(await axe(page), [], 'queue with its map: accessibility');
   await shot(page, 'map-queue-zh');
   await page.mouse.click(xy[0], xy[1]);

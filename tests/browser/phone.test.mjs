@@ -3,8 +3,10 @@
 // English; staff sign for a ticket there; the console is installable (a web app manifest and
 // a service worker controlling "/"). axe-core on both views; screenshots at 390 px. Without a
 // network an action is kept on the phone, shown as waiting to send, and sent when the network
-// returns; one the engine refuses then (someone acted first) is shown with the refusal.
+// returns; one the engine refuses then (someone acted first) is shown with the refusal. A
+// photo taken without a network is kept with its action and uploaded before it is sent.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Server, axe, launch, newPage, shot, signIn } from './harness.mjs';
 
@@ -15,6 +17,8 @@ let a;
 let b;
 let c;  // acted on offline, sent when the network returns
 let d;  // acted on offline, signed for meanwhile by another device: refused when sent
+let e;  // rectification evidence with a photo taken offline
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAACAAAAAYCAIAAAAUMWhjAAAAK0lEQVR42mO4dP0hVqQxLYAkhMschlELRi0YtWDUglELRi0YtWDUgqFhAQDWRWRM4A6POQAAAABJRU5ErkJggg==', 'base64');
 
 before(async () => {
   await server.start();
@@ -25,6 +29,9 @@ before(async () => {
   await server.act('fire', b.id, { verb: 'sign_for' });
   c = await server.openFireTicket('ent-xw-103', '配电室门口堆放纸箱');
   d = await server.openFireTicket('ent-xw-104', '仓库喷淋头被遮挡');
+  e = await server.openFireTicket('ent-xw-105', '消防栓被货架挡住');
+  await server.act('fire', e.id, { verb: 'sign_for' });
+  await server.act('fire', e.id, { verb: 'order_rectification', fields: { severity: 'general' } });
   browser = await launch();
 });
 
@@ -167,6 +174,63 @@ test('offline: an action the engine refuses when sent is shown plainly, with the
   await refused.getByRole('button', { name: '知道了' }).click();
   await page.locator('section.outbox').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('closeloop.outbox')).length), 0);
+  assert.deepEqual(page.problems.filter((p) => !OFFLINE.test(p)), []);
+  await page.context().close();
+});
+
+// How many photos the console keeps on this device (outbox.js: IndexedDB "closeloop-outbox").
+const keptPhotos = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('closeloop-outbox', 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('files').objectStore('files').count();
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(req.result);
+          };
+        };
+      }),
+  );
+
+test('offline: a photo taken without a network goes with its action, uploaded first when the network returns', async () => {
+  const page = await newPage(browser, server, 'zh-CN', PHONE);
+  await signIn(page, server, 'fire');
+  await page.goto(`${server.url}/#/ticket/${e.id}`);
+  await page.locator('ol.timeline li').first().waitFor();
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: '提交整改材料', exact: true }).click();
+  // The camera's photo cannot be uploaded now: it is kept with the form, and says so.
+  await page.getByLabel('拍照').setInputFiles([{ name: 'hydrant.png', mimeType: 'image/png', buffer: PHOTO }]);
+  await page.locator('.chosen li', { hasText: 'hydrant.png — 当前无网络：已暂存在本设备上，随操作一并上传' }).waitFor();
+  await page.getByRole('textbox', { name: '说明' }).fill('货架已移开');
+  await page.getByRole('button', { name: '提交：提交整改材料' }).click();
+  await page.locator('section.outbox li.waiting', { hasText: '含 1 张待上传的照片' }).waitFor();
+  assert.equal((await server.must('fire', 'GET', `/v1/tickets/${e.id}`)).ticket.state, 'rectifying', 'nothing reached the server');
+  // The photo's bytes are on the device (IndexedDB), not in localStorage's text.
+  assert.ok(!(await page.evaluate(() => localStorage.getItem('closeloop.outbox'))).includes('iVBOR'));
+  assert.ok((await overflow(page)) <= 0, 'the kept action with its photo fits');
+  assert.deepEqual(await axe(page), [], 'a kept action with a photo');
+  await shot(page, 'phone-zh-offline-photo-kept');
+  assert.equal(await keptPhotos(page), 1, 'the photo is kept on the device');
+  await page.context().setOffline(false);
+  await page.locator('section.outbox').waitFor({ state: 'detached' });
+  let now;
+  for (let i = 0; i < 50; i++) {
+    now = await server.must('fire', 'GET', `/v1/tickets/${e.id}`);
+    if (now.ticket.state !== 'rectifying') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(now.ticket.state, 'reviewing', 'the engine took the evidence');
+  const cited = now.case_file.find((x) => x.relation === 'evidence');
+  assert.deepEqual(cited.content.evidence, [`sha256:${createHash('sha256').update(PHOTO).digest('hex')}`], 'the photo itself, by its hash');
+  // The uploaded photo is the one the case file shows, and nothing is left on the device.
+  await page.locator('section.case-file li.case-entry[data-relation="evidence"] img.thumb').waitFor();
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('closeloop.outbox')).length), 0);
+  assert.equal(await keptPhotos(page), 0, 'the kept photo is gone from the device once sent');
+  await shot(page, 'phone-zh-offline-photo-sent');
   assert.deepEqual(page.problems.filter((p) => !OFFLINE.test(p)), []);
   await page.context().close();
 });

@@ -27,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Person {
   std::string name, role, department, token;
+  std::vector<std::string> acts_as;  // "head": a staff user who is also the department's head
 };
 
 // The people the sign-in page lists, as the demo server serves them.
@@ -39,7 +40,8 @@ std::vector<Person> ListedPeople(const ServerProcess& server) {
     REQUIRE(body.ok());
     const json listed = json::parse(*body);
     for (const auto& u : listed["users"]) {
-      out.push_back({u["name"], u["role"], u["department"], u.value("token", "")});
+      out.push_back({u["name"], u["role"], u["department"], u.value("token", ""),
+                     u.value("acts_as", std::vector<std::string>{})});
     }
     if (out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -80,12 +82,31 @@ TEST_CASE(
   REQUIRE(started.ok());
   const std::vector<Person> people = ListedPeople(server);
   std::set<std::pair<std::string, std::string>> reserved;  // (role claim, department)
+  std::string head_token;
   for (const auto& p : people) {
     if (p.role == "staff" || p.role == "head" || p.role == "supervisor" || p.role == "inspector")
       reserved.insert({p.role, p.department});
+    for (const auto& r : p.acts_as) reserved.insert({r, p.department});
+    if (p.name == "liuhe-emb-head") head_token = p.token;
   }
   REQUIRE(reserved.count({"staff", "nj.liuhe.emb"}) == 1);
+  REQUIRE(reserved.count({"head", "nj.liuhe.emb"}) == 1);
   REQUIRE(reserved.count({"supervisor", "nj.liuhe.awb"}) == 1);
+  // The head signs in and sees the bureau's people: the engine's staff directory was recorded
+  // at the server's start (a read never writes it), with the demo's own users in it.
+  REQUIRE(!head_token.empty());
+  {
+    httplib::Client http("127.0.0.1", server.port());
+    auto r = http.Get("/v1/departments/nj.liuhe.emb/people",
+                      {{"Authorization", "Bearer " + head_token}});
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    std::set<std::string> names;
+    const json listing = json::parse(r->body);
+    for (const auto& p : listing["people"]) names.insert(p["user"].get<std::string>());
+    CHECK(names.count("liuhe-emb-staff") == 1);
+    CHECK(names.count("liuhe-emb-head") == 1);
+  }
   std::this_thread::sleep_for(std::chrono::seconds(45));
   REQUIRE(server.Stop() == 0);
 

@@ -175,6 +175,16 @@ Result<Profile> ReadProfile(const std::string& path, const std::set<std::string>
       const std::string at = "personas[" + std::to_string(i) + "]";
       Persona person{text(personas[i], "name", at), text(personas[i], "role", at),
                      text(personas[i], "department", at), text(personas[i], "display_name", at)};
+      if (personas[i].contains("acts_as")) {
+        field = at + ".acts_as";
+        if (person.role != "staff")
+          throw std::invalid_argument("only staff act as a workflow role");
+        for (const auto& r : personas[i].at("acts_as")) {
+          std::string role = r.get<std::string>();
+          if (role != "head") throw std::invalid_argument("'" + role + "': only \"head\" is known");
+          person.acts_as.push_back(std::move(role));
+        }
+      }
       field = at + ".department";
       if (person.role != "publisher" && departments.count(person.department) == 0) {
         return InvalidArgument(path + ": " + field + ": '" + person.department +

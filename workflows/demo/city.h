@@ -59,6 +59,7 @@ struct Persona {
   std::string role;        // staff | supervisor | inspector | auditor | admin | publisher
   std::string department;  // a department id of the city (a publisher: its source id)
   std::string display_name;  // "六合区应急管理局 值班员 (Liuhe District EMB, duty officer)"
+  std::vector<std::string> acts_as;  // workflow roles a staff user also claims, e.g. "head"
 };
 
 // DIR/demo.json: what the demo needs to know of a city beyond its reference records.

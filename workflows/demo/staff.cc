@@ -208,7 +208,8 @@ bool OffersStep(const dsl::Workflow& wf, const engine::Ticket& t, const engine::
                 const Persona& person) {
   const dsl::State* st = wf.FindState(t.state);
   if (st == nullptr || st->terminal || t.closed || !WorksTickets(person)) return false;
-  const engine::Claims claims{person.role, person.department};
+  std::vector<engine::Claims> claims = {{person.role, person.department}};
+  for (const auto& r : person.acts_as) claims.push_back({r, person.department});
   for (const auto& tr : st->transitions) {
     if (tr.trigger != dsl::TriggerKind::kVerb || tr.roles.empty()) continue;
     const bool pending = t.pending_extension_days > 0;
@@ -221,7 +222,10 @@ bool OffersStep(const dsl::Workflow& wf, const engine::Ticket& t, const engine::
     for (const auto& r : tr.roles) {
       if (r != "assist") roles.push_back(r);
     }
-    if (!roles.empty() && !engine::FireRefusal(ref, roles, claims, t)) return true;
+    if (roles.empty()) continue;
+    for (const auto& c : claims) {
+      if (!engine::FireRefusal(ref, roles, c, t)) return true;
+    }
   }
   return false;
 }

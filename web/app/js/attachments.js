@@ -117,7 +117,7 @@ export function picker(id, name, required, entries) {
           'li',
           e.error ? { class: 'error' } : null,
           `${e.name} — `,
-          e.error ? e.error : e.ref ? t('att.uploaded', { id: e.ref.slice(7, 17) }) : t('att.uploading'),
+          e.error ? e.error : e.ref ? t('att.uploaded', { id: e.ref.slice(7, 17) }) : e.file ? t('att.offline') : t('att.uploading'),
           ' ',
           h('button.link', { type: 'button', 'aria-label': t('att.remove', { name: e.name }), on: { click: () => { entries.splice(i, 1); files.required = required && !entries.length; show(); } } }, '×'),
         ),
@@ -133,7 +133,9 @@ export function picker(id, name, required, entries) {
           show();
         },
         (err) => {
-          e.error = err.network ? t('error.network') : err.message;
+          // No network: the photo stays with the form, and goes with the action (outbox.js).
+          if (err.network) e.file = file;
+          else e.error = err.message;
           show();
         },
       );
@@ -150,10 +152,22 @@ export function picker(id, name, required, entries) {
   return [files, h('label.camera', { for: `${id}-camera` }, t('att.camera')), camera, list];
 }
 
-// The references of the chosen files once their uploads are done; throws the first refusal.
+// The chosen files once their uploads are done: {refs} of those uploaded and {offline} the
+// File objects that could not be for want of a network (each tried once more first); throws
+// the first refusal.
 export async function refsOf(entries) {
   await Promise.all(entries.map((e) => e.pending));
   const bad = entries.find((e) => e.error);
   if (bad) throw new Error(`${bad.name}: ${bad.error}`);
-  return entries.map((e) => e.ref);
+  const offline = [];
+  for (const e of entries.filter((x) => !x.ref && x.file)) {
+    try {
+      e.ref = (await upload(e.file)).ref;
+      delete e.file;
+    } catch (err) {
+      if (!err.network) throw new Error(`${e.name}: ${err.message}`);
+      offline.push(e.file);
+    }
+  }
+  return { refs: entries.filter((e) => e.ref).map((e) => e.ref), offline };
 }

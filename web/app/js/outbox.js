@@ -4,8 +4,13 @@
 // ticket version it was made against, so the engine checks it as any other action. An action
 // the server refuses then (someone acted on the ticket meanwhile, a rule no longer allows it)
 // stays listed on the ticket with the refusal until the user dismisses it. Nothing is
-// retried after a refusal. Photos are uploaded when chosen, so they need the network.
+// retried after a refusal. Photos are uploaded when chosen; a photo chosen (or taken with the
+// camera) without a network is kept with the action on this device (IndexedDB, which holds
+// the bytes themselves) and uploaded first when the action is sent, its reference then added
+// to the action's evidence. A photo the server refuses then (too large, a type it does not
+// take) refuses the action with that reason, as the engine's refusals are shown.
 import { ApiError, post } from './api.js';
+import { upload } from './attachments.js';
 import { h } from './dom.js';
 import { errorText, t } from './i18n.js';
 import { time } from './format.js';
@@ -27,11 +32,41 @@ function write(list) {
   localStorage.setItem(KEY, JSON.stringify(list));
 }
 
+// The kept photos' bytes, by "<action key>/<n>", in IndexedDB (localStorage holds text only).
+function files(mode, fn) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('closeloop-outbox', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('files');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('files', mode);
+      const result = fn(tx.objectStore('files'));
+      tx.oncomplete = () => {
+        db.close();
+        resolve(result && 'result' in result ? result.result : undefined);
+      };
+      tx.onerror = () => {
+        db.close();
+        reject(tx.error);
+      };
+    };
+  });
+}
+
+const dropFiles = (e) => Promise.all((e.files || []).map((f) => files('readwrite', (st) => st.delete(f.id))));
+
 // Keeps `body` (a POST /v1/tickets/{id}/actions body) for ticket `tk`, made by the user
-// signed in now.
-export function keep(tk, body) {
+// signed in now, with `photos` (File objects not yet uploaded) to upload before it is sent.
+export async function keep(tk, body, photos = []) {
+  const key = `${Date.now()}-${read().length}`;
+  const kept = photos.map((file, i) => ({ id: `${key}/${i}`, name: file.name || '', type: file.type || '' }));
+  for (let i = 0; i < photos.length; i++) {
+    const file = photos[i];
+    await files('readwrite', (st) => st.put(file, kept[i].id));
+  }
   const list = read();
-  list.push({ key: `${Date.now()}-${list.length}`, user: ref.me().name, ticket: tk.id, workflow: tk.workflow, body, at: Date.now(), refused: null });
+  list.push({ key, user: ref.me().name, ticket: tk.id, workflow: tk.workflow, body, files: kept, at: Date.now(), refused: null });
   write(list);
   window.dispatchEvent(new CustomEvent(EVENT, { detail: { ticket: tk.id, outcome: 'kept' } }));
 }
@@ -55,7 +90,25 @@ export async function sendKept() {
       let outcome = 'sent';
       let refused = null;
       try {
-        await post(`/v1/tickets/${encodeURIComponent(e.ticket)}/actions`, e.body);
+        // The kept photos first, each uploaded once: its reference joins the evidence, and the
+        // list kept on the device says so before the next, so a cut mid-way resumes there.
+        for (const f of e.files || []) {
+          if (f.ref) continue;
+          const blob = await files('readonly', (st) => st.get(f.id));
+          if (!blob) throw new ApiError(410, { error: { code: 'photo_lost', message: t('outbox.photo.lost', { name: f.name }) } });
+          const up = await upload(new File([blob], f.name || 'photo', { type: f.type || blob.type }));
+          f.ref = up.ref;
+          const list = read();
+          const i = list.findIndex((x) => x.key === e.key);
+          if (i >= 0) {
+            list[i].files = e.files;
+            write(list);
+          }
+        }
+        const body = { ...e.body };
+        const refs = (e.files || []).map((f) => f.ref);
+        if (refs.length) body.evidence = [...(body.evidence || []), ...refs];
+        await post(`/v1/tickets/${encodeURIComponent(e.ticket)}/actions`, body);
       } catch (err) {
         if (err instanceof ApiError && err.network) return;  // still offline: try again later
         outcome = 'refused';
@@ -68,6 +121,7 @@ export async function sendKept() {
         else list.splice(i, 1);
         write(list);
       }
+      if (!refused) await dropFiles(e).catch(() => {});
       window.dispatchEvent(new CustomEvent(EVENT, { detail: { ticket: e.ticket, outcome, verb: ref.verbTitle(e.body.verb, e.workflow) } }));
     }
   } finally {
@@ -76,6 +130,8 @@ export async function sendKept() {
 }
 
 function dismiss(key, ticket) {
+  const e = read().find((x) => x.key === key);
+  if (e) dropFiles(e).catch(() => {});
   write(read().filter((x) => x.key !== key));
   window.dispatchEvent(new CustomEvent(EVENT, { detail: { ticket, outcome: 'dismissed' } }));
 }
@@ -92,7 +148,9 @@ export function keptSection(id) {
       'ul',
       kept.map((e) => {
         const verb = ref.verbTitle(e.body.verb, e.workflow);
-        if (!e.refused) return h('li.waiting', h('span.badge.waiting', t('outbox.waiting')), ' ', t('outbox.item', { verb, time: time(e.at) }));
+        const photos = (e.files || []).length;
+        const withPhotos = photos ? ` ${t('outbox.photos', { n: photos })}` : '';
+        if (!e.refused) return h('li.waiting', h('span.badge.waiting', t('outbox.waiting')), ' ', t('outbox.item', { verb, time: time(e.at) }) + withPhotos);
         const why =
           e.refused.status === 409 && e.refused.current_version !== undefined
             ? t('error.stale.sent', { v: e.refused.current_version })

@@ -52,7 +52,8 @@ function spread(i) {
 }
 
 // The ECharts option for `data` (placeData) and `tickets`; `opts.enterprises` draws them,
-// `opts.focus` a place code to centre on. Returns {option, placed, unplaced, colourOf}.
+// `opts.focus` a place code to centre on, `opts.fit` starts on the tickets' part of the city.
+// Returns {option, placed, unplaced, colourOf}.
 export function mapOption(echarts, data, tickets, opts = {}) {
   const byCode = new Map(data.places.map((p) => [p.code, p]));
   const located = data.places.filter((p) => p.lat || p.lon);
@@ -143,6 +144,7 @@ export function mapOption(echarts, data, tickets, opts = {}) {
     });
   }
   const focus = opts.focus ? placeOf(byCode, opts.focus) : null;
+  const fitted = opts.fit && !focus ? fitTo(placed) : null;
   const option = {
     animation: false,
     tooltip: { trigger: 'item', renderMode: 'richText', formatter: (p) => p.name },
@@ -153,6 +155,9 @@ export function mapOption(echarts, data, tickets, opts = {}) {
       roam: true,
       // A ticket's own map starts close in, on its street (the wheel or a pinch zooms out).
       ...(focus ? { center: [focus.lon, focus.lat], zoom: focus.level === 'district' ? 3 : 6 } : {}),
+      // A list's map (the queue's, the overview's) starts on the part of the city its tickets
+      // are in, not on the whole city.
+      ...(fitted ? { boundingCoords: fitted } : {}),
       // Centred, as large as fits above the legend, keeping the city's proportions.
       layoutCenter: ['50%', '47%'],
       layoutSize: '90%',
@@ -165,6 +170,19 @@ export function mapOption(echarts, data, tickets, opts = {}) {
     series,
   };
   return { option, placed, unplaced, colourOf };
+}
+
+// The map's extent for `placed` tickets: [[west, north], [east, south]] around their places,
+// widened by a sixth (and at least 0.02°, about 2 km) on each side so points on the edge
+// and their fanned-out neighbours stay inside. null when no ticket has a place.
+export function fitTo(placed) {
+  if (!placed.length) return null;
+  const lons = placed.map((x) => x.lon);
+  const lats = placed.map((x) => x.lat);
+  let [w, e, s, n] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const padLon = Math.max((e - w) / 6, 0.02);
+  const padLat = Math.max((n - s) / 6, 0.02);
+  return [[w - padLon, n + padLat], [e + padLon, s - padLat]];
 }
 
 // A rectangle around the places, widened a little: the projection when no outlines ship.

@@ -23,6 +23,9 @@ export const EN_PICTURES = {
   'outbox.refused.badge': 'Refused',
   'outbox.refused': '“{verb}”, made offline at {time}, was refused when sent: {why}',
   'outbox.dismiss': 'Dismiss',
+  'outbox.photos': '(with {n} photo(s) to upload first)',
+  'outbox.photo.lost': 'the photo {name} kept with it is no longer on this device',
+  'att.offline': 'no network: kept on this device, uploaded with the action',
   'error.stale.sent': 'someone changed this ticket first (now version {v}); the action was not done. Review the ticket and act again if still needed.',
 };
 
@@ -48,5 +51,8 @@ export const ZH_PICTURES = {
   'outbox.refused.badge': '被拒绝',
   'outbox.refused': '离线时（{time}）所做的“{verb}”在发送时被拒绝：{why}',
   'outbox.dismiss': '知道了',
+  'outbox.photos': '（含 {n} 张待上传的照片）',
+  'outbox.photo.lost': '随操作暂存的照片 {name} 已不在本设备上',
+  'att.offline': '当前无网络：已暂存在本设备上，随操作一并上传',
   'error.stale.sent': '他人已先更新该工单（现为第 {v} 版），该操作未生效。请核对工单，如仍需要请重新操作。',
 };

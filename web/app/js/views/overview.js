@@ -15,7 +15,7 @@ export async function render(main) {
   state = { main, timer: null };
   const mine = state;
   // The map is drawn once (the counts above it are redrawn on changes).
-  main.append(h('h1', t('overview.title')), h('div.overview#overview', h('p', t('loading'))), mapCard(t('map.overview'), openTickets, { enterprises: true }));
+  main.append(h('h1', t('overview.title')), h('div.overview#overview', h('p', t('loading'))), mapCard(t('map.overview'), openTickets, { enterprises: true, fit: true }));
   await load();
   return () => {
     clearTimeout(mine.timer);

@@ -50,7 +50,7 @@ export async function render(main, route) {
     ACTORS.includes(me.role) ? bulkBar() : null,
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
-    h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets))),
+    h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets, { fit: true }))),
   );
   const key = `${me.name}?${p}`;  // another user or other filters: start afresh
   if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });

@@ -303,11 +303,13 @@ async function submit(tk, action, draft, key, error, form) {
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
   error.hidden = true;
+  const photos = [];  // chosen without a network: kept with the action (outbox.js)
   for (const f of action.fields || []) {
     if (f.kind === 'attachments') {
       try {
-        const refs = await refsOf(draft[f.name] || []);
+        const { refs, offline } = await refsOf(draft[f.name] || []);
         if (refs.length) body.evidence = refs;
+        photos.push(...offline);
       } catch (e) {
         button.disabled = false;
         error.hidden = false;
@@ -328,6 +330,7 @@ async function submit(tk, action, draft, key, error, form) {
     else body[f.name] = v;
   }
   try {
+    if (photos.length) throw new ApiError(0, null, true);  // its photos need the network first
     const res = await post(`/v1/tickets/${encodeURIComponent(tk.id)}/actions`, body);
     drafts.delete(key);
     if (s !== state) return;
@@ -350,7 +353,14 @@ async function submit(tk, action, draft, key, error, form) {
     if (s !== state) return;
     if (e instanceof ApiError && e.network && !s.asOf) {
       // No network: keep the action on this device; it is sent when the network returns.
-      keep(tk, body);
+      try {
+        await keep(tk, body, photos);
+      } catch (kept) {
+        button.disabled = false;
+        error.hidden = false;
+        error.textContent = `${t('error.network')} (${kept.message || kept})`;
+        return;
+      }
       drafts.delete(key);
       s.open = null;
       s.message = t('outbox.queued', { verb: actionLabel(action) });
