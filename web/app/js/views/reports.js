@@ -179,24 +179,17 @@ function draw(s, data) {
     );
   }
   if (s.kind === 'towns') {
-    const head = ['reports.rank'];
-    const cells = (row) => [h('td.num', row.rank === null ? '—' : String(row.rank))];
+    const head = ['reports.rank', 'reports.score'];
+    const cells = (row) => [
+      h('td.num', row.rank === null ? '—' : String(row.rank)),
+      h('td.num.score', row.score === null ? '—' : row.score.toFixed(1)),
+    ];
     const rows = data.towns.map((r) => ({ ...r.figures, town: r.town, town_name_zh: r.town_name_zh, town_name_en: r.town_name_en, rank: r.rank, score: r.score }));
     return h(
       'section',
       h('h2', t('reports.quarterof', { quarter: data.quarter, from: data.from, to: data.to })),
       h('p.muted', t('reports.weights', data.weights)),
-      rows.length
-        ? h(
-            'div',
-            table('report-towns', ['town'], rows, head, cells),
-            h(
-              'ol.town-scores',
-              { 'aria-label': t('reports.scores') },
-              rows.filter((r) => r.score !== null).map((r) => h('li', `${groupName(r, 'town')}: ${r.score.toFixed(1)}`)),
-            ),
-          )
-        : h('p.muted', t('reports.none')),
+      rows.length ? table('report-towns', ['town'], rows, head, cells) : h('p.muted', t('reports.none')),
     );
   }
   const dim = data.by[0] || 'district';
