@@ -1,8 +1,13 @@
-// closeloop tickets | history | chain
+// closeloop tickets | history | chain | figures
+#include <cstdio>
 #include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "app/commands.h"
 #include "app/node.h"
+#include "engine/figure_report.h"
 #include "engine/queries.h"
 #include "events/json_codec.h"
 
@@ -87,6 +92,80 @@ void RunChain(const QueryOptions& o) {
   }
 }
 
+struct FiguresOptions {
+  std::string data = "./data";
+  std::string from, to, by;
+  bool json = false;
+};
+
+// The bureau's figures from the cells the engine keeps (engine/figures.h): one line per group,
+// then the total; the same numbers GET /v1/reports/figures gives an administrator.
+void RunFigures(const FiguresOptions& o) {
+  Node n = Node::Open(o.data, /*read_only=*/true);
+  auto day = [](const std::string& text, const char* flag, int64_t fallback) {
+    if (text.empty()) return fallback;
+    auto d = engine::ParseDay(text);
+    if (!d) Fail(std::string(flag) + ": a local date YYYY-MM-DD, not '" + text + "'", 2);
+    return *d;
+  };
+  const int64_t from = day(o.from, "--from", 0);
+  const int64_t to = day(o.to, "--to", std::numeric_limits<int32_t>::max());
+  if (from > to) Fail("--from: after --to", 2);
+  std::vector<engine::FigureDimension> by;
+  std::stringstream in(o.by);
+  for (std::string name; std::getline(in, name, ',');) {
+    auto d = engine::ParseDimension(name);
+    if (!d) {
+      Fail("--by: '" + name + "' is not one of district, street, department, workflow, day, "
+           "week, month, quarter", 2);
+    }
+    by.push_back(*d);
+  }
+  auto groups = engine::TallyFigures(*n.store, n.partitions(), from, to, by, nullptr);
+  if (!groups.ok()) Fail(groups.status().ToString());
+  auto line = [&](const std::string& label, const engine::FigureTotals& t) {
+    auto rate = [](std::optional<double> r) {
+      if (!r) return std::string("-");
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%.4f", *r);
+      return std::string(buf);
+    };
+    if (o.json) {
+      nlohmann::ordered_json j = {{"group", label},          {"opened", t.opened},
+                          {"proactive", t.proactive}, {"reactive", t.reactive},
+                          {"follow_up", t.follow_up}, {"closed", t.closed},
+                          {"closed_on_time", t.closed_on_time}, {"late", t.late},
+                          {"hazards_found", t.hazards_found},
+                          {"hazards_rectified", t.hazards_rectified},
+                          {"hazards_dismissed", t.hazards_dismissed},
+                          {"duties_done_on_time", t.duties_done_on_time},
+                          {"duties_missed", t.duties_missed}, {"closures", t.closures},
+                          {"suspensions", t.suspensions}, {"penalties", t.penalties},
+                          {"by_origin", t.by_origin}, {"by_outcome", t.by_outcome}};
+      std::cout << j.dump() << "\n";
+      return;
+    }
+    std::cout << label << "  opened " << t.opened << " (proactive " << t.proactive
+              << ", reactive " << t.reactive << ", follow-up " << t.follow_up << ")  closed "
+              << t.closed << " (on time " << t.closed_on_time << ")  late " << t.late
+              << "  on-time rate " << rate(t.OnTimeRate()) << "  hazards found "
+              << t.hazards_found << " rectified " << t.hazards_rectified << " dismissed "
+              << t.hazards_dismissed << "  rectification rate " << rate(t.RectificationRate())
+              << "  duties done on time " << t.duties_done_on_time << " missed "
+              << t.duties_missed << "  closures " << t.closures << "  suspensions "
+              << t.suspensions << "\n";
+  };
+  engine::FigureTotals total;
+  for (const auto& [key, t] : *groups) {
+    total.Add(t);
+    if (by.empty()) continue;
+    std::string label;
+    for (const auto& k : key) label += (label.empty() ? "" : " ") + (k.empty() ? "-" : k);
+    line(label, t);
+  }
+  line("total", total);
+}
+
 }  // namespace
 
 void AddQueryCommands(CLI::App& root) {
@@ -135,6 +214,19 @@ void AddQueryCommands(CLI::App& root) {
   c->add_option("ticket", chain->ticket, "any ticket of the chain")->required();
   c->add_flag("--json", chain->json, "JSON lines");
   c->callback([chain] { RunChain(*chain); });
+
+  auto figures = std::make_shared<FiguresOptions>();
+  CLI::App* f = root.add_subcommand(
+      "figures", "The bureau's figures over local days (docs/api.md, \"Reports\"), from the "
+                 "engine's figure cells");
+  AddDataOption(*f, &figures->data);
+  f->add_option("--from", figures->from, "first local day, YYYY-MM-DD (default: the first)");
+  f->add_option("--to", figures->to, "last local day, inclusive (default: the last)");
+  f->add_option("--by", figures->by,
+                "up to two of district, street, department, workflow, day, week, month, "
+                "quarter, by commas");
+  f->add_flag("--json", figures->json, "one JSON object per line");
+  f->callback([figures] { RunFigures(*figures); });
 }
 
 }  // namespace closeloop::app

@@ -25,6 +25,9 @@
 //   P g, G, y, Y                          counters by lead, jurisdiction, escalation,
 //                                         loop, workflow, state; by assisting department;
 //                                         open-overdue changes per quarter-hour (counters.h)
+//   P r.<day>.<lead>.<street>.<workflow>.<origin>.<kind>.<label>
+//                                         the bureau's figures per local day: opened,
+//                                         confirmed, late, closed by outcome (figures.h)
 //   P i.<record id>                       where an ingress record is in the partition's log
 //                                         (offset, 8 bytes): the case file reads it there
 //   P k.<ticket>.<seq>                    the ticket's case file: the ingress records that

@@ -23,8 +23,9 @@ namespace {
 // state holds tickets but no such mark was built before Engine v2: its counters
 // (counters.h) were never written, and adding to them would count wrong. Format 2 kept
 // copies of records in histories, where 3 keeps their offsets (TicketTable::RecordPlace):
-// a replay would not reproduce its state. Either is rebuilt from the log, never patched.
-constexpr std::string_view kStateFormat = "3";
+// a replay would not reproduce its state. Format 3 had no figure cells (figures.h): its
+// reports would miss every day before the upgrade. Each is rebuilt from the log, never patched.
+constexpr std::string_view kStateFormat = "4";
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "dsl/verb_fields.h"
 #include "engine/counters.h"
+#include "engine/figures.h"
 #include "engine/keys.h"
 #include "events/record.h"
 
@@ -127,6 +128,10 @@ Status TicketTable::Save(const std::optional<Ticket>& before, Ticket& after, int
     if (old == old_entries.end() || old->second != v) state_.Put(k, v);
   }
   CL_RETURN_IF_ERROR(UpdateCounters(state_, partition_, before, after, at));
+  if (const FigureChange moved = FigureChangeOf(before, after); moved.any()) {
+    CL_RETURN_IF_ERROR(UpdateFigures(state_, partition_, after, moved, at,
+                                     world_.CalendarFor(wf != nullptr ? wf->calendar : "")));
+  }
   if (cache_ != nullptr) {
     cache_->Write(after);  // encoded once per batch, at Flush
   } else {

@@ -323,6 +323,7 @@ void Api::Register(HttpServer& server) {
   im.RegisterNotify(s);
   im.RegisterPlaces(s);
   im.RegisterPeople(s);
+  im.RegisterReports(s);
   RegisterConsole(s);  // the web console at /
   // A last resort for exceptions outside a route's handler (Route catches its own): the same
   // generic answer, never the exception's text (cpp-httplib's default puts it in a header).

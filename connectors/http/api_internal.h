@@ -26,6 +26,11 @@
 #include "engine/world.h"
 #include "events/evidence.h"
 
+namespace closeloop::engine {
+struct FigureCell;
+enum class FigureDimension;
+}  // namespace closeloop::engine
+
 namespace closeloop::http {
 
 using nlohmann::json;
@@ -218,6 +223,15 @@ struct Api::Impl {
   void RegisterAttachments(httplib::Server& s);  // api_attachments.cc: evidence files
   void RegisterPlaces(httplib::Server& s);       // api_places.cc: what the maps read
   void RegisterPeople(httplib::Server& s);       // api_people.cc: a department's people
+  void RegisterReports(httplib::Server& s);      // api_reports.cc: the bureau's figures
+  void GetFigures(Call& c);                      // api_reports.cc
+  void GetWeekly(Call& c);                       // api_reports.cc
+  void GetTownScores(Call& c);                   // api_reports.cc
+  // api_reports.cc: which figure cells `user` counts (the overview's scope, by lead and
+  // street), and the names of a group's districts, streets and departments.
+  std::function<bool(const engine::FigureCell&)> FigureScope(const User& user);
+  void NameGroup(const std::vector<engine::FigureDimension>& by,
+                 const std::vector<std::string>& key, json* row);
   // api_people.cc: records the staff directory (engine/staff_directory.h) built from this
   // node's users when it differs from the one in effect, and waits for the engine to apply
   // it. Serialized: two writers never publish the same version.

@@ -1,6 +1,6 @@
 // The Chinese console shows Chinese throughout: each role signs in with a zh-CN browser,
 // visits every view it has (a queue, a ticket with a long history, escalations, audit,
-// overview, map, notifications) and no visible text may be a string of the English catalogue
+// overview, map, reports, notifications) and no visible text may be a string of the English catalogue
 // (i18n.js, fetched from the server as the browser gets it) or a raw id of the deployed
 // workflows (a state, verb, fact or category name, from GET /v1/workflows and the tickets'
 // categories). The detector is first shown to catch both on purpose, so the test can fail.
@@ -164,6 +164,9 @@ function viewsOf(role) {
   }
   views.push(['#/overview', 'figure.chart-card .echart canvas[data-zr-dom-id="zr_0"]', 'overview']);
   views.push(['#/map', '.map-list h2', 'map']);
+  views.push(['#/reports?kind=weekly&week=2026-W10', '#reports-box section h2', 'reports-weekly']);
+  views.push(['#/reports?kind=towns&quarter=2026-Q1', '#reports-box section h2', 'reports-towns']);
+  views.push(['#/reports?kind=figures&from=2026-03-01&to=2026-03-31&by=street', '#reports-box section h2', 'reports-figures']);
   if (role === 'admin') views.push(['#/notify', 'section.notify-table textarea', 'notify']);
   return views;
 }

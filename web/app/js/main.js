@@ -1,5 +1,5 @@
 // The console's shell: sign-in gate, navigation by role, the language switch, hash routes
-// (#/queue, #/people, #/ticket/ID, #/escalations, #/audit, #/overview, #/notify, #/admin/PANEL) and the
+// (#/queue, #/people, #/ticket/ID, #/escalations, #/audit, #/overview, #/reports, #/notify, #/admin/PANEL) and the
 // live feed.
 import { get, setToken, token } from './api.js';
 import { announce, clear, h } from './dom.js';
@@ -12,6 +12,7 @@ import * as escalations from './views/escalations.js';
 import * as notify from './views/notify.js';
 import * as overview from './views/overview.js';
 import * as people from './views/people.js';
+import * as reports from './views/reports.js';
 import * as queue from './views/queue.js';
 import * as signin from './views/signin.js';
 import * as ticket from './views/ticket.js';
@@ -19,7 +20,7 @@ import * as map from './views/map.js';
 import './pwa.js';
 import './cards.js';
 
-const VIEWS = { signin, queue, ticket, escalations, audit, overview, notify, admin, map, people };
+const VIEWS = { signin, queue, ticket, escalations, audit, overview, reports, notify, admin, map, people };
 let active = null;  // {view, cleanup}
 // Focus moves to a view's heading when the user navigates in the console, not on the page's
 // first load, where the user starts at the top (the skip link first).
@@ -32,6 +33,7 @@ function menuFor(role) {
   if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('reports');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('map');
   if (role === 'admin') items.push('notify');
   if (role === 'admin') items.push('admin');
