@@ -62,7 +62,7 @@ Status Foresight::ApplyControl(const fb::Record& rec) {
     Enter(t, *wf, best->target.empty() ? nullptr : wf->FindState(best->target), &rec);
     timer_changes_.push_back(id);
     ArmTimers(*wf, t);
-    FireConditionSteps(id, &rec, false, &timer_changes_);
+    FireConditionSteps(id, &rec, &timer_changes_);
   }
   return Status::Ok();
 }
@@ -97,7 +97,7 @@ std::vector<std::string> Foresight::Apply(const fb::Record& rec) {
     if (it != tickets_.end() && !it->second.closed && TakeVerb(rec, it->second)) {
       const std::string id = it->first;
       changed.push_back(id);
-      FireConditionSteps(id, &rec, true, &changed);
+      FireConditionSteps(id, &rec, &changed);
     }
     return changed;
   }
@@ -123,7 +123,7 @@ std::vector<std::string> Foresight::Apply(const fb::Record& rec) {
         ++t.version;
         Enter(t, *wf, tr.target.empty() ? nullptr : wf->FindState(tr.target), &rec);
         changed.push_back(id);
-        FireConditionSteps(id, &rec, true, &changed);
+        FireConditionSteps(id, &rec, &changed);
         break;
       }
     }
@@ -198,7 +198,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       it->second.state.clear();
       Enter(it->second, *wf, wf->FindState(rule.initial_state), &rec);
       changed->push_back(id);
-      FireConditionSteps(id, &rec, true, changed);
+      FireConditionSteps(id, &rec, changed);
       break;
     }
   }
@@ -246,7 +246,7 @@ bool Foresight::TakeVerb(const fb::Record& rec, engine::Ticket& t) {
   return false;  // CommandRejected
 }
 
-void Foresight::FireConditionSteps(const std::string& id, const fb::Record* cause, bool chains,
+void Foresight::FireConditionSteps(const std::string& id, const fb::Record* cause,
                                    std::vector<std::string>* changed) {
   for (int round = 0; round < 16; ++round) {  // as the engine: one step per round
     auto it = tickets_.find(id);
@@ -280,65 +280,14 @@ void Foresight::FireConditionSteps(const std::string& id, const fb::Record* caus
           if (std::find(changed->begin(), changed->end(), id) == changed->end())
             changed->push_back(id);
         }
-      } else if (action.kind == dsl::ActionKind::kChain && !t.chained_by.count(due->name)) {
+      } else if (action.kind == dsl::ActionKind::kChain) {
+        // The child opens when the engine reads its TicketChained back from the log, after
+        // every record already published (a whole stream, when it is published at once):
+        // staff cannot know it in time, so it is not tracked.
         t.chained_by.insert(due->name);
-        if (chains && cause != nullptr) OpenChild(t, action, *cause, changed);
       }
     }
   }
-}
-
-// DecideChained (engine/decide_open.cc) on the TicketChained FireStep writes.
-void Foresight::OpenChild(const engine::Ticket& parent, const dsl::Action& chain,
-                          const fb::Record& cause, std::vector<std::string>* changed) {
-  const uint32_t partition = events::PartitionForKey(parent.subject, partitions_);
-  const std::string id =
-      events::DeriveId(now_, Str(cause.id()) + "/p" + std::to_string(partition) + "/ticket",
-                       seq_++)
-          .ToString();
-  const dsl::Workflow* wf = world_.Latest(chain.workflow);
-  if (wf == nullptr || tickets_.count(id)) return;  // the engine refuses it, or has it
-  engine::Ticket t;
-  t.id = id;
-  t.workflow = wf->name;
-  t.workflow_version = wf->version;
-  t.loop = std::string(dsl::LoopName(wf->loop));
-  t.subject = parent.subject;
-  t.jurisdiction = parent.jurisdiction;
-  t.chain_id = parent.chain_id;
-  t.parent_id = parent.id;
-  t.trigger = "chain";
-  t.opened_at = now_;
-  t.version = 1;
-  for (const auto& f : wf->facts) {
-    if (!f.builtin) t.facts[f.name] = f.initial;
-  }
-  engine::EvalEnv penv(&cause, &parent, now_);
-  for (const auto& m : chain.mapping) {
-    Value v = dsl::Evaluate(m.value, penv);
-    if (m.fact == "subject" && v.type() == dsl::ValueType::kString) {
-      t.subject = v.as_string();
-      continue;
-    }
-    if (engine::AcceptsFact(*wf, m.fact, v)) SetFact(t, m.fact, v);
-  }
-  if (wf->routing) {
-    engine::EvalEnv renv(&cause, &t, now_);
-    engine::RouteResult r = engine::RouteTicket(world_, *wf, renv, t.jurisdiction);
-    t.lead = std::move(r.lead);
-    t.assist = std::move(r.assist);
-    ++t.version;
-  }
-  auto [it, inserted] = tickets_.emplace(id, std::move(t));
-  if (!inserted) return;
-  ++open_;
-  by_subject_[it->second.subject].insert(id);
-  it->second.state.clear();
-  Enter(it->second, *wf, wf->FindState(wf->chain_entry_state), &cause);
-  changed->push_back(id);
-  // Its own condition steps run on the TicketChained record, whose id this model does not
-  // know: a lead that moves is followed, a chain is only marked spent.
-  FireConditionSteps(id, &cause, false, changed);
 }
 
 void Foresight::Enter(engine::Ticket& t, const dsl::Workflow& wf, const dsl::State* target,

@@ -9,13 +9,12 @@
 // checks, guards and effects, event transitions, timer transitions, returns and transfers,
 // and the ladder's condition steps (`step NAME when ...`), which the engine fires in the
 // same step as the change that makes them true: `lead city` moves the lead (an incident
-// graded 较大 is the city's), and `chain` opens the child ticket, with the id the engine
-// derives for it, when the record that made the condition true is one this model applies (an
-// agency's event or a staff command).
+// graded 较大 is the city's, and staff of the city act on it from then on).
 // Not modelled: the ladder's time steps (reminders and overdue marks change no state or
-// lead; a chain they make, and a chain a child's own condition steps make, takes an id from
-// a record this model does not see), scheduled tickets (their ids depend on the engine's
-// scans), extensions' new deadlines. A staff
+// lead), chained tickets (the engine opens a child when it reads its TicketChained back from
+// the log, after every record published before it: with a whole stream published at once,
+// long after staff would act), scheduled tickets (their ids depend on the engine's scans),
+// extensions' new deadlines. A staff
 // command the model gets wrong comes back from the engine as CommandRejected, which the
 // stream's counts would show in `closeloop tickets` as an unmoved ticket.
 //
@@ -68,14 +67,11 @@ class Foresight {
   int64_t DeadlineFor(const dsl::Workflow& wf, const engine::Ticket& t,
                       const fb::Record* cause) const;
   void ArmTimers(const dsl::Workflow& wf, const engine::Ticket& t);
-  // The engine's FireConditionSteps after `t` changed on `cause` (engine/decide_time.cc).
-  // `chains`: the cause is a record this model applies, so a chained child's id is known
-  // and the child is opened here (ids appended to `changed`); otherwise chains are only
-  // marked as spent, as the engine spends them.
-  void FireConditionSteps(const std::string& id, const fb::Record* cause, bool chains,
+  // The engine's FireConditionSteps after ticket `id` changed on `cause`
+  // (engine/decide_time.cc): a `lead city` moves the lead (the id goes into `changed`, so
+  // staff plan again as the new lead); a chain is marked spent, as the engine spends it.
+  void FireConditionSteps(const std::string& id, const fb::Record* cause,
                           std::vector<std::string>* changed);
-  void OpenChild(const engine::Ticket& parent, const dsl::Action& chain, const fb::Record& cause,
-                 std::vector<std::string>* changed);
 
   uint32_t partitions_;
   engine::World world_;
@@ -89,7 +85,7 @@ class Foresight {
   // Timer transitions: due time -> (ticket id, state_entered_at of the visit armed for).
   std::multimap<int64_t, std::pair<std::string, int64_t>> timers_;
   std::vector<std::string> timer_changes_;
-  // Step::ticket_seq_ of the record being applied: tickets it opened or chained so far.
+  // Step::ticket_seq_ of the record being applied: tickets it opened so far.
   uint32_t seq_ = 0;
 };
 
