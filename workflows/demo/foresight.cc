@@ -62,6 +62,7 @@ Status Foresight::ApplyControl(const fb::Record& rec) {
     Enter(t, *wf, best->target.empty() ? nullptr : wf->FindState(best->target), &rec);
     timer_changes_.push_back(id);
     ArmTimers(*wf, t);
+    FireConditionSteps(id, &rec, &timer_changes_);
   }
   return Status::Ok();
 }
@@ -89,11 +90,15 @@ void Foresight::Forget(const std::string& id) {
 
 std::vector<std::string> Foresight::Apply(const fb::Record& rec) {
   std::vector<std::string> changed;
+  seq_ = 0;
   const std::string subject = Str(rec.subject());
   if (rec.body_type() == fb::Body::StaffCommand) {
     auto it = tickets_.find(Str(rec.body_as_StaffCommand()->ticket_id()));
-    if (it != tickets_.end() && !it->second.closed && TakeVerb(rec, it->second))
-      changed.push_back(it->first);
+    if (it != tickets_.end() && !it->second.closed && TakeVerb(rec, it->second)) {
+      const std::string id = it->first;
+      changed.push_back(id);
+      FireConditionSteps(id, &rec, &changed);
+    }
     return changed;
   }
   // 1. Event transitions of the subject's open tickets, in id order (engine/decide_open.cc).
@@ -118,6 +123,7 @@ std::vector<std::string> Foresight::Apply(const fb::Record& rec) {
         ++t.version;
         Enter(t, *wf, tr.target.empty() ? nullptr : wf->FindState(tr.target), &rec);
         changed.push_back(id);
+        FireConditionSteps(id, &rec, &changed);
         break;
       }
     }
@@ -131,7 +137,6 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
   const std::string type(events::BodyName(rec.body_type()));
   const std::string subject = Str(rec.subject());
   const uint32_t partition = events::PartitionForKey(subject, partitions_);
-  uint32_t seq = 0;  // Step::ticket_seq_: tickets this record opened so far
   for (const dsl::Workflow* wf : world_.LatestAll()) {
     for (const auto& rule : wf->starts) {
       if (!engine::StartApplies(world_, *wf, rule, rec, type)) continue;
@@ -164,7 +169,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       }
       engine::Ticket t;
       t.id = events::DeriveId(now_, Str(rec.id()) + "/p" + std::to_string(partition) + "/ticket",
-                              seq++)
+                              seq_++)
                  .ToString();
       t.workflow = wf->name;
       t.workflow_version = wf->version;
@@ -193,6 +198,7 @@ void Foresight::OpenFrom(const fb::Record& rec, std::vector<std::string>* change
       it->second.state.clear();
       Enter(it->second, *wf, wf->FindState(rule.initial_state), &rec);
       changed->push_back(id);
+      FireConditionSteps(id, &rec, changed);
       break;
     }
   }
@@ -238,6 +244,50 @@ bool Foresight::TakeVerb(const fb::Record& rec, engine::Ticket& t) {
     return true;
   }
   return false;  // CommandRejected
+}
+
+void Foresight::FireConditionSteps(const std::string& id, const fb::Record* cause,
+                                   std::vector<std::string>* changed) {
+  for (int round = 0; round < 16; ++round) {  // as the engine: one step per round
+    auto it = tickets_.find(id);
+    if (it == tickets_.end() || it->second.closed) return;
+    engine::Ticket& t = it->second;
+    const dsl::Workflow* wf = WorkflowOf(t);
+    if (wf == nullptr) return;
+    engine::EvalEnv env(cause, &t, now_);
+    const dsl::EscalationStep* due = nullptr;
+    for (const auto& es : wf->escalation) {
+      if (es.trigger != dsl::StepTriggerKind::kCondition || t.fired_once.count(es.name)) continue;
+      if (!es.states.empty() &&
+          std::find(es.states.begin(), es.states.end(), t.state) == es.states.end()) {
+        continue;
+      }
+      if (es.condition && dsl::Evaluate(*es.condition, env).truthy()) {
+        due = &es;
+        break;
+      }
+    }
+    if (due == nullptr) return;
+    t.fired_once.insert(due->name);
+    for (const auto& action : due->actions) {
+      ++t.version;  // every action is a record about the ticket
+      if (action.kind == dsl::ActionKind::kLeadCity) {
+        const engine::Department* lead = world_.reference().FindDepartment(t.lead);
+        const engine::Department* city =
+            lead ? engine::DepartmentOfKind(world_.reference(), lead->kind, "") : nullptr;
+        if (city != nullptr && city->id != t.lead) {
+          t.lead = city->id;
+          if (std::find(changed->begin(), changed->end(), id) == changed->end())
+            changed->push_back(id);
+        }
+      } else if (action.kind == dsl::ActionKind::kChain) {
+        // The child opens when the engine reads its TicketChained back from the log, after
+        // every record already published (a whole stream, when it is published at once):
+        // staff cannot know it in time, so it is not tracked.
+        t.chained_by.insert(due->name);
+      }
+    }
+  }
 }
 
 void Foresight::Enter(engine::Ticket& t, const dsl::Workflow& wf, const dsl::State* target,

@@ -6,9 +6,15 @@
 // accept, without running the engine.
 //
 // Modelled: start rules with conditions and dedup, routing, verb transitions with role
-// checks, guards and effects, event transitions, timer transitions, returns and transfers.
-// Not modelled: escalation ladders (they change no state or lead), chained and scheduled
-// tickets (their ids depend on the engine's scans), extensions' new deadlines. A staff
+// checks, guards and effects, event transitions, timer transitions, returns and transfers,
+// and the ladder's condition steps (`step NAME when ...`), which the engine fires in the
+// same step as the change that makes them true: `lead city` moves the lead (an incident
+// graded 较大 is the city's, and staff of the city act on it from then on).
+// Not modelled: the ladder's time steps (reminders and overdue marks change no state or
+// lead), chained tickets (the engine opens a child when it reads its TicketChained back from
+// the log, after every record published before it: with a whole stream published at once,
+// long after staff would act), scheduled tickets (their ids depend on the engine's scans),
+// extensions' new deadlines. A staff
 // command the model gets wrong comes back from the engine as CommandRejected, which the
 // stream's counts would show in `closeloop tickets` as an unmoved ticket.
 //
@@ -61,6 +67,11 @@ class Foresight {
   int64_t DeadlineFor(const dsl::Workflow& wf, const engine::Ticket& t,
                       const fb::Record* cause) const;
   void ArmTimers(const dsl::Workflow& wf, const engine::Ticket& t);
+  // The engine's FireConditionSteps after ticket `id` changed on `cause`
+  // (engine/decide_time.cc): a `lead city` moves the lead (the id goes into `changed`, so
+  // staff plan again as the new lead); a chain is marked spent, as the engine spends it.
+  void FireConditionSteps(const std::string& id, const fb::Record* cause,
+                          std::vector<std::string>* changed);
 
   uint32_t partitions_;
   engine::World world_;
@@ -74,6 +85,8 @@ class Foresight {
   // Timer transitions: due time -> (ticket id, state_entered_at of the visit armed for).
   std::multimap<int64_t, std::pair<std::string, int64_t>> timers_;
   std::vector<std::string> timer_changes_;
+  // Step::ticket_seq_ of the record being applied: tickets it opened so far.
+  uint32_t seq_ = 0;
 };
 
 }  // namespace closeloop::demo

@@ -291,6 +291,10 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
           a.fields[f.name] = "yes";
         } else if (f.kind == dsl::FieldKind::kNumber) {
           a.fields[f.name] = std::to_string(static_cast<int64_t>(f.min));
+        } else if (f.kind == dsl::FieldKind::kText && f.name != "reason" && f.name != "note") {
+          // A text the form asks for (whom a report went to, who approved): staff fill it in.
+          // (reason and note are the command's own fields, written by ActionRecord.)
+          a.fields[f.name] = "按规定填写：" + (f.title_zh.empty() ? f.name : f.title_zh);
         }
       }
     }

@@ -106,6 +106,7 @@ TEST_CASE("a follow-up report with more deaths raises the grade and it is never 
   inc = c.Get(inc.id);
   CHECK(inc.Fact("level").as_string() == "large");
   CHECK(inc.Fact("deaths").as_int() == 4);
+  CHECK(inc.lead == "nj.emb");  // 较大: the city's bureau takes the lead from the district's
   auto up = c.RecordsAbout("TicketEscalated", inc.id);
   REQUIRE(!up.empty());
   c.AdvanceTo(Shanghai(2026, 3, 2, 15, 10), 10 * 60 * 1000);
@@ -125,6 +126,7 @@ TEST_CASE(
     "a chemical leak gets its plan, the nearest able teams and depots, and double-random experts "
     "from the qualified set") {
   City c(Shanghai(2026, 3, 2, 14));
+  // General: the district leads (from 较大 up the city does, tested below).
   c.Incident("ENT-00002", "liuhe.changlu.g09", "hazardous_chemical_leak", "general");
   Ticket inc = c.Only("incident_response");
   CHECK(inc.lead == "nj.liuhe.emb");  // the district's command centre
@@ -206,9 +208,11 @@ TEST_CASE("reclassifying an incident as major switches to the city plan and aler
         R"("fields": [{"key": "level", "value": "major"}])");
   CHECK(c.Get(inc.id).Fact("level").as_string() == "major");
   auto up = c.RecordsAbout("TicketEscalated", inc.id);
-  REQUIRE(up.size() == 2);
+  REQUIRE(up.size() == 3);
   CHECK(Body(up[1])["to_department"] == "nj.liuhe.awb");
-  c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  CHECK(Body(up[2])["action"] == "lead_city");  // a major incident: the city leads
+  CHECK(c.Get(inc.id).lead == "nj.emb");
+  c.Act(inc.id, "dispatch", "commander", "nj.emb");
   auto sent = c.RecordsAbout("ResourcesDispatched", inc.id);
   REQUIRE(sent.size() == 1);
   CHECK(Body(sent[0])["plan"] == "PLAN-NJ-01");  // the city's hazardous-chemicals plan
@@ -224,9 +228,21 @@ TEST_CASE(
   CHECK(c.Get(inc.id).overdue);
   CHECK(c.Of("oversight_case").empty());
   c.AdvanceTo(Shanghai(2026, 3, 2, 16, 20), 5 * 60 * 1000);
-  Ticket o = c.Only("oversight_case");
-  CHECK(o.parent_id == inc.id);
-  CHECK(o.Fact("reason").as_string() == "incident not answered in reported");
+  // Two work orders by now: nobody answered the incident, and nobody reported it up to the
+  // city within 2 hours either (迟报, reporting_test.cc).
+  std::vector<Ticket> orders = c.Of("oversight_case");
+  REQUIRE(orders.size() == 2);
+  int unanswered = 0, unreported = 0;
+  for (const auto& o : orders) {
+    if (o.parent_id == inc.id) {
+      CHECK(o.Fact("reason").as_string() == "incident not answered in reported");
+      ++unanswered;
+    } else if (Contains(o.Fact("reason").as_string(), "迟报")) {
+      ++unreported;
+    }
+  }
+  CHECK(unanswered == 1);
+  CHECK(unreported == 1);
 }
 
 }  // namespace

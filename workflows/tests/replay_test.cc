@@ -62,6 +62,13 @@ void LiveADay(City& c) {
   c.Act(inc, "sign_for", "commander", "nj.liuhe.emb");
   c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
   c.Act(inc.id, "dispatch", "commander", "nj.liuhe.emb");
+  // Reported up the line: the district reports to the city in time; the city, which leads a
+  // 较大 incident, lets its report to the province run late (迟报: a chained work order).
+  for (const auto& d : c.Of("accident_report")) {
+    if (d.Fact("to_level").as_string() != "city") continue;
+    c.Act(d, "report", "staff", "nj.liuhe.emb",
+          R"("note": "危化品泄漏，已调度救援","fields": [{"key": "reported_to", "value": "市应急管理局值班室"}, {"key": "channel", "value": "phone"}])");
+  }
   c.ServiceRequest("CITIZEN-9", "xuanwu.meiyuan", "consultation", "12345-9");
   Ticket req = c.Only("service_request");
   c.Act(req, "accept", "staff", "nj.xuanwu.emb");
@@ -94,6 +101,12 @@ TEST_CASE("replaying the scenario log reproduces the state digest, rebuilt or re
   City c(Shanghai(2026, 3, 2, 9));
   LiveADay(c);
   REQUIRE(c.h.RecordsOfType("ResourcesDispatched").size() == 2);
+  REQUIRE(c.Of("accident_report").size() == 2);  // to the city, and (较大) to the province
+  bool late_report = false;
+  for (const auto& o : c.Of("oversight_case")) {
+    late_report = late_report || Contains(o.Fact("reason").as_string(), "迟报");
+  }
+  REQUIRE(late_report);
   std::string live = *engine::StateDigest(c.h.store());
   Replayed rebuilt = Replay(c.h, Mode::kRebuild);
   CHECK(rebuilt.digest == live);
