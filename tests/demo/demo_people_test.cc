@@ -81,9 +81,12 @@ TEST_CASE(
   const std::vector<Person> people = ListedPeople(server);
   std::set<std::pair<std::string, std::string>> reserved;  // (role claim, department)
   for (const auto& p : people) {
-    if (p.role == "staff" || p.role == "head" || p.role == "supervisor" || p.role == "inspector")
+    if (p.role == "staff" || p.role == "head" || p.role == "supervisor" ||
+        p.role == "inspector" || p.role == "enterprise")
       reserved.insert({p.role, p.department});
   }
+  // The chemical plant's own account: its alarms, orders and duties wait for its person.
+  REQUIRE(reserved.count({"enterprise", "ENT-00002"}) == 1);
   REQUIRE(reserved.count({"staff", "nj.liuhe.emb"}) == 1);
   REQUIRE(reserved.count({"supervisor", "nj.liuhe.awb"}) == 1);
   std::this_thread::sleep_for(std::chrono::seconds(45));

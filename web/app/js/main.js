@@ -28,7 +28,8 @@ let firstRender = true;
 // Which views a role has, in menu order.
 function menuFor(role) {
   const items = [];
-  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('queue');
+  // An enterprise's own account: the queue of its own orders, alarms and duties, nothing else.
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin', 'enterprise'].includes(role)) items.push('queue');
   if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
