@@ -238,9 +238,8 @@ TEST_CASE("an enterprise acts only on tickets about itself, a grid inspector onl
        {"enterprise", ""},
        "acting as enterprise (none), which is not an enterprise in the reference data"},
       // An enterprise is not the department's staff, however it claims.
-      {V{"assignee"},
-       {"enterprise", "ENT-1"},
-       "needs role staff (assignee: staff of the lead department), acting as enterprise"},
+      {V{"assignee"}, {"enterprise", "ENT-1"}, "the ticket is led by xw.fire, not ENT-1"},
+      {V{"supervisor"}, {"enterprise", "ENT-1"}, "needs role supervisor, acting as enterprise"},
       // Staff of the lead cannot act as the enterprise.
       {V{"enterprise"}, {"staff", "xw.fire"}, "needs role enterprise, acting as staff"},
       // Grid inspectors: their own grid, or nothing.

@@ -117,7 +117,7 @@ TEST_CASE(
   Reply as_staff = api.Post("tianheng", "/v1/tickets/" + theirs + "/actions",
                             {{"verb", "submit_evidence"}, {"note", "all fixed"}});
   CHECK_MESSAGE(as_staff.status == 403, Note(as_staff));
-  CHECK(as_staff.body["error"]["code"] == "wrong_role");  // the engine's own refusal, recorded
+  CHECK(as_staff.body["error"]["code"] == "wrong_department");  // the engine's refusal, recorded
   Reply timeline = api.Get("admin", "/v1/tickets/" + theirs);
   bool rejected = false;
   for (const auto& r : timeline.body["history"]) rejected |= r["body_type"] == "CommandRejected";

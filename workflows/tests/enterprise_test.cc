@@ -84,7 +84,7 @@ TEST_CASE(
                  "the ticket is about ENT-00060, not ENT-00058: an enterprise acts only on its "
                  "own tickets"));
   std::string closes_itself = c.Act(order.id, "submit_evidence", "enterprise", kMall, kPhoto);
-  CHECK(Contains(c.h.RejectionOf(closes_itself), "needs role staff"));
+  CHECK(Contains(c.h.RejectionOf(closes_itself), "the ticket is led by nj.xuanwu.fire, not ENT-00060"));
   std::string grants_itself = c.Act(order.id, "approve_extension", "enterprise", kMall);
   CHECK(Contains(c.h.RejectionOf(grants_itself), "needs role supervisor"));
   std::string invented = c.Act(order.id, "sign_order", "enterprise", "ENT-99999");
@@ -140,7 +140,7 @@ TEST_CASE(
   // Whether the cause explains the alarm is the duty officer's call, never the plant's.
   std::string accepts_itself = c.Act(alarm.id, "accept_cause", "enterprise", "ENT-00002",
                                      R"("note": "we are sure")");
-  CHECK(Contains(c.h.RejectionOf(accepts_itself), "needs role staff"));
+  CHECK(Contains(c.h.RejectionOf(accepts_itself), "the ticket is led by nj.liuhe.emb, not ENT-00002"));
   CHECK(c.Of("hazard_disposal").empty());
 }
 
