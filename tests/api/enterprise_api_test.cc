@@ -63,7 +63,7 @@ TEST_CASE(
     offered.insert(a["verb"].get<std::string>());
     CHECK(a["as_role"] == "enterprise");
   }
-  CHECK(offered == std::set<std::string>{"sign_order", "report_rectified"});
+  CHECK(offered == std::set<std::string>{"sign_order", "submit_evidence"});
 
   Reply signed_for = api.Post("tongchuang", "/v1/tickets/" + mine + "/actions",
                               {{"verb", "sign_order"}, {"as_role", "enterprise"}});
@@ -72,7 +72,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(photo.status == 201, Note(photo));
   const std::string ref = "sha256:" + photo.body["sha256"].get<std::string>();
   Reply done = api.Post("tongchuang", "/v1/tickets/" + mine + "/actions",
-                        {{"verb", "report_rectified"},
+                        {{"verb", "submit_evidence"},
                          {"note", "chain removed from the north fire exit"},
                          {"evidence", {ref}}});
   CHECK_MESSAGE(done.status == 200, Note(done));
@@ -115,7 +115,7 @@ TEST_CASE(
   CHECK(as_office.status == 403);
   CHECK(as_office.body["error"]["field"] == "as_role");
   Reply as_staff = api.Post("tianheng", "/v1/tickets/" + theirs + "/actions",
-                            {{"verb", "submit_evidence"}, {"note", "all fixed"}});
+                            {{"verb", "progress"}, {"note", "all fixed, close it"}});
   CHECK_MESSAGE(as_staff.status == 403, Note(as_staff));
   CHECK(as_staff.body["error"]["code"] == "wrong_department");  // the engine's refusal, recorded
   Reply timeline = api.Get("admin", "/v1/tickets/" + theirs);

@@ -1,7 +1,7 @@
 // An enterprise's safety manager in the console (role enterprise): signs in with the
 // enterprise's own token, sees the orders about its own company and no other's, and no menu
 // beyond its queue; opens an order and is offered its own verbs (sign for the rectification
-// order, report it done), never the department's; signs for it. axe-core on both views.
+// order, submit its photos), never the department's; signs for it. axe-core on both views.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Server, axe, launch, newPage, shot, signIn } from './harness.mjs';
@@ -45,9 +45,10 @@ test('zh: the mall sees its own order only, with its own verbs, and signs for it
   await row.getByRole('link', { name: mine.id }).click();
   await page.locator('ol.timeline li').first().waitFor();
   await page.getByRole('button', { name: '签收整改通知', exact: true }).waitFor();
-  assert.equal(await page.getByRole('button', { name: '报告整改完成', exact: true }).count(), 1);
+  // Its rectification photos, as evidence of the order (the department checks them).
+  assert.equal(await page.getByRole('button', { name: '提交整改材料', exact: true }).count(), 1);
   // The department's verbs are not the mall's to press.
-  assert.equal(await page.getByRole('button', { name: '提交整改材料', exact: true }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: '退回企业整改报告', exact: true }).count(), 0);
   assert.equal(await page.getByRole('button', { name: '申请延期', exact: true }).count(), 0);
   await page.getByRole('button', { name: '签收整改通知', exact: true }).click();
   await page.getByRole('textbox', { name: '备注' }).fill('已收到，安全部负责整改');

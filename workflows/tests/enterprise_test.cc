@@ -46,13 +46,14 @@ TEST_CASE(
   std::string twice = c.Act(order.id, "sign_order", "enterprise", kMall);
   CHECK(Contains(c.h.RejectionOf(twice), "condition not met"));
 
-  std::string no_photo = c.Act(order.id, "report_rectified", "enterprise", kMall,
+  std::string no_photo = c.Act(order.id, "submit_evidence", "enterprise", kMall,
                                R"("note": "chain removed")");
-  CHECK(Contains(c.h.RejectionOf(no_photo), "evidence: required by report_rectified"));
-  c.Act(order.id, "report_rectified", "enterprise", kMall,
+  CHECK(Contains(c.h.RejectionOf(no_photo), "evidence: required by submit_evidence"));
+  c.Act(order.id, "submit_evidence", "enterprise", kMall,
         std::string(R"("note": "chain removed", )") + kPhoto);
   order = c.Get(order.id);
-  CHECK(order.state == "rectifying");  // the department checks it; the mall does not close it
+  CHECK(order.state == "rectifying");  // the department checks it: the mall's own evidence
+                                       // never sends its order to review
   CHECK(order.Fact("enterprise_reported").as_bool());
   CHECK(order.Fact("enterprise_note").as_string() == "chain removed");
 
@@ -64,7 +65,7 @@ TEST_CASE(
         "the photo shows the door, not the push bar: it must open from inside");
   CHECK(order.deadline_at == deadline);  // sending a report back restarts nothing
 
-  c.Act(order.id, "report_rectified", "enterprise", kMall,
+  c.Act(order.id, "submit_evidence", "enterprise", kMall,
         std::string(R"("note": "push bar repaired; opens from inside", )") + kPhoto);
   c.Act(order.id, "submit_evidence", "staff", kFire, kPhoto);
   c.Act(order.id, "review_pass", "supervisor", "nj.xuanwu.awb");
@@ -78,13 +79,15 @@ TEST_CASE(
     "mall claiming the brigade's verbs, and a made-up enterprise are refused and recorded") {
   City c;
   Ticket order = OrderedRectification(c);
-  std::string other = c.Act(order.id, "report_rectified", "enterprise", kOtherMall,
+  std::string other = c.Act(order.id, "submit_evidence", "enterprise", kOtherMall,
                             std::string(R"("note": "done", )") + kPhoto);
   CHECK(Contains(c.h.RejectionOf(other),
                  "the ticket is about ENT-00060, not ENT-00058: an enterprise acts only on its "
                  "own tickets"));
-  std::string closes_itself = c.Act(order.id, "submit_evidence", "enterprise", kMall, kPhoto);
-  CHECK(Contains(c.h.RejectionOf(closes_itself), "the ticket is led by nj.xuanwu.fire, not ENT-00060"));
+  std::string judges_itself = c.Act(order.id, "reject_report", "enterprise", kMall,
+                                    R"("reason": "our own report is wrong")");
+  CHECK(Contains(c.h.RejectionOf(judges_itself),
+                 "the ticket is led by nj.xuanwu.fire, not ENT-00060"));
   std::string grants_itself = c.Act(order.id, "approve_extension", "enterprise", kMall);
   CHECK(Contains(c.h.RejectionOf(grants_itself), "needs role supervisor"));
   std::string invented = c.Act(order.id, "sign_order", "enterprise", "ENT-99999");
@@ -105,10 +108,10 @@ TEST_CASE(
       R"(, "body_type": "EnterpriseSelfReport", "body": {"category": "hazardous_chemicals", "severity": "general", "description": "corroded flange on the acetone line", "rectification_plan": "replace the flange in the Thursday shutdown"}})");
   Ticket own = c.Only("hazard_disposal");
   REQUIRE(own.state == "self_rectifying");
-  std::string neighbour = c.Act(own.id, "report_rectified", "enterprise", "ENT-00057",
+  std::string neighbour = c.Act(own.id, "submit_evidence", "enterprise", "ENT-00057",
                                 std::string(R"("note": "done", )") + kPhoto);
   CHECK(Contains(c.h.RejectionOf(neighbour), "not ENT-00057"));
-  c.Act(own.id, "report_rectified", "enterprise", "ENT-00002",
+  c.Act(own.id, "submit_evidence", "enterprise", "ENT-00002",
         std::string(R"("note": "flange replaced, leak-tested at 1.2 MPa", )") + kPhoto);
   own = c.Get(own.id);
   CHECK(own.state == "self_reviewing");
@@ -155,13 +158,13 @@ TEST_CASE(
   }
   REQUIRE(duties.size() == 1);
   Ticket duty = duties[0];
-  std::string other = c.Act(duty.id, "report_self_inspection", "enterprise", kOtherMall,
+  std::string other = c.Act(duty.id, "submit_evidence", "enterprise", kOtherMall,
                             std::string(R"("fields": [{"key": "all_items", "value": "yes"}], )") + kPhoto);
   CHECK(Contains(c.h.RejectionOf(other), "not ENT-00058"));
-  std::string bad = c.Act(duty.id, "report_self_inspection", "enterprise", kMall,
+  std::string bad = c.Act(duty.id, "submit_evidence", "enterprise", kMall,
                           std::string(R"("fields": [{"key": "all_items", "value": "mostly"}], )") + kPhoto);
   CHECK(Contains(c.h.RejectionOf(bad), "all_items"));
-  c.Act(duty.id, "report_self_inspection", "enterprise", kMall,
+  c.Act(duty.id, "submit_evidence", "enterprise", kMall,
         std::string(R"("note": "fire doors and sprinklers only", "fields": [{"key": "all_items", "value": "no"}], )") +
             kPhoto);
   duty = c.Get(duty.id);
