@@ -39,6 +39,9 @@ test('zh: the mall sees its own order only, with its own verbs, and signs for it
   // The queue is the whole menu: no overview, map, escalations or audit.
   const menu = await page.locator('#nav a').allTextContents();
   assert.deepEqual(menu.length, 1, `menu: ${menu.join(', ')}`);
+  // Nothing a role lacks shows as a stray word, and no live stream is attempted for it.
+  assert.ok(!(await page.locator('main').textContent()).includes('null'), 'a stray "null" in the queue');
+  assert.equal((await page.locator('#live').textContent()).trim(), '', 'the live mark of a stream it may not open');
   assert.deepEqual(await axe(page), [], 'enterprise queue');
   await shot(page, 'enterprise-zh-queue');
 

@@ -100,7 +100,8 @@ async function route() {
   } else if (!ref.me()) {
     try {
       await ref.load();
-      live.start();
+      // The live stream is the staff's (an enterprise's queue refreshes when it is opened).
+      if (ref.me().role !== 'enterprise') live.start();
     } catch (e) {
       if (e.status === 401) {
         setToken('');

@@ -40,7 +40,8 @@ export async function render(main, route) {
   const assignee = p.get('assignee');
   const enterprise = me.role === 'enterprise';
   const title = enterprise ? t('queue.title.enterprise') : assignee === 'me' ? t('queue.title.mine') : assignee ? t('queue.title.person', { who: assignee }) : me.role === 'staff' ? t('queue.title') : t('queue.title.all');
-  main.append(
+  // Element.append writes a null as the text "null": the parts a role lacks are left out.
+  const parts = [
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     tabs(assignee === 'me' ? 'mine' : assignee ? 'people' : 'dept'),
     filtersForm(p, me),
@@ -53,7 +54,8 @@ export async function render(main, route) {
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
     // The map reads the city's places, which are not an enterprise's to read.
     enterprise ? null : h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets))),
-  );
+  ];
+  main.append(...parts.filter((part) => part !== null));
   const key = `${me.name}?${p}`;  // another user or other filters: start afresh
   if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });
   await load(false);
