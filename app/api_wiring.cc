@@ -147,13 +147,15 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
   for (const auto& d : users) {
     auto role = http::RoleFromName(d.role);
     if (!role) continue;
+    const bool outside = *role == http::Role::kPublisher || *role == http::Role::kEnterprise;
     http::User u{.name = d.name,
                  .role = *role,
-                 .department = *role == http::Role::kPublisher ? "" : d.department,
+                 .department = outside ? "" : d.department,
                  .agency = *role == http::Role::kPublisher
                                ? (d.department.empty() ? "hotline-12345" : d.department)
                                : "",
-                 .display_name = d.display_name};
+                 .display_name = d.display_name,
+                 .enterprise = *role == http::Role::kEnterprise ? d.department : ""};
     u.acts_as = d.acts_as;
     Status s = api.auth().PutUser(u);
     if (s.ok()) s = RevokeDemoTokens(api.auth(), d.name);
@@ -167,8 +169,10 @@ std::vector<std::string> WriteDemoCredentials(http::Api& api, const std::string&
     const std::string* token = &issued->token;
     out["users"].push_back({{"name", u.name},
                             {"role", d.role},
-                            {"department", u.department},
+                            // An enterprise's persona: its enterprise, where the others' unit is.
+                            {"department", u.enterprise.empty() ? u.department : u.enterprise},
                             {"agency", u.agency},
+                            {"enterprise", u.enterprise},
                             {"display_name", u.display_name},
                             {"acts_as", u.acts_as},
                             {"token", *token}});

@@ -20,11 +20,48 @@ bool Assists(const Ticket& t, std::string_view dept) {
   return std::find(t.assist.begin(), t.assist.end(), dept) != t.assist.end();
 }
 
+// An enterprise's own user acts for that enterprise, on tickets about it only; a grid
+// inspector for a grid of the jurisdictions table, within it only.
+std::optional<Refusal> OutsiderRefusal(const ReferenceData& ref, const Claims& c,
+                                       const Ticket& t) {
+  if (c.role == kEnterpriseRole) {
+    if (ref.FindEnterprise(c.department) == nullptr) {
+      return Refusal{fb::RejectReason::wrong_department,
+                     "acting as enterprise " + OrNone(c.department, "(none)") +
+                         ", which is not an enterprise in the reference data"};
+    }
+    if (!AboutEnterprise(t, c.department)) {
+      return Refusal{fb::RejectReason::wrong_department,
+                     "the ticket is about " + OrNone(t.subject, "no enterprise") + ", not " +
+                         c.department + ": an enterprise acts only on its own tickets"};
+    }
+    return std::nullopt;
+  }
+  const Jurisdiction* grid = ref.FindJurisdiction(c.department);
+  if (grid == nullptr || grid->level != JurisdictionLevel::kGrid) {
+    return Refusal{fb::RejectReason::wrong_department,
+                   "acting as grid inspector of " + OrNone(c.department, "no grid") +
+                       ", which is not a grid in the reference data"};
+  }
+  if (!JurisdictionCovers(c.department, t.jurisdiction)) {
+    return Refusal{fb::RejectReason::wrong_department,
+                   "grid " + c.department + " does not cover " +
+                       OrNone(t.jurisdiction, "no jurisdiction") +
+                       ": a grid inspector acts only within their own grid"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool AboutEnterprise(const Ticket& t, std::string_view enterprise) {
+  return !enterprise.empty() && t.subject == enterprise;
+}
 
 Claims ClaimsOf(const fb::StaffCommand& cmd) { return {Str(cmd.role()), Str(cmd.department())}; }
 
 std::optional<Refusal> ClaimsRefusal(const ReferenceData& ref, const Claims& c, const Ticket& t) {
+  if (c.role == kEnterpriseRole || c.role == kGridRole) return OutsiderRefusal(ref, c, t);
   static constexpr std::string_view kDirectoryRoles[] = {"staff", "head", "supervisor",
                                                          "inspector"};
   if (std::find(std::begin(kDirectoryRoles), std::end(kDirectoryRoles), c.role) ==

@@ -17,6 +17,14 @@
 // (ClaimsRefusal): a directory role (staff, head, supervisor, inspector) names a department
 // that exists; a supervisor acts for a safety-committee office and an inspector for a
 // discipline commission, each only within its jurisdiction.
+// Two roles stand for someone outside the departments, and their claim names whom (the
+// command's department field carries it; whichever workflow declares the role, `role
+// enterprise`, `role grid`, the engine scopes it by name, kScopedRoles):
+//   enterprise  an enterprise's own user (企业安全管理人员): the claim names an enterprise of
+//               the reference data, and it acts only on tickets about itself (the ticket's
+//               subject is that enterprise);
+//   grid        a grid inspector (网格员): the claim names a grid of the jurisdictions table,
+//               and the inspector acts only within it (the ticket's jurisdiction lies in it).
 //
 // Pure functions of their arguments: no clock, no I/O, deterministic.
 #pragma once
@@ -32,7 +40,16 @@
 
 namespace closeloop::engine {
 
-// What a command claims: the role it acts in and the department it acts for.
+// The roles whose claim names an enterprise or a grid rather than a department (above).
+inline constexpr std::string_view kEnterpriseRole = "enterprise";
+inline constexpr std::string_view kGridRole = "grid";
+
+// Whether ticket `t` is about enterprise `enterprise` (its subject is that enterprise): the
+// engine's test of an enterprise claim, and the API's read scope for enterprise users.
+bool AboutEnterprise(const Ticket& t, std::string_view enterprise);
+
+// What a command claims: the role it acts in and the department it acts for (for the
+// enterprise and grid roles, the enterprise's id or the grid's code).
 struct Claims {
   std::string role;
   std::string department;

@@ -11,6 +11,7 @@
 #include "connectors/http/json_body.h"
 #include "connectors/http/route_guard.h"
 #include "connectors/http/server.h"
+#include "engine/permission.h"
 #include "engine/store.h"
 #include "events/log.h"
 #include "events/record.h"
@@ -222,6 +223,18 @@ Access Api::Impl::TicketAccess(const User& u, const engine::Ticket& t) {
       if (t.lead == u.department) return Access::kAct;
       if (t.escalated_to == u.department) return Access::kRead;
       return Access::kNone;
+    case Role::kEnterprise:
+      // Its own tickets, of the workflows that give the enterprise a part (`role enterprise`:
+      // its orders, duties and alarms), never the government's work about it (a case being
+      // screened or filed, an oversight order about officials).
+      if (!engine::AboutEnterprise(t, u.enterprise)) return Access::kNone;
+      return world.With([&](const engine::World& w) {
+        const dsl::Workflow* wf = w.Find(t.workflow, t.workflow_version);
+        return wf != nullptr && std::find(wf->roles.begin(), wf->roles.end(),
+                                          engine::kEnterpriseRole) != wf->roles.end()
+                   ? Access::kAct
+                   : Access::kNone;
+      });
   }
   return Access::kNone;
 }
@@ -236,7 +249,10 @@ void Api::Impl::Route(httplib::Server& server, const std::string& method,
     [&] {
       if (!SignIn(call, method, pattern, roles)) return;
       if (roles != kPublic) {
-        if (call.user->role == Role::kAuditor || call.user->role == Role::kInspector) {
+        // Auditors and inspectors read personal data; an enterprise reads the government's
+        // records about itself: every read of theirs is on the access log, refusals too.
+        if (call.user->role == Role::kAuditor || call.user->role == Role::kInspector ||
+            call.user->role == Role::kEnterprise) {
           audit = true;
         }
         if (!(roles & RoleBit(call.user->role))) {

@@ -214,7 +214,7 @@ void Api::Impl::Act(Call& c, const std::string& id) {
   cmd.ticket_id = ticket.id;
   cmd.verb = verb;
   cmd.role = role;
-  cmd.department = c.who().department;
+  cmd.department = ClaimedUnit(c.who(), role);
   cmd.expected_version = static_cast<uint32_t>(expected);
   cmd.reason = *str("reason");
   cmd.note = *str("note");

@@ -148,8 +148,9 @@ void Api::Impl::DeployWorkflow(Call& c, bool dry_run) {
 
 void Api::Impl::RegisterAdmin(httplib::Server& s) {
   const uint32_t admin = Roles({Role::kAdmin});
-  const uint32_t signed_in = Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor,
-                                    Role::kInspector, Role::kAuditor, Role::kAdmin});
+  const uint32_t signed_in =
+      Roles({Role::kPublisher, Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor,
+             Role::kAdmin, Role::kEnterprise});
 
   Route(s, "GET", "/v1/me", signed_in, [](Call& c) {
     json me = json::parse(c.who().ToJson());
@@ -378,6 +379,24 @@ void Api::Impl::RegisterAdmin(httplib::Server& s) {
                      "department: " + user->department +
                          " is not in the departments table in effect (GET /v1/departments)",
                      "department");
+    }
+    // An enterprise user's enterprise, a grid inspector's grid: of the reference data in
+    // effect, or the engine would refuse every action they take.
+    std::string unknown = world.With([&](const engine::World& w) {
+      if (!user->enterprise.empty() && w.reference().FindEnterprise(user->enterprise) == nullptr) {
+        return "enterprise: " + user->enterprise +
+               " is not in the enterprises table in effect (GET /v1/places/enterprises)";
+      }
+      const engine::Jurisdiction* g =
+          user->grid.empty() ? nullptr : w.reference().FindJurisdiction(user->grid);
+      if (!user->grid.empty() && (g == nullptr || g->level != engine::JurisdictionLevel::kGrid)) {
+        return "grid: " + user->grid + " is not a grid of the jurisdictions table in effect";
+      }
+      return std::string();
+    });
+    if (!unknown.empty()) {
+      const std::string field = unknown.substr(0, unknown.find(':'));
+      return c.Error(422, "unknown_" + field, unknown, field);
     }
     Status s = auth.PutUser(*user);
     if (!s.ok()) return c.Fail(s);

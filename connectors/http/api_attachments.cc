@@ -68,9 +68,11 @@ std::optional<std::string> Api::Impl::UnknownFile(const User& u,
 }
 
 void Api::Impl::RegisterAttachments(httplib::Server& s) {
-  const uint32_t uploaders = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector});
-  const uint32_t readers =
-      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
+  // An enterprise uploads its rectification photos and reads the files of its own tickets.
+  const uint32_t uploaders =
+      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kEnterprise});
+  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
+                                  Role::kAuditor, Role::kAdmin, Role::kEnterprise});
 
   Route(s, "POST", "/v1/attachments", uploaders, [this](Call& c) {
     if (!files) {

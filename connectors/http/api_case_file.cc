@@ -60,6 +60,9 @@ Result<json> Api::Impl::CaseFileJson(const User& u, const engine::Ticket& t, int
   *personal_shown = false;
   CL_ASSIGN_OR_RETURN(auto entries, engine::CaseFile(*b.state, *b.log, partitions, t.id, as_of));
   const bool sees = SeesPersonalData(u, t);
+  // Who reported an enterprise is never shown to it, not even masked: the first character of
+  // a name and the end of a number are enough to find an employee who reported (举报人保护).
+  const bool withhold = u.role == Role::kEnterprise;
   json out = json::array();
   for (const auto& e : entries) {
     json rec = RecordJson(e.record);
@@ -68,7 +71,10 @@ Result<json> Api::Impl::CaseFileJson(const User& u, const engine::Ticket& t, int
     for (std::string_view f : kPersonal) {
       std::string key(f);
       if (!content.contains(key) || !content[key].is_string()) continue;
-      if (sees) {
+      if (withhold) {
+        content.erase(key);
+        masked.push_back(key);
+      } else if (sees) {
         *personal_shown = true;
       } else {
         content[key] = Mask(key, content[key].get<std::string>());

@@ -106,6 +106,11 @@ class WorldCache {
 
 enum class Access { kNone, kRead, kAct };
 
+// The unit a claim in workflow role `role` names (StaffCommand.department): an enterprise
+// user's enterprise, a grid inspector's grid (engine/permission.h scopes those two roles by
+// them), else the user's department. api_tickets.cc.
+std::string ClaimedUnit(const User& u, std::string_view role);
+
 struct Api::Impl {
   Impl(ApiBackend backend, ApiOptions options);
 

@@ -51,7 +51,8 @@ json FieldsOf(const dsl::VerbDecl* decl) {
 }
 
 // Who may act on tickets (POST /v1/tickets/{id}/actions); nobody else is offered actions.
-constexpr uint32_t kActors = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector});
+constexpr uint32_t kActors =
+    Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kEnterprise});
 
 // The role claim `u` would send to take a transition open to `roles` on `t`, when the engine
 // would admit it (engine/permission.h): the user's own role first, then the workflow roles
@@ -63,12 +64,18 @@ std::optional<std::string> AdmittedClaim(const engine::ReferenceData& ref,
   std::vector<std::string> claims = {std::string(RoleName(u.role))};
   claims.insert(claims.end(), u.acts_as.begin(), u.acts_as.end());
   for (const auto& role : claims) {
-    if (!engine::FireRefusal(ref, roles, {role, u.department}, t)) return role;
+    if (!engine::FireRefusal(ref, roles, {role, ClaimedUnit(u, role)}, t)) return role;
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string ClaimedUnit(const User& u, std::string_view role) {
+  if (role == engine::kEnterpriseRole) return u.enterprise;
+  if (role == engine::kGridRole) return u.grid;
+  return u.department;
+}
 
 json Api::Impl::ActionsFor(const User& u, const engine::Ticket& t) {
   json out = json::array();
@@ -244,6 +251,18 @@ void Api::Impl::GetTickets(Call& c) {
     }
   }
   const bool in_memory = order || extension || returned || arbitration || assisting;
+  if (c.who().role == Role::kEnterprise) {
+    // An enterprise lists its own tickets: the subject is its own, whatever it asked for.
+    if (!f.subject.empty() && f.subject != c.who().enterprise) {
+      return c.Error(403, "forbidden", "an enterprise lists its own tickets", "subject");
+    }
+    if (!f.department.empty() || in_memory) {
+      return c.Error(403, "forbidden",
+                     "an enterprise lists its own tickets by state, loop, workflow or text",
+                     f.department.empty() ? "sort" : "department");
+    }
+    f.subject = c.who().enterprise;
+  }
   auto limit = ParseInt(c.Param("limit"), 50, 1, 500);
   if (!limit) return c.Error(400, "invalid", "limit: an integer from 1 to 500", "limit");
   f.limit = static_cast<size_t>(*limit);
@@ -295,7 +314,12 @@ void Api::Impl::GetTickets(Call& c) {
   auto tickets = engine::ListTickets(*b.state, partitions, f);
   if (!tickets.ok()) return c.Fail(tickets.status());
   json items = json::array();
-  for (const auto& t : *tickets) items.push_back(NamedTicketJson(t));
+  for (const auto& t : *tickets) {
+    // The listing's scope is the filter, narrowed above; an enterprise's is narrower still
+    // (only the workflows that give it a part), so a page of theirs may hold fewer.
+    if (u.role == Role::kEnterprise && TicketAccess(u, t) == Access::kNone) continue;
+    items.push_back(NamedTicketJson(t));
+  }
   json out = {{"tickets", items}, {"now", b.engine_now()}};
   if (tickets->size() == f.limit) {
     out["next_cursor"] = engine::TicketCursor(tickets->back(), f, partitions);
@@ -361,8 +385,8 @@ void Api::Impl::ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& o
 }
 
 void Api::Impl::RegisterTickets(httplib::Server& s) {
-  const uint32_t readers =
-      Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor, Role::kAdmin});
+  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
+                                  Role::kAuditor, Role::kAdmin, Role::kEnterprise});
   Route(s, "GET", "/v1/tickets", readers, [this](Call& c) { GetTickets(c); });
 
   Route(s, "GET", R"(/v1/tickets/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
@@ -409,7 +433,8 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     auto chain = engine::ChainOf(*b.state, partitions, id);
     if (!chain.ok()) return c.Fail(chain.status());
     json members = json::array();
-    bool whole = c.who().role != Role::kStaff && c.who().role != Role::kSupervisor;
+    bool whole = c.who().role != Role::kStaff && c.who().role != Role::kSupervisor &&
+                 c.who().role != Role::kEnterprise;
     for (const auto& m : *chain) {
       if (!whole && TicketAccess(c.who(), m) == Access::kNone) continue;
       engine::Ticket shown = m;

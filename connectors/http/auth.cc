@@ -15,8 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 6> kRoleNames = {"publisher", "staff",   "supervisor",
-                                                        "inspector", "auditor", "admin"};
+constexpr std::array<std::string_view, 7> kRoleNames = {
+    "publisher", "staff", "supervisor", "inspector", "auditor", "admin", "enterprise"};
 constexpr std::string_view kUserPrefix = "auth/user/";
 constexpr std::string_view kTokenPrefix = "auth/token/";
 
@@ -25,6 +25,17 @@ std::string TokenKey(std::string_view hash_hex) {
   return std::string(kTokenPrefix) + std::string(hash_hex);
 }
 std::string HashHex(std::string_view token) { return events::ToHex(events::Sha256Of(token)); }
+
+// An enterprise id as the reference data writes them (ENT-00002): letters, digits, '-', '_',
+// '.'; no spaces or control characters.
+bool ValidId(std::string_view s) {
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return !s.empty();
+}
 
 bool ValidName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -81,6 +92,8 @@ std::string User::ToJson() const {
   json j = {{"name", name},       {"role", RoleName(role)},     {"department", department},
             {"agency", agency},   {"event_types", event_types}, {"display_name", display_name},
             {"acts_as", acts_as}, {"disabled", disabled}};
+  if (!enterprise.empty()) j["enterprise"] = enterprise;
+  if (!grid.empty()) j["grid"] = grid;
   return j.dump();
 }
 
@@ -96,12 +109,41 @@ Status User::Validate() const {
   if (role == Role::kPublisher && agency.empty()) {
     return InvalidArgument("agency: required for role publisher");
   }
+  // An enterprise's user acts for its enterprise and nothing else: no department, no agency,
+  // no other workflow role (it could otherwise claim one and act beyond its own tickets).
+  if (role == Role::kEnterprise) {
+    if (enterprise.empty()) return InvalidArgument("enterprise: required for role enterprise");
+    if (!department.empty()) {
+      return InvalidArgument("department: an enterprise user acts for its enterprise, not a department");
+    }
+    if (!agency.empty() || !event_types.empty()) {
+      return InvalidArgument("agency: an enterprise user does not publish as an agency");
+    }
+    if (!acts_as.empty()) {
+      return InvalidArgument("acts_as: an enterprise user acts only as its enterprise");
+    }
+    if (!grid.empty()) return InvalidArgument("grid: an enterprise user walks no grid");
+  } else if (!enterprise.empty()) {
+    return InvalidArgument("enterprise: only for role enterprise");
+  }
+  if (!enterprise.empty() && (enterprise.size() > 64 || !ValidId(enterprise))) {
+    return InvalidArgument("enterprise: an id of the enterprises table (letters, digits, '-', '_', '.')");
+  }
+  const bool walks = std::find(acts_as.begin(), acts_as.end(), "grid") != acts_as.end();
+  if (walks && grid.empty()) {
+    return InvalidArgument("grid: required with acts_as grid (the grid this inspector walks)");
+  }
+  if (!walks && !grid.empty()) return InvalidArgument("grid: only with acts_as grid");
+  if (!grid.empty() && !ValidName(grid)) {
+    return InvalidArgument("grid: a jurisdiction code of 1-64 characters (a-z, 0-9, '.', '_')");
+  }
   for (const auto& t : event_types) {
     if (t.empty()) return InvalidArgument("event_types: empty name");
   }
   for (const auto& r : acts_as) {
     if (!ValidName(r)) return InvalidArgument("acts_as: role names are a-z, 0-9, '.', '-', '_'");
     if (RoleFromName(r) && r != "supervisor" && r != "inspector") {
+      // "enterprise" is refused here too: only an enterprise's own user acts as one.
       return InvalidArgument("acts_as: " + r + " is a user role, not a workflow role");
     }
   }
@@ -111,8 +153,9 @@ Status User::Validate() const {
 Result<User> User::FromJson(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("body: expected a JSON object");
-  static const std::array<std::string_view, 8> kFields = {
-      "name", "role", "department", "agency", "event_types", "display_name", "acts_as", "disabled"};
+  static const std::array<std::string_view, 10> kFields = {
+      "name",         "role",    "department", "agency",     "event_types",
+      "display_name", "acts_as", "enterprise", "grid",       "disabled"};
   for (auto& [k, v] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), k) == kFields.end()) {
       return InvalidArgument(k + ": unknown field");
@@ -130,12 +173,15 @@ Result<User> User::FromJson(std::string_view text) {
   CL_RETURN_IF_ERROR(str("role", &role));
   auto r = RoleFromName(role);
   if (!r) {
-    return InvalidArgument("role: one of publisher, staff, supervisor, inspector, auditor, admin");
+    return InvalidArgument(
+        "role: one of publisher, staff, supervisor, inspector, auditor, admin, enterprise");
   }
   u.role = *r;
   CL_RETURN_IF_ERROR(str("department", &u.department));
   CL_RETURN_IF_ERROR(str("agency", &u.agency));
   CL_RETURN_IF_ERROR(str("display_name", &u.display_name));
+  CL_RETURN_IF_ERROR(str("enterprise", &u.enterprise));
+  CL_RETURN_IF_ERROR(str("grid", &u.grid));
   if (j.contains("event_types")) {
     if (!j["event_types"].is_array()) return InvalidArgument("event_types: expected an array");
     for (auto& t : j["event_types"]) {

@@ -23,7 +23,9 @@ class RocksDb;
 
 namespace closeloop::http {
 
-enum class Role { kPublisher, kStaff, kSupervisor, kInspector, kAuditor, kAdmin };
+// kEnterprise: an enterprise's own safety manager (企业安全管理人员), who sees and acts on the
+// tickets about their enterprise only (docs/api.md, "Enterprises").
+enum class Role { kPublisher, kStaff, kSupervisor, kInspector, kAuditor, kAdmin, kEnterprise };
 
 std::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);
@@ -41,6 +43,13 @@ struct User {
   // Workflow roles this user may also act in (staff: "head" of their department; the 12345
   // centre's "hotline"; an incident "commander"). An action names one with "as_role".
   std::vector<std::string> acts_as;
+  // enterprise: the enterprise it is (an `enterprises` id of the reference data, ENT-00002);
+  // required for that role, refused for the others.
+  std::string enterprise;
+  // A grid inspector (网格员, acts_as "grid"): the grid they walk (a grid-level code of the
+  // jurisdictions table); required with acts_as "grid", refused without it. Their "grid"
+  // actions carry it as the claim, and the engine lets them act within it only.
+  std::string grid;
   bool disabled = false;
 
   std::string ToJson() const;

@@ -84,11 +84,14 @@ TEST_CASE(
   std::set<std::pair<std::string, std::string>> reserved;  // (role claim, department)
   std::string head_token;
   for (const auto& p : people) {
-    if (p.role == "staff" || p.role == "head" || p.role == "supervisor" || p.role == "inspector")
+    if (p.role == "staff" || p.role == "head" || p.role == "supervisor" ||
+        p.role == "inspector" || p.role == "enterprise")
       reserved.insert({p.role, p.department});
     for (const auto& r : p.acts_as) reserved.insert({r, p.department});
     if (p.name == "liuhe-emb-head") head_token = p.token;
   }
+  // The chemical plant's own account: its alarms, orders and duties wait for its person.
+  REQUIRE(reserved.count({"enterprise", "ENT-00002"}) == 1);
   REQUIRE(reserved.count({"staff", "nj.liuhe.emb"}) == 1);
   REQUIRE(reserved.count({"head", "nj.liuhe.emb"}) == 1);
   REQUIRE(reserved.count({"supervisor", "nj.liuhe.awb"}) == 1);

@@ -147,7 +147,9 @@ Status ReadRates(const Json& j, const std::string& at, Rates* r) {
 }
 
 // DIR/demo.json; departments: the ids of the departments table, to check personas against.
-Result<Profile> ReadProfile(const std::string& path, const std::set<std::string>& departments) {
+// An enterprise persona (role "enterprise") names its enterprise, an id of `enterprises`.
+Result<Profile> ReadProfile(const std::string& path, const std::set<std::string>& departments,
+                            const std::set<std::string>& enterprises) {
   std::ifstream in(path);
   if (!in) return NotFound("cannot read " + path);
   Profile p;
@@ -186,7 +188,12 @@ Result<Profile> ReadProfile(const std::string& path, const std::set<std::string>
         }
       }
       field = at + ".department";
-      if (person.role != "publisher" && departments.count(person.department) == 0) {
+      if (person.role == "enterprise") {
+        if (enterprises.count(person.department) == 0) {
+          return InvalidArgument(path + ": " + field + ": '" + person.department +
+                                 "' is not an enterprise of this city");
+        }
+      } else if (person.role != "publisher" && departments.count(person.department) == 0) {
         return InvalidArgument(path + ": " + field + ": '" + person.department +
                                "' is not a department of this city");
       }
@@ -275,7 +282,10 @@ Result<City> LoadCity(const std::string& reference_dir) {
       }
     }
   }
-  CL_ASSIGN_OR_RETURN(city.profile, ReadProfile(reference_dir + "/demo.json", departments));
+  std::set<std::string> enterprise_ids;
+  for (const auto& e : city.enterprises) enterprise_ids.insert(e.id);
+  CL_ASSIGN_OR_RETURN(city.profile,
+                      ReadProfile(reference_dir + "/demo.json", departments, enterprise_ids));
   city.districts.assign(districts.begin(), districts.end());
   city.reference_enterprises = city.enterprises.size();
   if (city.enterprises.empty() || city.sensors.empty() || city.grids.empty() ||

@@ -57,7 +57,7 @@ struct Rates {
 struct Persona {
   std::string name;        // user name, e.g. "liuhe-emb-staff"
   std::string role;        // staff | supervisor | inspector | auditor | admin | publisher
-  std::string department;  // a department id of the city (a publisher: its source id)
+  std::string department;  // a department of the city (publisher: its source; enterprise: its id)
   std::string display_name;  // "六合区应急管理局 值班员 (Liuhe District EMB, duty officer)"
   std::vector<std::string> acts_as;  // workflow roles a staff user also claims, e.g. "head"
 };

@@ -134,6 +134,13 @@ std::string DepartmentFor(const std::string& role, const engine::Ticket& t,
     return d ? d->id : "";
   }
   if (role == "requester") return "public";
+  // The scoped roles (engine/permission.h): the enterprise the ticket is about, the grid it
+  // lies in; nobody when there is none.
+  if (role == engine::kEnterpriseRole) return ref.FindEnterprise(t.subject) ? t.subject : "";
+  if (role == engine::kGridRole) {
+    const engine::Jurisdiction* j = ref.FindJurisdiction(t.jurisdiction);
+    return j != nullptr && j->level == engine::JurisdictionLevel::kGrid ? t.jurisdiction : "";
+  }
   if (role == "admin") {
     const engine::Department* d = engine::DepartmentOfKind(ref, "safety_office", "");
     return d ? d->id : "";
@@ -201,7 +208,7 @@ std::string RoleClaim(const std::string& role) {
 
 bool WorksTickets(const Persona& person) {
   return person.role == "staff" || person.role == "head" || person.role == "supervisor" ||
-         person.role == "inspector";
+         person.role == "inspector" || person.role == engine::kEnterpriseRole;
 }
 
 bool OffersStep(const dsl::Workflow& wf, const engine::Ticket& t, const engine::ReferenceData& ref,

@@ -11,6 +11,7 @@ namespace {
 const char* kBlock = "ADDR-XW-0101";
 const char* kGrid = "xuanwu.meiyuan.g03";
 const char* kStreetOffice = "nj.xuanwu.meiyuan.office";
+const char* kNextGrid = "xuanwu.meiyuan.g04";  // the grid beside it, another inspector's
 const char* kPhoto =
     R"("evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])";
 
@@ -36,7 +37,7 @@ TEST_CASE(
   CHECK_FALSE(report.closed);  // not before the grid inspector has looked
   std::string office = c.Act(report.id, "recheck_pass", "staff", kStreetOffice);
   CHECK(Contains(c.h.RejectionOf(office), "needs role grid"));
-  c.Act(report.id, "recheck_pass", "grid", kStreetOffice, R"("note": "stairwell clear")");
+  c.Act(report.id, "recheck_pass", "grid", kGrid, R"("note": "stairwell clear")");
   report = c.Get(report.id);
   CHECK(report.closed);
   CHECK(report.outcome == "handled_by_street");
@@ -50,7 +51,7 @@ TEST_CASE(
   Ticket report = c.Only("grid_report");
   c.Act(report, "handle_on_site", "staff", kStreetOffice,
         std::string(R"("note": "residents told to close the valve", )") + kPhoto);
-  c.Act(report.id, "recheck_fail", "grid", kStreetOffice,
+  c.Act(report.id, "recheck_fail", "grid", kGrid,
         R"("reason": "the hose is still cracked; gas smell in the kitchen")");
   report = c.Get(report.id);
   CHECK(report.state == "first_level");
@@ -88,14 +89,14 @@ TEST_CASE(
   order = c.Get(order.id);
   CHECK(order.state == "grid_recheck");
   CHECK(order.deadline_at == Shanghai(2026, 3, 4, 17));  // 2 working days
-  c.Act(order.id, "recheck_fail", "grid", kStreetOffice,
+  c.Act(order.id, "recheck_fail", "grid", kGrid,
         R"("reason": "the fire door is propped open again")");
   order = c.Get(order.id);
   CHECK(order.state == "rectifying");
   CHECK(order.reopens == 1);
   c.Act(order.id, "submit_evidence", "staff", "nj.xuanwu.fire", kPhoto);
   c.Act(order.id, "review_pass", "supervisor", "nj.xuanwu.awb");
-  c.Act(order.id, "recheck_pass", "grid", kStreetOffice);
+  c.Act(order.id, "recheck_pass", "grid", kGrid);
   order = c.Get(order.id);
   CHECK(order.closed);
   CHECK(order.outcome == "rectified");
@@ -120,6 +121,28 @@ TEST_CASE(
   CHECK(Has(rules, "grid_remind"));
   CHECK(Has(rules, "grid_late"));
   CHECK(c.Of("oversight_case").empty());  // the grid's lateness is not the department's
+}
+
+TEST_CASE(
+    "a grid inspector re-checks only in their own grid: the inspector of the grid next door, "
+    "or the street office claiming to be the grid, is refused and the refusal recorded") {
+  City c;
+  c.HazardReport(kBlock, kGrid, "fire_safety", "general", "grid_inspector");
+  Ticket report = c.Only("grid_report");
+  c.Act(report.id, "handle_on_site", "staff", kStreetOffice,
+        std::string(R"("note": "bikes moved out of the stairwell", )") + kPhoto);
+  std::string next_door = c.Act(report.id, "recheck_pass", "grid", kNextGrid);
+  CHECK(Contains(c.h.RejectionOf(next_door),
+                 "grid xuanwu.meiyuan.g04 does not cover xuanwu.meiyuan.g03: a grid inspector "
+                 "acts only within their own grid"));
+  std::string street = c.Act(report.id, "recheck_pass", "grid", "xuanwu.meiyuan");
+  CHECK(Contains(c.h.RejectionOf(street), "which is not a grid in the reference data"));
+  std::string office = c.Act(report.id, "recheck_pass", "grid", kStreetOffice);
+  CHECK(Contains(c.h.RejectionOf(office), "which is not a grid in the reference data"));
+  CHECK(c.RecordsAbout("CommandRejected", report.id).size() == 3);
+  CHECK(c.Get(report.id).state == "rechecking");  // still waiting for its own grid
+  c.Act(report.id, "recheck_pass", "grid", kGrid, R"("note": "stairwell clear")");
+  CHECK(c.Get(report.id).closed);
 }
 
 }  // namespace

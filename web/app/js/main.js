@@ -29,7 +29,8 @@ let firstRender = true;
 // Which views a role has, in menu order.
 function menuFor(role) {
   const items = [];
-  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('queue');
+  // An enterprise's own account: the queue of its own orders, alarms and duties, nothing else.
+  if (['staff', 'supervisor', 'inspector', 'auditor', 'admin', 'enterprise'].includes(role)) items.push('queue');
   if (['supervisor', 'inspector', 'admin'].includes(role)) items.push('escalations');
   if (['auditor', 'admin'].includes(role)) items.push('audit');
   if (['staff', 'supervisor', 'inspector', 'auditor', 'admin'].includes(role)) items.push('overview');
@@ -101,7 +102,8 @@ async function route() {
   } else if (!ref.me()) {
     try {
       await ref.load();
-      live.start();
+      // The live stream is the staff's (an enterprise's queue refreshes when it is opened).
+      if (ref.me().role !== 'enterprise') live.start();
     } catch (e) {
       if (e.status === 401) {
         setToken('');

@@ -38,8 +38,10 @@ export async function render(main, route) {
   const me = ref.me();
   const p = route.params;
   const assignee = p.get('assignee');
-  const title = assignee === 'me' ? t('queue.title.mine') : assignee ? t('queue.title.person', { who: assignee }) : me.role === 'staff' ? t('queue.title') : t('queue.title.all');
-  main.append(
+  const enterprise = me.role === 'enterprise';
+  const title = enterprise ? t('queue.title.enterprise') : assignee === 'me' ? t('queue.title.mine') : assignee ? t('queue.title.person', { who: assignee }) : me.role === 'staff' ? t('queue.title') : t('queue.title.all');
+  // Element.append writes a null as the text "null": the parts a role lacks are left out.
+  const parts = [
     h('h1', title, me.department ? h('span.sub', ` · ${ref.deptName(me.department)}`) : ''),
     tabs(assignee === 'me' ? 'mine' : assignee ? 'people' : 'dept'),
     filtersForm(p, me),
@@ -50,8 +52,10 @@ export async function render(main, route) {
     ACTORS.includes(me.role) ? bulkBar() : null,
     h('div.table-wrap', h('table.queue#queue-table', { 'aria-describedby': 'queue-status' })),
     h('button#more', { type: 'button', hidden: true, on: { click: () => load(true) } }, t('queue.more')),
-    h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets, { fit: true }))),
-  );
+    // The map reads the city's places, which are not an enterprise's to read.
+    enterprise ? null : h('details.map-details.no-print', h('summary', t('map.queue')), (state.map = mapCard(t('map.queue'), () => state.tickets, { fit: true }))),
+  ];
+  main.append(...parts.filter((part) => part !== null));
   const key = `${me.name}?${p}`;  // another user or other filters: start afresh
   if (seen.key !== key) Object.assign(seen, { key, ids: null, fresh: new Set() });
   await load(false);
@@ -78,8 +82,15 @@ function filtersForm(p, me) {
   if (['auditor', 'admin'].includes(me.role)) {
     fields.push(select('f-department', t('queue.department'), ref.departments().map((d) => [d.id, ref.deptName(d.id)]), p.get('department') || ''));
   }
+  const search = h('div.field', h('label', { for: 'f-q' }, t('queue.q')), h('input#f-q', { type: 'search', name: 'q', value: p.get('q') || '' }));
+  // An enterprise lists its own tickets by state, loop and text (the server orders and flags
+  // only within a department's scope).
+  if (me.role === 'enterprise') {
+    fields.push(search);
+    return filterForm('form.filters.card', '#/queue', fields, h('button.primary', { type: 'submit' }, t('queue.apply')));
+  }
   fields.push(
-    h('div.field', h('label', { for: 'f-q' }, t('queue.q')), h('input#f-q', { type: 'search', name: 'q', value: p.get('q') || '' })),
+    search,
     h(
       'div.field',
       h('label', { for: 'f-sort' }, t('queue.sort')),
@@ -222,7 +233,7 @@ function draw() {
     ),
   );
   s.main.querySelector('#more').hidden = !s.next;
-  if (s.map.update) s.map.update(s.tickets);
+  if (s.map && s.map.update) s.map.update(s.tickets);
   const status = s.main.querySelector('#queue-status');
   // Never a silent end: the total when the server counted it, else whether more follow.
   const count =
