@@ -173,6 +173,8 @@ bool WorkflowChecker::Effect(const ast::Effect& in, const Scope& scope, dsl::Eff
   switch (in.kind) {
     case EffectKind::kReopen:
     case EffectKind::kDispatch:
+    case EffectKind::kRelease:
+    case EffectKind::kAnswerExpert:
       return true;
     case EffectKind::kResolution:
       if (in.code.empty()) {

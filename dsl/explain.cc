@@ -43,6 +43,10 @@ std::string EffectText(const Effect& e) {
       return "reopen";
     case EffectKind::kDispatch:
       return "dispatch resources";
+    case EffectKind::kRelease:
+      return "release resources";
+    case EffectKind::kAnswerExpert:
+      return "answer expert";
     case EffectKind::kResolution:
       return "resolution " + QuoteString(e.code);
   }

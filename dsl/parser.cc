@@ -16,6 +16,7 @@
 //     on event TYPE [when expr] [-> STATE] [EFFECT, ...]
 //     after DURATION [when expr] [-> STATE] [EFFECT, ...]
 //   EFFECT := reopen | set F = expr | count F | resolution STRING | dispatch resources
+//           | release resources | answer expert
 //   extensions at most INT [, each at most DURATION]
 //   clock NAME DURATION in STATE, ... [paused in STATE, ...]
 //   escalate
@@ -421,7 +422,10 @@ class Parser {
   bool AtEffect() const {
     return !c_.Peek().line_start &&
            (c_.AtWord("reopen") || c_.AtWord("set") || c_.AtWord("count") ||
-            c_.AtWord("resolution") || c_.AtWord("dispatch"));
+            c_.AtWord("resolution") || c_.AtWord("dispatch") ||
+            // Later effects of two words: a fact named `release` or `answer` stays usable.
+            (c_.AtWord("release") && c_.Peek(1).text == "resources") ||
+            (c_.AtWord("answer") && c_.Peek(1).text == "expert"));
   }
 
   bool ParseEffects(std::vector<ast::Effect>* out) {
@@ -432,7 +436,9 @@ class Parser {
         more_set = !out->empty() && out->back().kind == EffectKind::kSet && c_.At(Tok::kIdent) &&
                    c_.Peek(1).kind == Tok::kAssign && !AtEffect();
         if (!more_set && !AtEffect()) {
-          return c_.Fail("an effect (reopen, set, count, resolution, dispatch resources)");
+          return c_.Fail(
+              "an effect (reopen, set, count, resolution, dispatch resources, release resources, "
+              "answer expert)");
         }
       } else if (!AtEffect()) {
         return true;
@@ -450,6 +456,12 @@ class Parser {
       } else if (w == "dispatch") {
         e.kind = EffectKind::kDispatch;
         if (!c_.ExpectWord("resources")) return false;
+      } else if (w == "release") {
+        e.kind = EffectKind::kRelease;
+        if (!c_.ExpectWord("resources")) return false;
+      } else if (w == "answer") {
+        e.kind = EffectKind::kAnswerExpert;
+        if (!c_.ExpectWord("expert")) return false;
       } else if (w == "count") {
         e.kind = EffectKind::kIncrement;
         if (!c_.ExpectName(&e.fact, "a counter fact name")) return false;

@@ -155,6 +155,13 @@ enum class EffectKind : uint8_t {
   // district) and writes one ResourcesDispatched: the nearest suitable teams and materials and
   // experts drawn "double random" with a seed recorded in the record (engine/dispatch.h).
   kDispatch,
+  // Added later (additive): `release resources` writes one ResourcesReleased: the teams and
+  // experts the ticket holds (a verb's `resource` field names one of them, else all) go
+  // back to the ledger, so another incident may be sent them.
+  kRelease,
+  // `answer expert`: a dispatched expert's answer (the verb's fields `expert`, `answer`
+  // accept|decline, `reason`), one ExpertAnswered; a decline draws a replacement.
+  kAnswerExpert,
 };
 struct Effect {
   EffectKind kind = EffectKind::kSet;

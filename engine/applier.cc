@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/duty.h"
+#include "engine/resource_ledger.h"
 #include "events/engine_record.h"
 #include "events/record.h"
 
@@ -100,6 +101,8 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
   if (events::KindOf(r.body_type()) != events::BodyKind::kEngine) return Status::Ok();
   if (r.body_type() == B::TicketOpened) return ApplyOpened(r, bytes, tickets);
   CL_RETURN_IF_ERROR(duty::ApplyDutyRecord(r, tickets));  // pages: their chain's state
+  // The city's resource ledger (resource_ledger.h), whether or not the ticket is here.
+  CL_RETURN_IF_ERROR(ApplyToLedger(r, tickets.partition(), tickets.state()));
 
   // Every other engine record names its ticket in `ticket_id` (the contract of engine.fbs).
   const auto* id = events::EngineTicketId(r);
@@ -281,6 +284,12 @@ Status ApplyEngineRecord(const fb::Record& r, std::string_view bytes, TicketTabl
     }
     case B::ResourcesDispatched:
       version = r.body_as_ResourcesDispatched()->version();
+      break;
+    case B::ResourcesReleased:
+      version = r.body_as_ResourcesReleased()->version();
+      break;
+    case B::ExpertAnswered:
+      version = r.body_as_ExpertAnswered()->version();
       break;
     case B::TicketClosed: {
       const auto* b = r.body_as_TicketClosed();

@@ -55,6 +55,20 @@ bool StartApplies(const World& world, const dsl::Workflow& wf, const dsl::StartR
 // category opened within a window before now (recurring hazards: `recurrences(90 days)`).
 void ProvideRecurrences(Step& step, const Ticket& t, class EvalEnv& env);
 
+// The effects of the incident loop's resource ledger (decide_dispatch.cc, dispatch.h):
+// `dispatch resources` chooses on `seen` (the ticket as the transition's earlier `set`
+// effects leave it); `release resources` frees what the ticket holds (the command's
+// `resource` field: one of them); `answer expert` records a dispatched expert's answer and
+// draws a replacement for a decline.
+Status EmitDispatch(Step& step, const Ticket& cur, const Ticket& seen);
+Status EmitRelease(Step& step, const Ticket& cur, std::string_view trigger);
+Status EmitExpertAnswer(Step& step, const Ticket& cur);
+// Why a command may not take transition `tr` because of those effects ("" when it may): the
+// expert named is not one the incident holds, a decline without a reason, a release of what
+// the incident does not hold. `field` is the command's field at fault.
+Result<std::string> LedgerEffectProblem(Step& step, const Ticket& t, const dsl::Transition& tr,
+                                        std::string* field);
+
 // The deadline of state `state` entered at `at` (first limit whose condition holds), 0 if none.
 int64_t DeadlineFor(const Step& step, const dsl::Workflow& wf, std::string_view state,
                     const Ticket& t, int64_t at);

@@ -314,6 +314,14 @@ Status DecideCommand(Step& step) {
   fb::RejectReason verb_reason;
   std::string verb_problem = VerbProblem(t, *wf, *cmd, &verb_reason);
   if (!verb_problem.empty()) return Reject(step, &t, verb_reason, verb_problem);
+  std::string ledger_field;
+  CL_ASSIGN_OR_RETURN(std::string ledger_problem,
+                      LedgerEffectProblem(step, t, *chosen, &ledger_field));
+  if (!ledger_problem.empty()) {
+    return Reject(step, &t, ledger_field.empty() ? fb::RejectReason::wrong_state
+                                                 : fb::RejectReason::invalid,
+                  std::move(ledger_problem), std::move(ledger_field));
+  }
 
   CL_RETURN_IF_ERROR(VerbRecords(step, t, *wf, *cmd));
   CL_ASSIGN_OR_RETURN(auto after, step.tickets().Load(t.id));

@@ -2,7 +2,6 @@
 #include <algorithm>
 
 #include "engine/decide.h"
-#include "engine/dispatch.h"
 #include "engine/env.h"
 #include "engine/keys.h"
 #include "engine/routing.h"
@@ -162,24 +161,6 @@ Ticket WithPending(const Ticket& cur, const std::vector<std::unique_ptr<fb::Attr
   return seen;
 }
 
-// `dispatch resources`: the choice is made on the ticket as this transition's earlier `set`
-// effects leave it.
-Status EmitDispatch(Step& step, const Ticket& cur,
-                    const std::vector<std::unique_ptr<fb::AttrT>>& pending) {
-  Ticket seen = WithPending(cur, pending);
-  const uint64_t seed = DispatchSeed(step.input_id(), cur.id);
-  DispatchChoice choice = ChooseResources(step.world().reference(), seen, seed);
-  fb::ResourcesDispatchedT r;
-  r.ticket_id = cur.id;
-  r.plan = choice.plan;
-  r.teams = std::move(choice.teams);
-  r.materials = std::move(choice.materials);
-  r.experts = std::move(choice.experts);
-  r.seed = seed;
-  r.version = cur.version + 1;
-  return EmitBody(step, std::move(r), cur);
-}
-
 uint32_t LevelOf(const dsl::Workflow& wf, const dsl::EscalationStep& es) {
   return static_cast<uint32_t>(&es - wf.escalation.data()) + 1;
 }
@@ -223,7 +204,17 @@ Status TakeTransition(Step& step, Ticket& t, const dsl::Workflow& wf, const dsl:
       }
       case dsl::EffectKind::kDispatch: {
         CL_ASSIGN_OR_RETURN(auto cur, step.tickets().Load(id));
-        CL_RETURN_IF_ERROR(EmitDispatch(step, *cur, facts));
+        CL_RETURN_IF_ERROR(EmitDispatch(step, *cur, WithPending(*cur, facts)));
+        break;
+      }
+      case dsl::EffectKind::kRelease: {
+        CL_ASSIGN_OR_RETURN(auto cur, step.tickets().Load(id));
+        CL_RETURN_IF_ERROR(EmitRelease(step, *cur, trigger));
+        break;
+      }
+      case dsl::EffectKind::kAnswerExpert: {
+        CL_ASSIGN_OR_RETURN(auto cur, step.tickets().Load(id));
+        CL_RETURN_IF_ERROR(EmitExpertAnswer(step, *cur));
         break;
       }
       case dsl::EffectKind::kResolution: {

@@ -1,6 +1,7 @@
 #include "engine/processor.h"
 
 #include "engine/decide.h"
+#include "engine/resource_ledger.h"
 #include "engine/duty.h"
 #include "engine/keys.h"
 #include "events/partition.h"
@@ -168,6 +169,12 @@ Status Processor::ProcessOne(const events::StoredRecord& stored, const fb::Recor
       break;
     case events::BodyKind::kEngine: {
       const bool own = rec.source() && rec.source()->string_view() == EngineSource(partition_);
+      // Another partition's dispatch, release or expert's answer: the city's resource
+      // ledger is kept in every partition (resource_ledger.h), in every mode alike.
+      if (!own && IsLedgerRecord(rec.body_type())) {
+        CL_RETURN_IF_ERROR(ApplyToLedger(rec, partition_, overlay));
+        break;
+      }
       if (!decide) {
         if (own) {
           // Offsets in the log read (the store's own, but in tests replaying another's).

@@ -62,9 +62,29 @@ std::vector<std::string> ReferenceData::CheckConsistency() const {
     district(d.district, "material_depots: " + id + ".district");
     for (const MaterialItem& m : d.items) items.insert(m.item);
   }
+  // A road distance names a place: an enterprise or a jurisdiction.
+  auto place = [&](const std::map<std::string, int64_t, std::less<>>& road, const std::string& at) {
+    for (const auto& [to, metres] : road) {
+      need(enterprises_.count(to) > 0 || jurisdictions_.count(to) > 0,
+           at + ".road_metres: unknown place '" + to + "'");
+    }
+  };
+  for (const auto& [id, t] : teams_) place(t.road_metres, "rescue_teams: " + id);
+  for (const auto& [id, d] : depots_) place(d.road_metres, "material_depots: " + id);
   for (const auto& [id, e] : experts_) {
     district(e.district, "experts: " + id + ".district");
     specialities.insert(e.specialities.begin(), e.specialities.end());
+    std::string at = "experts: " + id;
+    if (!e.employer_enterprise.empty()) {
+      need(enterprises_.count(e.employer_enterprise) > 0,
+           at + ".employer_enterprise: unknown enterprise '" + e.employer_enterprise + "'");
+    }
+    for (const std::string& c : e.conflicts) {
+      need(enterprises_.count(c) > 0, at + ".conflicts: unknown enterprise '" + c + "'");
+    }
+    for (const std::string& c : e.resident_at) {
+      need(enterprises_.count(c) > 0, at + ".resident_at: unknown enterprise '" + c + "'");
+    }
   }
   for (const auto& [id, p] : plans_) {
     std::string at = "plans: " + id;

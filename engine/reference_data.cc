@@ -360,6 +360,38 @@ const std::map<std::string, HazardClass, std::less<>>& ReferenceData::hazard_cla
 const Enterprise* ReferenceData::FindEnterprise(std::string_view id) const {
   return Find(enterprises_, id);
 }
+const RescueTeam* ReferenceData::FindTeam(std::string_view id) const { return Find(teams_, id); }
+const MaterialDepot* ReferenceData::FindDepot(std::string_view id) const {
+  return Find(depots_, id);
+}
+const Expert* ReferenceData::FindExpert(std::string_view id) const { return Find(experts_, id); }
+
+std::vector<const Expert*> ReferenceData::ResidentExperts(std::string_view enterprise) const {
+  std::vector<const Expert*> out;
+  for (const auto& [id, e] : experts_) {
+    if (Contains(e.resident_at, enterprise)) out.push_back(&e);
+  }
+  return out;
+}
+
+const MaterialItem* MaterialDepot::Find(std::string_view item) const {
+  for (const auto& m : items) {
+    if (m.item == item) return &m;
+  }
+  return nullptr;
+}
+
+const ExpertAbsence* Expert::AbsentAt(int64_t at) const {
+  for (const auto& a : unavailable) {
+    if (a.from_ms <= at && at < a.to_ms) return &a;
+  }
+  return nullptr;
+}
+
+int64_t Plan::QuantityOf(std::string_view item) const {
+  auto it = material_quantities.find(item);
+  return it == material_quantities.end() ? 1 : it->second;
+}
 
 std::vector<const Enterprise*> ReferenceData::FindEnterprises(const EnterpriseFilter& f) const {
   std::vector<const Enterprise*> out;

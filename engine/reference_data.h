@@ -153,6 +153,9 @@ struct RescueTeam {
   int members = 0;
   std::string department;  // supervising department id; "" for a social team
   std::vector<std::string> equipment;
+  // Road distances from the team's base, where the city's GIS gives them: place (an
+  // enterprise id or a jurisdiction code) -> metres. Dispatch prefers them to straight lines.
+  std::map<std::string, int64_t, std::less<>> road_metres;
 };
 
 struct MaterialItem {
@@ -171,6 +174,18 @@ struct MaterialDepot {
   GeoPoint location;
   std::string department;
   std::vector<MaterialItem> items;
+  std::map<std::string, int64_t, std::less<>> road_metres;  // as RescueTeam::road_metres
+
+  // The item's stock as the table states it; nullptr when the depot holds none.
+  const MaterialItem* Find(std::string_view item) const;
+};
+
+// A period an expert cannot be dispatched: [from_ms, to_ms), engine milliseconds.
+struct ExpertAbsence {
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  std::string kind;  // "leave" (休假) | "off_duty" (不在岗: abroad, ill, on another duty)
+  std::string note;
 };
 
 struct Expert {
@@ -184,6 +199,14 @@ struct Expert {
   std::string employer_en;
   std::string district;
   GeoPoint location;
+  // Added later, all optional in the table (docs/reference-data.md, "experts"):
+  std::string employer_enterprise;     // the enterprise (id) that employs them, if one does
+  std::vector<std::string> conflicts;  // enterprises they declared a conflict with, sorted
+  std::vector<ExpertAbsence> unavailable;  // by from_ms; periods do not overlap
+  std::vector<std::string> resident_at;    // 安代表: enterprises they are resident expert of
+
+  // The absence covering `at`, or nullptr when the expert is on duty then.
+  const ExpertAbsence* AbsentAt(int64_t at) const;
 };
 
 // 应急预案: what to do for an incident type at a level, and what to dispatch.
@@ -201,6 +224,10 @@ struct Plan {
   std::vector<std::string> materials;  // material item ids
   std::vector<std::string> expert_specialities;
   int expert_count = 0;
+  // How much of each item one dispatch asks for (optional in the table); an item the map
+  // does not name is asked for once (one unit: a set, a pump, a boat).
+  std::map<std::string, int64_t, std::less<>> material_quantities;
+  int64_t QuantityOf(std::string_view item) const;
 };
 
 // One routing row: it matches when every (column, value) of `match` equals the value the
@@ -303,6 +330,11 @@ class ReferenceData {
   const std::map<std::string, Jurisdiction, std::less<>>& jurisdictions() const;
 
   const Enterprise* FindEnterprise(std::string_view id) const;
+  const RescueTeam* FindTeam(std::string_view id) const;
+  const MaterialDepot* FindDepot(std::string_view id) const;
+  const Expert* FindExpert(std::string_view id) const;
+  // Experts resident at (安代表 of) the enterprise, by id.
+  std::vector<const Expert*> ResidentExperts(std::string_view enterprise) const;
   // Matching enterprises ordered by id.
   std::vector<const Enterprise*> FindEnterprises(const EnterpriseFilter& filter) const;
 

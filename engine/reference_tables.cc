@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/json_check.h"
+#include "base/time_text.h"
 
 namespace closeloop::engine {
 namespace {
@@ -106,6 +107,45 @@ class Reader {
     const json* v = Field(o, p, key, true);
     if (v != nullptr && !v->is_boolean()) Fail(p + "." + key, "must be true or false");
     return v != nullptr && v->is_boolean() && v->get<bool>();
+  }
+  // An optional array of strings: absent is empty.
+  std::vector<std::string> OptStrs(const json& o, const std::string& p, const char* key) {
+    return Field(o, p, key, false) ? Strs(o, p, key) : std::vector<std::string>{};
+  }
+  // An optional object of non-empty names to integers in [lo, hi] (road distances, plan
+  // quantities): absent is empty.
+  std::map<std::string, int64_t, std::less<>> Counts(const json& o, const std::string& p,
+                                                     const char* key, int64_t lo, int64_t hi) {
+    std::map<std::string, int64_t, std::less<>> out;
+    const json* v = Field(o, p, key, false);
+    if (v == nullptr) return out;
+    if (!v->is_object()) {
+      Fail(p + "." + key, "must be an object of names to integers");
+      return out;
+    }
+    for (const auto& [k, n] : v->items()) {
+      std::string q = p + "." + key + "." + k;
+      if (k.empty()) Fail(p + "." + key, "a name must not be empty");
+      if (!n.is_number_integer()) {
+        Fail(q, "must be an integer");
+        continue;
+      }
+      auto x = n.get<int64_t>();
+      if (x < lo || x > hi) Fail(q, OutOfRange(static_cast<double>(lo), static_cast<double>(hi)));
+      out[k] = x;
+    }
+    return out;
+  }
+  // An ISO 8601 time ("2026-03-02T00:00:00+08:00"; without an offset, Asia/Shanghai).
+  int64_t Time(const json& o, const std::string& p, const char* key) {
+    std::string text = Str(o, p, key);
+    if (!ok()) return 0;
+    auto t = ParseTime(text);
+    if (!t.ok()) {
+      Fail(p + "." + key, "not an ISO 8601 time: " + t.status().message());
+      return 0;
+    }
+    return *t;
   }
   GeoPoint Geo(const json& o, const std::string& p, const char* key) {
     const json* v = Field(o, p, key, true);
@@ -306,10 +346,13 @@ void Parse(Reader& r, const json& o, const std::string& p, Enterprise* e) {
   }
 }
 
+// Road distances are at most 2,000 km: a city's roads, not a continent's.
+constexpr int64_t kMaxRoadMetres = 2'000'000;
+
 void Parse(Reader& r, const json& o, const std::string& p, RescueTeam* t) {
   if (!r.Object(o, p,
                 {"id", "name_zh", "name_en", "type", "capabilities", "district", "location",
-                 "members", "department", "equipment"})) {
+                 "members", "department", "equipment", "road_metres"})) {
     return;
   }
   t->id = r.Str(o, p, "id");
@@ -322,12 +365,14 @@ void Parse(Reader& r, const json& o, const std::string& p, RescueTeam* t) {
   t->members = static_cast<int>(r.Int(o, p, "members", 1, 100000));
   t->department = r.Str(o, p, "department", Reader::kMayBeEmpty);
   t->equipment = r.Strs(o, p, "equipment");
+  t->road_metres = r.Counts(o, p, "road_metres", 0, kMaxRoadMetres);
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, MaterialDepot* d) {
   if (!r.Object(
           o, p,
-          {"id", "name_zh", "name_en", "level", "district", "location", "department", "items"})) {
+          {"id", "name_zh", "name_en", "level", "district", "location", "department", "items",
+           "road_metres"})) {
     return;
   }
   d->id = r.Str(o, p, "id");
@@ -346,13 +391,18 @@ void Parse(Reader& r, const json& o, const std::string& p, MaterialDepot* d) {
     m.name_zh = r.Str(items[i], q, "name_zh");
     m.unit = r.Str(items[i], q, "unit");
     m.quantity = r.Int(items[i], q, "quantity", 0, int64_t{1} << 40);
+    for (size_t j = 0; j + 1 < d->items.size() && r.ok(); ++j) {
+      if (d->items[j].item == m.item) r.Fail(q + ".item", "'" + m.item + "' is listed twice");
+    }
   }
+  d->road_metres = r.Counts(o, p, "road_metres", 0, kMaxRoadMetres);
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Expert* e) {
   if (!r.Object(o, p,
                 {"id", "name_zh", "name_en", "specialities", "qualification_zh", "qualification_en",
-                 "employer", "employer_en", "district", "location"})) {
+                 "employer", "employer_en", "district", "location", "employer_enterprise",
+                 "conflicts", "unavailable", "resident_at"})) {
     return;
   }
   e->id = r.Str(o, p, "id");
@@ -367,13 +417,39 @@ void Parse(Reader& r, const json& o, const std::string& p, Expert* e) {
   e->employer_en = r.Str(o, p, "employer_en");
   e->district = r.Str(o, p, "district");
   e->location = r.Geo(o, p, "location");
+  e->employer_enterprise = r.Str(o, p, "employer_enterprise", Reader::kOptional);
+  e->conflicts = r.OptStrs(o, p, "conflicts");
+  std::sort(e->conflicts.begin(), e->conflicts.end());
+  e->resident_at = r.OptStrs(o, p, "resident_at");
+  std::sort(e->resident_at.begin(), e->resident_at.end());
+  if (r.Field(o, p, "unavailable", false)) {
+    const json& periods = r.Array(o, p, "unavailable");
+    for (size_t i = 0; i < periods.size() && r.ok(); ++i) {
+      std::string q = Index(p, "unavailable", i);
+      if (!r.Object(periods[i], q, {"from", "to", "kind", "note"})) break;
+      ExpertAbsence& a = e->unavailable.emplace_back();
+      a.from_ms = r.Time(periods[i], q, "from");
+      a.to_ms = r.Time(periods[i], q, "to");
+      a.kind = r.Pick<std::string>(periods[i], q, "kind",
+                                   {{"leave", "leave"}, {"off_duty", "off_duty"}});
+      a.note = r.Str(periods[i], q, "note", Reader::kOptional);
+      if (r.ok() && a.to_ms <= a.from_ms) r.Fail(q + ".to", "must be after from");
+    }
+    std::sort(e->unavailable.begin(), e->unavailable.end(),
+              [](const ExpertAbsence& a, const ExpertAbsence& b) { return a.from_ms < b.from_ms; });
+    for (size_t i = 1; i < e->unavailable.size() && r.ok(); ++i) {
+      if (e->unavailable[i].from_ms < e->unavailable[i - 1].to_ms) {
+        r.Fail(p + ".unavailable", "periods overlap");
+      }
+    }
+  }
 }
 
 void Parse(Reader& r, const json& o, const std::string& p, Plan* pl) {
   if (!r.Object(o, p,
                 {"id", "name_zh", "name_en", "tier", "district", "incident_types", "levels",
                  "lead_department", "member_departments", "team_types", "materials",
-                 "expert_specialities", "expert_count"})) {
+                 "expert_specialities", "expert_count", "material_quantities"})) {
     return;
   }
   static const auto kLevels = EnumNames(fb::EnumValuesIncidentLevel(), fb::EnumNameIncidentLevel,
@@ -397,7 +473,14 @@ void Parse(Reader& r, const json& o, const std::string& p, Plan* pl) {
   pl->materials = r.Strs(o, p, "materials");
   pl->expert_specialities = r.Strs(o, p, "expert_specialities");
   pl->expert_count = static_cast<int>(r.Int(o, p, "expert_count", 0, 1000));
+  pl->material_quantities = r.Counts(o, p, "material_quantities", 1, int64_t{1} << 40);
   if (!r.ok()) return;
+  for (const auto& [item, n] : pl->material_quantities) {
+    if (std::find(pl->materials.begin(), pl->materials.end(), item) == pl->materials.end()) {
+      r.Fail(p + ".material_quantities." + item, "not one of the plan's materials");
+      return;
+    }
+  }
   if ((pl->tier == "district_special") == pl->district.empty()) {
     r.Fail(p + ".district", "required for a district plan, \"\" for a city plan");
   }

@@ -1,5 +1,6 @@
 #include "engine/step.h"
 
+#include "engine/resource_ledger.h"
 #include "events/ids.h"
 #include "events/partition.h"
 
@@ -77,6 +78,8 @@ Status Step::EmitOne(fb::BodyUnion body, const Ticket& about) {
       copy_to = events::PartitionForKey(chained->child_subject, partitions_);
     }
   }
+  // The resource ledger's records go to every partition (resource_ledger.h).
+  const bool everywhere = IsLedgerRecord(body.type);
   r.body = std::move(body);
   flatbuffers::FlatBufferBuilder fbb(512);
   fbb.Finish(fb::Record::Pack(fbb, &r), fb::RecordIdentifier());
@@ -86,7 +89,13 @@ Status Step::EmitOne(fb::BodyUnion body, const Ticket& about) {
   tickets_.set_record_place(TicketTable::RecordPlace::Pending(append_base_ + own.size()));
   CL_RETURN_IF_ERROR(ApplyEngineRecord(*rec, bytes, tickets_));
   own.push_back(bytes);
-  if (copy_to != partition()) emitted_[copy_to].push_back(std::move(bytes));
+  if (everywhere) {
+    for (uint32_t p = 0; p < partitions_; ++p) {
+      if (p != partition()) emitted_[p].push_back(bytes);
+    }
+  } else if (copy_to != partition()) {
+    emitted_[copy_to].push_back(std::move(bytes));
+  }
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "engine/keys.h"
@@ -153,11 +154,16 @@ std::vector<std::string> Harness::HistoryTypes(const std::string& id) const {
 std::vector<std::string> Harness::RecordsOfType(const std::string& type) const {
   std::vector<std::string> out;
   events::JsonCodec codec;
+  // A record copied to other partitions (a chained child's, the resource ledger's) is one
+  // record: its first place in partition order stands for it.
+  std::set<std::string> seen;
   for (uint32_t p = 0; p < partitions_; ++p) {
     auto recs = *store_.memory_log().Read(p, 0, SIZE_MAX);
     for (const auto& r : recs) {
       const fb::Record* rec = *events::VerifyRecord(r.bytes);
-      if (events::BodyName(rec->body_type()) == type) out.push_back(*codec.ToJson(r.bytes));
+      if (events::BodyName(rec->body_type()) != type) continue;
+      if (rec->id() && !seen.insert(rec->id()->str()).second) continue;
+      out.push_back(*codec.ToJson(r.bytes));
     }
   }
   return out;

@@ -46,6 +46,7 @@ class Harness {
   // The ticket's engine records, as "Type" names, in order.
   std::vector<std::string> HistoryTypes(const std::string& id) const;
   // Every engine record of a type in the log (JSON), in partition/offset order.
+  // A record copied to several partitions (TicketChained, the resource ledger's) counts once.
   std::vector<std::string> RecordsOfType(const std::string& type) const;
   // The CommandRejected caused by command `command_id`, as JSON; "" when none.
   std::string RejectionOf(const std::string& command_id) const;

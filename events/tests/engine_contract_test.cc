@@ -35,10 +35,11 @@ std::vector<const reflection::Object*> EngineBodies() {
 
 TEST_CASE("every engine body has ticket_id:string at vtable slot 4") {
   auto bodies = EngineBodies();
-  // The union's engine range: TicketOpened .. PagingExhausted, then TicketAssigned
-  // (PageAcknowledgement, between them, is an ingress body appended later).
+  // The union's engine range: TicketOpened .. PagingExhausted, then TicketAssigned,
+  // ResourcesReleased and ExpertAnswered (PageAcknowledgement, between them, is an ingress
+  // body appended later).
   CHECK(bodies.size() == static_cast<size_t>(fb::Body::PagingExhausted) -
-                             static_cast<size_t>(fb::Body::TicketOpened) + 2);
+                             static_cast<size_t>(fb::Body::TicketOpened) + 4);
   CHECK(KindOf(fb::Body::PageAcknowledgement) == BodyKind::kIngress);
   CHECK(KindOf(fb::Body::TicketAssigned) == BodyKind::kEngine);
   for (const reflection::Object* obj : bodies) {

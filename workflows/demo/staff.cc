@@ -385,6 +385,10 @@ std::optional<StaffAction> DecideNext(uint64_t seed, const dsl::Workflow& wf,
         tr.verb == "deny_extension") {
       continue;
     }
+    // An expert's answer names one of the experts dispatched, and a release frees what the
+    // ledger says the incident holds: neither is read off the ticket, so the simulated
+    // centre leaves them to the stand-down (which releases everything).
+    if (tr.verb == "expert_answer" || tr.verb == "release") continue;
     if (!GuardAllows(tr, t)) continue;  // `on resolve ... when not returned`
     std::string role = PickRole(tr.roles, t);
     if (role.empty()) continue;

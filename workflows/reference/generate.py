@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nanjing_geo import CHEM_PARK, DISTRICTS  # noqa: E402
 from nanjing_resources import experts, material_depots, plans, rescue_teams  # noqa: E402
 from nanjing_enterprises import enterprises  # noqa: E402
+from nanjing_dispatch import add_quantities, add_road_metres, adjust_experts  # noqa: E402
 from nanjing_units import HAZARD_CLASSES, KIND_ID, MEMBER_UNITS  # noqa: E402
 
 SEED = 20261122
@@ -172,11 +173,16 @@ def build():
     files["enterprises.jsonl"] = [
         reference("enterprises", {"part": i + 1, "parts": len(parts), "items": p})
         for i, p in enumerate(parts)]
-    files["rescue_teams.jsonl"] = [reference("rescue_teams", {"items": rescue_teams(rng)})]
-    files["material_depots.jsonl"] = [
-        reference("material_depots", {"items": material_depots(rng)})]
-    files["experts.jsonl"] = [reference("experts", {"items": experts(rng)})]
-    files["plans.jsonl"] = [reference("plans", {"items": plans()})]
+    teams, depots, pool, all_plans = rescue_teams(rng), material_depots(rng), experts(rng), plans()
+    dispatch_rng = random.Random(SEED + 16)  # its own stream: the draws above stay as they were
+    add_road_metres(dispatch_rng, teams, ents)
+    add_road_metres(dispatch_rng, depots, ents)
+    adjust_experts(dispatch_rng, pool, ents)
+    add_quantities(all_plans)
+    files["rescue_teams.jsonl"] = [reference("rescue_teams", {"items": teams})]
+    files["material_depots.jsonl"] = [reference("material_depots", {"items": depots})]
+    files["experts.jsonl"] = [reference("experts", {"items": pool})]
+    files["plans.jsonl"] = [reference("plans", {"items": all_plans})]
     return {name: "".join(line(r) for r in records) for name, records in files.items()}
 
 

@@ -140,7 +140,7 @@ TEST_CASE(
   CHECK(d["plan"] == "PLAN-LIUHE-03");  // Liuhe's chemical-leak plan for general and large
 
   // Independently of the engine: the plant's location and the nearest hazmat and fire teams
-  // able to answer a chemical leak.
+  // able to answer a chemical leak, by road where the GIS gives the distance (the park).
   engine::GeoPoint plant;
   for (auto& e : Items("enterprises")) {
     if (e["id"] == "ENT-00002") plant = At(e);
@@ -152,7 +152,9 @@ TEST_CASE(
       if (t["type"] != type) continue;
       bool able = false;
       for (auto& cap : t["capabilities"]) able = able || cap == "hazardous_chemical_leak";
-      int64_t m = engine::DistanceMetres(plant, At(t));
+      int64_t m = t.contains("road_metres") && t["road_metres"].contains("ENT-00002")
+                      ? t["road_metres"]["ENT-00002"].get<int64_t>()
+                      : engine::DistanceMetres(plant, At(t));
       if (able && (m < best_m || (m == best_m && t["id"].get<std::string>() < best))) {
         best = t["id"];
         best_m = m;
@@ -165,11 +167,23 @@ TEST_CASE(
   CHECK(d["teams"][1] == nearest_team("fire_rescue"));
   CHECK(d["materials"].size() == 3);  // foam, chemical suits, plugging kits, each from a depot
 
-  // Experts: 2 drawn from the 5 nearest chemical-process and 5 nearest instrumentation experts.
+  // Experts: 2 drawn from the 5 nearest chemical-process and 5 nearest instrumentation experts
+  // who may go: not employed by the plant, no declared conflict with it, not away today.
+  auto eligible = [](const json& e) {
+    if (e.value("employer_enterprise", "") == "ENT-00002") return false;
+    for (auto& x : e.value("conflicts", json::array()))
+      if (x == "ENT-00002") return false;
+    for (auto& a : e.value("unavailable", json::array())) {
+      std::string from = a["from"], to = a["to"];
+      if (from <= "2026-03-02T14:00:00+08:00" && "2026-03-02T14:00:00+08:00" < to) return false;
+    }
+    return true;
+  };
   std::set<std::string> qualified;
   for (const char* spec : {"chemical_process", "instrumentation"}) {
     std::vector<std::pair<int64_t, std::string>> by_distance;
     for (auto& e : Items("experts")) {
+      if (!eligible(e)) continue;
       for (auto& s : e["specialities"]) {
         if (s == spec) by_distance.push_back({engine::DistanceMetres(plant, At(e)), e["id"]});
       }

@@ -153,9 +153,20 @@ const SENTENCES = {
     `生成关联工单 ${b.child_ticket_id}（${workflowTitle(b.child_workflow)}）${b.reason ? `：${engineReason(b.reason)}` : ''}。`,
   ],
   ResourcesDispatched: (b) => [
-    `Dispatched under plan ${b.plan || '—'}: teams ${(b.teams || []).join(', ') || '—'}, materials ${(b.materials || []).join(', ') || '—'}, experts ${(b.experts || []).join(', ') || '—'} (double-random seed ${b.seed}).`,
-    `按预案 ${b.plan || '—'} 调度：队伍 ${(b.teams || []).join('、') || '—'}，物资 ${(b.materials || []).join('、') || '—'}，专家 ${(b.experts || []).join('、') || '—'}（双随机种子 ${b.seed}）。`,
+    `Dispatched under plan ${b.plan || '—'}: teams ${(b.teams || []).join(', ') || '—'}, materials ${(b.materials || []).join(', ') || '—'}, experts ${(b.experts || []).join(', ') || '—'} (double-random seed ${b.seed}).${(b.shortages || []).length ? ' Some materials are short.' : ''}`,
+    `按预案 ${b.plan || '—'} 调度：队伍 ${(b.teams || []).join('、') || '—'}，物资 ${(b.materials || []).join('、') || '—'}，专家 ${(b.experts || []).join('、') || '—'}（双随机种子 ${b.seed}）。${(b.shortages || []).length ? '部分物资存在缺口。' : ''}`,
   ],
+  ResourcesReleased: (b) => [
+    `Released ${[...(b.teams || []), ...(b.experts || [])].join(', ') || '—'}${b.reason ? ` (${b.reason === 'stand_down' ? 'stand-down' : b.reason})` : ''}: they may be sent to other incidents.`,
+    `释放 ${[...(b.teams || []), ...(b.experts || [])].join('、') || '—'}${b.reason ? `（${b.reason === 'stand_down' ? '响应终止' : b.reason}）` : ''}，可调派至其他事件。`,
+  ],
+  ExpertAnswered: (b) =>
+    b.accepted
+      ? [`Expert ${b.expert} accepted.`, `专家 ${b.expert} 确认接受。`]
+      : [
+          `Expert ${b.expert} declined${b.reason ? `: ${b.reason}` : ''}; ${b.replacement ? `${b.replacement} drawn in their place (seed ${b.seed}, from ${(b.qualified || []).length} qualified)` : 'nobody qualified is left to draw'}.`,
+          `专家 ${b.expert} 谢绝${b.reason ? `（${b.reason}）` : ''}；${b.replacement ? `重新抽取 ${b.replacement} 替补（种子 ${b.seed}，合格专家 ${(b.qualified || []).length} 名）` : '已无合格专家可抽取'}。`,
+        ],
   TicketClosed: (b, tk) => [
     `Closed${b.outcome ? `: ${labelOf('val', b.outcome)}` : ''}.`,
     `结案${b.outcome ? `：${labelOf('val', b.outcome)}` : ''}。`,
@@ -209,6 +220,54 @@ export function sentence(record, ticket) {
   return lang() === 'zh' ? zh : en;
 }
 
+// What a dispatch sent, leg by leg: each team and depot with its distance and whether it is
+// measured by road or as the straight line, what each depot has left, what is short, and who
+// was passed over and why (ResourcesDispatched, docs/events.md).
+const WHY = {
+  committed: ['committed to incident', '已派往事件'],
+  no_stock: ['no stock left', '库存已空'],
+  on_leave: ['on leave', '休假'],
+  off_duty: ['off duty', '不在岗'],
+  employer: ['employed by the enterprise concerned', '受雇于事发企业'],
+  conflict: ['declared a conflict with the enterprise', '申报与事发企业有利害关系'],
+  declined: ['declined this incident', '已谢绝本事件'],
+};
+function km(metres, distance) {
+  const zh = lang() === 'zh';
+  const n = ((metres || 0) / 1000).toFixed(1);
+  if (distance === 'road') return zh ? `道路 ${n} 公里` : `${n} km by road`;
+  return zh ? `直线 ${n} 公里` : `${n} km straight line`;
+}
+export function dispatchDetail(b) {
+  const zh = lang() === 'zh';
+  const items = [];
+  for (const leg of b.team_legs || []) {
+    items.push(h('li.leg-team', `${leg.team}${leg.type ? ` (${leg.type})` : ''} — `, h(`span.dist-${leg.distance || 'unknown'}`, km(leg.metres, leg.distance))));
+  }
+  for (const m of b.material_legs || []) {
+    items.push(
+      h(
+        'li.leg-material',
+        zh ? `${m.item} ${m.quantity || 0}${m.unit || ''}，自 ${m.depot} — ` : `${m.item} ${m.quantity || 0} ${m.unit || ''} from ${m.depot} — `,
+        h(`span.dist-${m.distance || 'unknown'}`, km(m.metres, m.distance)),
+        zh ? `；余 ${m.left || 0}` : `; ${m.left || 0} left`,
+      ),
+    );
+  }
+  for (const s of b.shortages || []) {
+    items.push(h('li.shortage', zh ? `缺口：${s.item} 需 ${s.requested}，缺 ${s.missing}` : `Short: ${s.item}, ${s.missing} of ${s.requested} not available`));
+  }
+  for (const u of b.unfilled || []) {
+    items.push(h('li.shortage', zh ? `无空闲队伍：${u}` : `No free team: ${u}`));
+  }
+  for (const p of b.passed_over || []) {
+    const why = WHY[p.reason] || [p.reason, p.reason];
+    items.push(h('li.passed', zh ? `跳过 ${p.id}：${why[1]}${p.holder ? ` ${p.holder}` : ''}` : `Passed over ${p.id}: ${why[0]}${p.holder ? ` ${p.holder}` : ''}`));
+  }
+  if (!items.length) return null;
+  return h('ul.dispatch-legs', { 'aria-label': zh ? '调度明细' : 'What was sent' }, items);
+}
+
 // The ordered list of a ticket's records; each item carries its time, actor and rule.
 export function timeline(records, ticket) {
   return h(
@@ -222,6 +281,7 @@ export function timeline(records, ticket) {
         r.recorded_at ? h('time', { datetime: new Date(r.recorded_at).toISOString() }, time(r.recorded_at)) : null,
         h('span.tl-text', sentence(r, ticket)),
         r.body_type === 'EvidenceSubmitted' && (b.evidence || []).length ? gallery(b.evidence) : null,
+        r.body_type === 'ResourcesDispatched' ? dispatchDetail(b) : null,
         h(
           'span.tl-meta',
           who ? t('tl.by', { who: actorName(who) }) : '',
