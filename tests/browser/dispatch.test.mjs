@@ -75,7 +75,7 @@ test('the centre sees what was dispatched, how far by road, what is short, and t
   await server.act('centre', tk.id, {
     verb: 'expert_answer',
     reason: '在外地出差，无法到场',
-    fields: [{ key: 'expert', value: experts[0] }, { key: 'answer', value: 'decline' }],
+    fields: { expert: experts[0], answer: 'decline' },
   });
   const answer = await waitFor(async () => {
     const r = await server.must('centre', 'GET', `/v1/tickets/${tk.id}`);

@@ -51,7 +51,8 @@ set(pf_file connectors/file/ingress.cc connectors/file/jsonl.cc)
 set(pf_sources_record_json_fuzz ${pf_base} ${pf_events} ${pf_file})
 set(pf_sources_jsonl_fuzz ${pf_base} ${pf_events} ${pf_file})
 set(pf_sources_json_body_fuzz ${pf_base} connectors/http/json_body.cc)
-set(pf_sources_reference_data_fuzz ${pf_base} ${pf_events}
+# base/time_text.cc: the experts' absences are ISO 8601 times (date-tz below).
+set(pf_sources_reference_data_fuzz ${pf_base} ${pf_events} base/time_text.cc
     engine/reference_data.cc engine/reference_tables.cc engine/reference_consistency.cc
     engine/routing_table.cc)
 
@@ -77,6 +78,9 @@ foreach(target ${PARSER_FUZZ_TARGETS})
   if(NOT target STREQUAL "json_body_fuzz")
     list(APPEND objects ${bfbs_obj})
     set(libs -lflatbuffers -lcrypto)
+  endif()
+  if(target STREQUAL "reference_data_fuzz")
+    list(APPEND libs -ldate-tz)
   endif()
   add_custom_command(
     OUTPUT ${pf_dir}/${target}
