@@ -109,6 +109,10 @@ void RunKafkaServe(const KafkaServeOptions& o) {
   api.Register(server);
   auto admin_token = BootstrapAdmin(api, o.data);
   if (!admin_token.ok()) Fail("users and tokens: " + admin_token.status().ToString());
+  // The engine's staff directory follows this node's users (reads never record it).
+  if (Status synced = api.SyncStaffDirectory(); !synced.ok()) {
+    spdlog::warn("staff directory at start: {}", synced.ToString());
+  }
   if (!admin_token->empty()) {
     spdlog::info("user 'admin' has a new token (valid 30 days) in {}", *admin_token);
   }

@@ -74,15 +74,28 @@ json FiguresJson(const FigureTotals& t) {
 
 // The scalar figures, in the CSV's column order.
 const std::vector<std::string>& CsvFigures() {
-  static const std::vector<std::string> cols = {
-      "opened",          "proactive",          "reactive",
-      "follow_up",       "proactive_share",    "closed",
-      "closed_on_time",  "late",               "on_time_rate",
-      "hazards_found",   "hazards_rectified",  "hazards_rectified_on_time",
-      "hazards_dismissed", "rectification_rate", "duties_issued",
-      "duties_done",     "duties_done_on_time", "duties_missed",
-      "duty_completion_rate", "closures",      "suspensions",
-      "penalties"};
+  static const std::vector<std::string> cols = {"opened",
+                                                "proactive",
+                                                "reactive",
+                                                "follow_up",
+                                                "proactive_share",
+                                                "closed",
+                                                "closed_on_time",
+                                                "late",
+                                                "on_time_rate",
+                                                "hazards_found",
+                                                "hazards_rectified",
+                                                "hazards_rectified_on_time",
+                                                "hazards_dismissed",
+                                                "rectification_rate",
+                                                "duties_issued",
+                                                "duties_done",
+                                                "duties_done_on_time",
+                                                "duties_missed",
+                                                "duty_completion_rate",
+                                                "closures",
+                                                "suspensions",
+                                                "penalties"};
   return cols;
 }
 
@@ -111,23 +124,50 @@ std::string CsvField(const json& v) {
 // The columns' headings in Chinese (?lang=zh), for the spreadsheet a bureau passes on.
 std::string ZhHeading(const std::string& col) {
   static const std::map<std::string, std::string> zh = {
-      {"district", "区"}, {"district_name_zh", "区名称"}, {"district_name_en", "区名称(英文)"},
-      {"street", "街道(镇)"}, {"street_name_zh", "街道(镇)名称"},
-      {"street_name_en", "街道(镇)名称(英文)"}, {"department", "部门"},
-      {"department_name_zh", "部门名称"}, {"department_name_en", "部门名称(英文)"},
-      {"workflow", "工单类型"}, {"day", "日"}, {"week", "周"}, {"month", "月"}, {"quarter", "季度"},
-      {"town", "镇(街道)"}, {"town_name_zh", "镇(街道)名称"}, {"town_name_en", "镇(街道)名称(英文)"},
-      {"rank", "排名"}, {"score", "得分"}, {"rectification", "隐患整改率"},
-      {"on_time", "按期办结率"}, {"duties", "检查任务完成率"}, {"proactive", "主动发现占比"},
-      {"opened", "新受理"}, {"proactive_share", "主动发现占比"}, {"reactive", "被动受理"},
-      {"follow_up", "后续链接工单"}, {"closed", "办结"}, {"closed_on_time", "按期办结"},
-      {"late", "超期"}, {"on_time_rate", "按期办结率"}, {"hazards_found", "发现隐患"},
-      {"hazards_rectified", "整改隐患"}, {"hazards_rectified_on_time", "按期整改隐患"},
-      {"hazards_dismissed", "核查不属实"}, {"rectification_rate", "隐患整改率"},
-      {"duties_issued", "下达检查任务"}, {"duties_done", "完成检查任务"},
-      {"duties_done_on_time", "按期完成检查任务"}, {"duties_missed", "逾期未完成检查任务"},
-      {"duty_completion_rate", "检查任务完成率"}, {"closures", "关闭取缔"},
-      {"suspensions", "停产整顿"}, {"penalties", "其他行政处罚"}};
+      {"district", "区"},
+      {"district_name_zh", "区名称"},
+      {"district_name_en", "区名称(英文)"},
+      {"street", "街道(镇)"},
+      {"street_name_zh", "街道(镇)名称"},
+      {"street_name_en", "街道(镇)名称(英文)"},
+      {"department", "部门"},
+      {"department_name_zh", "部门名称"},
+      {"department_name_en", "部门名称(英文)"},
+      {"workflow", "工单类型"},
+      {"day", "日"},
+      {"week", "周"},
+      {"month", "月"},
+      {"quarter", "季度"},
+      {"town", "镇(街道)"},
+      {"town_name_zh", "镇(街道)名称"},
+      {"town_name_en", "镇(街道)名称(英文)"},
+      {"rank", "排名"},
+      {"score", "得分"},
+      {"rectification", "隐患整改率"},
+      {"on_time", "按期办结率"},
+      {"duties", "检查任务完成率"},
+      {"proactive", "主动发现占比"},
+      {"opened", "新受理"},
+      {"proactive_share", "主动发现占比"},
+      {"reactive", "被动受理"},
+      {"follow_up", "后续链接工单"},
+      {"closed", "办结"},
+      {"closed_on_time", "按期办结"},
+      {"late", "超期"},
+      {"on_time_rate", "按期办结率"},
+      {"hazards_found", "发现隐患"},
+      {"hazards_rectified", "整改隐患"},
+      {"hazards_rectified_on_time", "按期整改隐患"},
+      {"hazards_dismissed", "核查不属实"},
+      {"rectification_rate", "隐患整改率"},
+      {"duties_issued", "下达检查任务"},
+      {"duties_done", "完成检查任务"},
+      {"duties_done_on_time", "按期完成检查任务"},
+      {"duties_missed", "逾期未完成检查任务"},
+      {"duty_completion_rate", "检查任务完成率"},
+      {"closures", "关闭取缔"},
+      {"suspensions", "停产整顿"},
+      {"penalties", "其他行政处罚"}};
   auto it = zh.find(col);
   return it == zh.end() ? col : it->second;
 }
@@ -187,6 +227,7 @@ std::function<bool(const engine::FigureCell&)> Api::Impl::FigureScope(const User
       case Role::kInspector:
         return c.lead == dept;
       case Role::kPublisher:
+      case Role::kEnterprise:
         return false;
     }
     return false;
@@ -203,9 +244,11 @@ void Api::Impl::NameGroup(const std::vector<FigureDimension>& by,
       const std::string* zh = nullptr;
       const std::string* en = nullptr;
       if (by[i] == FigureDimension::kDepartment) {
-        if (const auto* d = w.reference().FindDepartment(key[i])) zh = &d->name_zh, en = &d->name_en;
+        if (const auto* d = w.reference().FindDepartment(key[i]))
+          zh = &d->name_zh, en = &d->name_en;
       } else if (by[i] == FigureDimension::kDistrict || by[i] == FigureDimension::kStreet) {
-        if (const auto* j = w.reference().FindJurisdiction(key[i])) zh = &j->name_zh, en = &j->name_en;
+        if (const auto* j = w.reference().FindJurisdiction(key[i]))
+          zh = &j->name_zh, en = &j->name_en;
       }
       if (zh != nullptr) {
         (*row)[dim + "_name_zh"] = *zh;
@@ -246,8 +289,8 @@ void Api::Impl::GetFigures(Call& c) {
   const std::string by_text = c.Param("by");
   for (size_t at = 0; !by_text.empty() && at <= by_text.size();) {
     size_t comma = by_text.find(',', at);
-    std::string name = by_text.substr(at, comma == std::string::npos ? std::string::npos
-                                                                      : comma - at);
+    std::string name =
+        by_text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
     auto d = engine::ParseDimension(name);
     if (!d) {
       return c.Error(400, "invalid",
@@ -290,7 +333,7 @@ void Api::Impl::GetFigures(Call& c) {
   }
   json by_names = json::array();
   for (auto d : by) by_names.push_back(engine::DimensionName(d));
-  json out = {{"from", from_text}, {"to", to_text}, {"counted_to", engine::DayText(last)},
+  json out = {{"from", from_text}, {"to", to_text},  {"counted_to", engine::DayText(last)},
               {"time_zone", zone}, {"by", by_names}, {"totals", FiguresJson(total)},
               {"rows", rows}};
   if (!as_of.empty()) out["as_of"] = as_of;
@@ -308,8 +351,8 @@ void Api::Impl::GetWeekly(Call& c) {
     if (!week) return c.Error(400, "invalid", "week: an ISO week YYYY-Www, e.g. 2026-W11", "week");
   }
   auto scope = FigureScope(c.who());
-  auto tally = [&](int64_t first, int64_t last, std::vector<FigureDimension> by)
-      -> Result<engine::FigureGroups> {
+  auto tally = [&](int64_t first, int64_t last,
+                   std::vector<FigureDimension> by) -> Result<engine::FigureGroups> {
     return engine::TallyFigures(*b.state, partitions, first, last, by, scope);
   };
   auto sum = [](const engine::FigureGroups& g) {
@@ -436,9 +479,9 @@ void Api::Impl::GetTownScores(Call& c) {
         }
         flat.push_back(std::move(f));
       }
-      std::vector<std::string> cols = {"rank",    "town",      "town_name_zh", "town_name_en",
+      std::vector<std::string> cols = {"rank",     "town",     "town_name_zh",  "town_name_en",
                                        "district", "score",    "rectification", "on_time",
-                                       "duties",  "proactive"};
+                                       "duties",   "proactive"};
       for (const auto& f : CsvFigures()) cols.push_back(f);
       AnswerCsv(c, "town-scores-" + name + ".csv", cols, flat);
       return 0;

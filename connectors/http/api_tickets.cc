@@ -385,8 +385,8 @@ void Api::Impl::ListOrdered(Call& c, engine::TicketFilter f, const QueueOrder& o
 }
 
 void Api::Impl::RegisterTickets(httplib::Server& s) {
-  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector,
-                                  Role::kAuditor, Role::kAdmin, Role::kEnterprise});
+  const uint32_t readers = Roles({Role::kStaff, Role::kSupervisor, Role::kInspector, Role::kAuditor,
+                                  Role::kAdmin, Role::kEnterprise});
   Route(s, "GET", "/v1/tickets", readers, [this](Call& c) { GetTickets(c); });
 
   Route(s, "GET", R"(/v1/tickets/([0-9A-Za-z_.:\-]+))", readers, [this](Call& c) {
@@ -404,10 +404,38 @@ void Api::Impl::RegisterTickets(httplib::Server& s) {
     }
     auto history = engine::TicketHistory(*b.state, *b.log, id, as_of);
     if (!history.ok()) return c.Fail(history.status());
+    const bool enterprise = c.who().role == Role::kEnterprise;
+    if (enterprise) {
+      // An enterprise reads what is asked of it and what it did, not the government's own
+      // work about it: the cases chained from its ticket (key list, enforcement, oversight),
+      // escalations up the ladder, duty pages and who in the department has the ticket.
+      std::erase_if(*history, [](const std::string& bytes) {
+        auto rec = events::VerifyRecord(bytes);
+        if (!rec.ok()) return true;
+        switch ((*rec)->body_type()) {
+          case events::fb::Body::TicketChained:
+          case events::fb::Body::TicketEscalated:
+          case events::fb::Body::DutyPaged:
+          case events::fb::Body::PageAcknowledged:
+          case events::fb::Body::PagingExhausted:
+          case events::fb::Body::TicketAssigned:
+            return true;
+          default:
+            return false;
+        }
+      });
+    }
     bool personal = false;
     auto case_file = CaseFileJson(c.who(), shown, as_of, &personal);
     if (!case_file.ok()) return c.Fail(case_file.status());
-    json out = {{"ticket", NamedTicketJson(shown)},
+    json ticket_json = NamedTicketJson(shown);
+    if (enterprise) {
+      for (const char* k :
+           {"children", "escalated_to", "assignee", "assignee_name", "history_length"}) {
+        ticket_json.erase(k);
+      }
+    }
+    json out = {{"ticket", std::move(ticket_json)},
                 {"case_file", std::move(*case_file)},
                 {"history", RecordsJson(*history)}};
     if (as_of != INT64_MAX) {

@@ -183,6 +183,38 @@ TEST_CASE("who reported an enterprise is withheld from it, not masked") {
   CHECK(content["description"] == "the north fire exit is chained at night");
 }
 
+TEST_CASE("an enterprise reads what is asked of it, not the department's own work about it") {
+  ApiFixture api("enterprise-internal");
+  AddMalls(api);
+  api.AddUser({{"name", "firehead"},
+               {"role", "staff"},
+               {"department", "nj.xuanwu.fire"},
+               {"acts_as", {"head"}}});
+  const std::string id = Rectifying(api, "ENT-00060");
+  // The brigade's head gives the order to a person: the department's own business.
+  Reply assigned = api.Post("firehead", "/v1/tickets/" + id + "/actions",
+                            {{"verb", "assign"}, {"assignee", "fire"}, {"as_role", "head"}});
+  REQUIRE_MESSAGE(assigned.status == 200, Note(assigned));
+  Reply staff = api.Get("fire", "/v1/tickets/" + id);
+  REQUIRE(staff.status == 200);
+  CHECK(staff.body["ticket"]["assignee"] == "fire");
+  CHECK(staff.body["history"].dump().find("TicketAssigned") != std::string::npos);
+  Reply seen = api.Get("tongchuang", "/v1/tickets/" + id);
+  REQUIRE(seen.status == 200);
+  CHECK_FALSE(seen.body["ticket"].contains("assignee"));
+  CHECK_FALSE(seen.body["ticket"].contains("children"));
+  CHECK_FALSE(seen.body["ticket"].contains("escalated_to"));
+  for (const auto& r : seen.body["history"]) {
+    const std::string type = r.value("body_type", "");
+    CAPTURE(type);
+    CHECK(type != "TicketAssigned");
+    CHECK(type != "TicketChained");
+    CHECK(type != "TicketEscalated");
+    CHECK(type != "DutyPaged");
+  }
+  CHECK(seen.body["history"].size() + 1 == staff.body["history"].size());
+}
+
 TEST_CASE("an enterprise user belongs to one enterprise of the register and acts only as it") {
   ApiFixture api("enterprise-users");
   auto put = [&](const json& u) { return api.Post("admin", "/v1/admin/users", u); };

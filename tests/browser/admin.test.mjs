@@ -124,6 +124,42 @@ test('an admin creates a user and issues a token; that user signs in and sees it
   await page.context().close();
 });
 
+test('an admin creates an enterprise\'s own user and a grid inspector from the form; an unknown enterprise is refused on its field', async () => {
+  const page = await newPage(browser, server);
+  await signIn(page, server, 'admin');
+  await page.goto(`${server.url}/#/admin/users`);
+  await page.getByRole('heading', { name: 'New user' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('plant2');
+  await page.getByLabel('Role').selectOption('enterprise');
+  await page.getByLabel(/^Enterprise/).fill('ENT-NOPE');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.locator('#user-error [role=alert]').waitFor();
+  assert.equal(await page.getByLabel(/^Enterprise/).getAttribute('aria-invalid'), 'true');
+  await page.getByLabel(/^Enterprise/).fill('ENT-00002');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByText('User plant2 created.').waitFor();
+  await page.locator('tr[data-user="plant2"]').waitFor();
+  // A grid inspector: staff of a street office, acting as grid in the grid they walk.
+  await page.getByLabel('Name', { exact: true }).fill('gridman');
+  await page.getByLabel('Role').selectOption('staff');
+  await page.getByLabel(/^Enterprise/).fill('');
+  await page.getByLabel('Department').selectOption('nj.liuhe.changlu.office');
+  await page.getByLabel(/^Grid walked/).fill('liuhe.changlu.g01');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByText('User gridman created.').waitFor();
+  const users = (await server.must('admin', 'GET', '/v1/admin/users')).users;
+  const plant = users.find((u) => u.name === 'plant2');
+  assert.equal(plant.role, 'enterprise');
+  assert.equal(plant.enterprise, 'ENT-00002');
+  assert.equal(plant.department || '', '');
+  const grid = users.find((u) => u.name === 'gridman');
+  assert.equal(grid.grid, 'liuhe.changlu.g01');
+  assert.deepEqual(grid.acts_as, ['grid']);
+  assert.deepEqual(await axe(page), [], 'users form with the enterprise and grid fields');
+  assert.deepEqual(page.problems.filter((p) => !/status of 4\d\d/.test(p)), []);
+  await page.context().close();
+});
+
 test('departments, routing tables and the access log filtered by user, as tables', async () => {
   const page = await newPage(browser, server);
   await signIn(page, server, 'admin');

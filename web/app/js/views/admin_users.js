@@ -3,7 +3,9 @@
 // department it lacks, 422 naming the field); per user, the tokens (issue one, shown once;
 // revoke one), disabling and enabling the user, moving them to another department; heads
 // (acts as "head": they assign their department's tickets to its people) and publishers (an
-// agency's system, publishing as its source) are created here too.
+// agency's system, publishing as its source) are created here too, and so are an enterprise's
+// own users (role enterprise: the enterprise's id in the register, checked by the server) and
+// grid inspectors (staff of a street office who act as "grid" for the grid they walk).
 import { del, get, post, put } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -11,7 +13,7 @@ import { time } from '../format.js';
 import * as ref from '../reference.js';
 import { errorText } from './admin.js';
 
-const ROLES = ['staff', 'supervisor', 'inspector', 'auditor', 'admin', 'publisher'];
+const ROLES = ['staff', 'supervisor', 'inspector', 'auditor', 'admin', 'publisher', 'enterprise'];
 const NEEDS_DEPARTMENT = new Set(['staff', 'supervisor', 'inspector']);
 
 export async function renderUsers(box) {
@@ -211,8 +213,17 @@ function createForm(refresh) {
           for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
           const body = { name: form.elements.name.value.trim(), role: role.value, display_name: form.elements.display_name.value.trim() };
           if (dept.value && role.value !== 'publisher') body.department = dept.value;
-          if (role.value === 'staff' && form.elements.head.checked) body.acts_as = ['head'];
+          if (dept.value && role.value === 'enterprise') delete body.department;
+          const actsAs = [];
+          if (role.value === 'staff' && form.elements.head.checked) actsAs.push('head');
+          const grid = form.elements.grid.value.trim();
+          if (role.value === 'staff' && grid) {
+            actsAs.push('grid');
+            body.grid = grid;
+          }
+          if (actsAs.length) body.acts_as = actsAs;
           if (role.value === 'publisher') body.agency = form.elements.agency.value.trim();
+          if (role.value === 'enterprise') body.enterprise = form.elements.enterprise.value.trim();
           if (NEEDS_DEPARTMENT.has(role.value) && !dept.value) {
             dept.setAttribute('aria-invalid', 'true');
             error.replaceChildren(h('p.error', { role: 'alert' }, t('admin.users.needdept', { role: t(`role.${role.value}`) })));
@@ -245,6 +256,8 @@ function createForm(refresh) {
       h('div.field', h('label', { for: 'user-department' }, t('col.department')), dept),
       h('div.field.check', h('input#user-head', { type: 'checkbox', name: 'head' }), h('label', { for: 'user-head' }, t('admin.users.ashead'))),
       h('div.field', h('label', { for: 'user-agency' }, t('admin.users.agency')), h('input#user-agency', { type: 'text', name: 'agency', 'aria-describedby': 'user-agency-hint' }), h('span.muted#user-agency-hint', t('admin.users.agencyhint'))),
+      h('div.field', h('label', { for: 'user-enterprise' }, t('admin.users.enterprise')), h('input#user-enterprise', { type: 'text', name: 'enterprise', 'aria-describedby': 'user-enterprise-hint' }), h('span.muted#user-enterprise-hint', t('admin.users.enterprisehint'))),
+      h('div.field', h('label', { for: 'user-grid' }, t('admin.users.grid')), h('input#user-grid', { type: 'text', name: 'grid', 'aria-describedby': 'user-grid-hint' }), h('span.muted#user-grid-hint', t('admin.users.gridhint'))),
     ),
     h('button.primary', { type: 'submit' }, t('admin.users.create')),
     error,
