@@ -20,9 +20,9 @@ std::string CellKey(uint32_t p, int64_t day, const Ticket& t, std::string_view k
                     std::string_view label) {
   std::string rest = keys::BE64(static_cast<uint64_t>(day < 0 ? 0 : day));
   const std::string origin = FigureOrigin(t);
-  for (std::string_view part : {std::string_view(t.lead), StreetOf(t.jurisdiction),
-                                std::string_view(t.workflow), std::string_view(origin), kind,
-                                label}) {
+  for (std::string_view part :
+       {std::string_view(t.lead), StreetOf(t.jurisdiction), std::string_view(t.workflow),
+        std::string_view(origin), kind, label}) {
     rest += '\0';
     rest += part;
   }
@@ -31,11 +31,14 @@ std::string CellKey(uint32_t p, int64_t day, const Ticket& t, std::string_view k
 
 Status Add(Overlay& state, const std::string& key, const Values& delta) {
   CL_ASSIGN_OR_RETURN(auto old, state.Get(key));
+  if (old && old->size() != 24) {
+    return Corruption("a figure cell of " + std::to_string(old->size()) +
+                      " bytes, not 24: replay into a new directory");
+  }
   std::string value;
   for (size_t i = 0; i < delta.size(); ++i) {
-    int64_t n = old && old->size() == 24
-                    ? static_cast<int64_t>(keys::ReadBE64(std::string_view(*old).substr(8 * i, 8)))
-                    : 0;
+    int64_t n =
+        old ? static_cast<int64_t>(keys::ReadBE64(std::string_view(*old).substr(8 * i, 8))) : 0;
     value += keys::BE64(static_cast<uint64_t>(n + delta[i]));
   }
   state.Put(key, std::move(value));

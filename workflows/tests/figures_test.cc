@@ -106,7 +106,7 @@ void LiveWeekTen(City& c) {
   const char* photo =
       R"("note": "bikes moved", "evidence": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])";
   c.Act(grid, "handle_on_site", "staff", grid.lead, photo);
-  c.Act(grid.id, "recheck_pass", "grid", grid.lead, R"("note": "clear")");
+  c.Act(grid.id, "recheck_pass", "grid", kGrid, R"("note": "clear")");  // the grid's own inspector
   REQUIRE(c.Get(grid.id).outcome == "handled_by_street");
 
   c.AdvanceTo(Shanghai(2026, 3, 8, 23));  // Sunday night: the week is over
