@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace closeloop::workflows {
@@ -140,6 +141,19 @@ std::string BodyField(const std::string& json, const std::string& field) {
   if (j.is_discarded() || !j.contains("body") || !j["body"].contains(field)) return "";
   const auto& v = j["body"][field];
   return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+nlohmann::json Items(const std::string& table) {
+  std::ifstream in(std::string(CLOSELOOP_SOURCE_DIR) + "/workflows/reference/" + table + ".jsonl");
+  REQUIRE_MESSAGE(in.good(), "no reference table " << table);
+  std::string line;
+  nlohmann::json items = nlohmann::json::array();
+  while (std::getline(in, line)) {
+    auto doc = nlohmann::json::parse(
+        nlohmann::json::parse(line)["body"]["content_json"].get<std::string>());
+    for (auto& i : doc["items"]) items.push_back(i);
+  }
+  return items;
 }
 
 }  // namespace closeloop::workflows

@@ -4,6 +4,7 @@
 // agencies and staff do in the words of the domain.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -66,5 +67,7 @@ bool Contains(const std::string& haystack, const std::string& needle);
 bool Has(const std::vector<std::string>& v, const std::string& x);
 // The JSON value of a top-level string field of body (crude, for reading records in tests).
 std::string BodyField(const std::string& json, const std::string& field);
+// Every item of a shipped reference table (workflows/reference/TABLE.jsonl), in file order.
+nlohmann::json Items(const std::string& table);
 
 }  // namespace closeloop::workflows

@@ -17,17 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-json Items(const std::string& table) {
-  std::ifstream in(std::string(CLOSELOOP_SOURCE_DIR) + "/workflows/reference/" + table + ".jsonl");
-  std::string line;
-  json items = json::array();
-  while (std::getline(in, line)) {
-    auto doc = json::parse(json::parse(line)["body"]["content_json"].get<std::string>());
-    for (auto& i : doc["items"]) items.push_back(i);
-  }
-  return items;
-}
-
 json Find(const std::string& table, const std::string& id) {
   for (auto& i : Items(table)) {
     if (i["id"] == id) return i;
@@ -51,7 +40,8 @@ std::vector<std::string> Strings(const json& a) {
 
 // A chemical leak reported at an enterprise, signed for and dispatched to by the district's
 // command centre: the ticket.
-Ticket LeakDispatched(City& c, const std::string& enterprise, const std::string& level = "general") {
+Ticket LeakDispatched(City& c, const std::string& enterprise,
+                      const std::string& level = "general") {
   json e = Find("enterprises", enterprise);
   c.Incident(enterprise, e["jurisdiction"], "hazardous_chemical_leak", level);
   Ticket inc;
@@ -102,8 +92,9 @@ std::string NeighbourElsewhere(uint32_t partitions) {
   return best;
 }
 
-TEST_CASE("a team sent to one plant's leak is not sent to the next leak until the first stands "
-          "down") {
+TEST_CASE(
+    "a team sent to one plant's leak is not sent to the next leak until the first stands "
+    "down") {
   City c(Shanghai(2026, 3, 2, 14));
   Ticket first = LeakDispatched(c, "ENT-00002");
   json d1 = LastDispatch(c, first.id);
@@ -169,8 +160,9 @@ TEST_CASE("the command centre releases one team early, and only what the inciden
   CHECK(Has(Strings(LastDispatch(c, inc.id)["teams"]), team));
 }
 
-TEST_CASE("the park depot's suits run out: the rest comes from the next depot and what none has "
-          "is shown short") {
+TEST_CASE(
+    "the park depot's suits run out: the rest comes from the next depot and what none has "
+    "is shown short") {
   City c(Shanghai(2026, 3, 2, 14));
   // A recount: the park's hazmat depot holds 40 chemical suits, the city reserve 15.
   json doc = {{"items", Items("material_depots")}};
@@ -184,10 +176,10 @@ TEST_CASE("the park depot's suits run out: the rest comes from the next depot an
     }
   }
   REQUIRE(park_depot == "DEPOT-016");
-  json rec = {{"source", "nanjing-ems-admin"},
-              {"body_type", "ReferenceDataUpdated"},
-              {"body", {{"table_name", "material_depots"}, {"version", 2},
-                        {"content_json", doc.dump()}}}};
+  json rec = {
+      {"source", "nanjing-ems-admin"},
+      {"body_type", "ReferenceDataUpdated"},
+      {"body", {{"table_name", "material_depots"}, {"version", 2}, {"content_json", doc.dump()}}}};
   c.h.Publish(rec.dump());
 
   Ticket inc = LeakDispatched(c, "ENT-00002");  // the park plan asks 30 suits per dispatch
@@ -211,7 +203,7 @@ TEST_CASE("the park depot's suits run out: the rest comes from the next depot an
   REQUIRE(legs.size() == 2);
   CHECK(legs[0]["depot"] == park_depot);
   CHECK(legs[0]["quantity"] == 10);
-  CHECK(!legs[0].contains("left"));  // none left: 0, the default, which JSON leaves out
+  CHECK(!legs[0].contains("left"));        // none left: 0, the default, which JSON leaves out
   CHECK(legs[1]["depot"] == "DEPOT-001");  // the city reserve, the only other holder
   CHECK(legs[1]["quantity"] == 15);
   REQUIRE(d["shortages"].size() == 1);
@@ -224,8 +216,8 @@ TEST_CASE("the park depot's suits run out: the rest comes from the next depot an
   CHECK(suits(d).empty());
   CHECK(d["shortages"][0]["missing"] == 30);
   bool noted = false;
-  for (auto& p : d["passed_over"]) noted = noted || (p["id"] == park_depot + "/chemical_suit" &&
-                                                     p["reason"] == "no_stock");
+  for (auto& p : d["passed_over"])
+    noted = noted || (p["id"] == park_depot + "/chemical_suit" && p["reason"] == "no_stock");
   CHECK(noted);
 
   // Restocked and counted again (version 3): the count stands as published.
@@ -237,8 +229,9 @@ TEST_CASE("the park depot's suits run out: the rest comes from the next depot an
   CHECK(legs[0]["left"] == 10);
 }
 
-TEST_CASE("a distance is the road's where the city's data has it, else the straight line, and the "
-          "record says which") {
+TEST_CASE(
+    "a distance is the road's where the city's data has it, else the straight line, and the "
+    "record says which") {
   City c(Shanghai(2026, 3, 2, 14));
   // In the chemical park the GIS's road distances are loaded.
   Ticket inc = LeakDispatched(c, "ENT-00002");
@@ -275,8 +268,9 @@ TEST_CASE("a distance is the road's where the city's data has it, else the strai
   }
 }
 
-TEST_CASE("experts employed by the plant, in conflict with it, or away are not drawn, and the "
-          "record says why") {
+TEST_CASE(
+    "experts employed by the plant, in conflict with it, or away are not drawn, and the "
+    "record says why") {
   City c(Shanghai(2026, 3, 2, 14));
   Ticket inc = LeakDispatched(c, "ENT-00002");
   json d = LastDispatch(c, inc.id);
@@ -305,8 +299,9 @@ TEST_CASE("experts employed by the plant, in conflict with it, or away are not d
   for (auto& e : d["experts"]) CHECK(Has(Strings(d["qualified"]), e.get<std::string>()));
 }
 
-TEST_CASE("an expert who declines is replaced at once by a new draw, recorded with its seed; one "
-          "who accepts is noted") {
+TEST_CASE(
+    "an expert who declines is replaced at once by a new draw, recorded with its seed; one "
+    "who accepts is noted") {
   City c(Shanghai(2026, 3, 2, 14));
   Ticket inc = LeakDispatched(c, "ENT-00002");
   json d = LastDispatch(c, inc.id);

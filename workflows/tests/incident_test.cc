@@ -12,17 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-json Items(const std::string& table) {
-  std::ifstream in(std::string(CLOSELOOP_SOURCE_DIR) + "/workflows/reference/" + table + ".jsonl");
-  std::string line;
-  json items = json::array();
-  while (std::getline(in, line)) {
-    auto doc = json::parse(json::parse(line)["body"]["content_json"].get<std::string>());
-    for (auto& i : doc["items"]) items.push_back(i);
-  }
-  return items;
-}
-
 engine::GeoPoint At(const json& item) {
   return {item["location"]["lat"].get<double>(), item["location"]["lon"].get<double>()};
 }
